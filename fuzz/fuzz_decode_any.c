@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: MIT */
+/* Decodes the input as one of the library's ASN.1 types (chosen by the first two bytes), BER then
+ * strict DER, and re-encodes whatever decodes: no crash, no hang, no leak, and a DER decode must
+ * re-encode to the same bytes. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sgp32/codec.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    const struct sgp32_decode_options der = {SGP32_DECODE_DER, 0, 0};
+    const struct sgp32_codec_type *type;
+    void *value = NULL;
+    uint8_t *out = NULL;
+    size_t out_len = 0;
+
+    if (size < 2)
+        return 0;
+    type = sgp32_codec_type_at(((size_t)data[0] << 8 | data[1]) % sgp32_codec_type_count());
+    data += 2;
+    size -= 2;
+
+    if (sgp32_decode(type, data, size, NULL, &value, NULL) == SGP32_OK) {
+        if (sgp32_encode_der_alloc(type, value, &out, &out_len) == SGP32_OK)
+            sgp32_buffer_free(out);
+        sgp32_codec_free(type, value);
+    }
+    if (sgp32_decode(type, data, size, &der, &value, NULL) == SGP32_OK) {
+        if (sgp32_encode_der_alloc(type, value, &out, &out_len) != SGP32_OK || out_len != size ||
+            memcmp(out, data, size) != 0)
+            abort(); /* DER accepted but does not re-encode to itself */
+        sgp32_buffer_free(out);
+        sgp32_codec_free(type, value);
+    }
+    return 0;
+}
