@@ -6,5 +6,7 @@
 #include "sgp32/status.h"
 #include "sgp32/version.h"
 #include "sgp32/codec.h"
+#include "sgp32/tlv.h"
+#include "sgp32/transport.h"
 
 #endif /* SGP32_SGP32_H */
