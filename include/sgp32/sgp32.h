@@ -8,5 +8,6 @@
 #include "sgp32/codec.h"
 #include "sgp32/tlv.h"
 #include "sgp32/transport.h"
+#include "sgp32/es10.h"
 
 #endif /* SGP32_SGP32_H */
