@@ -45,6 +45,7 @@ test-fuzz: deps
 test-minimal: deps
 	$(CMAKE) --preset minimal >/dev/null
 	$(CMAKE) --build --preset minimal -j $(JOBS)
+	tests/install/check.sh --minimal build-minimal
 
 test-install: build
 	tests/install/check.sh build

@@ -6,13 +6,18 @@
 # tree with find_package(sgp32) (sgp32::sgp32 and sgp32::sgp32_static) and with pkg-config, runs the
 # programs and checks their output.
 #
-#   tests/install/check.sh <build dir>      (make test-install runs it on build/)
+#   tests/install/check.sh <build dir>              (make test-install runs it on build/)
+#   tests/install/check.sh --minimal <build dir>    (make test-minimal runs it on build-minimal/)
 #
 # What is checked follows the build's own configuration: a static-only build (the minimal preset)
-# has no shared library to check, and then sgp32::sgp32 is the static library.
+# has no shared library to check, and then sgp32::sgp32 is the static library. --minimal also checks
+# the firmware promise: configuring needed no tool or package beyond the compiler, asn1c and patch,
+# and a program linked with the library needs nothing but libc at run time.
 set -eu
 
-usage() { echo "usage: $0 <build dir>" >&2; exit 2; }
+usage() { echo "usage: $0 [--minimal] <build dir>" >&2; exit 2; }
+minimal=0
+if [ $# -eq 2 ] && [ "$1" = --minimal ]; then minimal=1; shift; fi
 [ $# -eq 1 ] || usage
 [ -f "$1/CMakeCache.txt" ] || { echo "check.sh: $1 is not a configured CMake build directory" >&2; exit 2; }
 
@@ -51,6 +56,19 @@ want_static=$(cache_bool SGP32_BUILD_STATIC)
 version=$(sed -n 's/^#define SGP32_VERSION_STRING "\(.*\)"$/\1/p' "$source_dir/include/sgp32/version.h")
 [ -n "$version" ] || die "cannot read SGP32_VERSION_STRING from include/sgp32/version.h"
 echo "check.sh: build $build (shared=$want_shared static=$want_static), version $version"
+
+# ---- 0. The minimal firmware build found no tool or library beyond the compiler, asn1c and patch.
+if [ "$minimal" = 1 ]; then
+  [ "$want_shared" = 0 ] || fail "--minimal: the build has SGP32_BUILD_SHARED=ON"
+  # Every optional part (SGP32_WITH_*: crypto, transports, libcurl, software eUICC) and every extra.
+  extras=$(grep -E '^SGP32_(WITH_[A-Z0-9_]+|BUILD_TESTS|BUILD_EXAMPLES|BUILD_FUZZERS):BOOL=(ON|TRUE|1|YES)$' \
+    "$build/CMakeCache.txt" | sed 's/:BOOL=.*//' | tr '\n' ' ' || true)
+  [ -z "$extras" ] || fail "--minimal: the build has these options ON: $extras"
+  found=$(grep -E '^[A-Za-z0-9_]+(:FILEPATH=|_DIR:PATH=|_FOUND:INTERNAL=1)' "$build/CMakeCache.txt" |
+    grep -v -E '^(CMAKE_|SGP32_ASN1C:|SGP32_PATCH:)' || true)
+  [ -z "$found" ] || fail "--minimal: configuring looked up more than compiler, asn1c and patch: $(echo "$found" | tr '\n' ' ')"
+  pass "minimal configuration (only the compiler, asn1c and patch)"
+fi
 
 # ---- 1. Install with DESTDIR (what `make install DESTDIR=...` does).
 DESTDIR=$destdir "$cmake" --install "$build" --prefix "$prefix" >"$work/install.log" 2>&1 ||
@@ -115,6 +133,10 @@ expected="libsgp32 $version, AddInitialEimRequest from SGP32Definitions, eimId e
 check_program() {
   output=$(LD_LIBRARY_PATH=$libdir "$2" 2>&1) || { fail "$1: program failed: $output"; return; }
   [ "$output" = "$expected" ] || { fail "$1: printed '$output', expected '$expected'"; return; }
+  if [ "$minimal" = 1 ]; then
+    all_needed=$(readelf -d "$2" | sed -n 's/.*Shared library: \[\(.*\)\].*/\1/p' | tr '\n' ' ')
+    [ "$all_needed" = "libc.so.6 " ] || { fail "$1: minimal build, but the program needs: $all_needed"; return; }
+  fi
   needed=$(readelf -d "$2" | sed -n 's/.*Shared library: \[\(libsgp32[^]]*\)\].*/\1/p')
   if [ "$3" = 1 ]; then
     [ "$needed" = "libsgp32.so.0" ] || { fail "$1: needs '$needed', expected libsgp32.so.0"; return; }
