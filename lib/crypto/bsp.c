@@ -4,7 +4,9 @@
  * a TLV whose value ends with an 8-byte C-MAC; the MAC input is the chaining value (the full
  * 16-byte CMAC of the previous segment, initially the derived MCV) || tag || length || data.
  * Encrypted segments (86, 87) are AES-128-CBC with ICV = AES(S-ENC, block counter) and padding
- * 80 00.. (GlobalPlatform Amendment D, SCP03).
+ * 80 00.. (GlobalPlatform Amendment D, SCP03). The block counter counts every segment of the
+ * engine, MAC-only ones included: the vectors from a production SM-DP+ trace (step 3 of
+ * cipher-mode51 follows an 88 segment and uses counter 3) settle this.
  */
 #include "crypto/bsp.h"
 
@@ -186,8 +188,7 @@ enum sgp32_status sgp32_bsp_protect(struct sgp32_bsp *bsp, uint8_t tag, const ui
         return st;
     memcpy(out + header_len + data_len, mac, SGP32_BSP_MAC_SIZE);
     memcpy(bsp->mac_chain, mac, BSP_BLOCK);
-    if (encrypt)
-        bsp->block_counter++;
+    bsp->block_counter++;
     *out_len = header_len + value_len;
     return SGP32_OK;
 }
@@ -257,8 +258,7 @@ enum sgp32_status sgp32_bsp_unprotect(struct sgp32_bsp *bsp, const uint8_t *segm
         memcpy(plain, data, data_len);
     }
     memcpy(bsp->mac_chain, mac, BSP_BLOCK);
-    if (encrypt)
-        bsp->block_counter++;
+    bsp->block_counter++;
     *plain_len = unpadded;
     if (tag != NULL)
         *tag = (uint8_t)header.tag;

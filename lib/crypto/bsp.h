@@ -44,7 +44,7 @@ struct sgp32_bsp {
     uint8_t s_enc[SGP32_BSP_KEY_SIZE];
     uint8_t s_mac[SGP32_BSP_KEY_SIZE];
     uint8_t mac_chain[SGP32_BSP_KEY_SIZE]; /* full CMAC of the previous segment */
-    uint32_t block_counter;                /* ICV counter for the next encrypted segment */
+    uint32_t block_counter;                /* ICV counter: 1 + segments processed (88 included) */
 };
 
 /*
