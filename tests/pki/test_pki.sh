@@ -59,7 +59,9 @@ expect "generate both curves" sh "$gen" --curve both "$pki"
   echo "FAIL: generation produced no manifests" >&2
   exit 1
 }
-[ -z "$(ls -A "$pki" | grep '^\.sgp32-test-pki')" ] || fail "work directory left behind in $pki"
+for leftover in "$pki"/.sgp32-test-pki.*; do
+  if [ -e "$leftover" ]; then fail "work directory left behind: $leftover"; fi
+done
 
 default_eid=89049032123451234512345678901235
 serials=""
@@ -76,7 +78,7 @@ check_curve() {
   [ "$(manifest_value "$m" eid)" = "$default_eid" ] && ok || fail "$c: manifest eid"
 
   # Every file the manifest names exists and is non-empty.
-  for f in $(sed -n 's/^[a-z_]*_\(cert\|key\|pub\)_\(der\|pem\)=//p' "$m") euicc/chain.pem; do
+  for f in $(grep -E '^[a-z_]+_(cert|key|pub)_(der|pem)=' "$m" | cut -d= -f2) euicc/chain.pem; do
     [ -s "$d/$f" ] && ok || fail "$c: $f missing or empty"
   done
   [ "$(grep -c '_cert_der=' "$m")" -eq 10 ] && ok || fail "$c: manifest does not list 10 certificates"
@@ -261,6 +263,10 @@ for bad in bad1 bad2 bad3 bad4 bad5; do
   [ ! -e "$tmp/$bad" ] && ok || fail "a rejected command line created $bad"
 done
 expect "--help" sh "$gen" --help
+# A failing openssl leaves no partial PKI behind.
+refuse "generation with a failing openssl" env OPENSSL=false sh "$gen" --curve nist "$tmp/broken"
+[ ! -e "$tmp/broken/nist" ] && [ -z "$(ls -A "$tmp/broken" 2>/dev/null)" ] && ok ||
+  fail "a failed generation left files in $tmp/broken"
 
 echo "test_pki: $checks checks passed, $failures failed"
 [ "$failures" -eq 0 ]
