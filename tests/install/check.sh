@@ -169,9 +169,14 @@ fi
 if [ "$want_static" = 1 ]; then cmake_consumer "sgp32::sgp32_static" ON 0; fi
 
 # ---- 6. A pkg-config consumer: plain cc with `pkg-config --cflags --libs sgp32`. The .pc file names
-# the final prefix; PKG_CONFIG_SYSROOT_DIR maps it into DESTDIR (as when cross-compiling).
-PKG_CONFIG_PATH=$libdir/pkgconfig PKG_CONFIG_LIBDIR=$libdir/pkgconfig PKG_CONFIG_SYSROOT_DIR=$destdir
-export PKG_CONFIG_PATH PKG_CONFIG_LIBDIR PKG_CONFIG_SYSROOT_DIR
+# the final prefix; PKG_CONFIG_SYSROOT_DIR maps it into DESTDIR (as when cross-compiling). The
+# system's own .pc directories come after ours, for what sgp32.pc requires (wolfssl with the crypto
+# layer); the sysroot then also prefixes their paths, which is harmless here: the system directories
+# stay on the compiler's default search path.
+system_pc_path=$(pkg-config --variable pc_path pkg-config) || die "pkg-config is missing"
+PKG_CONFIG_LIBDIR=$libdir/pkgconfig:$system_pc_path PKG_CONFIG_SYSROOT_DIR=$destdir
+export PKG_CONFIG_LIBDIR PKG_CONFIG_SYSROOT_DIR
+unset PKG_CONFIG_PATH
 pc_version=$(pkg-config --modversion sgp32) || die "pkg-config cannot read sgp32.pc"
 [ "$pc_version" = "$version" ] || fail "pkg-config --modversion sgp32 says '$pc_version', expected $version"
 flags=$(pkg-config --cflags --libs sgp32) || die "pkg-config --cflags --libs sgp32 failed"
@@ -182,7 +187,19 @@ if run_logged "pkg-config consumer: compile and link ($cc $flags)" \
   "$cc" -std=c99 -Wall -Wextra -Werror -o "$work/consumer-pkg-config" "$here/consumer/main.c" $flags; then
   check_program "pkg-config sgp32 consumer" "$work/consumer-pkg-config" "$want_shared"
 fi
-pkg-config --static --libs sgp32 >/dev/null || fail "pkg-config --static --libs sgp32 failed (Requires.private?)"
+# Static linking with pkg-config --static. The whole archive is linked, not only the members main.c
+# uses, so every dependency of libsgp32.a must be listed by sgp32.pc (Requires.private: wolfssl with
+# the crypto layer), or this link fails with undefined symbols.
+if [ "$want_static" = 1 ]; then
+  static_flags=$(pkg-config --cflags --static --libs sgp32) || die "pkg-config --static --libs sgp32 failed"
+  static_flags=$(echo " $static_flags " |
+    sed 's/ -lsgp32 / -Wl,-Bstatic,--whole-archive -lsgp32 -Wl,--no-whole-archive,-Bdynamic /')
+  # shellcheck disable=SC2086 # the flags are words
+  if run_logged "pkg-config --static consumer: compile and link ($cc $static_flags)" \
+    "$cc" -std=c99 -Wall -Wextra -Werror -o "$work/consumer-pkg-config-static" "$here/consumer/main.c" $static_flags; then
+    check_program "pkg-config --static sgp32 consumer" "$work/consumer-pkg-config-static" 0
+  fi
+fi
 
 if [ "$failures" -ne 0 ]; then
   echo "check.sh: $failures check(s) FAILED for $build" >&2
