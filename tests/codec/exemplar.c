@@ -423,8 +423,11 @@ static int gen_structure(struct gen *g, asn_TYPE_descriptor_t *td, void *sptr, i
         if (gen_member(g, m, sptr, depth) != 0)
             return -1;
         if (is_set) {
+            /* The presence bitmap of a SET (as ASN_SET_MKPRESENT, without its signed 1 << 31). */
             const asn_SET_specifics_t *specs = td->specifics;
-            ASN_SET_MKPRESENT((char *)sptr + specs->pres_offset, i);
+            unsigned int *map = (unsigned int *)(void *)((char *)sptr + specs->pres_offset);
+            const unsigned bits = 8u * (unsigned)sizeof(unsigned int);
+            map[(unsigned)i / bits] |= 1u << (bits - 1u - (unsigned)i % bits);
         }
     }
     return 0;

@@ -25,6 +25,9 @@
 #define VARIANTS_STABLE 4u
 #define VARIANTS_MAX 96u
 #define MAX_REPORTED 40
+/* asn1c's recursion budget. The 32 KiB default fits release builds; a sanitizer build at -O0 uses
+ * several times the stack per decoder frame and would refuse a plain Certificate. */
+#define TEST_MAX_STACK (1024u * 1024u)
 
 struct run {
     struct exemplar_coverage selection; /* what the generator picked */
@@ -103,8 +106,9 @@ static void test_table_matches_registry(void **state)
 static int round_trip(const struct coverage_entry *e, const struct sgp32_codec_type *type, unsigned variant)
 {
     asn_TYPE_descriptor_t *td = sgp32_codec_descriptor(type);
-    const struct sgp32_decode_options der = {SGP32_DECODE_DER, 0, 0};
-    const struct sgp32_decode_options der_constrained = {SGP32_DECODE_DER | SGP32_DECODE_CONSTRAINTS, 0, 0};
+    const struct sgp32_decode_options der = {SGP32_DECODE_DER, 0, TEST_MAX_STACK};
+    const struct sgp32_decode_options der_constrained = {SGP32_DECODE_DER | SGP32_DECODE_CONSTRAINTS, 0,
+                                                         TEST_MAX_STACK};
     const char *why = NULL;
     void *value = NULL, *decoded = NULL;
     uint8_t *first = NULL, *second = NULL;
@@ -356,6 +360,108 @@ static void test_key_choices_fully_covered(void **state)
     assert_true(checked >= 40);
 }
 
+/* ---- docs/codec-coverage.md is the table, rendered ---------------------------------------------- */
+
+struct text {
+    char *buf;
+    size_t len;
+    size_t cap;
+};
+
+static void append(struct text *t, const char *fmt, ...)
+{
+    va_list ap;
+    int n;
+    va_start(ap, fmt);
+    n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    assert_true(n >= 0);
+    if (t->len + (size_t)n + 1 > t->cap) {
+        size_t cap = (t->cap + (size_t)n + 1) * 2;
+        char *grown = realloc(t->buf, cap);
+        assert_non_null(grown);
+        t->buf = grown;
+        t->cap = cap;
+    }
+    va_start(ap, fmt);
+    vsnprintf(t->buf + t->len, t->cap - t->len, fmt, ap);
+    va_end(ap);
+    t->len += (size_t)n;
+}
+
+static void render_coverage_doc(struct text *t)
+{
+    static const char *const modules[] = {"SGP32Definitions", "RSPDefinitions", "PEDefinitions", "PKIX1Explicit88",
+                                          "PKIX1Implicit88"};
+    size_t m, i;
+    append(t,
+           "<!-- SPDX-License-Identifier: MIT -->\n"
+           "<!-- Generated from tests/codec/coverage_table.c by test_roundtrip: do not edit. Regenerate with\n"
+           "     SGP32_UPDATE_DOCS=1 <build>/tests/test_roundtrip -->\n"
+           "# Codec coverage\n\n"
+           "Every top-level type of the ASN.1 modules compiled into libsgp32 (%zu types). `test_roundtrip`\n"
+           "checks this list against the library's type registry, then for every type generates values from\n"
+           "the asn1c descriptors (`tests/codec/exemplar.c`), DER-encodes them, decodes them as strict DER and\n"
+           "re-encodes them byte-identical, over enough variants that every alternative of every CHOICE\n"
+           "reachable from the type is produced and survives decoding. `test_vectors` adds known answers\n"
+           "(an AddInitialEimRequest, an eIM certificate, a Bound Profile Package and its SAIP profile).\n\n"
+           "Roles: ES10a/ES10b/ES10c (IPA - eUICC), ESipa (IPA - eIM), ESipa+ES10b (eUICC Packages and their\n"
+           "results, relayed by the IPA), ES9+ (IPA - SM-DP+), ES11 (IPA - SM-DS), ES8+ (SM-DP+ - eUICC, inside\n"
+           "a Bound Profile Package), SAIP (profile elements), PKIX (X.509), common (shared building blocks).\n"
+           "Direction `-` marks building blocks that are not messages by themselves.\n",
+           coverage_table_count);
+    for (m = 0; m < sizeof(modules) / sizeof(modules[0]); m++) {
+        size_t count = 0;
+        for (i = 0; i < coverage_table_count; i++)
+            count += strcmp(coverage_table[i].module, modules[m]) == 0;
+        append(t, "\n## %s (%zu types)\n\n| type | kind | role | direction |\n|---|---|---|---|\n", modules[m], count);
+        for (i = 0; i < coverage_table_count; i++) {
+            asn_TYPE_descriptor_t *td;
+            if (strcmp(coverage_table[i].module, modules[m]) != 0)
+                continue;
+            td = descriptor_of(coverage_table[i].name);
+            append(t, "| %s | %s | %s | %s |\n", coverage_table[i].name, td != NULL ? exemplar_kind_name(td) : "?",
+                   coverage_table[i].role, coverage_table[i].direction);
+        }
+    }
+}
+
+static void test_coverage_doc_in_sync(void **state)
+{
+    const char *path = SGP32_SOURCE_DIR "/docs/codec-coverage.md";
+    struct text t = {NULL, 0, 0};
+    char *current = NULL;
+    long size = -1;
+    FILE *f;
+    (void)state;
+    render_coverage_doc(&t);
+    f = fopen(path, "rb");
+    if (f != NULL && fseek(f, 0, SEEK_END) == 0 && (size = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0) {
+        current = malloc((size_t)size + 1);
+        if (current != NULL && fread(current, 1, (size_t)size, f) != (size_t)size)
+            size = -1;
+    }
+    if (f != NULL)
+        fclose(f);
+    if (size < 0 || (size_t)size != t.len || memcmp(current, t.buf, t.len) != 0) {
+        if (getenv("SGP32_UPDATE_DOCS") != NULL) {
+            f = fopen(path, "wb");
+            assert_non_null(f);
+            assert_int_equal(fwrite(t.buf, 1, t.len, f), t.len);
+            assert_int_equal(fclose(f), 0);
+            fprintf(stderr, "wrote %s\n", path);
+        } else {
+            fprintf(stderr,
+                    "%s is not in sync with tests/codec/coverage_table.c: regenerate with "
+                    "SGP32_UPDATE_DOCS=1 tests/test_roundtrip\n",
+                    path);
+            fail();
+        }
+    }
+    free(current);
+    free(t.buf);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -363,6 +469,7 @@ int main(void)
         cmocka_unit_test(test_every_type_round_trips),
         cmocka_unit_test(test_every_reachable_choice_alternative),
         cmocka_unit_test(test_key_choices_fully_covered),
+        cmocka_unit_test(test_coverage_doc_in_sync),
     };
     int rc;
     exemplar_init();
