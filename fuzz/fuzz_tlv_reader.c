@@ -5,7 +5,8 @@
  * are good seeds). Invariants: no out-of-bounds access (the capture buffer is an exact-size heap block
  * and each chunk a private copy, freed after use), every event shows exactly the input bytes at its
  * offset and the events cover the consumed input without gaps; with enter-only decisions and a buffer
- * as large as the input, the reader accepts exactly what sgp32_tlv_check() accepts.
+ * as large as the input, the reader accepts exactly what sgp32_tlv_check() accepts and refuses as
+ * malformed what it refuses as malformed.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -141,6 +142,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if ((st == SGP32_OK) != (check == SGP32_OK))
         abort();
     if (st == SGP32_OK && consumed != element_len)
+        abort();
+    /* Malformed whatever follows for the whole-buffer check is malformed for the reader too (the reader
+     * may say DECODE where the check says TRUNCATED: it knows the lengths before the bytes arrive). */
+    if (check == SGP32_ERR_DECODE && st != SGP32_ERR_DECODE)
         abort();
     return 0;
 }
