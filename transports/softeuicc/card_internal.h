@@ -1,0 +1,192 @@
+/* SPDX-License-Identifier: MIT */
+/* The software eUICC's internals, shared by its files: card (volatile) and persistent state. */
+#ifndef SOFTEUICC_CARD_INTERNAL_H
+#define SOFTEUICC_CARD_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "SGP32-ProfileInfo.h"
+#include "sgp32/codec.h"
+#include "der_writer.h"
+#include "sgp32/softeuicc.h"
+
+#define SOFTEUICC_MAX_PROFILES 8
+#define SOFTEUICC_MAX_NOTIFICATIONS 32
+#define SOFTEUICC_MAX_EIMS 4
+#define SOFTEUICC_MAX_CI_PKIDS 4
+#define SOFTEUICC_CHANNELS 20 /* basic 0, logical 1-3 and extended 4-19 (ISO 7816-4 5.4.1) */
+
+/* Status words (ISO 7816-4 5.6). */
+enum {
+    SW_OK = 0x9000,
+    SW_MEMORY_FAILURE = 0x6581,
+    SW_WRONG_LENGTH = 0x6700,
+    SW_CHANNEL_NOT_SUPPORTED = 0x6881,
+    SW_SM_NOT_SUPPORTED = 0x6882,
+    SW_CHAINING_NOT_SUPPORTED = 0x6884,
+    SW_CONDITIONS_NOT_SATISFIED = 0x6985,
+    SW_WRONG_DATA = 0x6A80,
+    SW_FILE_NOT_FOUND = 0x6A82,
+    SW_WRONG_P1P2 = 0x6A86,
+    SW_DATA_NOT_FOUND = 0x6A88,
+    SW_INS_NOT_SUPPORTED = 0x6D00,
+    SW_CLA_NOT_SUPPORTED = 0x6E00
+};
+
+enum return_kind { RETURN_NONE = 0, RETURN_FALLBACK = 1, RETURN_EMERGENCY = 2 };
+
+struct softeuicc_notification {
+    long seq_number;
+    uint8_t *metadata; /* DER NotificationMetadata (BF2F) */
+    size_t metadata_len;
+};
+
+/* Everything that survives a power cut (state.c writes it; docs/software-euicc.md lists it). */
+struct softeuicc_state {
+    uint8_t eid[16];
+    uint8_t ci_pkids[SOFTEUICC_MAX_CI_PKIDS][20];
+    size_t ci_pkid_count;
+    uint8_t *eum_certificate, *euicc_certificate; /* DER, may be NULL */
+    size_t eum_certificate_len, euicc_certificate_len;
+    char *default_dp_address; /* NULL: none */
+    char *root_ds_address;
+    SGP32_ProfileInfo_t *profiles[SOFTEUICC_MAX_PROFILES];
+    size_t profile_count;
+    struct softeuicc_notification notifications[SOFTEUICC_MAX_NOTIFICATIONS];
+    size_t notification_count;
+    long next_seq_number;
+    uint8_t *eims[SOFTEUICC_MAX_EIMS]; /* DER EimConfigurationData */
+    size_t eim_lens[SOFTEUICC_MAX_EIMS];
+    size_t eim_count;
+    long next_association_token;
+    int immediate_enable;
+    char *immediate_enable_smdp_address;
+    uint8_t *immediate_enable_smdp_oid; /* DER content octets of the OID */
+    size_t immediate_enable_smdp_oid_len;
+    /* The profile to return to after ExecuteFallbackMechanism / EnableEmergencyProfile. */
+    int return_kind;
+    uint8_t return_iccid[10];
+    int return_has_iccid;
+    /* Set by an enable PSMO with rollbackFlag (LoadEuiccPackage, not yet implemented). */
+    int rollback_available;
+    uint8_t rollback_iccid[10];
+};
+
+struct softeuicc_channel {
+    int open;
+    int isdr_selected;
+    /* STORE DATA reassembly */
+    uint8_t *block_data;
+    size_t block_len;
+    unsigned next_block;
+    int in_sequence;
+    /* Answer waiting for GET RESPONSE */
+    uint8_t *pending;
+    size_t pending_len, pending_offset;
+    uint16_t pending_final_sw;
+};
+
+struct sgp32_softeuicc {
+    char *dir;
+    struct sgp32_softeuicc_options options;
+    struct softeuicc_state state;
+    struct softeuicc_channel channels[SOFTEUICC_CHANNELS];
+    int powered;
+    int terminal_capability_received;
+    uint8_t *terminal_capability;
+    size_t terminal_capability_len;
+    int switched_since_reset; /* quirk_6985_after_switch */
+    int refresh_pending;      /* quirk_refresh_91xx */
+    int fail_next_write;
+    uint32_t power_loss_countdown;
+    uint8_t euicc_challenge[16]; /* the last GetEUICCChallenge answer, for AuthenticateServer */
+    int have_challenge;
+};
+
+/* state.c */
+void softeuicc_state_clear(struct softeuicc_state *state);
+enum sgp32_status softeuicc_state_load(const char *dir, struct softeuicc_state *state);
+enum sgp32_status softeuicc_state_save(const char *dir, const struct softeuicc_state *state);
+/* Commits the in-memory state; on failure restores the last committed one and returns the error. */
+enum sgp32_status softeuicc_commit(struct sgp32_softeuicc *card);
+/* Serialisation (exposed for tests of corrupt files through the state file). */
+#define SOFTEUICC_STATE_FILE "card.state"
+
+/* card.c */
+void softeuicc_volatile_reset(struct sgp32_softeuicc *card);
+enum sgp32_status softeuicc_random(struct sgp32_softeuicc *card, uint8_t *out, size_t len);
+
+/* apdu.c */
+enum sgp32_status softeuicc_apdu(struct sgp32_softeuicc *card, const uint8_t *command, size_t command_len,
+                                 uint8_t *response, size_t response_cap, size_t *response_len);
+
+/* es10_dispatch.c: runs one reassembled ES10 command. Returns the SW; on 9000 *answer holds the
+ * response (malloc'd). */
+uint16_t softeuicc_es10_dispatch(struct sgp32_softeuicc *card, const uint8_t *data, size_t len, uint8_t **answer,
+                                 size_t *answer_len);
+
+/* ES10 handlers: write the answer into `out` and return the SW (9000 unless the command is refused at
+ * the APDU level). */
+typedef uint16_t (*softeuicc_es10_handler)(struct sgp32_softeuicc *card, const uint8_t *data, size_t len,
+                                           struct der_writer *out);
+
+uint16_t es10_get_euicc_data(struct sgp32_softeuicc *, const uint8_t *, size_t, struct der_writer *);
+uint16_t es10_get_euicc_info1(struct sgp32_softeuicc *, const uint8_t *, size_t, struct der_writer *);
+uint16_t es10_get_euicc_info2(struct sgp32_softeuicc *, const uint8_t *, size_t, struct der_writer *);
+uint16_t es10_get_configured_addresses(struct sgp32_softeuicc *, const uint8_t *, size_t, struct der_writer *);
+uint16_t es10_set_default_dp_address(struct sgp32_softeuicc *, const uint8_t *, size_t, struct der_writer *);
+uint16_t es10_set_default_dp_address_iot(struct sgp32_softeuicc *, const uint8_t *, size_t, struct der_writer *);
+uint16_t es10_get_euicc_challenge(struct sgp32_softeuicc *, const uint8_t *, size_t, struct der_writer *);
+uint16_t es10_get_rat(struct sgp32_softeuicc *, const uint8_t *, size_t, struct der_writer *);
+uint16_t es10_get_profiles_info(struct sgp32_softeuicc *, const uint8_t *, size_t, struct der_writer *);
+uint16_t es10_enable_profile(struct sgp32_softeuicc *, const uint8_t *, size_t, struct der_writer *);
+uint16_t es10_disable_profile(struct sgp32_softeuicc *, const uint8_t *, size_t, struct der_writer *);
+uint16_t es10_delete_profile(struct sgp32_softeuicc *, const uint8_t *, size_t, struct der_writer *);
+uint16_t es10_set_nickname(struct sgp32_softeuicc *, const uint8_t *, size_t, struct der_writer *);
+uint16_t es10_memory_reset(struct sgp32_softeuicc *, const uint8_t *, size_t, struct der_writer *);
+uint16_t es10_memory_reset_iot(struct sgp32_softeuicc *, const uint8_t *, size_t, struct der_writer *);
+uint16_t es10_list_notification(struct sgp32_softeuicc *, const uint8_t *, size_t, struct der_writer *);
+uint16_t es10_retrieve_notifications(struct sgp32_softeuicc *, const uint8_t *, size_t, struct der_writer *);
+uint16_t es10_remove_notification(struct sgp32_softeuicc *, const uint8_t *, size_t, struct der_writer *);
+uint16_t es10_add_initial_eim(struct sgp32_softeuicc *, const uint8_t *, size_t, struct der_writer *);
+uint16_t es10_get_eim_configuration(struct sgp32_softeuicc *, const uint8_t *, size_t, struct der_writer *);
+uint16_t es10_get_certs(struct sgp32_softeuicc *, const uint8_t *, size_t, struct der_writer *);
+uint16_t es10_profile_rollback(struct sgp32_softeuicc *, const uint8_t *, size_t, struct der_writer *);
+uint16_t es10_configure_immediate_enable(struct sgp32_softeuicc *, const uint8_t *, size_t, struct der_writer *);
+uint16_t es10_immediate_enable(struct sgp32_softeuicc *, const uint8_t *, size_t, struct der_writer *);
+uint16_t es10_enable_emergency(struct sgp32_softeuicc *, const uint8_t *, size_t, struct der_writer *);
+uint16_t es10_disable_emergency(struct sgp32_softeuicc *, const uint8_t *, size_t, struct der_writer *);
+uint16_t es10_execute_fallback(struct sgp32_softeuicc *, const uint8_t *, size_t, struct der_writer *);
+uint16_t es10_return_from_fallback(struct sgp32_softeuicc *, const uint8_t *, size_t, struct der_writer *);
+uint16_t es10_get_connectivity_parameters(struct sgp32_softeuicc *, const uint8_t *, size_t, struct der_writer *);
+uint16_t es10_ipae_activation(struct sgp32_softeuicc *, const uint8_t *, size_t, struct der_writer *);
+/* es10_session.c: hooks for the crypto-based functions (not implemented yet). */
+uint16_t es10_authenticate_server(struct sgp32_softeuicc *, const uint8_t *, size_t, struct der_writer *);
+uint16_t es10_prepare_download(struct sgp32_softeuicc *, const uint8_t *, size_t, struct der_writer *);
+uint16_t es10_load_bound_profile_package(struct sgp32_softeuicc *, const uint8_t *, size_t, struct der_writer *);
+uint16_t es10_cancel_session(struct sgp32_softeuicc *, const uint8_t *, size_t, struct der_writer *);
+uint16_t es10_load_crl(struct sgp32_softeuicc *, const uint8_t *, size_t, struct der_writer *);
+uint16_t es10_load_euicc_package(struct sgp32_softeuicc *, const uint8_t *, size_t, struct der_writer *);
+
+/* profile_store.c: the profile list, shared by the ES10 profile functions. */
+SGP32_ProfileInfo_t *softeuicc_profile_by_iccid(struct sgp32_softeuicc *card, const uint8_t *iccid);
+SGP32_ProfileInfo_t *softeuicc_profile_by_aid(struct sgp32_softeuicc *card, const uint8_t *aid, size_t aid_len);
+SGP32_ProfileInfo_t *softeuicc_enabled_profile(struct sgp32_softeuicc *card);
+int softeuicc_profile_enabled(const SGP32_ProfileInfo_t *profile);
+void softeuicc_profile_set_enabled(SGP32_ProfileInfo_t *profile, int enabled);
+long softeuicc_profile_class(const SGP32_ProfileInfo_t *profile); /* operational (2) when absent */
+int softeuicc_profile_has_ppr(const SGP32_ProfileInfo_t *profile, unsigned ppr);
+int softeuicc_profile_bool(const BOOLEAN_t *value);
+/* Adds a notification for `event` (NotificationEvent bit) if the profile's metadata asks for it. */
+enum sgp32_status softeuicc_notify(struct sgp32_softeuicc *card, const SGP32_ProfileInfo_t *profile, unsigned event);
+void softeuicc_profile_remove(struct sgp32_softeuicc *card, SGP32_ProfileInfo_t *profile);
+/* Switches the enabled profile to `target` (NULL: none), with notifications; not committed. */
+enum sgp32_status softeuicc_switch_profile(struct sgp32_softeuicc *card, SGP32_ProfileInfo_t *target);
+/* Profile switch bookkeeping for the quirk knobs. */
+void softeuicc_after_switch(struct sgp32_softeuicc *card, int refresh_flag);
+
+/* decode helper for handlers: BER decode with constraints; NULL on failure. */
+void *softeuicc_decode(const struct sgp32_codec_type *type, const uint8_t *data, size_t len);
+
+#endif

@@ -1,0 +1,252 @@
+/* SPDX-License-Identifier: MIT */
+/* SGP.32 ES10b profile-state functions (5.9.15-5.9.17, 5.9.20-5.9.24): ProfileRollback,
+ * ConfigureImmediateProfileEnabling, ImmediateEnable, Enable/DisableEmergencyProfile,
+ * ExecuteFallbackMechanism, ReturnFromFallback, GetConnectivityParameters, IpaeActivation. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "ConfigureImmediateProfileEnablingRequest.h"
+#include "DisableEmergencyProfileRequest.h"
+#include "EnableEmergencyProfileRequest.h"
+#include "ExecuteFallbackMechanismRequest.h"
+#include "ImmediateEnableRequest.h"
+#include "ProfileRollbackRequest.h"
+#include "ReturnFromFallbackRequest.h"
+#include "GetConnectivityParametersRequest.h"
+#include "IpaeActivationRequest.h"
+#include "LpaeActivationRequest.h"
+#include "card_internal.h"
+#include "codec/codec_internal.h"
+
+enum {
+    RESULT_OK = 0,
+    NOT_IN_DISABLED_STATE = 2,
+    NOT_IN_ENABLED_STATE = 2,
+    FALLBACK_NOT_AVAILABLE = 6,
+    COMMAND_ERROR = 7,
+    ECALL_NOT_AVAILABLE = 8,
+    ECALL_ACTIVE = 104,
+    UNDEFINED = 127
+};
+
+static uint16_t answer(struct der_writer *out, uint32_t tag, long result)
+{
+    der_begin(out, tag);
+    der_integer(out, 0x80, result);
+    der_end(out);
+    return SW_OK;
+}
+
+/* Reads the refreshFlag of the one-BOOLEAN requests; -1 when the request is malformed. */
+static int refresh_flag(const struct sgp32_codec_type *type, const uint8_t *data, size_t len)
+{
+    /* All these requests are SEQUENCE { refreshFlag BOOLEAN }: the BOOLEAN is the first member. */
+    BOOLEAN_t *request = softeuicc_decode(type, data, len);
+    int flag;
+    if (request == NULL)
+        return -1;
+    flag = *request != 0;
+    sgp32_codec_free(type, request);
+    return flag;
+}
+
+static SGP32_ProfileInfo_t *profile_with(struct sgp32_softeuicc *card, int emergency)
+{
+    size_t i;
+    for (i = 0; i < card->state.profile_count; i++) {
+        SGP32_ProfileInfo_t *profile = card->state.profiles[i];
+        if (softeuicc_profile_bool(emergency ? profile->ecallIndication : profile->fallbackAttribute))
+            return profile;
+    }
+    return NULL;
+}
+
+/* Switches to `target`, remembering the enabled profile to come back to; commits. */
+static long switch_away(struct sgp32_softeuicc *card, SGP32_ProfileInfo_t *target, int kind, int refresh)
+{
+    SGP32_ProfileInfo_t *current = softeuicc_enabled_profile(card);
+    struct softeuicc_state *state = &card->state;
+    state->return_kind = kind;
+    state->return_has_iccid = current != NULL && current->iccid != NULL;
+    if (state->return_has_iccid)
+        memcpy(state->return_iccid, current->iccid->buf, 10);
+    if (softeuicc_switch_profile(card, target) != SGP32_OK || softeuicc_commit(card) != SGP32_OK)
+        return UNDEFINED;
+    softeuicc_after_switch(card, refresh);
+    return RESULT_OK;
+}
+
+static long switch_back(struct sgp32_softeuicc *card, int refresh)
+{
+    struct softeuicc_state *state = &card->state;
+    SGP32_ProfileInfo_t *back = state->return_has_iccid ? softeuicc_profile_by_iccid(card, state->return_iccid) : NULL;
+    state->return_kind = RETURN_NONE;
+    state->return_has_iccid = 0;
+    if (softeuicc_switch_profile(card, back) != SGP32_OK || softeuicc_commit(card) != SGP32_OK)
+        return UNDEFINED;
+    softeuicc_after_switch(card, refresh);
+    return RESULT_OK;
+}
+
+uint16_t es10_enable_emergency(struct sgp32_softeuicc *card, const uint8_t *data, size_t len, struct der_writer *out)
+{
+    int refresh = refresh_flag(SGP32_TYPE(EnableEmergencyProfileRequest), data, len);
+    SGP32_ProfileInfo_t *emergency = profile_with(card, 1);
+    if (refresh < 0)
+        return SW_WRONG_DATA;
+    if (emergency == NULL)
+        return answer(out, 0xBF5B, ECALL_NOT_AVAILABLE);
+    if (softeuicc_profile_enabled(emergency))
+        return answer(out, 0xBF5B, NOT_IN_DISABLED_STATE);
+    return answer(out, 0xBF5B, switch_away(card, emergency, RETURN_EMERGENCY, refresh));
+}
+
+uint16_t es10_disable_emergency(struct sgp32_softeuicc *card, const uint8_t *data, size_t len, struct der_writer *out)
+{
+    int refresh = refresh_flag(SGP32_TYPE(DisableEmergencyProfileRequest), data, len);
+    SGP32_ProfileInfo_t *emergency = profile_with(card, 1);
+    if (refresh < 0)
+        return SW_WRONG_DATA;
+    if (emergency == NULL || !softeuicc_profile_enabled(emergency))
+        return answer(out, 0xBF5C, NOT_IN_ENABLED_STATE);
+    if (card->state.return_kind != RETURN_EMERGENCY)
+        card->state.return_has_iccid = 0; /* enabled some other way: nothing to return to */
+    return answer(out, 0xBF5C, switch_back(card, refresh));
+}
+
+uint16_t es10_execute_fallback(struct sgp32_softeuicc *card, const uint8_t *data, size_t len, struct der_writer *out)
+{
+    int refresh = refresh_flag(SGP32_TYPE(ExecuteFallbackMechanismRequest), data, len);
+    SGP32_ProfileInfo_t *fallback = profile_with(card, 0);
+    if (refresh < 0)
+        return SW_WRONG_DATA;
+    if (fallback == NULL)
+        return answer(out, 0xBF5D, FALLBACK_NOT_AVAILABLE);
+    if (card->state.return_kind == RETURN_EMERGENCY)
+        return answer(out, 0xBF5D, ECALL_ACTIVE);
+    if (softeuicc_profile_enabled(fallback))
+        return answer(out, 0xBF5D, NOT_IN_DISABLED_STATE);
+    return answer(out, 0xBF5D, switch_away(card, fallback, RETURN_FALLBACK, refresh));
+}
+
+uint16_t es10_return_from_fallback(struct sgp32_softeuicc *card, const uint8_t *data, size_t len,
+                                   struct der_writer *out)
+{
+    int refresh = refresh_flag(SGP32_TYPE(ReturnFromFallbackRequest), data, len);
+    if (refresh < 0)
+        return SW_WRONG_DATA;
+    if (profile_with(card, 0) == NULL)
+        return answer(out, 0xBF5E, FALLBACK_NOT_AVAILABLE);
+    if (card->state.return_kind != RETURN_FALLBACK)
+        return answer(out, 0xBF5E, COMMAND_ERROR); /* the fallback mechanism was not executed */
+    return answer(out, 0xBF5E, switch_back(card, refresh));
+}
+
+/* Rollback exists only after an enable PSMO with rollbackFlag (LoadEuiccPackage). */
+uint16_t es10_profile_rollback(struct sgp32_softeuicc *card, const uint8_t *data, size_t len, struct der_writer *out)
+{
+    int refresh = refresh_flag(SGP32_TYPE(ProfileRollbackRequest), data, len);
+    struct softeuicc_state *state = &card->state;
+    SGP32_ProfileInfo_t *previous;
+    long result = RESULT_OK;
+    if (refresh < 0)
+        return SW_WRONG_DATA;
+    if (!state->rollback_available) {
+        result = 1; /* rollbackNotAllowed */
+    } else {
+        previous = softeuicc_profile_by_iccid(card, state->rollback_iccid);
+        state->rollback_available = 0;
+        if (softeuicc_switch_profile(card, previous) != SGP32_OK || softeuicc_commit(card) != SGP32_OK)
+            result = UNDEFINED;
+        else
+            softeuicc_after_switch(card, refresh);
+    }
+    der_begin(out, 0xBF58);
+    der_integer(out, 0x80, result);
+    der_end(out);
+    return SW_OK;
+}
+
+/* Allowed only before any eIM is associated (associatedEimAlreadyExists otherwise). */
+uint16_t es10_configure_immediate_enable(struct sgp32_softeuicc *card, const uint8_t *data, size_t len,
+                                         struct der_writer *out)
+{
+    ConfigureImmediateProfileEnablingRequest_t *request =
+        softeuicc_decode(SGP32_TYPE(ConfigureImmediateProfileEnablingRequest), data, len);
+    struct softeuicc_state *state = &card->state;
+    long result = RESULT_OK;
+    char *address = NULL;
+    uint8_t *oid = NULL;
+    size_t oid_len = 0;
+    if (request == NULL)
+        return SW_WRONG_DATA;
+    if (state->eim_count > 0) {
+        result = 2;
+    } else {
+        if (request->defaultSmdpAddress != NULL) {
+            address = calloc(1, (size_t)request->defaultSmdpAddress->size + 1);
+            if (address != NULL)
+                memcpy(address, request->defaultSmdpAddress->buf, (size_t)request->defaultSmdpAddress->size);
+            else
+                result = 1; /* insufficientMemory */
+        }
+        if (request->defaultSmdpOid != NULL && result == RESULT_OK) {
+            oid_len = (size_t)request->defaultSmdpOid->size;
+            oid = malloc(oid_len ? oid_len : 1);
+            if (oid != NULL)
+                memcpy(oid, request->defaultSmdpOid->buf, oid_len);
+            else
+                result = 1;
+        }
+    }
+    if (result == RESULT_OK) {
+        state->immediate_enable = request->immediateEnableFlag != NULL;
+        free(state->immediate_enable_smdp_address);
+        free(state->immediate_enable_smdp_oid);
+        state->immediate_enable_smdp_address = address;
+        state->immediate_enable_smdp_oid = oid;
+        state->immediate_enable_smdp_oid_len = oid_len;
+        if (softeuicc_commit(card) != SGP32_OK)
+            result = UNDEFINED;
+    } else {
+        free(address);
+        free(oid);
+    }
+    sgp32_codec_free(SGP32_TYPE(ConfigureImmediateProfileEnablingRequest), request);
+    return answer(out, 0xBF59, result);
+}
+
+/* Without a profile download in this session there is nothing to enable. */
+uint16_t es10_immediate_enable(struct sgp32_softeuicc *card, const uint8_t *data, size_t len, struct der_writer *out)
+{
+    if (refresh_flag(SGP32_TYPE(ImmediateEnableRequest), data, len) < 0)
+        return SW_WRONG_DATA;
+    return answer(out, 0xBF5A, card->state.immediate_enable ? 4 /* noSessionContext */ : 1 /* notAvailable */);
+}
+
+uint16_t es10_get_connectivity_parameters(struct sgp32_softeuicc *card, const uint8_t *data, size_t len,
+                                          struct der_writer *out)
+{
+    void *request = softeuicc_decode(SGP32_TYPE(GetConnectivityParametersRequest), data, len);
+    (void)card;
+    if (request == NULL)
+        return SW_WRONG_DATA;
+    sgp32_codec_free(SGP32_TYPE(GetConnectivityParametersRequest), request);
+    der_begin(out, 0xBF5F);
+    der_integer(out, 0x81, 1); /* parametersNotAvailable: no profile carries connectivity parameters */
+    der_end(out);
+    return SW_OK;
+}
+
+/* This card has no IPAe (IoT) / LPAe (consumer): notSupported. */
+uint16_t es10_ipae_activation(struct sgp32_softeuicc *card, const uint8_t *data, size_t len, struct der_writer *out)
+{
+    const struct sgp32_codec_type *type = card->options.mode == SGP32_SOFTEUICC_MODE_IOT
+                                              ? SGP32_TYPE(IpaeActivationRequest)
+                                              : SGP32_TYPE(LpaeActivationRequest);
+    void *request = softeuicc_decode(type, data, len);
+    if (request == NULL)
+        return SW_WRONG_DATA;
+    sgp32_codec_free(type, request);
+    return answer(out, 0xBF42, 1);
+}

@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: MIT */
+/* ES10b notifications (SGP.22 5.7.9-5.7.11, SGP.32 5.9.11): ListNotification,
+ * RetrieveNotificationsList, RemoveNotificationFromList. Notifications stay on the card until removed. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "ListNotificationRequest.h"
+#include "NotificationSentRequest.h"
+#include "SGP32-RetrieveNotificationsListRequest.h"
+#include "card_internal.h"
+#include "codec/codec_internal.h"
+#include "sgp32/tlv.h"
+
+/* The profileManagementOperation bits of a stored NotificationMetadata (its 81 child). */
+static unsigned notification_event_bits(const struct softeuicc_notification *notification)
+{
+    const uint8_t *der = notification->metadata;
+    size_t len = notification->metadata_len, at;
+    struct sgp32_tlv_header outer, child;
+    if (sgp32_tlv_parse_header(der, len, &outer) != SGP32_OK)
+        return 0;
+    for (at = outer.header_len; at < len; at += child.header_len + child.length) {
+        if (sgp32_tlv_parse_header(der + at, len - at, &child) != SGP32_OK)
+            return 0;
+        if (child.tag == 0x81 && child.length >= 2)
+            return der[at + child.header_len + 1];
+    }
+    return 0;
+}
+
+static int events_match(const struct softeuicc_notification *notification, const BIT_STRING_t *wanted)
+{
+    unsigned bits = notification_event_bits(notification);
+    return wanted == NULL || (wanted->size >= 1 && (bits & wanted->buf[0] & 0xF0u) != 0);
+}
+
+uint16_t es10_list_notification(struct sgp32_softeuicc *card, const uint8_t *data, size_t len, struct der_writer *out)
+{
+    ListNotificationRequest_t *request = softeuicc_decode(SGP32_TYPE(ListNotificationRequest), data, len);
+    size_t i;
+    if (request == NULL)
+        return SW_WRONG_DATA;
+    der_begin(out, 0xBF28);
+    der_begin(out, 0xA0);
+    for (i = 0; i < card->state.notification_count; i++)
+        if (events_match(&card->state.notifications[i], request->profileManagementOperation))
+            der_raw(out, card->state.notifications[i].metadata, card->state.notifications[i].metadata_len);
+    der_end(out);
+    der_end(out);
+    sgp32_codec_free(SGP32_TYPE(ListNotificationRequest), request);
+    return SW_OK;
+}
+
+/*
+ * A PendingNotification needs the eUICC's signature (OtherSignedNotification) and its certificates.
+ * Signing slots in with the crypto module; until then a card asked for a signed notification answers
+ * undefinedError, and an empty selection answers an empty list as a real card does.
+ */
+static int can_sign(const struct sgp32_softeuicc *card)
+{
+    (void)card;
+    return 0;
+}
+
+uint16_t es10_retrieve_notifications(struct sgp32_softeuicc *card, const uint8_t *data, size_t len,
+                                     struct der_writer *out)
+{
+    SGP32_RetrieveNotificationsListRequest_t *request =
+        softeuicc_decode(SGP32_TYPE(SGP32_RetrieveNotificationsListRequest), data, len);
+    const struct SGP32_RetrieveNotificationsListRequest__searchCriteria *criteria;
+    size_t i, matching = 0;
+    long seq = 0;
+    int iot = card->options.mode == SGP32_SOFTEUICC_MODE_IOT;
+    if (request == NULL)
+        return SW_WRONG_DATA;
+    criteria = request->searchCriteria;
+    if (criteria != NULL) {
+        if (criteria->present == SGP32_RetrieveNotificationsListRequest__searchCriteria_PR_NOTHING ||
+            (criteria->present == SGP32_RetrieveNotificationsListRequest__searchCriteria_PR_euiccPackageResults &&
+             !iot) ||
+            (criteria->present == SGP32_RetrieveNotificationsListRequest__searchCriteria_PR_seqNumber &&
+             asn_INTEGER2long(&criteria->choice.seqNumber, &seq) != 0)) {
+            sgp32_codec_free(SGP32_TYPE(SGP32_RetrieveNotificationsListRequest), request);
+            return SW_WRONG_DATA; /* a consumer card does not know the euiccPackageResults criterion */
+        }
+    }
+    der_begin(out, 0xBF2B);
+    if (criteria != NULL &&
+        criteria->present == SGP32_RetrieveNotificationsListRequest__searchCriteria_PR_euiccPackageResults) {
+        der_begin(out, 0xA2); /* no eUICC Package has been executed yet: nothing kept */
+        der_end(out);
+    } else {
+        for (i = 0; i < card->state.notification_count; i++) {
+            const struct softeuicc_notification *notification = &card->state.notifications[i];
+            if (criteria == NULL ||
+                (criteria->present == SGP32_RetrieveNotificationsListRequest__searchCriteria_PR_seqNumber &&
+                 notification->seq_number == seq) ||
+                (criteria->present ==
+                     SGP32_RetrieveNotificationsListRequest__searchCriteria_PR_profileManagementOperation &&
+                 events_match(notification, &criteria->choice.profileManagementOperation)))
+                matching++;
+        }
+        if (matching > 0 && !can_sign(card)) {
+            der_integer(out, 0x81, 127);
+        } else {
+            der_begin(out, 0xA0);
+            der_end(out);
+        }
+    }
+    der_end(out);
+    sgp32_codec_free(SGP32_TYPE(SGP32_RetrieveNotificationsListRequest), request);
+    return SW_OK;
+}
+
+uint16_t es10_remove_notification(struct sgp32_softeuicc *card, const uint8_t *data, size_t len, struct der_writer *out)
+{
+    NotificationSentRequest_t *request = softeuicc_decode(SGP32_TYPE(NotificationSentRequest), data, len);
+    struct softeuicc_state *state = &card->state;
+    long seq, result = 1; /* nothingToDelete */
+    size_t i;
+    if (request == NULL)
+        return SW_WRONG_DATA;
+    if (asn_INTEGER2long(&request->seqNumber, &seq) != 0)
+        seq = -1;
+    sgp32_codec_free(SGP32_TYPE(NotificationSentRequest), request);
+    for (i = 0; i < state->notification_count; i++)
+        if (state->notifications[i].seq_number == seq) {
+            free(state->notifications[i].metadata);
+            memmove(&state->notifications[i], &state->notifications[i + 1],
+                    (state->notification_count - i - 1) * sizeof(state->notifications[0]));
+            state->notification_count--;
+            result = softeuicc_commit(card) == SGP32_OK ? 0 : 127;
+            break;
+        }
+    der_begin(out, 0xBF30);
+    der_integer(out, 0x80, result);
+    der_end(out);
+    return SW_OK;
+}

@@ -1,0 +1,457 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Persistence of the card state: one file, <dir>/card.state, replaced atomically (temporary file,
+ * fsync, rename, fsync of the directory) so a power cut leaves the old or the new state, never a mix.
+ *
+ * Format (architecture-independent, versioned): "SGP32SEU" | u32 version | records | u32 CRC-32 of
+ * everything before it. A record is u8 type | u32 length | value; integers are big-endian, ASN.1
+ * objects are stored as their DER (SGP32-ProfileInfo, NotificationMetadata, EimConfigurationData).
+ * Unknown record types are refused: a newer card format must not be half-read by an older simulator.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "EimConfigurationData.h"
+#include "NotificationMetadata.h"
+#include "card_internal.h"
+#include "codec/codec_internal.h"
+
+#define STATE_MAGIC "SGP32SEU"
+#define STATE_VERSION 1u
+#define STATE_MAX_FILE (4u * 1024u * 1024u)
+
+enum record_type {
+    REC_EID = 1,
+    REC_CI_PKID = 2,
+    REC_EUM_CERTIFICATE = 3,
+    REC_EUICC_CERTIFICATE = 4,
+    REC_DEFAULT_DP_ADDRESS = 5,
+    REC_ROOT_DS_ADDRESS = 6,
+    REC_PROFILE = 7,
+    REC_NOTIFICATION = 8,
+    REC_NEXT_SEQ_NUMBER = 9,
+    REC_EIM = 10,
+    REC_NEXT_ASSOCIATION_TOKEN = 11,
+    REC_IMMEDIATE_ENABLE = 12,
+    REC_IMMEDIATE_ENABLE_ADDRESS = 13,
+    REC_IMMEDIATE_ENABLE_OID = 14,
+    REC_RETURN = 15,
+    REC_ROLLBACK = 16
+};
+
+static uint32_t crc32_update(uint32_t crc, const uint8_t *data, size_t len)
+{
+    size_t i;
+    int bit;
+    crc = ~crc;
+    for (i = 0; i < len; i++) {
+        crc ^= data[i];
+        for (bit = 0; bit < 8; bit++)
+            crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1u)));
+    }
+    return ~crc;
+}
+
+void softeuicc_state_clear(struct softeuicc_state *state)
+{
+    size_t i;
+    free(state->eum_certificate);
+    free(state->euicc_certificate);
+    free(state->default_dp_address);
+    free(state->root_ds_address);
+    for (i = 0; i < state->profile_count; i++)
+        sgp32_codec_free(SGP32_TYPE(SGP32_ProfileInfo), state->profiles[i]);
+    for (i = 0; i < state->notification_count; i++)
+        free(state->notifications[i].metadata);
+    for (i = 0; i < state->eim_count; i++)
+        free(state->eims[i]);
+    free(state->immediate_enable_smdp_address);
+    free(state->immediate_enable_smdp_oid);
+    memset(state, 0, sizeof(*state));
+}
+
+/* ---- writing */
+
+struct blob {
+    uint8_t *data;
+    size_t len, cap;
+    int failed;
+};
+
+static void blob_put(struct blob *blob, const void *data, size_t len)
+{
+    if (blob->failed)
+        return;
+    if (blob->len + len > blob->cap) {
+        size_t cap = blob->cap ? blob->cap * 2 : 4096;
+        uint8_t *grown;
+        while (cap < blob->len + len)
+            cap *= 2;
+        grown = realloc(blob->data, cap);
+        if (grown == NULL) {
+            blob->failed = 1;
+            return;
+        }
+        blob->data = grown;
+        blob->cap = cap;
+    }
+    if (len > 0)
+        memcpy(blob->data + blob->len, data, len);
+    blob->len += len;
+}
+
+static void put_u32(struct blob *blob, uint32_t value)
+{
+    uint8_t bytes[4] = {(uint8_t)(value >> 24), (uint8_t)(value >> 16), (uint8_t)(value >> 8), (uint8_t)value};
+    blob_put(blob, bytes, 4);
+}
+
+static void put_record(struct blob *blob, uint8_t type, const void *data, size_t len)
+{
+    blob_put(blob, &type, 1);
+    put_u32(blob, (uint32_t)len);
+    blob_put(blob, data, len);
+}
+
+static void put_record_u32(struct blob *blob, uint8_t type, uint32_t value)
+{
+    uint8_t bytes[4] = {(uint8_t)(value >> 24), (uint8_t)(value >> 16), (uint8_t)(value >> 8), (uint8_t)value};
+    put_record(blob, type, bytes, 4);
+}
+
+static void put_record_string(struct blob *blob, uint8_t type, const char *text)
+{
+    if (text != NULL)
+        put_record(blob, type, text, strlen(text));
+}
+
+static enum sgp32_status serialise(const struct softeuicc_state *state, struct blob *blob)
+{
+    size_t i;
+    uint8_t flags[12];
+    blob_put(blob, STATE_MAGIC, 8);
+    put_u32(blob, STATE_VERSION);
+    put_record(blob, REC_EID, state->eid, 16);
+    for (i = 0; i < state->ci_pkid_count; i++)
+        put_record(blob, REC_CI_PKID, state->ci_pkids[i], 20);
+    if (state->eum_certificate != NULL)
+        put_record(blob, REC_EUM_CERTIFICATE, state->eum_certificate, state->eum_certificate_len);
+    if (state->euicc_certificate != NULL)
+        put_record(blob, REC_EUICC_CERTIFICATE, state->euicc_certificate, state->euicc_certificate_len);
+    put_record_string(blob, REC_DEFAULT_DP_ADDRESS, state->default_dp_address);
+    put_record_string(blob, REC_ROOT_DS_ADDRESS, state->root_ds_address);
+    for (i = 0; i < state->profile_count; i++) {
+        uint8_t *der = NULL;
+        size_t len = 0;
+        enum sgp32_status status =
+            sgp32_encode_der_alloc(SGP32_TYPE(SGP32_ProfileInfo), state->profiles[i], &der, &len);
+        if (status != SGP32_OK)
+            return status;
+        put_record(blob, REC_PROFILE, der, len);
+        sgp32_buffer_free(der);
+    }
+    for (i = 0; i < state->notification_count; i++)
+        put_record(blob, REC_NOTIFICATION, state->notifications[i].metadata, state->notifications[i].metadata_len);
+    put_record_u32(blob, REC_NEXT_SEQ_NUMBER, (uint32_t)state->next_seq_number);
+    for (i = 0; i < state->eim_count; i++)
+        put_record(blob, REC_EIM, state->eims[i], state->eim_lens[i]);
+    put_record_u32(blob, REC_NEXT_ASSOCIATION_TOKEN, (uint32_t)state->next_association_token);
+    flags[0] = (uint8_t)(state->immediate_enable != 0);
+    put_record(blob, REC_IMMEDIATE_ENABLE, flags, 1);
+    put_record_string(blob, REC_IMMEDIATE_ENABLE_ADDRESS, state->immediate_enable_smdp_address);
+    if (state->immediate_enable_smdp_oid != NULL)
+        put_record(blob, REC_IMMEDIATE_ENABLE_OID, state->immediate_enable_smdp_oid,
+                   state->immediate_enable_smdp_oid_len);
+    flags[0] = (uint8_t)state->return_kind;
+    flags[1] = (uint8_t)(state->return_has_iccid != 0);
+    memcpy(flags + 2, state->return_iccid, 10);
+    put_record(blob, REC_RETURN, flags, 12);
+    flags[0] = (uint8_t)(state->rollback_available != 0);
+    memcpy(flags + 1, state->rollback_iccid, 10);
+    put_record(blob, REC_ROLLBACK, flags, 11);
+    put_u32(blob, crc32_update(0, blob->data, blob->len));
+    return blob->failed ? SGP32_ERR_NO_MEMORY : SGP32_OK;
+}
+
+static char *path_join(const char *dir, const char *name)
+{
+    size_t len = strlen(dir) + 1 + strlen(name) + 1;
+    char *path = malloc(len);
+    if (path != NULL)
+        snprintf(path, len, "%s/%s", dir, name);
+    return path;
+}
+
+static int write_all(int fd, const uint8_t *data, size_t len)
+{
+    while (len > 0) {
+        ssize_t written = write(fd, data, len);
+        if (written < 0 && errno == EINTR)
+            continue;
+        if (written <= 0)
+            return -1;
+        data += written;
+        len -= (size_t)written;
+    }
+    return 0;
+}
+
+enum sgp32_status softeuicc_state_save(const char *dir, const struct softeuicc_state *state)
+{
+    struct blob blob = {0};
+    enum sgp32_status status = serialise(state, &blob);
+    char *path = path_join(dir, SOFTEUICC_STATE_FILE), *temp = path_join(dir, SOFTEUICC_STATE_FILE ".tmp");
+    int fd;
+    if (status == SGP32_OK && (path == NULL || temp == NULL))
+        status = SGP32_ERR_NO_MEMORY;
+    if (status == SGP32_OK) {
+        fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        if (fd < 0) {
+            status = SGP32_ERR_STORAGE;
+        } else {
+            if (write_all(fd, blob.data, blob.len) != 0 || fsync(fd) != 0)
+                status = SGP32_ERR_STORAGE;
+            if (close(fd) != 0)
+                status = SGP32_ERR_STORAGE;
+            if (status == SGP32_OK && rename(temp, path) != 0)
+                status = SGP32_ERR_STORAGE;
+            if (status != SGP32_OK)
+                unlink(temp);
+        }
+    }
+    if (status == SGP32_OK) {
+        /* The rename is durable only once the directory entry is. */
+        fd = open(dir, O_RDONLY);
+        if (fd < 0 || fsync(fd) != 0)
+            status = SGP32_ERR_STORAGE;
+        if (fd >= 0)
+            close(fd);
+    }
+    free(path);
+    free(temp);
+    free(blob.data);
+    return status;
+}
+
+/* ---- reading */
+
+static uint32_t get_u32(const uint8_t *bytes)
+{
+    return ((uint32_t)bytes[0] << 24) | ((uint32_t)bytes[1] << 16) | ((uint32_t)bytes[2] << 8) | bytes[3];
+}
+
+static uint8_t *copy_bytes(const uint8_t *data, size_t len)
+{
+    uint8_t *copy = malloc(len ? len : 1);
+    if (copy != NULL && len > 0)
+        memcpy(copy, data, len);
+    return copy;
+}
+
+static char *copy_string(const uint8_t *data, size_t len)
+{
+    char *copy = malloc(len + 1);
+    if (copy != NULL) {
+        if (len > 0)
+            memcpy(copy, data, len);
+        copy[len] = '\0';
+        if (strlen(copy) != len) { /* embedded NUL: not a string we wrote */
+            free(copy);
+            return NULL;
+        }
+    }
+    return copy;
+}
+
+static int valid_der(const struct sgp32_codec_type *type, const uint8_t *data, size_t len, void **value)
+{
+    struct sgp32_decode_options options = {SGP32_DECODE_DER, 0, 0};
+    return sgp32_decode(type, data, len, &options, value, NULL) == SGP32_OK;
+}
+
+/* One record into the state; 0 when it is malformed. */
+static int parse_record(struct softeuicc_state *state, uint8_t type, const uint8_t *value, size_t len, int *have_eid)
+{
+    void *decoded = NULL;
+    switch (type) {
+    case REC_EID:
+        if (len != 16)
+            return 0;
+        memcpy(state->eid, value, 16);
+        *have_eid = 1;
+        return 1;
+    case REC_CI_PKID:
+        if (len != 20 || state->ci_pkid_count >= SOFTEUICC_MAX_CI_PKIDS)
+            return 0;
+        memcpy(state->ci_pkids[state->ci_pkid_count++], value, 20);
+        return 1;
+    case REC_EUM_CERTIFICATE:
+        if (state->eum_certificate != NULL)
+            return 0;
+        state->eum_certificate_len = len;
+        return (state->eum_certificate = copy_bytes(value, len)) != NULL;
+    case REC_EUICC_CERTIFICATE:
+        if (state->euicc_certificate != NULL)
+            return 0;
+        state->euicc_certificate_len = len;
+        return (state->euicc_certificate = copy_bytes(value, len)) != NULL;
+    case REC_DEFAULT_DP_ADDRESS:
+        return state->default_dp_address == NULL && (state->default_dp_address = copy_string(value, len)) != NULL;
+    case REC_ROOT_DS_ADDRESS:
+        return state->root_ds_address == NULL && (state->root_ds_address = copy_string(value, len)) != NULL;
+    case REC_PROFILE:
+        if (state->profile_count >= SOFTEUICC_MAX_PROFILES ||
+            !valid_der(SGP32_TYPE(SGP32_ProfileInfo), value, len, &decoded))
+            return 0;
+        state->profiles[state->profile_count++] = decoded;
+        return 1;
+    case REC_NOTIFICATION: {
+        NotificationMetadata_t *metadata;
+        long seq;
+        struct softeuicc_notification *slot;
+        if (state->notification_count >= SOFTEUICC_MAX_NOTIFICATIONS ||
+            !valid_der(SGP32_TYPE(NotificationMetadata), value, len, &decoded))
+            return 0;
+        metadata = decoded;
+        if (asn_INTEGER2long(&metadata->seqNumber, &seq) != 0) {
+            sgp32_codec_free(SGP32_TYPE(NotificationMetadata), decoded);
+            return 0;
+        }
+        sgp32_codec_free(SGP32_TYPE(NotificationMetadata), decoded);
+        slot = &state->notifications[state->notification_count];
+        slot->seq_number = seq;
+        slot->metadata_len = len;
+        if ((slot->metadata = copy_bytes(value, len)) == NULL)
+            return 0;
+        state->notification_count++;
+        return 1;
+    }
+    case REC_NEXT_SEQ_NUMBER:
+        if (len != 4)
+            return 0;
+        state->next_seq_number = (long)get_u32(value);
+        return 1;
+    case REC_EIM:
+        if (state->eim_count >= SOFTEUICC_MAX_EIMS ||
+            !valid_der(SGP32_TYPE(EimConfigurationData), value, len, &decoded))
+            return 0;
+        sgp32_codec_free(SGP32_TYPE(EimConfigurationData), decoded);
+        state->eim_lens[state->eim_count] = len;
+        if ((state->eims[state->eim_count] = copy_bytes(value, len)) == NULL)
+            return 0;
+        state->eim_count++;
+        return 1;
+    case REC_NEXT_ASSOCIATION_TOKEN:
+        if (len != 4)
+            return 0;
+        state->next_association_token = (long)get_u32(value);
+        return 1;
+    case REC_IMMEDIATE_ENABLE:
+        if (len != 1 || value[0] > 1)
+            return 0;
+        state->immediate_enable = value[0];
+        return 1;
+    case REC_IMMEDIATE_ENABLE_ADDRESS:
+        return state->immediate_enable_smdp_address == NULL &&
+               (state->immediate_enable_smdp_address = copy_string(value, len)) != NULL;
+    case REC_IMMEDIATE_ENABLE_OID:
+        if (state->immediate_enable_smdp_oid != NULL)
+            return 0;
+        state->immediate_enable_smdp_oid_len = len;
+        return (state->immediate_enable_smdp_oid = copy_bytes(value, len)) != NULL;
+    case REC_RETURN:
+        if (len != 12 || value[0] > RETURN_EMERGENCY || value[1] > 1)
+            return 0;
+        state->return_kind = value[0];
+        state->return_has_iccid = value[1];
+        memcpy(state->return_iccid, value + 2, 10);
+        return 1;
+    case REC_ROLLBACK:
+        if (len != 11 || value[0] > 1)
+            return 0;
+        state->rollback_available = value[0];
+        memcpy(state->rollback_iccid, value + 1, 10);
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+static enum sgp32_status parse_state(const uint8_t *data, size_t len, struct softeuicc_state *state)
+{
+    size_t at = 12;
+    int have_eid = 0;
+    if (len < 16 || memcmp(data, STATE_MAGIC, 8) != 0 || get_u32(data + 8) != STATE_VERSION)
+        return SGP32_ERR_STORAGE;
+    if (crc32_update(0, data, len - 4) != get_u32(data + len - 4))
+        return SGP32_ERR_STORAGE;
+    len -= 4;
+    while (at < len) {
+        uint32_t record_len;
+        if (len - at < 5)
+            return SGP32_ERR_STORAGE;
+        record_len = get_u32(data + at + 1);
+        if (record_len > len - at - 5)
+            return SGP32_ERR_STORAGE;
+        if (!parse_record(state, data[at], data + at + 5, record_len, &have_eid))
+            return SGP32_ERR_STORAGE;
+        at += 5 + record_len;
+    }
+    return have_eid && state->root_ds_address != NULL ? SGP32_OK : SGP32_ERR_STORAGE;
+}
+
+enum sgp32_status softeuicc_state_load(const char *dir, struct softeuicc_state *state)
+{
+    char *path = path_join(dir, SOFTEUICC_STATE_FILE);
+    FILE *file;
+    uint8_t *data = NULL;
+    size_t len = 0;
+    enum sgp32_status status = SGP32_OK;
+    memset(state, 0, sizeof(*state));
+    if (path == NULL)
+        return SGP32_ERR_NO_MEMORY;
+    file = fopen(path, "rb");
+    free(path);
+    if (file == NULL)
+        return errno == ENOENT ? SGP32_ERR_NOT_FOUND : SGP32_ERR_STORAGE;
+    data = malloc(STATE_MAX_FILE);
+    if (data == NULL)
+        status = SGP32_ERR_NO_MEMORY;
+    else
+        len = fread(data, 1, STATE_MAX_FILE, file);
+    if (status == SGP32_OK && (ferror(file) || len == STATE_MAX_FILE))
+        status = SGP32_ERR_STORAGE;
+    fclose(file);
+    if (status == SGP32_OK)
+        status = parse_state(data, len, state);
+    free(data);
+    if (status != SGP32_OK)
+        softeuicc_state_clear(state);
+    return status;
+}
+
+enum sgp32_status softeuicc_commit(struct sgp32_softeuicc *card)
+{
+    enum sgp32_status status;
+    if (card->fail_next_write) {
+        card->fail_next_write = 0;
+        status = SGP32_ERR_STORAGE;
+    } else {
+        status = softeuicc_state_save(card->dir, &card->state);
+    }
+    if (status != SGP32_OK) {
+        /* As a card whose flash write failed: the previous state stays in force. */
+        struct softeuicc_state previous;
+        if (softeuicc_state_load(card->dir, &previous) == SGP32_OK) {
+            softeuicc_state_clear(&card->state);
+            card->state = previous;
+        }
+    }
+    return status;
+}
