@@ -52,6 +52,23 @@ if(_regenerate)
     endif()
   endforeach()
 
+  # Alias types (Iccid ::= OCTET STRING (SIZE(10))) copy their base type's functions into their own
+  # descriptor on first use, check_constraints included: from then on their own constraint (the SIZE)
+  # was never checked again. Keep each alias's own check, and let it call the base type's check
+  # directly instead of through the descriptor (which would now recurse into itself).
+  file(GLOB _generated_c "${SGP32_ASN1_GEN_DIR}/*.c")
+  foreach(_f IN LISTS _generated_c)
+    file(READ "${_f}" _src)
+    if(_src MATCHES "td->check_constraints = asn_DEF_([A-Za-z0-9_]+)\\.check_constraints;")
+      set(_base "${CMAKE_MATCH_1}")
+      string(REPLACE "td->check_constraints = asn_DEF_${_base}.check_constraints;"
+                     "/* libsgp32: own constraint kept */" _src "${_src}")
+      string(REPLACE "return td->check_constraints(td, sptr, ctfailcb, app_key);"
+                     "return asn_DEF_${_base}.check_constraints(td, sptr, ctfailcb, app_key);" _src "${_src}")
+      file(WRITE "${_f}" "${_src}")
+    endif()
+  endforeach()
+
   # The type registry, from asn1c's own parse of the modules (-E prints them normalised: a module
   # header "Name {oid...}" at column 0, then one "TypeName ::= ..." per top-level assignment).
   execute_process(

@@ -25,9 +25,11 @@ extern "C" {
 struct sgp32_codec_type;
 
 /* Default limits of sgp32_decode(). A Bound Profile Package is never decoded whole: stream it with
- * the TLV reader of sgp32/tlv.h. */
+ * the TLV reader of sgp32/tlv.h. The stack limit is what asn1c's recursive decoder may use before it
+ * fails; nesting is bounded separately (48 levels). Unoptimised sanitizer builds need about 64 KiB
+ * for a certificate; a firmware thread with a smaller stack must pass its own, smaller, max_stack. */
 #define SGP32_CODEC_DEFAULT_MAX_INPUT (256u * 1024u)
-#define SGP32_CODEC_DEFAULT_MAX_STACK (32u * 1024u)
+#define SGP32_CODEC_DEFAULT_MAX_STACK (128u * 1024u)
 
 /* Look a type up by its ASN.1 name as written in its module ("EuiccPackageRequest",
  * "SGP32-ProfileInfo", "Certificate"). NULL when no module defines it. */

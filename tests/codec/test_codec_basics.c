@@ -73,12 +73,38 @@ static void test_round_trip_and_errors(void **state)
     assert_int_equal(sgp32_decode(NULL, msg, sizeof(msg), NULL, &value, NULL), SGP32_ERR_INVALID_ARGUMENT);
 }
 
+/* Alias types keep their own constraint after first use: Iccid ::= OCTET STRING (SIZE(10)) inside
+ * a Psmo (enable [3]). asn1c 0.9.28 overwrote it with the plain OCTET STRING check; asn1/generate.cmake
+ * fixes the generated code. */
+static void test_alias_constraints_survive_first_use(void **state)
+{
+    static const uint8_t iccid10[] = {0xA3, 0x0E, 0x5A, 0x0A, 0x89, 0x01, 0x02, 0x03,
+                                      0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x81, 0x00};
+    static const uint8_t iccid9[] = {0xA3, 0x0B, 0x5A, 0x09, 0x89, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08};
+    const struct sgp32_decode_options checked = {SGP32_DECODE_CONSTRAINTS, 0, 0};
+    const struct sgp32_codec_type *t = sgp32_codec_type_find("Psmo");
+    void *value = NULL;
+    int round;
+    (void)state;
+    assert_non_null(t);
+    for (round = 0; round < 2; round++) {
+        assert_int_equal(sgp32_decode(t, iccid10, sizeof(iccid10), &checked, &value, NULL), SGP32_OK);
+        sgp32_codec_free(t, value);
+        assert_int_equal(sgp32_decode(t, iccid9, sizeof(iccid9), &checked, &value, NULL), SGP32_ERR_CONSTRAINT);
+        assert_null(value);
+        /* Without the flag the size is not checked. */
+        assert_int_equal(sgp32_decode(t, iccid9, sizeof(iccid9), NULL, &value, NULL), SGP32_OK);
+        sgp32_codec_free(t, value);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_find_types),
         cmocka_unit_test(test_choice_end_of_contents_fails_fast),
         cmocka_unit_test(test_round_trip_and_errors),
+        cmocka_unit_test(test_alias_constraints_survive_first_use),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
