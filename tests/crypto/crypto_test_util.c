@@ -33,6 +33,16 @@ uint8_t *test_read_shared(const char *relative, size_t *len)
     return data;
 }
 
+uint8_t *test_read_shared_exact(const char *relative, size_t *len)
+{
+    uint8_t *text = test_read_shared(relative, len);
+    uint8_t *exact = malloc(*len > 0 ? *len : 1);
+    assert_non_null(exact);
+    memcpy(exact, text, *len);
+    free(text);
+    return exact;
+}
+
 static int hex_digit(int c)
 {
     if (c >= '0' && c <= '9')

@@ -9,6 +9,9 @@
 /* Reads SGP32_SHARED_DIR/<relative> into a malloc'd buffer (NUL-terminated); fails the test if absent. */
 uint8_t *test_read_shared(const char *relative, size_t *len);
 
+/* The same in a buffer of exactly *len bytes (no terminator), so that ASan sees any over-read. */
+uint8_t *test_read_shared_exact(const char *relative, size_t *len);
+
 /*
  * Looks up `key = <hex>` in a vector text: in the "[section]" block when section is not NULL
  * (everything up to the next "[" line), else anywhere. Returns 1 and the decoded bytes, 0 if the

@@ -310,7 +310,7 @@ static const uint8_t *walk_next(struct bpp_walk *walk, struct sgp32_tlv_header *
 static void test_full_bpp(void **state)
 {
     size_t bpp_len, upp_len, keys_len, n, plain_len, upp_pos = 0, segments86 = 0, wrapped_segments = 0;
-    uint8_t *bpp = test_read_shared("vectors/bsp/bpp_decode_test.BoundProfilePackage.der", &bpp_len);
+    uint8_t *bpp = test_read_shared_exact("vectors/bsp/bpp_decode_test.BoundProfilePackage.der", &bpp_len);
     uint8_t *upp = test_read_shared("vectors/bsp/bpp_decode_test.expected_upp.der", &upp_len);
     char *keys = (char *)test_read_shared("vectors/bsp/bpp_decode_test.keys.txt", &keys_len);
     uint8_t s_enc[16], s_mac[16], mcv[16], expected[256], plain[MAX_SEGMENT];

@@ -242,8 +242,8 @@ static void check_private_key_file(const char *sk_path, const char *pk_path, enu
                                    size_t oid_len)
 {
     size_t sk_len, pk_len, spki_len, pk_der_len, sec1_len, pkcs8_len;
-    uint8_t *sk_pem = test_read_shared(sk_path, &sk_len);
-    uint8_t *pk_pem = test_read_shared(pk_path, &pk_len);
+    uint8_t *sk_pem = test_read_shared_exact(sk_path, &sk_len);
+    uint8_t *pk_pem = test_read_shared_exact(pk_path, &pk_len);
     uint8_t spki[128], pk_der[128], sec1[200], pkcs8[256];
     struct sgp32_ec_key key;
     int rc;

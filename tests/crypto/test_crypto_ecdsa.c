@@ -178,7 +178,7 @@ static void test_der_refusals(void **state)
 static void test_data_sig_der(void **state)
 {
     size_t len, der_len;
-    uint8_t *der = test_read_shared("certs/sgp26/DPauth/data_sig.der", &len);
+    uint8_t *der = test_read_shared_exact("certs/sgp26/DPauth/data_sig.der", &len);
     uint8_t raw[64], back[80];
     (void)state;
 
@@ -193,8 +193,8 @@ static void sign_with_sgp26_key(const char *key_path, const char *cert_path, con
 {
     static const uint8_t message[] = "serverSigned1 DER bytes stand-in";
     size_t key_len, cert_len, foreign_len;
-    uint8_t *pem = test_read_shared(key_path, &key_len);
-    uint8_t *cert = test_read_shared(cert_path, &cert_len);
+    uint8_t *pem = test_read_shared_exact(key_path, &key_len);
+    uint8_t *cert = test_read_shared_exact(cert_path, &cert_len);
     uint8_t *foreign = test_read_shared(foreign_cert_path, &foreign_len);
     uint8_t signature[64];
     struct sgp32_ec_key key;

@@ -27,7 +27,7 @@ struct loaded {
 
 static void load(struct loaded *loaded, const char *path)
 {
-    loaded->data = test_read_shared(path, &loaded->len);
+    loaded->data = test_read_shared_exact(path, &loaded->len);
     assert_int_equal(sgp32_x509_parse(&loaded->cert, loaded->data, loaded->len), SGP32_OK);
 }
 
@@ -35,7 +35,7 @@ static void load(struct loaded *loaded, const char *path)
 static void load_pem(struct loaded *loaded, const char *path)
 {
     size_t pem_len, der_len;
-    uint8_t *pem = test_read_shared(path, &pem_len);
+    uint8_t *pem = test_read_shared_exact(path, &pem_len);
     loaded->data = malloc(pem_len);
     assert_non_null(loaded->data);
     assert_int_equal(sgp32_x509_pem_to_der(pem, pem_len, loaded->data, pem_len, &der_len), SGP32_OK);
