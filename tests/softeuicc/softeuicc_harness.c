@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "INTEGER.h"
+#include "es10_requests.h"
 #include "softeuicc_harness.h"
 
 const uint8_t harness_eid[16] = {0x89, 0x04, 0x90, 0x32, 0x12, 0x34, 0x56, 0x78,
@@ -175,7 +176,8 @@ void *es10_call_bytes(struct harness *h, const char *type_name, const uint8_t *r
     assert_non_null(answer_codec);
     assert_int_equal(sgp32_der_validate(type, request, len), SGP32_OK);
     assert_int_equal(es10_raw(h, request, len, &answer, &answer_len), 0x9000);
-    assert_int_equal(sgp32_decode(answer_codec, answer, answer_len, &strict, &value, NULL), SGP32_OK);
+    if (sgp32_decode(answer_codec, answer, answer_len, &strict, &value, NULL) != SGP32_OK)
+        fail_msg("the answer to %s is not a DER %s", type_name, answer_type);
     free(answer);
     return value;
 }
@@ -183,7 +185,10 @@ void *es10_call_bytes(struct harness *h, const char *type_name, const uint8_t *r
 void *es10_call(struct harness *h, const char *type_name, const char *hex, const char *answer_type)
 {
     uint8_t request[4096];
-    return es10_call_bytes(h, type_name, request, hex_bytes(hex, request, sizeof(request)), answer_type);
+    size_t len = hex_bytes(hex, request, sizeof(request));
+    if (sgp32_der_validate(sgp32_codec_type_find(type_name), request, len) != SGP32_OK)
+        fail_msg("not a DER %s: %s", type_name, hex);
+    return es10_call_bytes(h, type_name, request, len, answer_type);
 }
 
 long integer_value(const void *integer)
@@ -199,4 +204,12 @@ void preload_hex(struct harness *h, const char *profile_info_hex)
     size_t len = hex_bytes(profile_info_hex, info, sizeof(info));
     assert_int_equal(sgp32_der_validate(sgp32_codec_type_find("SGP32-ProfileInfo"), info, len), SGP32_OK);
     assert_int_equal(sgp32_softeuicc_preload_profile(h->card, info, len), SGP32_OK);
+}
+
+long es10_result(struct harness *h, const char *type_name, const char *hex, const char *answer_type)
+{
+    void *answer = es10_call(h, type_name, hex, answer_type);
+    long value = integer_value(answer); /* the first member of the SEQUENCE */
+    sgp32_codec_free(sgp32_codec_type_find(answer_type), answer);
+    return value;
 }

@@ -162,7 +162,7 @@ uint16_t es10_profile_rollback(struct sgp32_softeuicc *card, const uint8_t *data
             softeuicc_after_switch(card, refresh);
     }
     der_begin(out, 0xBF58);
-    der_integer(out, 0x80, result);
+    der_integer(out, 0x02, result); /* cmdResult is untagged: its sibling has a tag, so no automatic tags */
     der_end(out);
     return SW_OK;
 }
