@@ -16,6 +16,7 @@
 #include "sgp32/tlv.h"
 
 #include "ber_decoder.h"
+#include "constr_CHOICE.h"
 #include "constraints.h"
 #include "der_encoder.h"
 
@@ -119,6 +120,31 @@ enum sgp32_status sgp32_encode_der_alloc(const struct sgp32_codec_type *type, co
     return SGP32_OK;
 }
 
+/*
+ * An untagged CHOICE is recognised by its outer tag alone. asn1c skips an unknown tag in an extensible
+ * CHOICE and returns a value with no alternative present; at the top level that means the outer tag was
+ * none of the type's, and the input is refused. (Unknown alternatives nested deeper, or inside a tagged
+ * CHOICE, stay accepted as extensions: X.680 52.)
+ */
+static int is_unknown_untagged_choice(const asn_TYPE_descriptor_t *td, const void *value)
+{
+    const asn_CHOICE_specifics_t *specs = td->specifics;
+    int present = 0;
+
+    if (td->tags_count != 0 || td->outmost_tag != CHOICE_outmost_tag || specs == NULL)
+        return 0;
+    if (specs->pres_size == (int)sizeof(int)) {
+        memcpy(&present, (const char *)value + specs->pres_offset, sizeof(int));
+    } else if (specs->pres_size == (int)sizeof(signed char)) {
+        signed char narrow;
+        memcpy(&narrow, (const char *)value + specs->pres_offset, sizeof(narrow));
+        present = narrow;
+    } else {
+        return 0;
+    }
+    return present == 0; /* 0 is <Type>_PR_NOTHING */
+}
+
 /* Does value re-encode to exactly data[0..len)? */
 static enum sgp32_status check_reencodes_to(asn_TYPE_descriptor_t *td, const void *value, const uint8_t *data,
                                             size_t len)
@@ -168,7 +194,7 @@ enum sgp32_status sgp32_decode(const struct sgp32_codec_type *type, const uint8_
     memset(&ctx, 0, sizeof(ctx));
     ctx.max_stack_size = options->max_stack != 0 ? options->max_stack : SGP32_CODEC_DEFAULT_MAX_STACK;
     rv = ber_decode(&ctx, td, &out, data, element_len);
-    if (rv.code != RC_OK || rv.consumed != element_len) {
+    if (rv.code != RC_OK || rv.consumed != element_len || is_unknown_untagged_choice(td, out)) {
         td->free_struct(td, out, 0);
         /* The structure was complete, so asn1c wanting more means a value inside is malformed. */
         return SGP32_ERR_DECODE;

@@ -51,6 +51,8 @@ enum sgp32_status sgp32_tlv_parse_header(const uint8_t *data, size_t len, struct
             return SGP32_ERR_NEED_MORE;
         while (octets-- > 0)
             value = (value << 8) | data[pos++];
+        if (value == SGP32_TLV_INDEFINITE)
+            return SGP32_ERR_DECODE; /* 84 FF FF FF FF on a 32-bit size_t: not representable */
         header->length = value;
     }
     header->header_len = (uint8_t)pos;
@@ -74,9 +76,11 @@ enum sgp32_status sgp32_tlv_check(const uint8_t *data, size_t len, unsigned max_
                                   size_t *element_len)
 {
     /* ends[d]: where the element open at depth d ends (SGP32_TLV_INDEFINITE if unknown yet);
-     * bounds[d]: the nearest definite end at or above depth d, which no child may cross. */
+     * bounds[d]: the nearest definite end at or above depth d, which no child may cross;
+     * definite[d]: whether bounds[d] comes from a definite length (else it is the end of the input). */
     size_t ends[TLV_CHECK_DEPTH_CAP];
     size_t bounds[TLV_CHECK_DEPTH_CAP];
+    uint8_t definite[TLV_CHECK_DEPTH_CAP];
     unsigned depth = 0;
     size_t pos = 0;
 
@@ -88,8 +92,9 @@ enum sgp32_status sgp32_tlv_check(const uint8_t *data, size_t len, unsigned max_
     do {
         struct sgp32_tlv_header h;
         size_t bound = depth > 0 ? bounds[depth - 1] : len;
-        /* Running out of room inside a parent is malformed; at the end of the input, truncated. */
-        enum sgp32_status short_of_room = bound < len ? SGP32_ERR_DECODE : SGP32_ERR_TRUNCATED;
+        /* Running out of room inside a definite-length parent is malformed (more input would not
+         * help, also when that parent ends exactly at the end of the input); otherwise truncated. */
+        enum sgp32_status short_of_room = depth > 0 && definite[depth - 1] ? SGP32_ERR_DECODE : SGP32_ERR_TRUNCATED;
         enum sgp32_status st;
 
         if (depth > 0 && ends[depth - 1] != SGP32_TLV_INDEFINITE && pos == ends[depth - 1]) {
@@ -123,6 +128,7 @@ enum sgp32_status sgp32_tlv_check(const uint8_t *data, size_t len, unsigned max_
                 return SGP32_ERR_TOO_DEEP;
             ends[depth] = h.length == SGP32_TLV_INDEFINITE ? SGP32_TLV_INDEFINITE : pos + h.length;
             bounds[depth] = h.length == SGP32_TLV_INDEFINITE ? bound : pos + h.length;
+            definite[depth] = (uint8_t)(h.length != SGP32_TLV_INDEFINITE || (depth > 0 && definite[depth - 1]));
             depth++;
         } else {
             pos += h.length;
