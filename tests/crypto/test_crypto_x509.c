@@ -268,6 +268,63 @@ static void test_tampered_and_malformed(void **state)
     unload(&dp);
 }
 
+/* Every byte of a certificate flipped in turn: parse and verify never crash, and no damaged copy
+ * verifies (a flip breaks the structure, the signed bytes, the signature or its algorithm). */
+static void test_every_byte_flipped(void **state)
+{
+    struct loaded ci, dp;
+    struct sgp32_x509_cert cert;
+    uint8_t *copy;
+    size_t i, verified = 0;
+    (void)state;
+
+    load(&ci, CI_NIST);
+    load(&dp, DPAUTH_NIST);
+    copy = malloc(dp.len);
+    assert_non_null(copy);
+    for (i = 0; i < dp.len; i++) {
+        memcpy(copy, dp.data, dp.len);
+        copy[i] ^= 0xFF;
+        if (sgp32_x509_parse(&cert, copy, dp.len) != SGP32_OK)
+            continue;
+        if (sgp32_x509_verify_issued_by(&cert, &ci.cert, SGP32_X509_IGNORE_TIME) == SGP32_OK)
+            verified++;
+    }
+    assert_int_equal(verified, 0);
+    free(copy);
+    unload(&ci);
+    unload(&dp);
+}
+
+/* A signature algorithm other than ecdsa-with-SHA256 is not supported (here: SHA-384's OID). */
+static void test_other_signature_algorithm(void **state)
+{
+    static const uint8_t ecdsa_sha256[] = {0x06, 0x08, 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x04, 0x03, 0x02};
+    struct loaded ci, dp;
+    struct sgp32_x509_cert cert;
+    uint8_t *copy;
+    size_t i, last = 0;
+    (void)state;
+
+    load(&ci, CI_NIST);
+    load(&dp, DPAUTH_NIST);
+    copy = malloc(dp.len);
+    assert_non_null(copy);
+    memcpy(copy, dp.data, dp.len);
+    /* The outer signatureAlgorithm is the last occurrence of the OID. */
+    for (i = 0; i + sizeof ecdsa_sha256 <= dp.len; i++)
+        if (memcmp(copy + i, ecdsa_sha256, sizeof ecdsa_sha256) == 0)
+            last = i;
+    assert_true(last > dp.cert.tbs.len);
+    copy[last + sizeof ecdsa_sha256 - 1] = 0x03;
+    assert_int_equal(sgp32_x509_parse(&cert, copy, dp.len), SGP32_OK);
+    assert_false(cert.signature_is_ecdsa_sha256);
+    assert_int_equal(sgp32_x509_verify_issued_by(&cert, &ci.cert, SGP32_X509_IGNORE_TIME), SGP32_ERR_NOT_SUPPORTED);
+    free(copy);
+    unload(&ci);
+    unload(&dp);
+}
+
 /* Self-signed certificates from elsewhere: the sample eIM (both curves) and the GSMA production
  * roots (OISTE, Symantec) parse and verify against themselves. */
 static void test_other_real_certificates(void **state)
@@ -301,6 +358,8 @@ int main(void)
         cmocka_unit_test(test_validity_time),
         cmocka_unit_test(test_tampered_and_malformed),
         cmocka_unit_test(test_other_real_certificates),
+        cmocka_unit_test(test_every_byte_flipped),
+        cmocka_unit_test(test_other_signature_algorithm),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
