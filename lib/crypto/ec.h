@@ -6,7 +6,7 @@
  *
  * API summary:
  *   struct sgp32_ec_key key;                  // ~4.5 KB, caller-owned (stack or context)
- *   sgp32_ec_key_init(&key);                  // empty; every import/generate starts with init too
+ *   sgp32_ec_key_init(&key);                  // once, before the first use; imports replace the key
  *   sgp32_ec_import_spki_der(&key, spki, n);  // DER SubjectPublicKeyInfo (curve from its OID)
  *   sgp32_ec_import_public_raw(&key, SGP32_CURVE_P256, point, 65);   // 04 || X || Y
  *   sgp32_ec_import_private(&key, pem_or_der, n); // SEC1 "EC PRIVATE KEY" or PKCS#8, PEM or DER

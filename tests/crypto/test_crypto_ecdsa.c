@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "crypto/ecdsa.h"
+#include "crypto/x509.h"
 #include "crypto_test_util.h"
 
 static struct sgp32_crypto_rng rng;
@@ -232,12 +233,68 @@ static void test_sgp26_dpauth_keys(void **state)
                         "certs/sgp26/DPauth/CERT_S_SM_DPauth_ECDSA_BRP.der");
 }
 
+/*
+ * The sample eIM configuration (AddInitialEimRequest, onomondo) carries the eIM's public key as
+ * eimPublicKey [0] IMPLICIT SubjectPublicKeyInfo. An eIM signature made with the sample eIM private
+ * key over DER(EuiccPackageSigned) || 84 01 FF (associationToken -1, as in that configuration)
+ * verifies with that key, and with the sample eIM certificate.
+ */
+static void test_sample_eim_signature(void **state)
+{
+    static const uint8_t spki_start[] = {0xA0, 0x59, 0x30, 0x13, 0x06, 0x07, 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x02, 0x01};
+    /* A stand-in for DER(EuiccPackageSigned): the signature covers whatever bytes are given. */
+    static const uint8_t package_signed[] = {0x30, 0x0A, 0x80, 0x03, 'e', 'I', 'M', 0x5A, 0x03, 0x89, 0x04, 0x90};
+    static const uint8_t association_token[] = {0x84, 0x01, 0xFF};
+    size_t cfg_len, key_len, cert_pem_len, cert_len, i, at = 0;
+    uint8_t *cfg = test_read_shared_exact("vectors/sample_eim_cfg.AddInitialEimRequest.ber", &cfg_len);
+    uint8_t *key_pem = test_read_shared_exact("certs/eim-sample/sample_eim_cert_nist.key", &key_len);
+    uint8_t *cert_pem = test_read_shared_exact("certs/eim-sample/sample_eim_cert_nist.crt", &cert_pem_len);
+    uint8_t spki[91], digest[32], signature[64], cert[1024], message[sizeof package_signed + 3];
+    struct sgp32_ec_key eim_key, eim_public;
+    struct sgp32_sha256 hash;
+    (void)state;
+
+    for (i = 0; i + sizeof spki <= cfg_len; i++)
+        if (memcmp(cfg + i, spki_start, sizeof spki_start) == 0)
+            at = i;
+    assert_true(at > 0);
+    memcpy(spki, cfg + at, sizeof spki);
+    spki[0] = 0x30; /* [0] IMPLICIT back to the universal SEQUENCE tag */
+    sgp32_ec_key_init(&eim_key);
+    sgp32_ec_key_init(&eim_public);
+    assert_int_equal(sgp32_ec_import_spki_der(&eim_public, spki, sizeof spki), SGP32_OK);
+    assert_int_equal(eim_public.curve, SGP32_CURVE_P256);
+    assert_int_equal(sgp32_ec_import_private(&eim_key, key_pem, key_len), SGP32_OK);
+
+    assert_int_equal(sgp32_sha256_init(&hash), SGP32_OK);
+    assert_int_equal(sgp32_sha256_update(&hash, package_signed, sizeof package_signed), SGP32_OK);
+    assert_int_equal(sgp32_sha256_update(&hash, association_token, sizeof association_token), SGP32_OK);
+    assert_int_equal(sgp32_sha256_final(&hash, digest), SGP32_OK);
+    assert_int_equal(sgp32_ecdsa_sign_digest(&eim_key, &rng, digest, signature), SGP32_OK);
+    assert_int_equal(sgp32_ecdsa_verify_digest(&eim_public, digest, signature, 64), SGP32_OK);
+    /* The same as one message, and with the certificate. */
+    memcpy(message, package_signed, sizeof package_signed);
+    memcpy(message + sizeof package_signed, association_token, 3);
+    assert_int_equal(sgp32_ecdsa_verify_sha256(&eim_public, message, sizeof message, signature, 64), SGP32_OK);
+    assert_int_equal(sgp32_x509_pem_to_der(cert_pem, cert_pem_len, cert, sizeof cert, &cert_len), SGP32_OK);
+    assert_int_equal(sgp32_ecdsa_verify_sha256_with_cert(cert, cert_len, message, sizeof message, signature, 64),
+                     SGP32_OK);
+    /* Without the association token (a v1.0-style input) the signature does not verify. */
+    assert_int_equal(sgp32_ecdsa_verify_sha256(&eim_public, message, sizeof package_signed, signature, 64),
+                     SGP32_ERR_CRYPTO);
+    sgp32_ec_key_free(&eim_key);
+    sgp32_ec_key_free(&eim_public);
+    free(cfg);
+    free(key_pem);
+    free(cert_pem);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_round_trip_both_curves), cmocka_unit_test(test_raw_der_conversion),
         cmocka_unit_test(test_der_refusals),           cmocka_unit_test(test_data_sig_der),
-        cmocka_unit_test(test_sgp26_dpauth_keys),
+        cmocka_unit_test(test_sgp26_dpauth_keys),      cmocka_unit_test(test_sample_eim_signature),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
