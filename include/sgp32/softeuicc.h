@@ -69,6 +69,10 @@ struct sgp32_softeuicc_identity {
     /* DER or PEM files (NULL: none; GetCerts then answers undefinedError). */
     const char *eum_certificate_file;
     const char *euicc_certificate_file;
+    /* SK.EUICC.ECDSA, PEM or DER (SEC1 or PKCS#8); needs the crypto layer (SGP32_WITH_WOLFSSL), else
+     * create() answers SGP32_ERR_NOT_SUPPORTED. With key and both certificates the card signs its
+     * notifications (RetrieveNotificationsList). */
+    const char *euicc_private_key_file;
     const char *default_dp_address; /* NULL: none */
     const char *root_ds_address;    /* NULL: "lpa.ds.gsma.com" */
 };

@@ -28,7 +28,12 @@
 #include "SGP32-EuiccMemoryResetResponse.h"
 #include "SGP32-ProfileInfoListResponse.h"
 #include "SGP32-RetrieveNotificationsListResponse.h"
+#include "OtherSignedNotification.h"
+#include "SGP32-PendingNotification.h"
 #include "es10_requests.h"
+#ifdef SGP32_HAVE_CRYPTO
+#include "crypto/ecdsa.h"
+#endif
 
 #define ENABLE(n, refresh) "BF3111A00C5A0A" ICCID(n) "8101" refresh
 #define DISABLE(n) "BF3211A00C5A0A" ICCID(n) "8101FF"
@@ -340,6 +345,91 @@ static void test_retrieve_notifications(void **state)
     assert_int_equal(list->choice.notificationList.list.count, 0);
     free_answer("SGP32-RetrieveNotificationsListResponse", list);
     harness_stop(&h);
+}
+
+/* A card with an identity (key + certificates) signs its notifications. The sample eIM key pair stands
+ * in for the eUICC's: any P-256 key with its certificate shows the signature is made and verifiable. */
+static void start_signing_card(struct harness *h, enum sgp32_status *create_status)
+{
+    struct sgp32_softeuicc_identity identity;
+    char eum[512], euicc[512], key[512];
+    memset(h, 0, sizeof(*h));
+    snprintf(h->dir, sizeof(h->dir), "/tmp/softeuicc-test-XXXXXX");
+    assert_non_null(mkdtemp(h->dir));
+    h->options.size = sizeof(h->options);
+    snprintf(eum, sizeof(eum), "%s/certs/sgp26/CertificateIssuer/CERT_CI_ECDSA_NIST.pem", SGP32_SHARED_DIR);
+    snprintf(euicc, sizeof(euicc), "%s/certs/eim-sample/sample_eim_cert_nist.crt", SGP32_SHARED_DIR);
+    snprintf(key, sizeof(key), "%s/certs/eim-sample/sample_eim_cert_nist.key", SGP32_SHARED_DIR);
+    memset(&identity, 0, sizeof(identity));
+    memcpy(identity.eid, harness_eid, 16);
+    identity.eum_certificate_file = eum;
+    identity.euicc_certificate_file = euicc;
+    identity.euicc_private_key_file = key;
+    *create_status = sgp32_softeuicc_create(h->dir, &identity, &h->options, &h->card);
+    if (h->card != NULL)
+        sgp32_softeuicc_transport(h->card, &h->transport);
+}
+
+static void test_retrieve_signed_notifications(void **state)
+{
+    struct harness h;
+    enum sgp32_status created;
+    SGP32_RetrieveNotificationsListResponse_t *list;
+    (void)state;
+    start_signing_card(&h, &created);
+#ifndef SGP32_HAVE_CRYPTO
+    assert_int_equal(created, SGP32_ERR_NOT_SUPPORTED);
+    assert_null(h.card);
+    rmdir(h.dir);
+#else
+    assert_int_equal(created, SGP32_OK);
+    harness_reopen(&h); /* the key is part of the persistent identity */
+    preload_hex(&h, PROFILE_ONE);
+    assert_int_equal(es10_result(&h, "EnableProfileRequest", ENABLE(1, "00"), "EnableProfileResponse"), 0);
+    assert_int_equal(es10_result(&h, "DisableProfileRequest", DISABLE(1), "DisableProfileResponse"), 0);
+    list = es10_call(&h, "SGP32-RetrieveNotificationsListRequest", "BF2B00", "SGP32-RetrieveNotificationsListResponse");
+    assert_int_equal(list->present, SGP32_RetrieveNotificationsListResponse_PR_notificationList);
+    assert_int_equal(list->choice.notificationList.list.count, 2);
+    {
+        int i;
+        for (i = 0; i < 2; i++) {
+            SGP32_PendingNotification_t *pending = list->choice.notificationList.list.array[i];
+            OtherSignedNotification_t *other;
+            uint8_t *tbs = NULL, *cert = NULL;
+            size_t tbs_len = 0, cert_len = 0;
+            assert_int_equal(pending->present, SGP32_PendingNotification_PR_otherSignedNotification);
+            other = &pending->choice.otherSignedNotification;
+            assert_int_equal(integer_value(&other->tbsOtherNotification.seqNumber), i + 1);
+            assert_int_equal(other->euiccNotificationSignature.size, 64);
+            assert_int_equal(sgp32_encode_der_alloc(sgp32_codec_type_find("NotificationMetadata"),
+                                                    &other->tbsOtherNotification, &tbs, &tbs_len),
+                             SGP32_OK);
+            assert_int_equal(sgp32_encode_der_alloc(sgp32_codec_type_find("Certificate"), &other->euiccCertificate,
+                                                    &cert, &cert_len),
+                             SGP32_OK);
+            assert_int_equal(sgp32_ecdsa_verify_sha256_with_cert(cert, cert_len, tbs, tbs_len,
+                                                                 other->euiccNotificationSignature.buf, 64),
+                             SGP32_OK);
+            /* a changed byte breaks it: the signature covers the metadata */
+            tbs[tbs_len - 1] ^= 1;
+            assert_int_not_equal(sgp32_ecdsa_verify_sha256_with_cert(cert, cert_len, tbs, tbs_len,
+                                                                     other->euiccNotificationSignature.buf, 64),
+                                 SGP32_OK);
+            sgp32_buffer_free(tbs);
+            sgp32_buffer_free(cert);
+        }
+    }
+    free_answer("SGP32-RetrieveNotificationsListResponse", list);
+    /* search criteria: the disable notification only */
+    list = es10_call(&h, "SGP32-RetrieveNotificationsListRequest", "BF2B06A004 81020520",
+                     "SGP32-RetrieveNotificationsListResponse");
+    assert_int_equal(list->choice.notificationList.list.count, 1);
+    assert_int_equal(integer_value(&list->choice.notificationList.list.array[0]
+                                        ->choice.otherSignedNotification.tbsOtherNotification.seqNumber),
+                     2);
+    free_answer("SGP32-RetrieveNotificationsListResponse", list);
+    harness_stop(&h);
+#endif
 }
 
 static void test_set_nickname_and_rat(void **state)
@@ -692,6 +782,7 @@ int main(void)
         cmocka_unit_test(test_consumer_profiles_hide_iot_fields),
         cmocka_unit_test(test_enable_disable_delete_and_notifications),
         cmocka_unit_test(test_retrieve_notifications),
+        cmocka_unit_test(test_retrieve_signed_notifications),
         cmocka_unit_test(test_set_nickname_and_rat),
         cmocka_unit_test(test_memory_reset),
         cmocka_unit_test(test_eim_configuration),

@@ -141,6 +141,9 @@ enum sgp32_status sgp32_softeuicc_create(const char *state_dir, const struct sgp
     if (status == SGP32_OK && identity->euicc_certificate_file != NULL)
         status = softeuicc_read_certificate(identity->euicc_certificate_file, &state->euicc_certificate,
                                             &state->euicc_certificate_len);
+    if (status == SGP32_OK && identity->euicc_private_key_file != NULL)
+        status = softeuicc_read_private_key(identity->euicc_private_key_file, &state->euicc_private_key,
+                                            &state->euicc_private_key_len);
     if (status == SGP32_OK)
         status = softeuicc_state_save(state_dir, state);
     if (status != SGP32_OK) {

@@ -49,6 +49,8 @@ struct softeuicc_state {
     size_t ci_pkid_count;
     uint8_t *eum_certificate, *euicc_certificate; /* DER, may be NULL */
     size_t eum_certificate_len, euicc_certificate_len;
+    uint8_t *euicc_private_key; /* the key file as given (PEM or DER, SEC1 or PKCS#8), may be NULL */
+    size_t euicc_private_key_len;
     char *default_dp_address; /* NULL: none */
     char *root_ds_address;
     SGP32_ProfileInfo_t *profiles[SOFTEUICC_MAX_PROFILES];
@@ -112,6 +114,13 @@ enum sgp32_status softeuicc_state_save(const char *dir, const struct softeuicc_s
 enum sgp32_status softeuicc_commit(struct sgp32_softeuicc *card);
 /* Serialisation (exposed for tests of corrupt files through the state file). */
 #define SOFTEUICC_STATE_FILE "card.state"
+
+/* signing.c: SK.EUICC.ECDSA through lib/crypto (when built with it). */
+enum sgp32_status softeuicc_check_private_key(const uint8_t *key_data, size_t len);
+enum sgp32_status softeuicc_sign(struct sgp32_softeuicc *card, const uint8_t *message, size_t len,
+                                 uint8_t signature[64]);
+/* 1 when the card has a private key and both certificates (and the crypto layer is built). */
+int softeuicc_can_sign(const struct sgp32_softeuicc *card);
 
 /* card.c */
 void softeuicc_volatile_reset(struct sgp32_softeuicc *card);

@@ -51,15 +51,32 @@ uint16_t es10_list_notification(struct sgp32_softeuicc *card, const uint8_t *dat
     return SW_OK;
 }
 
-/*
- * A PendingNotification needs the eUICC's signature (OtherSignedNotification) and its certificates.
- * Signing slots in with the crypto module; until then a card asked for a signed notification answers
- * undefinedError, and an empty selection answers an empty list as a real card does.
- */
-static int can_sign(const struct sgp32_softeuicc *card)
+/* SGP.22 5.7.10: OtherSignedNotification = metadata, eUICC signature over its DER (tbsOtherNotification),
+ * eUICC and EUM certificates. */
+static int write_signed(struct sgp32_softeuicc *card, const struct softeuicc_notification *notification,
+                        struct der_writer *out)
 {
-    (void)card;
-    return 0;
+    const struct softeuicc_state *state = &card->state;
+    uint8_t signature[64];
+    if (softeuicc_sign(card, notification->metadata, notification->metadata_len, signature) != SGP32_OK)
+        return 0;
+    der_begin(out, 0x30);
+    der_raw(out, notification->metadata, notification->metadata_len);
+    der_bytes(out, 0x5F37, signature, sizeof(signature));
+    der_raw(out, state->euicc_certificate, state->euicc_certificate_len);
+    der_raw(out, state->eum_certificate, state->eum_certificate_len);
+    der_end(out);
+    return 1;
+}
+
+static int selected(const struct softeuicc_notification *notification,
+                    const struct SGP32_RetrieveNotificationsListRequest__searchCriteria *criteria, long seq)
+{
+    return criteria == NULL ||
+           (criteria->present == SGP32_RetrieveNotificationsListRequest__searchCriteria_PR_seqNumber &&
+            notification->seq_number == seq) ||
+           (criteria->present == SGP32_RetrieveNotificationsListRequest__searchCriteria_PR_profileManagementOperation &&
+            events_match(notification, &criteria->choice.profileManagementOperation));
 }
 
 uint16_t es10_retrieve_notifications(struct sgp32_softeuicc *card, const uint8_t *data, size_t len,
@@ -90,20 +107,20 @@ uint16_t es10_retrieve_notifications(struct sgp32_softeuicc *card, const uint8_t
         der_begin(out, 0xA2); /* no eUICC Package has been executed yet: nothing kept */
         der_end(out);
     } else {
-        for (i = 0; i < card->state.notification_count; i++) {
-            const struct softeuicc_notification *notification = &card->state.notifications[i];
-            if (criteria == NULL ||
-                (criteria->present == SGP32_RetrieveNotificationsListRequest__searchCriteria_PR_seqNumber &&
-                 notification->seq_number == seq) ||
-                (criteria->present ==
-                     SGP32_RetrieveNotificationsListRequest__searchCriteria_PR_profileManagementOperation &&
-                 events_match(notification, &criteria->choice.profileManagementOperation)))
+        /* Without the eUICC key (or the crypto layer) a selected notification cannot be signed. */
+        for (i = 0; i < card->state.notification_count; i++)
+            if (selected(&card->state.notifications[i], criteria, seq))
                 matching++;
-        }
-        if (matching > 0 && !can_sign(card)) {
+        if (matching > 0 && !softeuicc_can_sign(card)) {
             der_integer(out, 0x81, 127);
         } else {
             der_begin(out, 0xA0);
+            for (i = 0; i < card->state.notification_count; i++)
+                if (selected(&card->state.notifications[i], criteria, seq) &&
+                    !write_signed(card, &card->state.notifications[i], out)) {
+                    sgp32_codec_free(SGP32_TYPE(SGP32_RetrieveNotificationsListRequest), request);
+                    return 0x6F00;
+                }
             der_end(out);
         }
     }

@@ -81,3 +81,29 @@ enum sgp32_status softeuicc_read_certificate(const char *path, uint8_t **der, si
     *der_len = len;
     return SGP32_OK;
 }
+
+enum sgp32_status softeuicc_read_private_key(const char *path, uint8_t **key, size_t *key_len)
+{
+    FILE *file = fopen(path, "rb");
+    uint8_t *data;
+    size_t len;
+    enum sgp32_status status;
+    if (file == NULL)
+        return SGP32_ERR_NOT_FOUND;
+    data = malloc(16384);
+    if (data == NULL) {
+        fclose(file);
+        return SGP32_ERR_NO_MEMORY;
+    }
+    len = fread(data, 1, 16384, file);
+    fclose(file);
+    status = len > 0 && len < 16384 ? softeuicc_check_private_key(data, len) : SGP32_ERR_DECODE;
+    if (status != SGP32_OK) {
+        memset(data, 0, 16384);
+        free(data);
+        return status;
+    }
+    *key = data;
+    *key_len = len;
+    return SGP32_OK;
+}

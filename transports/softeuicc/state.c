@@ -42,7 +42,8 @@ enum record_type {
     REC_IMMEDIATE_ENABLE_ADDRESS = 13,
     REC_IMMEDIATE_ENABLE_OID = 14,
     REC_RETURN = 15,
-    REC_ROLLBACK = 16
+    REC_ROLLBACK = 16,
+    REC_EUICC_PRIVATE_KEY = 17
 };
 
 static uint32_t crc32_update(uint32_t crc, const uint8_t *data, size_t len)
@@ -63,6 +64,9 @@ void softeuicc_state_clear(struct softeuicc_state *state)
     size_t i;
     free(state->eum_certificate);
     free(state->euicc_certificate);
+    if (state->euicc_private_key != NULL)
+        memset(state->euicc_private_key, 0, state->euicc_private_key_len);
+    free(state->euicc_private_key);
     free(state->default_dp_address);
     free(state->root_ds_address);
     for (i = 0; i < state->profile_count; i++)
@@ -144,6 +148,8 @@ static enum sgp32_status serialise(const struct softeuicc_state *state, struct b
         put_record(blob, REC_EUM_CERTIFICATE, state->eum_certificate, state->eum_certificate_len);
     if (state->euicc_certificate != NULL)
         put_record(blob, REC_EUICC_CERTIFICATE, state->euicc_certificate, state->euicc_certificate_len);
+    if (state->euicc_private_key != NULL)
+        put_record(blob, REC_EUICC_PRIVATE_KEY, state->euicc_private_key, state->euicc_private_key_len);
     put_record_string(blob, REC_DEFAULT_DP_ADDRESS, state->default_dp_address);
     put_record_string(blob, REC_ROOT_DS_ADDRESS, state->root_ds_address);
     for (i = 0; i < state->profile_count; i++) {
@@ -301,6 +307,11 @@ static int parse_record(struct softeuicc_state *state, uint8_t type, const uint8
             return 0;
         state->euicc_certificate_len = len;
         return (state->euicc_certificate = copy_bytes(value, len)) != NULL;
+    case REC_EUICC_PRIVATE_KEY:
+        if (state->euicc_private_key != NULL || len == 0)
+            return 0;
+        state->euicc_private_key_len = len;
+        return (state->euicc_private_key = copy_bytes(value, len)) != NULL;
     case REC_DEFAULT_DP_ADDRESS:
         return state->default_dp_address == NULL && (state->default_dp_address = copy_string(value, len)) != NULL;
     case REC_ROOT_DS_ADDRESS:
