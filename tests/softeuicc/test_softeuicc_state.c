@@ -301,6 +301,27 @@ static void test_power_loss_after_apdu(void **state)
     harness_stop(&h);
 }
 
+/* A power cut between writing the temporary file and the rename leaves card.state.tmp behind: the
+ * card boots from card.state (the old state) and the next commit replaces the leftover. */
+static void test_leftover_temporary_file_is_ignored(void **state)
+{
+    struct harness h;
+    char path[128];
+    static const uint8_t garbage[] = "half-written";
+    (void)state;
+    harness_start(&h, NULL);
+    preload_hex(&h, PROFILE_ONE);
+    snprintf(path, sizeof(path), "%s/card.state.tmp", h.dir);
+    write_file(path, garbage, sizeof(garbage));
+    harness_reopen(&h);
+    assert_int_equal(enabled_state(&h, 1), 0);
+    assert_int_equal(es10_result(&h, "EnableProfileRequest", ENABLE(1), "EnableProfileResponse"), 0);
+    assert_int_equal(access(path, F_OK), -1);
+    harness_reopen(&h);
+    assert_int_equal(enabled_state(&h, 1), 1);
+    harness_stop(&h);
+}
+
 static void test_two_cards_in_one_process(void **state)
 {
     struct harness a, b;
@@ -322,6 +343,7 @@ int main(void)
         cmocka_unit_test(test_corrupt_state_is_refused),
         cmocka_unit_test(test_failed_state_write_keeps_the_old_state),
         cmocka_unit_test(test_power_loss_after_apdu),
+        cmocka_unit_test(test_leftover_temporary_file_is_ignored),
         cmocka_unit_test(test_two_cards_in_one_process),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
