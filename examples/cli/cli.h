@@ -15,6 +15,8 @@ enum cli_exit {
 
 int cmd_types(int argc, char **argv);
 int cmd_decode(int argc, char **argv);
+/* Only in builds with the software eUICC (SGP32_CLI_HAVE_EUICC_SIM). */
+int cmd_euicc_sim(int argc, char **argv);
 
 /* Reads `arg` as a file if one exists at that path, else as hex (spaces allowed). Caller frees. */
 int cli_read_input(const char *arg, uint8_t **data, size_t *len);

@@ -12,8 +12,11 @@ static void usage(FILE *out)
                  "commands:\n"
                  "  version                   print the library version\n"
                  "  types [pattern]           list the ASN.1 types the library knows (module and name)\n"
-                 "  decode <type> <file|hex>  decode BER/DER as an ASN.1 type and print it\n"
-                 "\n"
+                 "  decode <type> <file|hex>  decode BER/DER as an ASN.1 type and print it\n");
+#ifdef SGP32_CLI_HAVE_EUICC_SIM
+    fprintf(out, "  euicc-sim create|serve    make a software eUICC / serve it as a PC/SC card via vpcd\n");
+#endif
+    fprintf(out, "\n"
                  "exit codes: 0 success, 1 the operation failed, 2 bad command line\n");
 }
 
@@ -31,6 +34,10 @@ int main(int argc, char **argv)
         return cmd_types(argc - 1, argv + 1);
     if (strcmp(argv[1], "decode") == 0)
         return cmd_decode(argc - 1, argv + 1);
+#ifdef SGP32_CLI_HAVE_EUICC_SIM
+    if (strcmp(argv[1], "euicc-sim") == 0)
+        return cmd_euicc_sim(argc - 1, argv + 1);
+#endif
     fprintf(stderr, "sgp32: unknown command '%s' (see sgp32 --help)\n", argv[1]);
     return CLI_EXIT_USAGE;
 }

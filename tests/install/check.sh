@@ -89,7 +89,7 @@ pass "sgp32.pc at ${pc_file#"$destdir"}"
 for header in "$source_dir"/include/sgp32/*.h; do
   name=$(basename "$header")
   case "$name" in
-    softeuicc.h) [ ! -e "$root/include/sgp32/$name" ] || fail "include/sgp32/$name installed without its library" ;;
+    softeuicc.h | vpcd.h) [ ! -e "$root/include/sgp32/$name" ] || fail "include/sgp32/$name installed without its library" ;;
     *) cmp -s "$header" "$root/include/sgp32/$name" || fail "include/sgp32/$name missing or different" ;;
   esac
 done

@@ -1,0 +1,176 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# ES10 over a real pcscd + vsmartcard-vpcd + the software eUICC (`sgp32 euicc-sim serve`).
+#
+#   run_pcsc_test.sh <sgp32 CLI> <pcsc_es10_check> [--t0] [--removal]
+#
+# Starts its own pcscd with a project-owned reader.conf on a free TCP port, creates a card, serves it,
+# runs pcsc_es10_check (the PC/SC transport + lib/es10) and `pcsc_scan -r`, then stops everything it
+# started by PID and removes its temporary directory. pcscd has a fixed socket path, so only one can
+# run per machine: if another pcscd is running this test FAILS (it never stops a pcscd it did not
+# start). Needs root (pcscd writes /run/pcscd). ctest runs these tests under RESOURCE_LOCK pcscd.
+set -u
+
+cli=$1
+checker=$2
+shift 2
+t0=0
+removal=0
+for arg in "$@"; do
+  case "$arg" in
+    --t0) t0=1 ;;
+    --removal) removal=1 ;;
+    *) echo "usage: $0 <sgp32 CLI> <pcsc_es10_check> [--t0] [--removal]" >&2; exit 2 ;;
+  esac
+done
+
+reader_name="libsgp32 Virtual PCD"
+driver=/usr/lib/pcsc/drivers/serial/libifdvpcd.so
+pcscd_pid=
+serve_pid=
+work=
+
+fail() { echo "run_pcsc_test: FAIL: $*" >&2; exit 1; }
+
+# Stops a process we started: SIGTERM, up to 5 s, then SIGKILL. Returns its exit status.
+stop_pid() {
+  local pid=$1 i
+  kill -TERM "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null; return $?; }
+  for ((i = 0; i < 100; i++)); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.05
+  done
+  kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
+  wait "$pid" 2>/dev/null
+}
+
+cleanup() {
+  local rc=$?
+  [ -n "$serve_pid" ] && stop_pid "$serve_pid"
+  [ -n "$pcscd_pid" ] && stop_pid "$pcscd_pid"
+  if [ "$rc" -ne 0 ] && [ -n "$work" ]; then
+    for log in "$work"/*.log; do
+      [ -f "$log" ] || continue
+      echo "---- $(basename "$log") (last 30 lines)" >&2
+      tail -n 30 "$log" >&2
+    done
+  fi
+  [ -n "$work" ] && rm -rf "$work"
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# ---- Preconditions: clear failures instead of interfering with the machine.
+[ -x "$cli" ] || fail "$cli is not executable"
+[ -x "$checker" ] || fail "$checker is not executable"
+[ "$(id -u)" -eq 0 ] || fail "needs root: pcscd must create /run/pcscd (run the PC/SC tests as root)"
+command -v pcscd >/dev/null || fail "pcscd is not installed (Debian: apt-get install pcscd)"
+command -v pcsc_scan >/dev/null || fail "pcsc_scan is not installed (Debian: apt-get install pcsc-tools)"
+[ -f "$driver" ] || fail "$driver missing (Debian: apt-get install vsmartcard-vpcd)"
+other=$(ps -C pcscd -o pid=,stat= | awk '$2 !~ /^Z/ {print $1}' | tr '\n' ' ')
+if [ -n "$other" ]; then
+  fail "another pcscd is already running (PID $other). Only one pcscd can run per" \
+    "machine (fixed socket /run/pcscd/pcscd.comm); this test starts its own and will not stop yours." \
+    "Stop it (e.g. systemctl stop pcscd.socket pcscd) and run the test again."
+fi
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/sgp32-pcsc-test.XXXXXX") || fail "mktemp failed"
+
+# Two free consecutive TCP ports: vpcd listens on <port> (slot 0) and <port>+1 (slot 1).
+port=$(/usr/bin/python3 - <<'EOF'
+import random, socket
+for _ in range(200):
+    port = random.randrange(20000, 60000, 2)
+    sockets = []
+    try:
+        for p in (port, port + 1):
+            s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            s.bind(("0.0.0.0", p))
+            sockets.append(s)
+        print(port)
+        break
+    except OSError:
+        pass
+    finally:
+        for s in sockets:
+            s.close()
+EOF
+) || fail "cannot find a free TCP port"
+[ -n "$port" ] || fail "cannot find a free TCP port"
+
+cat >"$work/reader.conf" <<EOF
+# Written by tests/pcsc/run_pcsc_test.sh: one vsmartcard-vpcd reader on TCP port $port.
+FRIENDLYNAME "$reader_name"
+DEVICENAME /dev/null:$port
+LIBPATH $driver
+CHANNELID $port
+EOF
+
+# ---- The card.
+"$cli" euicc-sim create "$work/card" >"$work/create.out" 2>"$work/create.log" || fail "sgp32 euicc-sim create failed"
+eid=$(sed -n 's/^EID \([0-9A-F]\{32\}\)$/\1/p' "$work/create.out")
+[ -n "$eid" ] || fail "sgp32 euicc-sim create printed no EID: $(cat "$work/create.out")"
+echo "run_pcsc_test: card EID $eid, vpcd port $port$([ "$t0" = 1 ] && echo ', T=0')"
+
+# ---- pcscd (ours), then wait until it is serving: its PID file names it and its socket exists.
+pcscd --foreground --config "$work/reader.conf" >"$work/pcscd.log" 2>&1 &
+pcscd_pid=$!
+deadline=$((SECONDS + 20))
+until [ -S /run/pcscd/pcscd.comm ] && [ "$(tr -d '\0' </run/pcscd/pcscd.pid 2>/dev/null)" = "$pcscd_pid" ]; do
+  kill -0 "$pcscd_pid" 2>/dev/null || { pcscd_pid=; fail "pcscd exited at start: $(tail -n 5 "$work/pcscd.log")"; }
+  [ "$SECONDS" -lt "$deadline" ] || fail "pcscd did not come up within 20 s"
+  sleep 0.05
+done
+
+start_serve() {
+  local extra=()
+  [ "$t0" = 1 ] && extra+=(--t0)
+  "$cli" euicc-sim serve "$work/card" --vpcd "127.0.0.1:$port" --retry-seconds 20 "${extra[@]}" \
+    >>"$work/serve.log" 2>&1 &
+  serve_pid=$!
+}
+start_serve
+
+# ---- The ES10 checks over PC/SC (the checker waits for reader and card with SCardGetStatusChange).
+args=(--reader "$reader_name" --eid "$eid" --protocol "$([ "$t0" = 1 ] && echo t0 || echo t1)" --wait-ms 20000)
+if [ "$removal" = 1 ]; then
+  coproc CHECK { "$checker" "${args[@]}" --removal 2>&1; }
+  check_pid=$CHECK_PID
+  exec {from_check}<&"${CHECK[0]}" {to_check}>&"${CHECK[1]}"
+  while IFS= read -r -t 60 -u "$from_check" line; do
+    echo "$line"
+    case "$line" in
+      "removal: remove the card")
+        stop_pid "$serve_pid"
+        serve_rc=$?
+        serve_pid=
+        [ "$serve_rc" -eq 0 ] || fail "sgp32 euicc-sim serve exited $serve_rc on SIGTERM (expected 0)"
+        echo go >&"$to_check" ;;
+      "removal: insert the card")
+        start_serve
+        echo go >&"$to_check" ;;
+    esac
+  done
+  exec {to_check}>&-
+  wait "$check_pid"
+  check_rc=$?
+else
+  "$checker" "${args[@]}" 2>&1
+  check_rc=$?
+fi
+[ "$check_rc" -eq 0 ] || fail "pcsc_es10_check failed (exit $check_rc)"
+
+# ---- A third-party tool sees the reader (and the card).
+timeout 10 pcsc_scan -r >"$work/pcsc_scan.out" 2>&1 || fail "pcsc_scan -r failed: $(tr -d '\0' <"$work/pcsc_scan.out")"
+tr -d '\0' <"$work/pcsc_scan.out"
+grep -a -q "$reader_name 00 00" "$work/pcsc_scan.out" || fail "pcsc_scan -r does not list '$reader_name 00 00'"
+
+# ---- serve stops cleanly on SIGTERM.
+stop_pid "$serve_pid"
+serve_rc=$?
+serve_pid=
+[ "$serve_rc" -eq 0 ] || fail "sgp32 euicc-sim serve exited $serve_rc on SIGTERM (expected 0)"
+grep -q "card inserted into vpcd at 127.0.0.1:$port" "$work/serve.log" || fail "serve did not report the connection"
+echo "run_pcsc_test: PASSED"
