@@ -51,6 +51,8 @@ struct encode_target {
 static int encode_consume(const void *bytes, size_t size, void *key)
 {
     struct encode_target *t = key;
+    if (size == 0)
+        return 0; /* asn1c passes (NULL, 0) for an empty value: memcpy(_, NULL, 0) is undefined */
     if (t->buf != NULL) {
         if (size > t->cap - t->len)
             return -1;

@@ -582,6 +582,38 @@ static void test_bit_string_unused_bits(void **state)
     }
 }
 
+/* Empty strings in the constructed BER form (24 00, 33 00, B4 00 ...) decode to a value with no
+ * buffer; encoding it gave the output callback (NULL, 0), which the codec passed on to memcpy
+ * (undefined behaviour, found by fuzz_decode_any). BER decodes it, DER re-encodes it primitive. */
+static void test_empty_constructed_strings(void **state)
+{
+    static const struct {
+        const char *type, *ber, *der;
+    } cases[] = {{"X520SerialNumber", "33 00", "13 00"},
+                 {"ProfileInfo", "E3 02 B4 00", "E3 02 94 00"},
+                 {"ProfileInfo", "E3 06 B4 80 04 00 00 00", "E3 02 94 00"},
+                 {"SubjectKeyIdentifier", "24 80 00 00", "04 00"}};
+    size_t i;
+    (void)state;
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        const struct sgp32_codec_type *t = sgp32_codec_type_find(cases[i].type);
+        struct bytes ber = hex(cases[i].ber), der = hex(cases[i].der);
+        void *value = NULL;
+        uint8_t out[8];
+        size_t len = 0;
+        assert_non_null(t);
+        assert_int_equal(sgp32_decode(t, ber.data, ber.len, &ber_options, &value, NULL), SGP32_OK);
+        assert_int_equal(sgp32_encode_der(t, value, out, sizeof(out), &len), SGP32_OK);
+        assert_int_equal(len, der.len);
+        assert_memory_equal(out, der.data, len);
+        sgp32_codec_free(t, value);
+        assert_int_equal(decode_and_use(t, ber.data, ber.len, &der_options), SGP32_ERR_NOT_DER);
+        assert_int_equal(decode_and_use(t, der.data, der.len, &der_options), SGP32_OK);
+        free(ber.data);
+        free(der.data);
+    }
+}
+
 static double seconds_since(clock_t start)
 {
     return (double)(clock() - start) / CLOCKS_PER_SEC;
@@ -822,9 +854,10 @@ int main(void)
         cmocka_unit_test(test_samples_decode),         cmocka_unit_test(test_every_truncation),
         cmocka_unit_test(test_wrong_outer_tag),        cmocka_unit_test(test_lengths_past_the_buffer),
         cmocka_unit_test(test_ber_forms_under_der),    cmocka_unit_test(test_iccid_size_constraint),
-        cmocka_unit_test(test_bit_string_unused_bits), cmocka_unit_test(test_deep_nesting),
-        cmocka_unit_test(test_choice_end_of_contents), cmocka_unit_test(test_random_mutations),
-        cmocka_unit_test(test_tlv_parse_header_edges), cmocka_unit_test(test_tlv_check_edges),
+        cmocka_unit_test(test_bit_string_unused_bits), cmocka_unit_test(test_empty_constructed_strings),
+        cmocka_unit_test(test_deep_nesting),           cmocka_unit_test(test_choice_end_of_contents),
+        cmocka_unit_test(test_random_mutations),       cmocka_unit_test(test_tlv_parse_header_edges),
+        cmocka_unit_test(test_tlv_check_edges),
     };
     return cmocka_run_group_tests(tests, samples_setup, samples_teardown);
 }
