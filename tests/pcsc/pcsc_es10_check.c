@@ -5,7 +5,9 @@
  * owns pcscd and the card process.
  *
  *   pcsc_es10_check --reader <name part> --eid <32 hex> --protocol t0|t1 [--wait-ms <n>] [--removal]
+ *                   [--quick]
  *
+ * --quick only finds the card, checks the protocol and reads the EID over ES10.
  * --removal adds the card removal check, synchronised with the script over stdin/stdout: the program
  * prints "removal: remove the card" and waits for a line, then checks that the card is reported as
  * removed, prints "removal: insert the card", waits for a line and checks that open() finds it again.
@@ -296,7 +298,7 @@ int main(int argc, char **argv)
     uint8_t atr[64], *answer = NULL;
     size_t atr_len = 0, len = 0;
     const struct sgp32_es10_error *error;
-    int removal = 0, found = 0, i;
+    int removal = 0, quick = 0, found = 0, i;
     enum sgp32_status st;
 
     for (i = 1; i < argc; i++) {
@@ -310,9 +312,11 @@ int main(int argc, char **argv)
             wait_ms = (uint32_t)strtoul(argv[++i], NULL, 10);
         else if (strcmp(argv[i], "--removal") == 0)
             removal = 1;
+        else if (strcmp(argv[i], "--quick") == 0)
+            quick = 1;
         else {
             fprintf(stderr, "usage: pcsc_es10_check --reader <name part> --eid <hex> --protocol t0|t1 "
-                            "[--wait-ms <n>] [--removal]\n");
+                            "[--wait-ms <n>] [--removal] [--quick]\n");
             return 2;
         }
     }
@@ -348,6 +352,8 @@ int main(int argc, char **argv)
           (unsigned)sgp32_es10_channel(session), sgp32_status_name(st), sgp32_es10_last_error(session)->step,
           sgp32_es10_last_error(session)->sw);
     check_eid(session, "over PC/SC");
+    if (quick)
+        goto done;
     st = sgp32_es10_transceive(session, unknown_tag, sizeof(unknown_tag), &answer, &len);
     error = sgp32_es10_last_error(session);
     CHECK(st == SGP32_ERR_CARD_STATUS && error->sw == 0x6A88 && error->ins == 0xE2 &&
@@ -380,8 +386,14 @@ int main(int argc, char **argv)
     if (removal)
         check_removal(pcsc, &transport, session);
 
+done:
     sgp32_es10_free(session);
     transport.ops->close(transport.user);
+    if (quick) {
+        sgp32_pcsc_free(pcsc);
+        printf("%s: %d failure(s)\n", failures == 0 ? "PASSED" : "FAILED", failures);
+        return failures == 0 ? 0 : 1;
+    }
 
     /* With the card released: exclusive access, and the reader chosen by index. */
     check_exclusive_alone();

@@ -2,11 +2,13 @@
 # SPDX-License-Identifier: MIT
 # ES10 over a real pcscd + vsmartcard-vpcd + the software eUICC (`sgp32 euicc-sim serve`).
 #
-#   run_pcsc_test.sh <sgp32 CLI> <pcsc_es10_check> [--t0] [--removal]
+#   run_pcsc_test.sh <sgp32 CLI> <pcsc_es10_check> [--t0] [--removal] [--restart-pcscd]
 #
 # Starts its own pcscd with a project-owned reader.conf on a free TCP port, creates a card, serves it,
-# runs pcsc_es10_check (the PC/SC transport + lib/es10) and `pcsc_scan -r`, then stops everything it
-# started by PID and removes its temporary directory. pcscd has a fixed socket path, so only one can
+# runs pcsc_es10_check (the PC/SC transport + lib/es10) and `pcsc_scan -r`; --removal also removes and
+# reinserts the card, --restart-pcscd restarts pcscd under the running `serve` (which must reconnect).
+# At the end `serve` must exit 0 on SIGTERM, and exit 1 when no vpcd comes back within its retry
+# bound. Everything it started is stopped by PID and its temporary directory removed. pcscd has a fixed socket path, so only one can
 # run per machine: if another pcscd is running this test FAILS (it never stops a pcscd it did not
 # start). Needs root (pcscd writes /run/pcscd). ctest runs these tests under RESOURCE_LOCK pcscd.
 set -u
@@ -16,11 +18,13 @@ checker=$2
 shift 2
 t0=0
 removal=0
+restart=0
 for arg in "$@"; do
   case "$arg" in
     --t0) t0=1 ;;
     --removal) removal=1 ;;
-    *) echo "usage: $0 <sgp32 CLI> <pcsc_es10_check> [--t0] [--removal]" >&2; exit 2 ;;
+    --restart-pcscd) restart=1 ;;
+    *) echo "usage: $0 <sgp32 CLI> <pcsc_es10_check> [--t0] [--removal] [--restart-pcscd]" >&2; exit 2 ;;
   esac
 done
 
@@ -115,14 +119,17 @@ eid=$(sed -n 's/^EID \([0-9A-F]\{32\}\)$/\1/p' "$work/create.out")
 echo "run_pcsc_test: card EID $eid, vpcd port $port$([ "$t0" = 1 ] && echo ', T=0')"
 
 # ---- pcscd (ours), then wait until it is serving: its PID file names it and its socket exists.
-pcscd --foreground --config "$work/reader.conf" >"$work/pcscd.log" 2>&1 &
-pcscd_pid=$!
-deadline=$((SECONDS + 20))
-until [ -S /run/pcscd/pcscd.comm ] && [ "$(tr -d '\0' </run/pcscd/pcscd.pid 2>/dev/null)" = "$pcscd_pid" ]; do
-  kill -0 "$pcscd_pid" 2>/dev/null || { pcscd_pid=; fail "pcscd exited at start: $(tail -n 5 "$work/pcscd.log")"; }
-  [ "$SECONDS" -lt "$deadline" ] || fail "pcscd did not come up within 20 s"
-  sleep 0.05
-done
+start_pcscd() {
+  local deadline=$((SECONDS + 20))
+  pcscd --foreground --config "$work/reader.conf" >>"$work/pcscd.log" 2>&1 &
+  pcscd_pid=$!
+  until [ -S /run/pcscd/pcscd.comm ] && [ "$(tr -d '\0' </run/pcscd/pcscd.pid 2>/dev/null)" = "$pcscd_pid" ]; do
+    kill -0 "$pcscd_pid" 2>/dev/null || { pcscd_pid=; fail "pcscd exited at start: $(tail -n 5 "$work/pcscd.log")"; }
+    [ "$SECONDS" -lt "$deadline" ] || fail "pcscd did not come up within 20 s"
+    sleep 0.05
+  done
+}
+start_pcscd
 
 start_serve() {
   local extra=()
@@ -167,10 +174,35 @@ timeout 10 pcsc_scan -r >"$work/pcsc_scan.out" 2>&1 || fail "pcsc_scan -r failed
 tr -d '\0' <"$work/pcsc_scan.out"
 grep -a -q "$reader_name 00 00" "$work/pcsc_scan.out" || fail "pcsc_scan -r does not list '$reader_name 00 00'"
 
+# ---- pcscd restarts under the running serve: serve reconnects and the card is back.
+if [ "$restart" = 1 ]; then
+  stop_pid "$pcscd_pid"
+  pcscd_pid=
+  deadline=$((SECONDS + 20))
+  until grep -q "vpcd connection ended" "$work/serve.log"; do
+    kill -0 "$serve_pid" 2>/dev/null || fail "serve exited when pcscd stopped (it should reconnect)"
+    [ "$SECONDS" -lt "$deadline" ] || fail "serve did not notice that pcscd stopped"
+    sleep 0.05
+  done
+  start_pcscd
+  echo "run_pcsc_test: pcscd restarted (PID $pcscd_pid)"
+  "$checker" "${args[@]}" --quick 2>&1 || fail "pcsc_es10_check --quick failed after the pcscd restart"
+  [ "$(grep -c "card inserted into vpcd at 127.0.0.1:$port" "$work/serve.log")" -ge 2 ] ||
+    fail "serve did not report its reconnection"
+fi
+
 # ---- serve stops cleanly on SIGTERM.
 stop_pid "$serve_pid"
 serve_rc=$?
 serve_pid=
 [ "$serve_rc" -eq 0 ] || fail "sgp32 euicc-sim serve exited $serve_rc on SIGTERM (expected 0)"
 grep -q "card inserted into vpcd at 127.0.0.1:$port" "$work/serve.log" || fail "serve did not report the connection"
+
+# ---- Without vpcd, serve gives up after its retry bound with exit 1 and a message.
+stop_pid "$pcscd_pid"
+pcscd_pid=
+timeout 30 "$cli" euicc-sim serve "$work/card" --vpcd "127.0.0.1:$port" --retry-seconds 1 >"$work/giveup.log" 2>&1
+giveup_rc=$?
+[ "$giveup_rc" -eq 1 ] || fail "serve without vpcd exited $giveup_rc (expected 1): $(cat "$work/giveup.log")"
+grep -q "no vpcd listening at 127.0.0.1:$port" "$work/giveup.log" || fail "serve without vpcd: no clear message"
 echo "run_pcsc_test: PASSED"
