@@ -14,22 +14,37 @@
 
 #define SELECT_ISDR_BODY "A4 04 00 10 A0000005591010FFFFFFFF8900000100"
 
+/* TD1 names the protocol; the XOR of T0..TCK is zero; K (low nibble of T0) historical bytes fit. */
+static void check_atr(const uint8_t *atr, size_t len, unsigned protocol)
+{
+    uint8_t check = 0;
+    size_t i;
+    assert_true(len > 4 && len <= 33);
+    assert_int_equal(atr[0], 0x3B);
+    assert_int_equal(atr[1] & 0x90, 0x90); /* TA1 and TD1 present */
+    assert_int_equal(atr[3] & 0x0F, protocol);
+    for (i = 1; i < len; i++)
+        check ^= atr[i];
+    assert_int_equal(check, 0);
+    assert_memory_equal(atr + len - 1 - 7, "SGP32SE", 7);
+}
+
 static void test_atr_t1_and_t0(void **state)
 {
     struct harness h;
     struct sgp32_softeuicc_options options = {0};
-    uint8_t atr1[40], atr0[40];
-    size_t len1 = 0, len0 = 0;
+    uint8_t atr[40];
+    size_t len = 0;
     (void)state;
     harness_start(&h, NULL);
-    assert_int_equal(h.transport.ops->reset(h.transport.user, atr1, sizeof(atr1), &len1, 1000), SGP32_OK);
-    assert_true(len1 > 2 && atr1[0] == 0x3B);
+    assert_int_equal(h.transport.ops->reset(h.transport.user, atr, sizeof(atr), &len, 1000), SGP32_OK);
+    check_atr(atr, len, 1);
+    assert_int_equal(h.transport.ops->reset(h.transport.user, atr, 4, &len, 1000), SGP32_ERR_BUFFER_TOO_SMALL);
     harness_stop(&h);
     options.protocol = SGP32_SOFTEUICC_T0;
     harness_start(&h, &options);
-    assert_int_equal(h.transport.ops->reset(h.transport.user, atr0, sizeof(atr0), &len0, 1000), SGP32_OK);
-    assert_int_equal(len0, len1);
-    assert_memory_not_equal(atr0, atr1, len0); /* TD1 announces T=0 instead of T=1 */
+    assert_int_equal(h.transport.ops->open(h.transport.user, atr, sizeof(atr), &len, 1000), SGP32_OK);
+    check_atr(atr, len, 0);
     harness_stop(&h);
 }
 

@@ -11,11 +11,13 @@
 #include "codec/codec_internal.h"
 #include "identity.h"
 
-/* ATRs: T=1 only (TA1 96, TD1 81 -> T=1), or T=0 only. Historical bytes "SGP32SE". */
-static const uint8_t atr_t1[] = {0x3B, 0x9F, 0x96, 0x80, 0x1F, 0xC7, 0x80, 0x31, 0xA0, 0x73, 0xBE,
-                                 0x21, 0x13, 0x67, 0x53, 0x47, 0x50, 0x33, 0x32, 0x53, 0x45, 0x00};
-static const uint8_t atr_t0[] = {0x3B, 0x9F, 0x96, 0x80, 0x1F, 0x07, 0x80, 0x31, 0xA0, 0x73, 0xBE,
-                                 0x21, 0x13, 0x67, 0x53, 0x47, 0x50, 0x33, 0x32, 0x53, 0x45, 0x00};
+/* ATRs (ISO 7816-3 8.2): TA1 96 (Fi/Di), then T=1 (TD1 81, TD2 31: IFSC FE, BWI/CWI 45) or T=0 with the
+ * T=15 class byte (TD1 80, TD2 1F, TA3 C7); historical bytes in compact-TLV: 80 | 31 A0 | 73 BE 21 13 |
+ * 67 "SGP32SE"; TCK makes the XOR from T0 to TCK zero. */
+static const uint8_t atr_t1[] = {0x3B, 0x9F, 0x96, 0x81, 0x31, 0xFE, 0x45, 0x80, 0x31, 0xA0, 0x73, 0xBE,
+                                 0x21, 0x13, 0x67, 0x53, 0x47, 0x50, 0x33, 0x32, 0x53, 0x45, 0xD8};
+static const uint8_t atr_t0[] = {0x3B, 0x9F, 0x96, 0x80, 0x1F, 0xC7, 0x80, 0x31, 0xA0, 0x73, 0xBE,
+                                 0x21, 0x13, 0x67, 0x53, 0x47, 0x50, 0x33, 0x32, 0x53, 0x45, 0x8B};
 
 static void set_options(struct sgp32_softeuicc *card, const struct sgp32_softeuicc_options *options)
 {
@@ -189,11 +191,12 @@ enum sgp32_status sgp32_softeuicc_reset(struct sgp32_softeuicc *card, uint8_t *a
 {
     struct softeuicc_state reloaded;
     const uint8_t *bytes;
-    size_t len = sizeof(atr_t1);
+    size_t len;
     enum sgp32_status status;
     if (card == NULL)
         return SGP32_ERR_INVALID_ARGUMENT;
     bytes = card->options.protocol == SGP32_SOFTEUICC_T0 ? atr_t0 : atr_t1;
+    len = card->options.protocol == SGP32_SOFTEUICC_T0 ? sizeof(atr_t0) : sizeof(atr_t1);
     /* A card boots from its non-volatile memory: whatever was not committed is gone. */
     status = softeuicc_state_load(card->dir, &reloaded);
     if (status != SGP32_OK)
