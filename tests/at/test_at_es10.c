@@ -1,0 +1,220 @@
+/* SPDX-License-Identifier: MIT */
+/* The ES10 session over the AT transport, through a real pty to the modem emulator in front of the
+ * software eUICC: CCHO/CGLA mode (the modem owns the channel) and CSIM mode (MANAGE CHANNEL and
+ * SELECT by lib/es10), AUTO mode resolution, and each modem quirk switched on in both modes. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "at_fixture.h"
+
+/* The checks every path must pass: GetEID, a request of 3 STORE DATA blocks, an unknown tag answered
+ * 6A88 with the status word kept, and the session usable afterwards. `apdu_command` is the AT command
+ * that must have carried the APDUs. */
+static void conformance(struct at_fixture *f, const char *apdu_command)
+{
+    static const uint8_t unknown[] = {0xBF, 0x7F, 0x00};
+    uint8_t *answer = NULL;
+    size_t len = 0;
+    unsigned before;
+
+    assert_int_equal(sgp32_es10_connect(f->session), SGP32_OK);
+    at_check_eid(f->session);
+
+    before = modem_emulator_count(f->em, apdu_command);
+    assert_int_equal(at_send_long_request(f->session), SGP32_OK);
+    assert_true(modem_emulator_count(f->em, apdu_command) - before >= 3);
+
+    assert_int_equal(sgp32_es10_transceive(f->session, unknown, sizeof(unknown), &answer, &len), SGP32_ERR_CARD_STATUS);
+    assert_null(answer);
+    assert_int_equal(sgp32_es10_last_error(f->session)->sw, 0x6A88);
+    assert_int_equal(sgp32_es10_last_error(f->session)->ins, 0xE2);
+    at_check_eid(f->session);
+}
+
+static void run_ccho(const struct modem_quirks *quirks)
+{
+    struct at_fixture f;
+    at_fixture_start(&f, quirks, SGP32_AT_MODE_CCHO, 2000, 5000);
+    assert_true(f.transport.ops->flags & SGP32_TRANSPORT_OWNS_CHANNELS);
+    conformance(&f, "AT+CGLA");
+    /* The handle is the modem's session id; the modem, not the transport, set the CLA channel bits. */
+    assert_int_equal(sgp32_es10_channel(f.session), (quirks != NULL ? quirks->session_base : 0) + 1);
+    assert_int_equal(modem_emulator_last_cla(f.em), 0x81);
+    assert_int_equal(modem_emulator_count(f.em, "AT+CSIM"), 0);
+    assert_int_equal(modem_emulator_open_sessions(f.em), 1);
+    sgp32_es10_disconnect(f.session);
+    assert_int_equal(modem_emulator_open_sessions(f.em), 0);
+    assert_int_equal(modem_emulator_count(f.em, "AT+CCHC"), 1);
+    at_fixture_stop(&f);
+}
+
+static void run_csim(const struct modem_quirks *quirks)
+{
+    struct at_fixture f;
+    at_fixture_start(&f, quirks, SGP32_AT_MODE_CSIM, 2000, 5000);
+    assert_int_equal(f.transport.ops->flags & SGP32_TRANSPORT_OWNS_CHANNELS, 0);
+    conformance(&f, "AT+CSIM");
+    assert_int_equal(sgp32_es10_channel(f.session), 1);
+    assert_int_equal(modem_emulator_last_cla(f.em), 0x81);
+    assert_int_equal(modem_emulator_count(f.em, "AT+CCHO"), 0);
+    assert_int_equal(modem_emulator_count(f.em, "AT+CGLA"), 0);
+    at_fixture_stop(&f);
+}
+
+static struct modem_quirks quirks_none(void)
+{
+    struct modem_quirks q;
+    memset(&q, 0, sizeof(q));
+    return q;
+}
+
+static void test_ccho_mode(void **state)
+{
+    (void)state;
+    run_ccho(NULL);
+}
+
+static void test_csim_mode(void **state)
+{
+    (void)state;
+    run_csim(NULL);
+}
+
+static void test_echo_on(void **state)
+{
+    struct modem_quirks q = quirks_none();
+    (void)state;
+    q.echo = 1;
+    run_ccho(&q);
+    run_csim(&q);
+}
+
+/* 27.007's own +CCHO answer is the bare session id; it works like the prefixed one. */
+static void test_bare_ccho_answer(void **state)
+{
+    struct modem_quirks q = quirks_none();
+    (void)state;
+    q.bare_ccho = 1;
+    run_ccho(&q);
+}
+
+/* The session id is not a channel number: it is passed back to +CGLA/+CCHC unchanged. */
+static void test_session_id_is_not_channel(void **state)
+{
+    struct modem_quirks q = quirks_none();
+    (void)state;
+    q.session_base = 1000;
+    run_ccho(&q);
+    q.bare_ccho = 1;
+    q.session_base = 4000000000u;
+    run_ccho(&q);
+}
+
+/* Modems that refuse lower-case hex: the transport always sends upper case. */
+static void test_uppercase_only(void **state)
+{
+    struct modem_quirks q = quirks_none();
+    struct at_fixture f;
+    (void)state;
+    q.uppercase_only = 1;
+    run_ccho(&q);
+    run_csim(&q);
+    /* The emulator does refuse lower case (so the runs above prove something). */
+    at_fixture_start(&f, &q, SGP32_AT_MODE_CSIM, 2000, 5000);
+    assert_int_equal(sgp32_at_command(f.at, "AT+CSIM=14,\"00a40000023f00\"", NULL, 0, 0), SGP32_ERR_TRANSPORT);
+    assert_string_equal(sgp32_at_last_error(f.at)->final_line, "ERROR");
+    at_fixture_stop(&f);
+}
+
+static void test_urcs_interleaved(void **state)
+{
+    struct modem_quirks q = quirks_none();
+    struct at_fixture f;
+    (void)state;
+    q.urc_before = 1;
+    q.urc_after = 1;
+    q.echo = 1;
+    run_ccho(&q);
+    run_csim(&q);
+    at_fixture_start(&f, &q, SGP32_AT_MODE_CCHO, 2000, 5000);
+    assert_int_equal(sgp32_es10_connect(f.session), SGP32_OK);
+    at_check_eid(f.session);
+    assert_true(sgp32_at_urc_count(f.at) >= 3);
+    assert_true(strcmp(sgp32_at_last_urc(f.at), "+CREG: 1") == 0 ||
+                strcmp(sgp32_at_last_urc(f.at), "+CIEV: \"signal\",3") == 0);
+    at_fixture_stop(&f);
+}
+
+/* Echo switched on and off in the middle of a session (ATE1 / ATE0). */
+static void test_echo_switched_mid_session(void **state)
+{
+    struct at_fixture f;
+    (void)state;
+    at_fixture_start(&f, NULL, SGP32_AT_MODE_CCHO, 2000, 5000);
+    assert_int_equal(sgp32_es10_connect(f.session), SGP32_OK);
+    assert_int_equal(sgp32_at_command(f.at, "ATE1", NULL, 0, 0), SGP32_OK);
+    at_check_eid(f.session);
+    assert_int_equal(at_send_long_request(f.session), SGP32_OK);
+    assert_int_equal(sgp32_at_command(f.at, "ATE0", NULL, 0, 0), SGP32_OK);
+    at_check_eid(f.session);
+    at_fixture_stop(&f);
+}
+
+/* AUTO mode picks CCHO where the modem has it and falls back to CSIM where it does not. */
+static void test_auto_mode(void **state)
+{
+    struct modem_quirks q = quirks_none();
+    struct at_fixture f;
+    (void)state;
+    at_fixture_start(&f, &q, SGP32_AT_MODE_AUTO, 2000, 5000);
+    assert_int_equal(sgp32_at_active_mode(f.at), SGP32_AT_MODE_CCHO);
+    conformance(&f, "AT+CGLA");
+    at_fixture_stop(&f);
+
+    q.no_ccho = 1;
+    at_fixture_start(&f, &q, SGP32_AT_MODE_AUTO, 2000, 5000);
+    assert_int_equal(sgp32_at_active_mode(f.at), SGP32_AT_MODE_CSIM);
+    conformance(&f, "AT+CSIM");
+    at_fixture_stop(&f);
+}
+
+/* Several ES10 sessions over one modem: each gets its own +CCHO session. */
+static void test_two_sessions(void **state)
+{
+    struct sgp32_es10 *second = NULL;
+    struct at_fixture f;
+    (void)state;
+    at_fixture_start(&f, NULL, SGP32_AT_MODE_CCHO, 2000, 5000);
+    assert_int_equal(sgp32_es10_new(&f.transport, NULL, &second), SGP32_OK);
+    assert_int_equal(sgp32_es10_connect(f.session), SGP32_OK);
+    assert_int_equal(sgp32_es10_connect(second), SGP32_OK);
+    assert_int_not_equal(sgp32_es10_channel(f.session), sgp32_es10_channel(second));
+    assert_int_equal(modem_emulator_open_sessions(f.em), 2);
+    at_check_eid(second);
+    at_check_eid(f.session);
+    sgp32_es10_free(second);
+    assert_int_equal(modem_emulator_open_sessions(f.em), 1);
+    at_fixture_stop(&f);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_ccho_mode),
+        cmocka_unit_test(test_csim_mode),
+        cmocka_unit_test(test_echo_on),
+        cmocka_unit_test(test_bare_ccho_answer),
+        cmocka_unit_test(test_session_id_is_not_channel),
+        cmocka_unit_test(test_uppercase_only),
+        cmocka_unit_test(test_urcs_interleaved),
+        cmocka_unit_test(test_echo_switched_mid_session),
+        cmocka_unit_test(test_auto_mode),
+        cmocka_unit_test(test_two_sessions),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: MIT */
+/* Internals of the AT transport: line I/O with deadlines (at_channel.c) and the parser of AT answers
+ * (at_parser.c). The parser is pure (no I/O) so that it can be tested on its own. */
+#ifndef SGP32_TRANSPORTS_AT_INTERNAL_H
+#define SGP32_TRANSPORTS_AT_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sgp32/status.h"
+
+/* Longest line kept; an answer to a 261-byte C-APDU is about 540 characters. Longer lines are
+ * garbage. */
+#define AT_LINE_MAX 1024u
+
+/* ---- Line I/O over a descriptor (at_channel.c). */
+
+struct at_channel {
+    int fd;
+    unsigned char pending[AT_LINE_MAX * 2u]; /* received bytes not yet returned as lines */
+    size_t pending_len;
+    int discarding; /* inside an over-long line: drop bytes up to its end */
+};
+
+/* A monotonic clock in milliseconds. */
+uint64_t at_now_ms(void);
+
+/* Puts a tty into raw mode (no echo, no line editing, no CR/NL mapping, 8N1, no flow control) at
+ * `baud` bit/s (0: keep the speed). SGP32_ERR_INVALID_ARGUMENT for a speed termios lacks. */
+enum sgp32_status at_tty_configure(int fd, uint32_t baud);
+
+/* Starts using fd (made non-blocking). */
+enum sgp32_status at_channel_init(struct at_channel *channel, int fd);
+/* Writes all of data before deadline_ms (at_now_ms() time). */
+enum sgp32_status at_channel_write(struct at_channel *channel, const char *data, size_t len, uint64_t deadline_ms);
+/*
+ * Returns the next non-empty line (without CR/LF, NUL-terminated) received before deadline_ms.
+ * Lines end at CR or LF. A line longer than AT_LINE_MAX - 1 comes back truncated with *overlong set
+ * (the rest up to its end is dropped). SGP32_ERR_TIMEOUT at the deadline, SGP32_ERR_TRANSPORT when
+ * the line went away (EOF, hang-up, I/O error).
+ */
+enum sgp32_status at_channel_read_line(struct at_channel *channel, char *line, size_t cap, size_t *len, int *overlong,
+                                       uint64_t deadline_ms);
+/* Drops whatever has been received and not read (late answers of a command that timed out). */
+enum sgp32_status at_channel_discard_input(struct at_channel *channel);
+
+/* ---- Parser (at_parser.c). */
+
+enum at_line_kind {
+    AT_LINE_OK,         /* final: OK */
+    AT_LINE_ERROR,      /* final: ERROR (and NO CARRIER, BUSY, NO ANSWER, NO DIALTONE) */
+    AT_LINE_CME_ERROR,  /* final: +CME ERROR: <n> or <text> */
+    AT_LINE_CMS_ERROR,  /* final: +CMS ERROR: <n> or <text> */
+    AT_LINE_ECHO,       /* the echo of the command just sent */
+    AT_LINE_GARBAGE,    /* bytes that are not a printable line (or an over-long one) */
+    AT_LINE_INFORMATION /* anything else printable: an answer line or an unsolicited result code */
+};
+
+/* Classifies one line received after `command` (the line sent, without CR; may be NULL). */
+enum at_line_kind at_classify_line(const char *line, size_t len, const char *command);
+/* 1 for the final result codes above. */
+int at_line_is_final(enum at_line_kind kind);
+/* The <n> of "+CME ERROR: <n>" / "+CMS ERROR: <n>"; -1 for a text form or a malformed number. */
+int at_parse_error_code(const char *line);
+
+/* 1 if `line` starts with `prefix` (e.g. "+CGLA:"), compared without regard to case. */
+int at_has_prefix(const char *line, const char *prefix);
+
+/*
+ * Parses `<prefix> <length>,"<hex>"` (quotes optional, spaces after the prefix and around the comma
+ * tolerated; <length> counts hex characters as 27.007 defines for +CSIM and +CGLA) into bytes.
+ * SGP32_ERR_PROTOCOL for a malformed line, a length that does not match, an odd number of digits;
+ * SGP32_ERR_BUFFER_TOO_SMALL when out is too small.
+ */
+enum sgp32_status at_parse_hex_answer(const char *line, const char *prefix, uint8_t *out, size_t cap, size_t *out_len);
+/* Parses a +CCHO session id: `+CCHO: <id>`, `+CCHO: "<id>"` or a bare `<id>` (decimal, < 2^32). */
+enum sgp32_status at_parse_session_id(const char *line, uint32_t *session_id);
+
+/* Writes 2 * len upper-case hex digits and a NUL into out (cap >= 2 * len + 1). */
+void at_hex_encode(const uint8_t *data, size_t len, char *out);
+
+#endif
