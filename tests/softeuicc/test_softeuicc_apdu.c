@@ -148,6 +148,11 @@ static void test_manage_channel_basic_and_extended(void **state)
     assert_int_equal(apdu_hex(&h, "00 70 00 00 01"), 0x6A81);
     assert_int_equal(apdu_hex(&h, "00 70 00 14"), 0x6A86); /* channel 20 does not exist */
     assert_int_equal(apdu_hex(&h, "00 70 40 00 01"), 0x6A86);
+    assert_int_equal(apdu_hex(&h, "00 70 80 04"), 0x9000);
+    assert_int_equal(apdu_hex(&h, "00 70 00 00 02"), 0x6C01); /* wrong Le */
+    assert_int_equal(apdu_hex(&h, "00 70 00 00"), 0x6700);    /* no Le */
+    assert_int_equal(apdu_hex(&h, "00 70 00 00 01"), 0x9000);
+    assert_int_equal(h.response[0], 4);
     harness_stop(&h);
 }
 

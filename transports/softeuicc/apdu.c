@@ -242,8 +242,10 @@ static uint16_t manage_channel(struct sgp32_softeuicc *card, const struct apdu *
         if (apdu->lc != 0)
             return SW_WRONG_LENGTH;
         if (apdu->p2 == 0) {
-            if (!apdu->has_le || apdu->le != 1)
+            if (!apdu->has_le)
                 return SW_WRONG_LENGTH;
+            if (apdu->le != 1)
+                return 0x6C01; /* wrong Le: exactly one byte (the channel number) is available */
             for (target = 1; target < SOFTEUICC_CHANNELS && card->channels[target].open; target++)
                 ;
             if (target == SOFTEUICC_CHANNELS)
