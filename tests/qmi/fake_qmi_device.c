@@ -154,6 +154,12 @@ static void respond(struct fake_qmi_device *dev, const struct qmux_message *requ
         pthread_mutex_unlock(&dev->lock);
         return;
     }
+    case FAKE_QMI_FAULT_SPLIT:
+        /* Inside the QMUX header, inside the TLVs, the rest: the reader must join them by length. */
+        send_frame(dev, frame, 2);
+        send_frame(dev, frame + 2, len / 2 - 2);
+        send_frame(dev, frame + len / 2, len - len / 2);
+        return;
     default:
         send_frame(dev, frame, len);
         return;

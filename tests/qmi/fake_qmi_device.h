@@ -24,7 +24,8 @@ enum fake_qmi_fault {
     FAKE_QMI_FAULT_BAD_TLV,           /* an answer whose TLV runs past the end of the SDU */
     FAKE_QMI_FAULT_OPEN_ERROR,        /* Open Logical Channel fails with open_error (QMI_ERR_*) */
     FAKE_QMI_FAULT_CLOSE_MID_COMMAND, /* on a Send APDU the device disappears without an answer */
-    FAKE_QMI_FAULT_INDICATIONS        /* indications and other clients' frames before every answer */
+    FAKE_QMI_FAULT_INDICATIONS,       /* indications and other clients' frames before every answer */
+    FAKE_QMI_FAULT_SPLIT              /* every answer arrives in three pieces (a stream, not messages) */
 };
 
 struct fake_qmi_config {

@@ -144,28 +144,35 @@ static void test_get_eid_and_clean_release(void **state)
     stop(&f);
 }
 
-/* Two sessions side by side: two modem channels, each with its own CLA coding. */
-static void test_two_sessions(void **state)
+/* Five sessions side by side: five modem channels; channels 4 and 5 need the further interindustry
+ * CLA (0x40 | channel - 4), which the device checks against the Channel ID TLV. */
+static void test_five_sessions(void **state)
 {
-    struct sgp32_es10 *second = NULL;
+    struct sgp32_es10 *sessions[5];
     struct sgp32_es10_options options;
     struct fake_qmi_counters counters;
     struct fixture f;
+    size_t i;
     (void)state;
     start(&f, 1, 0);
-    connect_session(&f);
+    open_transport(&f);
     memset(&options, 0, sizeof(options));
     options.size = sizeof(options);
     options.apdu_timeout_ms = APDU_TIMEOUT_MS;
-    assert_int_equal(sgp32_es10_new(&f.transport, &options, &second), SGP32_OK);
-    assert_int_equal(sgp32_es10_connect(second), SGP32_OK);
-    assert_int_not_equal(sgp32_es10_channel(second), sgp32_es10_channel(f.session));
-    check_eid(second);
-    check_eid(f.session);
+    for (i = 0; i < 5; i++) {
+        assert_int_equal(sgp32_es10_new(&f.transport, &options, &sessions[i]), SGP32_OK);
+        assert_int_equal(sgp32_es10_connect(sessions[i]), SGP32_OK);
+    }
+    assert_int_equal(sgp32_es10_channel(sessions[4]), 5);
+    for (i = 0; i < 5; i++)
+        check_eid(sessions[i]);
     fake_qmi_device_counters(f.device, &counters);
-    assert_int_equal(counters.channels, 2);
+    assert_int_equal(counters.channels, 5);
     assert_int_equal(counters.cla_mismatches, 0);
-    sgp32_es10_free(second);
+    for (i = 0; i < 5; i++)
+        sgp32_es10_free(sessions[i]);
+    fake_qmi_device_counters(f.device, &counters);
+    assert_int_equal(counters.channels, 0);
     stop(&f);
 }
 
@@ -274,6 +281,19 @@ static void test_indications_interleaved(void **state)
     check_eid(f.session);
     fake_qmi_device_counters(f.device, &counters);
     assert_true(counters.indications_sent >= 12);
+    stop(&f);
+}
+
+/* Answers split over several reads (cdc-wdm is a stream when messages queue up): joined by the QMUX
+ * length. */
+static void test_split_frames_are_joined(void **state)
+{
+    struct fixture f;
+    (void)state;
+    start(&f, 1, 0);
+    fake_qmi_device_set_fault(f.device, FAKE_QMI_FAULT_SPLIT, 0);
+    connect_session(&f);
+    check_eid(f.session);
     stop(&f);
 }
 
@@ -435,12 +455,13 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_get_eid_and_clean_release),
-        cmocka_unit_test(test_two_sessions),
+        cmocka_unit_test(test_five_sessions),
         cmocka_unit_test(test_request_longer_than_255_bytes),
         cmocka_unit_test(test_unknown_tag_keeps_status_word),
         cmocka_unit_test(test_slot_option),
         cmocka_unit_test(test_basic_channel_transmit),
         cmocka_unit_test(test_indications_interleaved),
+        cmocka_unit_test(test_split_frames_are_joined),
         cmocka_unit_test(test_silent_device_at_open),
         cmocka_unit_test(test_silent_device_during_command),
         cmocka_unit_test(test_wrong_transaction_id),
