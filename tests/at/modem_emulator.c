@@ -26,6 +26,7 @@
 #define LINE_CAP 2048u
 #define LOG_MAX 8192u
 #define LOG_WIDTH 16u
+#define HEX_SESSION_BASE 0x0385A700ul
 
 struct modem_emulator {
     char dir[64];
@@ -118,7 +119,7 @@ static int parse_len_hex(const char *p, uint8_t *out, size_t cap, int uppercase_
 static void hex_answer(struct modem_emulator *em, const char *prefix, const uint8_t *data, size_t len, int garbage)
 {
     char text[16 + 2 * SGP32_APDU_MAX_RESPONSE + 8];
-    size_t used = (size_t)snprintf(text, sizeof(text), "%s %u,\"", prefix, (unsigned)(2 * len));
+    size_t used = (size_t)snprintf(text, sizeof(text), "%s%s%u,\"", prefix, *prefix ? " " : "", (unsigned)(2 * len));
     size_t i;
     for (i = 0; i < len; i++)
         used += (size_t)snprintf(text + used, sizeof(text) - used, "%02X", data[i]);
@@ -174,7 +175,7 @@ static void do_csim(struct modem_emulator *em, const struct modem_quirks *q, con
         final(em, q, "+CME ERROR: 13"); /* SIM failure */
         return;
     }
-    hex_answer(em, "+CSIM:", resp, resp_len, q->garbage_answer);
+    hex_answer(em, q->bare_apdu ? "" : "+CSIM:", resp, resp_len, q->garbage_answer);
     final(em, q, "OK");
 }
 
@@ -231,7 +232,10 @@ static void do_ccho(struct modem_emulator *em, const struct modem_quirks *q, con
         (void)card_apdu(em, get_response, sizeof(get_response), resp, &resp_len);
     }
     set_session(em, channel, 1);
-    snprintf(text, sizeof(text), q->bare_ccho ? "%lu" : "+CCHO: %lu", (unsigned long)(q->session_base + channel));
+    if (q->hex_session_ids)
+        snprintf(text, sizeof(text), q->bare_ccho ? "%016lx" : "+CCHO: %016lx", HEX_SESSION_BASE + channel);
+    else
+        snprintf(text, sizeof(text), q->bare_ccho ? "%lu" : "+CCHO: %lu", (unsigned long)(q->session_base + channel));
     put_line(em, text);
     final(em, q, "OK");
 }
@@ -239,14 +243,15 @@ static void do_ccho(struct modem_emulator *em, const struct modem_quirks *q, con
 /* The channel of an open session id, or -1. */
 static int session_channel(struct modem_emulator *em, const struct modem_quirks *q, const char *id_text, char **end)
 {
-    unsigned long id = strtoul(id_text, end, 10);
+    unsigned long base = q->hex_session_ids ? HEX_SESSION_BASE : q->session_base;
+    unsigned long id = strtoul(id_text, end, q->hex_session_ids ? 16 : 10);
     int open;
-    if (*end == id_text || id < q->session_base || id - q->session_base >= MAX_CHANNELS)
+    if (*end == id_text || id < base || id - base >= MAX_CHANNELS)
         return -1;
     pthread_mutex_lock(&em->lock);
-    open = em->session_open[id - q->session_base];
+    open = em->session_open[id - base];
     pthread_mutex_unlock(&em->lock);
-    return open ? (int)(id - q->session_base) : -1;
+    return open ? (int)(id - base) : -1;
 }
 
 static void do_cgla(struct modem_emulator *em, const struct modem_quirks *q, const char *args)
@@ -273,7 +278,7 @@ static void do_cgla(struct modem_emulator *em, const struct modem_quirks *q, con
         final(em, q, "+CME ERROR: 13");
         return;
     }
-    hex_answer(em, "+CGLA:", resp, resp_len, q->garbage_answer);
+    hex_answer(em, q->bare_apdu ? "" : "+CGLA:", resp, resp_len, q->garbage_answer);
     final(em, q, "OK");
 }
 

@@ -16,6 +16,9 @@ struct modem_quirks {
     int echo;              /* echo commands (the state ATE0/ATE1 then change) */
     int bare_ccho;         /* +CCHO answers `<id>` without the "+CCHO: " prefix (27.007's own form) */
     uint32_t session_base; /* session id = session_base + channel (0: the channel number itself) */
+    int hex_session_ids;   /* ids printed as 16 lower-case hex digits, 0x0385a700 + channel (the
+                            * form reported for Sierra Wireless MC7455: +CCHO: 000000000385a7cf) */
+    int bare_apdu;         /* +CSIM / +CGLA answers `<len>,"<hex>"` without the prefix */
     int uppercase_only;    /* lower-case hex in +CSIM / +CGLA -> ERROR */
     int urc_before;        /* an unsolicited result code before every answer */
     int urc_after;         /* an unsolicited result code after every final result code */

@@ -43,7 +43,10 @@ static void run_ccho(const struct modem_quirks *quirks)
     assert_true(f.transport.ops->flags & SGP32_TRANSPORT_OWNS_CHANNELS);
     conformance(&f, "AT+CGLA");
     /* The handle is the modem's session id; the modem, not the transport, set the CLA channel bits. */
-    assert_int_equal(sgp32_es10_channel(f.session), (quirks != NULL ? quirks->session_base : 0) + 1);
+    if (quirks != NULL && quirks->hex_session_ids)
+        assert_int_equal(sgp32_es10_channel(f.session), 0x0385A701u);
+    else
+        assert_int_equal(sgp32_es10_channel(f.session), (quirks != NULL ? quirks->session_base : 0) + 1);
     assert_int_equal(modem_emulator_last_cla(f.em), 0x81);
     assert_int_equal(modem_emulator_count(f.em, "AT+CSIM"), 0);
     assert_int_equal(modem_emulator_open_sessions(f.em), 1);
@@ -113,6 +116,22 @@ static void test_session_id_is_not_channel(void **state)
     q.bare_ccho = 1;
     q.session_base = 4000000000u;
     run_ccho(&q);
+    /* Ids printed as 16 hex digits go back to the modem exactly as printed. */
+    q.bare_ccho = 0;
+    q.session_base = 0;
+    q.hex_session_ids = 1;
+    run_ccho(&q);
+}
+
+/* +CSIM / +CGLA answers without their prefix. */
+static void test_bare_apdu_answers(void **state)
+{
+    struct modem_quirks q = quirks_none();
+    (void)state;
+    q.bare_apdu = 1;
+    q.bare_ccho = 1;
+    run_ccho(&q);
+    run_csim(&q);
 }
 
 /* Modems that refuse lower-case hex: the transport always sends upper case. */
@@ -210,6 +229,7 @@ int main(void)
         cmocka_unit_test(test_echo_on),
         cmocka_unit_test(test_bare_ccho_answer),
         cmocka_unit_test(test_session_id_is_not_channel),
+        cmocka_unit_test(test_bare_apdu_answers),
         cmocka_unit_test(test_uppercase_only),
         cmocka_unit_test(test_urcs_interleaved),
         cmocka_unit_test(test_echo_switched_mid_session),

@@ -82,6 +82,9 @@ static void test_hex_answers(void **state)
     assert_int_equal(out[0], 0x6A);
     assert_int_equal(out[1], 0x88);
 
+    /* Without the prefix (reported for Fibocom FM350-GL), parsed with an empty prefix. */
+    assert_int_equal(at_parse_hex_answer("4,\"6A82\"", "", out, sizeof(out), &len), SGP32_OK);
+    assert_int_equal(out[1], 0x82);
     assert_int_equal(at_parse_hex_answer("+CSIM: 6,\"9000\"", "+CSIM:", out, sizeof(out), &len),
                      SGP32_ERR_PROTOCOL); /* length disagrees */
     assert_int_equal(len, 0);
@@ -99,21 +102,36 @@ static void test_hex_answers(void **state)
 
 static void test_session_ids(void **state)
 {
+    char token[AT_SESSION_ID_MAX + 1];
     uint32_t id = 0;
     (void)state;
-    assert_int_equal(at_parse_session_id("+CCHO: 5", &id), SGP32_OK);
+    assert_int_equal(at_parse_session_id("+CCHO: 5", token, sizeof(token), &id), SGP32_OK);
     assert_int_equal(id, 5);
-    assert_int_equal(at_parse_session_id("1237", &id), SGP32_OK); /* bare: 27.007's own form */
+    assert_string_equal(token, "5");
+    assert_int_equal(at_parse_session_id("1237", token, sizeof(token), &id), SGP32_OK); /* 27.007's bare form */
     assert_int_equal(id, 1237);
-    assert_int_equal(at_parse_session_id("+ccho:\"17\"", &id), SGP32_OK);
+    assert_int_equal(at_parse_session_id("+ccho:\"17\"", token, sizeof(token), &id), SGP32_OK);
     assert_int_equal(id, 17);
-    assert_int_equal(at_parse_session_id("4294967295", &id), SGP32_OK);
+    assert_int_equal(at_parse_session_id("4294967295", token, sizeof(token), &id), SGP32_OK);
     assert_int_equal(id, 4294967295u);
-    assert_int_equal(at_parse_session_id("4294967296", &id), SGP32_ERR_PROTOCOL);
-    assert_int_equal(at_parse_session_id("+CCHO: ", &id), SGP32_ERR_PROTOCOL);
-    assert_int_equal(at_parse_session_id("+CCHO: 5,1", &id), SGP32_ERR_PROTOCOL);
-    assert_int_equal(at_parse_session_id("+CREG: 1", &id), SGP32_ERR_PROTOCOL);
-    assert_int_equal(at_parse_session_id("", &id), SGP32_ERR_PROTOCOL);
+    /* Hex-printed ids after the prefix: the text is kept verbatim, the handle is its value. */
+    assert_int_equal(at_parse_session_id("+CCHO: 000000000385a7cf", token, sizeof(token), &id), SGP32_OK);
+    assert_string_equal(token, "000000000385a7cf");
+    assert_int_equal(id, 0x0385A7CFu);
+    /* A decimal id above 32 bits keeps its text; its handle is derived from it. */
+    assert_int_equal(at_parse_session_id("+CCHO: 4294967296", token, sizeof(token), &id), SGP32_OK);
+    assert_string_equal(token, "4294967296");
+    assert_int_equal(id, 0x94967296u);
+
+    assert_int_equal(at_parse_session_id("0385a7cf", token, sizeof(token), &id), SGP32_ERR_PROTOCOL); /* bare hex */
+    assert_int_equal(at_parse_session_id("+CCHO: 0123456789abcdef01234", token, sizeof(token), &id),
+                     SGP32_ERR_PROTOCOL); /* longer than any real id */
+    assert_int_equal(at_parse_session_id("+CCHO: 12345", token, 4, &id), SGP32_ERR_PROTOCOL);
+    assert_int_equal(at_parse_session_id("+CCHO: ", token, sizeof(token), &id), SGP32_ERR_PROTOCOL);
+    assert_int_equal(at_parse_session_id("+CCHO: 5,1", token, sizeof(token), &id), SGP32_ERR_PROTOCOL);
+    assert_int_equal(at_parse_session_id("+CCHO: \"5", token, sizeof(token), &id), SGP32_ERR_PROTOCOL);
+    assert_int_equal(at_parse_session_id("+CREG: 1", token, sizeof(token), &id), SGP32_ERR_PROTOCOL);
+    assert_int_equal(at_parse_session_id("", token, sizeof(token), &id), SGP32_ERR_PROTOCOL);
 }
 
 static void test_hex_encode_upper_case(void **state)

@@ -73,8 +73,17 @@ int at_has_prefix(const char *line, const char *prefix);
  * SGP32_ERR_BUFFER_TOO_SMALL when out is too small.
  */
 enum sgp32_status at_parse_hex_answer(const char *line, const char *prefix, uint8_t *out, size_t cap, size_t *out_len);
-/* Parses a +CCHO session id: `+CCHO: <id>`, `+CCHO: "<id>"` or a bare `<id>` (decimal, < 2^32). */
-enum sgp32_status at_parse_session_id(const char *line, uint32_t *session_id);
+/* Longest session id text kept (a 64-bit value in hex is 16 digits). */
+#define AT_SESSION_ID_MAX 20u
+
+/*
+ * Parses a +CCHO session id: `+CCHO: <id>`, `+CCHO: "<id>"` or a bare decimal `<id>`. After the
+ * prefix the id may also be hex digits (reported for Sierra Wireless modules: `+CCHO:
+ * 000000000385a7cf`). token receives the id as received (it goes back verbatim in +CGLA/+CCHC);
+ * *handle a 32-bit number for it: its value when decimal and < 2^32, else the low 32 bits of its
+ * hex value.
+ */
+enum sgp32_status at_parse_session_id(const char *line, char *token, size_t token_cap, uint32_t *handle);
 
 /* Writes 2 * len upper-case hex digits and a NUL into out (cap >= 2 * len + 1). */
 void at_hex_encode(const uint8_t *data, size_t len, char *out);

@@ -162,31 +162,52 @@ enum sgp32_status at_parse_hex_answer(const char *line, const char *prefix, uint
     return SGP32_OK;
 }
 
-enum sgp32_status at_parse_session_id(const char *line, uint32_t *session_id)
+enum sgp32_status at_parse_session_id(const char *line, char *token, size_t token_cap, uint32_t *handle)
 {
     const char *p = line;
-    const char *end;
-    uint32_t id;
-    int quoted = 0;
+    size_t len = 0, i;
+    int prefixed = 0, quoted = 0, decimal = 1;
+    uint32_t value = 0;
 
     /* 27.007 8.45 answers a bare <sessionid>; many modems put "+CCHO: " in front. */
-    if (at_has_prefix(p, "+CCHO:"))
+    if (at_has_prefix(p, "+CCHO:")) {
         p += 6;
+        prefixed = 1;
+    }
     p = skip_spaces(p);
     if (*p == '"') {
         quoted = 1;
         p++;
     }
-    if (!parse_decimal(p, UINT32_MAX, &id, &end))
+    while (hex_value(p[len]) >= 0)
+        len++;
+    if (len == 0 || len >= token_cap || len > AT_SESSION_ID_MAX)
         return SGP32_ERR_PROTOCOL;
-    if (quoted) {
-        if (*end != '"')
-            return SGP32_ERR_PROTOCOL;
-        end++;
+    for (i = 0; i < len; i++)
+        decimal = decimal && p[i] >= '0' && p[i] <= '9';
+    /* A bare line must be a decimal number; hex digits (some modems print the id as 16 hex digits)
+     * are only accepted after the prefix, where they cannot be mistaken for anything else. */
+    if (!decimal && !prefixed)
+        return SGP32_ERR_PROTOCOL;
+    if (quoted && p[len] != '"')
+        return SGP32_ERR_PROTOCOL;
+    if (*skip_spaces(p + len + (quoted ? 1u : 0u)) != '\0')
+        return SGP32_ERR_PROTOCOL;
+    if (decimal) {
+        const char *end;
+        if (!parse_decimal(p, UINT32_MAX, &value, &end)) {
+            /* Too big for 32 bits: the handle is derived like a hex id's, the text stays exact. */
+            decimal = 0;
+        }
     }
-    if (*skip_spaces(end) != '\0')
-        return SGP32_ERR_PROTOCOL;
-    *session_id = id;
+    if (!decimal) {
+        /* The handle is the low 32 bits of the id read as hex; the id itself is kept as text. */
+        for (i = 0; i < len; i++)
+            value = (uint32_t)(value << 4) | (uint32_t)hex_value(p[i]);
+    }
+    memcpy(token, p, len);
+    token[len] = '\0';
+    *handle = value;
     return SGP32_OK;
 }
 

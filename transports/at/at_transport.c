@@ -20,6 +20,22 @@
 #define INS_STORE_DATA 0xE2u
 /* "AT+CGLA=4294967295,522,"<522 hex>"" and the like. */
 #define COMMAND_MAX (32u + 2u * SGP32_APDU_MAX_COMMAND)
+/* Session ids remembered for +CGLA/+CCHC (more open channels than a card has are not expected). */
+#define SESSIONS_MAX 8u
+
+/* What an information line without its prefix may be taken for. */
+enum bare_answer {
+    BARE_NONE,
+    BARE_SESSION_ID, /* a decimal +CCHO session id (27.007's own form) */
+    BARE_HEX         /* `<length>,"<hex>"` of +CSIM/+CGLA (reported for Fibocom FM350-GL) */
+};
+
+/* A +CCHO session: the id exactly as the modem printed it, and the handle given out for it. */
+struct at_session {
+    int used;
+    uint32_t handle;
+    char id[AT_SESSION_ID_MAX + 1u];
+};
 
 struct sgp32_at {
     struct at_channel channel;
@@ -32,6 +48,8 @@ struct sgp32_at {
     char command[COMMAND_MAX];
     char line[AT_LINE_MAX];
     char answer[AT_LINE_MAX]; /* the information line that carries a result (+CSIM:, +CGLA:, +CCHO:) */
+    struct at_session sessions[SESSIONS_MAX];
+    unsigned next_eviction;
 };
 
 static void copy_text(char *out, size_t cap, const char *text)
@@ -70,6 +88,57 @@ static void record_urc(struct sgp32_at *at, const char *line)
     copy_text(at->last_urc, sizeof(at->last_urc), line);
 }
 
+static void remember_session(struct sgp32_at *at, uint32_t handle, const char *id)
+{
+    struct at_session *slot = NULL;
+    size_t i;
+    for (i = 0; i < SESSIONS_MAX && slot == NULL; i++)
+        if (at->sessions[i].used && at->sessions[i].handle == handle)
+            slot = &at->sessions[i];
+    for (i = 0; i < SESSIONS_MAX && slot == NULL; i++)
+        if (!at->sessions[i].used)
+            slot = &at->sessions[i];
+    if (slot == NULL) /* a caller that never closes: the oldest entries go first */
+        slot = &at->sessions[at->next_eviction++ % SESSIONS_MAX];
+    slot->used = 1;
+    slot->handle = handle;
+    copy_text(slot->id, sizeof(slot->id), id);
+}
+
+/* The session id text for a handle: as the modem printed it, or the handle in decimal. */
+static void session_text(const struct sgp32_at *at, uint32_t handle, char *out, size_t cap)
+{
+    size_t i;
+    for (i = 0; i < SESSIONS_MAX; i++) {
+        if (at->sessions[i].used && at->sessions[i].handle == handle) {
+            copy_text(out, cap, at->sessions[i].id);
+            return;
+        }
+    }
+    snprintf(out, cap, "%lu", (unsigned long)handle);
+}
+
+static void forget_session(struct sgp32_at *at, uint32_t handle)
+{
+    size_t i;
+    for (i = 0; i < SESSIONS_MAX; i++)
+        if (at->sessions[i].used && at->sessions[i].handle == handle)
+            at->sessions[i].used = 0;
+}
+
+static int bare_answer_matches(enum bare_answer bare, const char *line)
+{
+    char token[AT_SESSION_ID_MAX + 1u];
+    uint8_t scratch[AT_LINE_MAX / 2u];
+    uint32_t handle;
+    size_t len;
+    if (bare == BARE_SESSION_ID)
+        return at_parse_session_id(line, token, sizeof(token), &handle) == SGP32_OK;
+    if (bare == BARE_HEX)
+        return at_parse_hex_answer(line, "", scratch, sizeof(scratch), &len) == SGP32_OK;
+    return 0;
+}
+
 static uint32_t command_timeout(const struct sgp32_at *at, uint32_t timeout_ms)
 {
     if (at->options.command_timeout_ms != 0)
@@ -91,10 +160,10 @@ static uint32_t apdu_timeout(const struct sgp32_at *at, const uint8_t *command, 
 /*
  * Sends at->command and reads lines up to its final result code. `expect` is the prefix of the
  * information line that carries the result (NULL: none); with accept_bare, a line of digits is taken
- * as that result too (a +CCHO session id without its prefix). The result line is left in at->answer
+ * as `bare` allows is taken as that result too (the answer without its prefix). The result line is left in at->answer
  * ("" if none came). Other printable lines are unsolicited result codes, skipped.
  */
-static enum sgp32_status execute(struct sgp32_at *at, const char *expect, int accept_bare, uint32_t timeout_ms,
+static enum sgp32_status execute(struct sgp32_at *at, const char *expect, enum bare_answer bare, uint32_t timeout_ms,
                                  char *collect, size_t collect_cap)
 {
     uint64_t deadline = at_now_ms() + timeout_ms;
@@ -138,8 +207,7 @@ static enum sgp32_status execute(struct sgp32_at *at, const char *expect, int ac
                     collected += (n > 0 && (size_t)n < room) ? (size_t)n : room - 1u;
                 }
             } else if (expect != NULL && at->answer[0] == '\0' &&
-                       (at_has_prefix(at->line, expect) ||
-                        (accept_bare && at_parse_session_id(at->line, &(uint32_t){0}) == SGP32_OK))) {
+                       (at_has_prefix(at->line, expect) || bare_answer_matches(bare, at->line))) {
                 memcpy(at->answer, at->line, len + 1u);
             } else {
                 record_urc(at, at->line);
@@ -174,12 +242,13 @@ static enum sgp32_status protocol_error(struct sgp32_at *at)
 static enum sgp32_status exchange_apdu(struct sgp32_at *at, const char *prefix, uint32_t timeout_ms, uint8_t *response,
                                        size_t response_cap, size_t *response_len)
 {
-    enum sgp32_status st = execute(at, prefix, 0, timeout_ms, NULL, 0);
+    enum sgp32_status st = execute(at, prefix, BARE_HEX, timeout_ms, NULL, 0);
     if (st != SGP32_OK)
         return st;
     if (at->answer[0] == '\0')
         return protocol_error(at);
-    st = at_parse_hex_answer(at->answer, prefix, response, response_cap, response_len);
+    st = at_parse_hex_answer(at->answer, at_has_prefix(at->answer, prefix) ? prefix : "", response, response_cap,
+                             response_len);
     if (st == SGP32_ERR_BUFFER_TOO_SMALL)
         return fail(at, st, at->command, at->answer);
     if (st != SGP32_OK || *response_len < 2u)
@@ -216,13 +285,14 @@ static enum sgp32_status at_transmit_on_channel(void *user, uint32_t channel, co
                                                 size_t *response_len, uint32_t timeout_ms)
 {
     struct sgp32_at *at = user;
+    char id[AT_SESSION_ID_MAX + 1u];
     size_t used;
     enum sgp32_status st = check_apdu(command, command_len, response, response_len);
     if (st != SGP32_OK)
         return st;
     /* The modem puts the channel of the session into the CLA byte (27.007 8.43). */
-    used = (size_t)snprintf(at->command, sizeof(at->command), "AT+CGLA=%lu,%u,\"", (unsigned long)channel,
-                            (unsigned)(command_len * 2u));
+    session_text(at, channel, id, sizeof(id));
+    used = (size_t)snprintf(at->command, sizeof(at->command), "AT+CGLA=%s,%u,\"", id, (unsigned)(command_len * 2u));
     at_hex_encode(command, command_len, at->command + used);
     used += command_len * 2u;
     memcpy(at->command + used, "\"", 2);
@@ -234,6 +304,7 @@ static enum sgp32_status at_open_logical_channel(void *user, const uint8_t *aid,
                                                  uint32_t timeout_ms)
 {
     struct sgp32_at *at = user;
+    char id[AT_SESSION_ID_MAX + 1u];
     enum sgp32_status st;
     (void)select_response;
     (void)select_cap;
@@ -245,20 +316,26 @@ static enum sgp32_status at_open_logical_channel(void *user, const uint8_t *aid,
     memcpy(at->command, "AT+CCHO=\"", 9);
     at_hex_encode(aid, aid_len, at->command + 9);
     memcpy(at->command + 9 + aid_len * 2u, "\"", 2);
-    st = execute(at, "+CCHO:", 1, command_timeout(at, timeout_ms), NULL, 0);
+    st = execute(at, "+CCHO:", BARE_SESSION_ID, command_timeout(at, timeout_ms), NULL, 0);
     if (st != SGP32_OK)
         return st;
-    if (at->answer[0] == '\0' || at_parse_session_id(at->answer, channel) != SGP32_OK)
+    if (at->answer[0] == '\0' || at_parse_session_id(at->answer, id, sizeof(id), channel) != SGP32_OK)
         return protocol_error(at);
+    remember_session(at, *channel, id);
     return SGP32_OK;
 }
 
 static enum sgp32_status at_close_logical_channel(void *user, uint32_t channel, uint32_t timeout_ms)
 {
     struct sgp32_at *at = user;
-    snprintf(at->command, sizeof(at->command), "AT+CCHC=%lu", (unsigned long)channel);
+    char id[AT_SESSION_ID_MAX + 1u];
+    session_text(at, channel, id, sizeof(id));
+    /* Forgotten whatever the answer: a modem that cannot close (some lack +CCHC) frees the channel
+     * at its next reset. */
+    forget_session(at, channel);
+    snprintf(at->command, sizeof(at->command), "AT+CCHC=%s", id);
     /* Some modems answer "+CCHC" before OK: an information line, skipped. */
-    return execute(at, "+CCHC", 0, command_timeout(at, timeout_ms), NULL, 0);
+    return execute(at, "+CCHC", BARE_NONE, command_timeout(at, timeout_ms), NULL, 0);
 }
 
 static enum sgp32_status at_open(void *user, uint8_t *atr, size_t atr_cap, size_t *atr_len, uint32_t timeout_ms)
@@ -269,7 +346,7 @@ static enum sgp32_status at_open(void *user, uint8_t *atr, size_t atr_cap, size_
     if (atr_len != NULL)
         *atr_len = 0;
     copy_text(at->command, sizeof(at->command), "AT");
-    return execute(at, NULL, 0, command_timeout(at, timeout_ms), NULL, 0);
+    return execute(at, NULL, BARE_NONE, command_timeout(at, timeout_ms), NULL, 0);
 }
 
 static void at_close(void *user)
@@ -341,7 +418,7 @@ enum sgp32_status sgp32_at_command(struct sgp32_at *at, const char *command, cha
         answer = unused;
         answer_cap = sizeof(unused);
     }
-    return execute(at, NULL, 0, command_timeout(at, timeout_ms), answer, answer_cap);
+    return execute(at, NULL, BARE_NONE, command_timeout(at, timeout_ms), answer, answer_cap);
 }
 
 /* Checks that the modem answers and resolves the AUTO mode: a modem that knows AT+CCHO answers OK to
@@ -350,11 +427,11 @@ static enum sgp32_status start(struct sgp32_at *at)
 {
     enum sgp32_status st;
     copy_text(at->command, sizeof(at->command), "AT");
-    st = execute(at, NULL, 0, command_timeout(at, 0), NULL, 0);
+    st = execute(at, NULL, BARE_NONE, command_timeout(at, 0), NULL, 0);
     if (st != SGP32_OK || at->mode != SGP32_AT_MODE_AUTO)
         return st;
     copy_text(at->command, sizeof(at->command), "AT+CCHO=?");
-    st = execute(at, NULL, 0, command_timeout(at, 0), NULL, 0);
+    st = execute(at, NULL, BARE_NONE, command_timeout(at, 0), NULL, 0);
     if (st == SGP32_OK) {
         at->mode = SGP32_AT_MODE_CCHO;
     } else if (st == SGP32_ERR_TRANSPORT && at->error.final_line[0] != '\0') {
