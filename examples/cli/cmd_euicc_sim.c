@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * sgp32 euicc-sim create <dir> [--eid <hex>] ...: a new software eUICC in a state directory.
+ * sgp32 euicc-sim create <dir> [--pki <curve dir>] [--eid <hex>] ...: a new software eUICC in a state
+ * directory, with a fresh identity or the one of a test PKI (examples/pki/sgp32-test-pki).
  * sgp32 euicc-sim serve <dir> --vpcd <host>:<port> [--t0] ...: that card in a reader of a real pcscd,
  * through vsmartcard's vpcd driver (docs/pcsc.md).
  *
@@ -23,6 +24,8 @@
 #include "sgp32/vpcd.h"
 
 #define MAX_CI_PKIDS 8
+#define MAX_PKI_DIRS 2
+#define PATH_CAP 1024
 
 static volatile sig_atomic_t stop_requested;
 
@@ -105,21 +108,77 @@ static int random_eid(uint8_t eid[16])
     return 0;
 }
 
+/* The identity files of a test PKI curve directory (examples/pki/sgp32-test-pki, docs/test-pki.md):
+ * manifest.txt holds key=value lines, paths relative to the directory. */
+struct pki_identity {
+    char eid[33];
+    char ci_pkid[41];
+    char euicc_cert[PATH_CAP], eum_cert[PATH_CAP], euicc_key[PATH_CAP];
+};
+
+static int read_pki_manifest(const char *dir, struct pki_identity *pki)
+{
+    char path[PATH_CAP], line[PATH_CAP];
+    FILE *manifest;
+    memset(pki, 0, sizeof(*pki));
+    if ((size_t)snprintf(path, sizeof(path), "%s/manifest.txt", dir) >= sizeof(path))
+        return -1;
+    manifest = fopen(path, "r");
+    if (manifest == NULL)
+        return -1;
+    while (fgets(line, sizeof(line), manifest) != NULL) {
+        char *value = strchr(line, '=');
+        char *target = NULL;
+        size_t target_cap = 0, len;
+        const char *prefix = "";
+        if (line[0] == '#' || value == NULL)
+            continue;
+        *value++ = '\0';
+        len = strcspn(value, "\r\n");
+        value[len] = '\0';
+        if (strcmp(line, "eid") == 0) {
+            target = pki->eid, target_cap = sizeof(pki->eid);
+        } else if (strcmp(line, "ci_pkid") == 0) {
+            target = pki->ci_pkid, target_cap = sizeof(pki->ci_pkid);
+        } else if (strcmp(line, "euicc_cert_der") == 0) {
+            target = pki->euicc_cert, target_cap = sizeof(pki->euicc_cert), prefix = dir;
+        } else if (strcmp(line, "eum_cert_der") == 0) {
+            target = pki->eum_cert, target_cap = sizeof(pki->eum_cert), prefix = dir;
+        } else if (strcmp(line, "euicc_key_der") == 0) {
+            target = pki->euicc_key, target_cap = sizeof(pki->euicc_key), prefix = dir;
+        }
+        if (target != NULL &&
+            (size_t)snprintf(target, target_cap, "%s%s%s", prefix, prefix[0] != '\0' ? "/" : "", value) >= target_cap) {
+            fclose(manifest);
+            return -1;
+        }
+    }
+    fclose(manifest);
+    return strlen(pki->eid) == 32 && strlen(pki->ci_pkid) == 40 && pki->euicc_cert[0] != '\0' &&
+                   pki->eum_cert[0] != '\0' && pki->euicc_key[0] != '\0'
+               ? 0
+               : -1;
+}
+
 static void usage_create(FILE *out)
 {
-    fprintf(out, "usage: sgp32 euicc-sim create <state dir> [--eid <32 hex digits>] [--eum-cert <file>]\n"
-                 "         [--euicc-cert <file>] [--ci-pkid <40 hex digits>]... [--dp-address <fqdn>]\n"
-                 "  makes a new software eUICC in <state dir> (which must not hold one); without --eid\n"
-                 "  the EID is random (prefix 89049032, valid check digits). Prints the EID.\n");
+    fprintf(out, "usage: sgp32 euicc-sim create <state dir> [--pki <curve dir>]... [--eid <32 hex digits>]\n"
+                 "         [--eum-cert <file>] [--euicc-cert <file>] [--euicc-key <file>]\n"
+                 "         [--ci-pkid <40 hex digits>]... [--dp-address <fqdn>] [--root-ds-address <fqdn>]\n"
+                 "  makes a new software eUICC in <state dir> (which must not hold one). --pki takes a curve\n"
+                 "  directory of examples/pki/sgp32-test-pki (e.g. <out>/nist): EID, eUICC and EUM\n"
+                 "  certificates and key from the first, the CI PKID of each. Without --eid or --pki the\n"
+                 "  EID is random (prefix 89049032, valid check digits). Prints the EID.\n");
 }
 
 static int cmd_create(int argc, char **argv)
 {
     struct sgp32_softeuicc_identity identity;
     struct sgp32_softeuicc *card = NULL;
-    uint8_t ci_pkids[MAX_CI_PKIDS][20];
+    static struct pki_identity pki[MAX_PKI_DIRS];
+    uint8_t ci_pkids[MAX_CI_PKIDS][20], pki_eid[16];
     const char *dir = NULL;
-    int have_eid = 0, i;
+    int have_eid = 0, pki_count = 0, i;
     enum sgp32_status st;
 
     memset(&identity, 0, sizeof(identity));
@@ -140,6 +199,22 @@ static int cmd_create(int argc, char **argv)
             i++;
         } else if (strcmp(argv[i], "--euicc-cert") == 0 && value != NULL) {
             identity.euicc_certificate_file = value;
+            i++;
+        } else if (strcmp(argv[i], "--euicc-key") == 0 && value != NULL) {
+            identity.euicc_private_key_file = value;
+            i++;
+        } else if (strcmp(argv[i], "--root-ds-address") == 0 && value != NULL) {
+            identity.root_ds_address = value;
+            i++;
+        } else if (strcmp(argv[i], "--pki") == 0 && value != NULL) {
+            if (pki_count == MAX_PKI_DIRS || read_pki_manifest(value, &pki[pki_count]) != 0) {
+                fprintf(stderr,
+                        "sgp32 euicc-sim create: %s is not a test PKI curve directory with eid, ci_pkid, "
+                        "euicc_cert_der, eum_cert_der and euicc_key_der in its manifest.txt (at most %d)\n",
+                        value, MAX_PKI_DIRS);
+                return CLI_EXIT_USAGE;
+            }
+            pki_count++;
             i++;
         } else if (strcmp(argv[i], "--dp-address") == 0 && value != NULL) {
             identity.default_dp_address = value;
@@ -163,6 +238,31 @@ static int cmd_create(int argc, char **argv)
     if (dir == NULL) {
         usage_create(stderr);
         return CLI_EXIT_USAGE;
+    }
+    /* The test PKI: the first curve directory gives the EID and the eUICC's certificates and key
+     * (options given explicitly win); every one adds its CI PKID. */
+    for (i = 0; i < pki_count; i++) {
+        if (identity.ci_pkid_count == MAX_CI_PKIDS ||
+            parse_fixed_hex(pki[i].ci_pkid, ci_pkids[identity.ci_pkid_count], 20) != 0 ||
+            parse_fixed_hex(pki[i].eid, pki_eid, sizeof(pki_eid)) != 0) {
+            fprintf(stderr, "sgp32 euicc-sim create: bad eid or ci_pkid in the manifest of --pki\n");
+            return CLI_EXIT_USAGE;
+        }
+        identity.ci_pkid_count++;
+        if (i > 0)
+            continue;
+        if (have_eid && memcmp(pki_eid, identity.eid, sizeof(pki_eid)) != 0) {
+            fprintf(stderr, "sgp32 euicc-sim create: --eid differs from the EID in the eUICC certificate of --pki\n");
+            return CLI_EXIT_USAGE;
+        }
+        memcpy(identity.eid, pki_eid, sizeof(pki_eid));
+        have_eid = 1;
+        if (identity.euicc_certificate_file == NULL)
+            identity.euicc_certificate_file = pki[0].euicc_cert;
+        if (identity.eum_certificate_file == NULL)
+            identity.eum_certificate_file = pki[0].eum_cert;
+        if (identity.euicc_private_key_file == NULL)
+            identity.euicc_private_key_file = pki[0].euicc_key;
     }
     identity.ci_pkids = (const uint8_t(*)[20])ci_pkids;
     if (!have_eid && random_eid(identity.eid) != 0) {

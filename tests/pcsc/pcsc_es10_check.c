@@ -5,9 +5,10 @@
  * owns pcscd and the card process.
  *
  *   pcsc_es10_check --reader <name part> --eid <32 hex> --protocol t0|t1 [--wait-ms <n>] [--removal]
- *                   [--quick]
+ *                   [--quick] [--ci-pkid <40 hex> --euicc-cert <DER file>]
  *
- * --quick only finds the card, checks the protocol and reads the EID over ES10.
+ * --quick only finds the card, checks the protocol and reads the EID over ES10. --ci-pkid and
+ * --euicc-cert check the identity of a card made from the test PKI (EUICCInfo1, GetCerts).
  * --removal adds the card removal check, synchronised with the script over stdin/stdout: the program
  * prints "removal: remove the card" and waits for a line, then checks that the card is reported as
  * removed, prints "removal: insert the card", waits for a line and checks that open() finds it again.
@@ -27,6 +28,7 @@
 static const uint8_t get_eid[] = {0xBF, 0x3E, 0x03, 0x5C, 0x01, 0x5A};
 static const uint8_t unknown_tag[] = {0xBF, 0x7F, 0x00}; /* an ES10 tag the ISD-R does not know */
 
+static const char *ci_pkid_hex, *euicc_cert_file;
 static int failures;
 static const char *reader_part;
 static uint8_t expected_eid[16];
@@ -84,6 +86,68 @@ static void check_eid(struct sgp32_es10 *session, const char *when)
     CHECK(st == SGP32_OK && len == 21 && answer[0] == 0xBF && answer[1] == 0x3E && answer[2] == 0x12 &&
               answer[3] == 0x5A && answer[4] == 0x10 && memcmp(answer + 5, expected_eid, 16) == 0,
           "GetEID (BF3E 03 5C 01 5A) returns the card's EID %s (%s, %zu bytes)", when, sgp32_status_name(st), len);
+    sgp32_buffer_free(answer);
+}
+
+static int parse_hex(const char *text, uint8_t *out, size_t len)
+{
+    size_t i;
+    if (strlen(text) != 2 * len)
+        return -1;
+    for (i = 0; i < len; i++) {
+        unsigned value;
+        if (sscanf(text + 2 * i, "%2x", &value) != 1)
+            return -1;
+        out[i] = (uint8_t)value;
+    }
+    return 0;
+}
+
+static int contains(const uint8_t *haystack, size_t haystack_len, const uint8_t *needle, size_t needle_len)
+{
+    size_t i;
+    for (i = 0; needle_len <= haystack_len && i <= haystack_len - needle_len; i++)
+        if (memcmp(haystack + i, needle, needle_len) == 0)
+            return 1;
+    return 0;
+}
+
+/* The identity of the test PKI over PC/SC: the CI PKID in EUICCInfo1, the eUICC certificate in
+ * GetCerts (about 1.3 KB: several R-APDUs through 61xx / GET RESPONSE). */
+static void check_identity(struct sgp32_es10 *session)
+{
+    static const uint8_t get_info1[] = {0xBF, 0x20, 0x00}, get_certs[] = {0xBF, 0x56, 0x00};
+    uint8_t pkid[2 + 20], cert[4096], *answer = NULL;
+    size_t len = 0, cert_len;
+    enum sgp32_status st;
+    FILE *file;
+
+    pkid[0] = 0x04;
+    pkid[1] = 0x14;
+    if (parse_hex(ci_pkid_hex, pkid + 2, 20) != 0) {
+        CHECK(0, "--ci-pkid is 40 hex digits");
+        return;
+    }
+    st = sgp32_es10_transceive(session, get_info1, sizeof(get_info1), &answer, &len);
+    CHECK(st == SGP32_OK && len > 3 && answer[0] == 0xBF && answer[1] == 0x20 && contains(answer, len, pkid, 22),
+          "GetEUICCInfo1 reports the CI PKID of the test PKI (%s, %zu bytes)", sgp32_status_name(st), len);
+    sgp32_buffer_free(answer);
+    answer = NULL;
+
+    file = fopen(euicc_cert_file, "rb");
+    cert_len = file != NULL ? fread(cert, 1, sizeof(cert), file) : 0;
+    if (file != NULL)
+        fclose(file);
+    if (cert_len < 100 || cert[0] != 0x30) {
+        CHECK(0, "the eUICC certificate %s is readable DER", euicc_cert_file);
+        return;
+    }
+    st = sgp32_es10_transceive(session, get_certs, sizeof(get_certs), &answer, &len);
+    /* The certificate comes with its tag replaced by [6] (A6). */
+    cert[0] = 0xA6;
+    CHECK(st == SGP32_OK && len > cert_len && answer[0] == 0xBF && answer[1] == 0x56 &&
+              contains(answer, len, cert, cert_len),
+          "GetCerts returns the eUICC certificate of the test PKI (%s, %zu bytes)", sgp32_status_name(st), len);
     sgp32_buffer_free(answer);
 }
 
@@ -314,9 +378,13 @@ int main(int argc, char **argv)
             removal = 1;
         else if (strcmp(argv[i], "--quick") == 0)
             quick = 1;
+        else if (strcmp(argv[i], "--ci-pkid") == 0 && i + 1 < argc)
+            ci_pkid_hex = argv[++i];
+        else if (strcmp(argv[i], "--euicc-cert") == 0 && i + 1 < argc)
+            euicc_cert_file = argv[++i];
         else {
             fprintf(stderr, "usage: pcsc_es10_check --reader <name part> --eid <hex> --protocol t0|t1 "
-                            "[--wait-ms <n>] [--removal] [--quick]\n");
+                            "[--wait-ms <n>] [--removal] [--quick] [--ci-pkid <hex> --euicc-cert <file>]\n");
             return 2;
         }
     }
@@ -354,6 +422,8 @@ int main(int argc, char **argv)
     check_eid(session, "over PC/SC");
     if (quick)
         goto done;
+    if (ci_pkid_hex != NULL && euicc_cert_file != NULL)
+        check_identity(session);
     st = sgp32_es10_transceive(session, unknown_tag, sizeof(unknown_tag), &answer, &len);
     error = sgp32_es10_last_error(session);
     CHECK(st == SGP32_ERR_CARD_STATUS && error->sw == 0x6A88 && error->ins == 0xE2 &&

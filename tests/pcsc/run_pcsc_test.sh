@@ -30,6 +30,7 @@ done
 
 reader_name="libsgp32 Virtual PCD"
 driver=/usr/lib/pcsc/drivers/serial/libifdvpcd.so
+pki_tool=$(cd "$(dirname "$0")/../../examples/pki" && pwd)/sgp32-test-pki
 pcscd_pid=
 serve_pid=
 work=
@@ -70,6 +71,7 @@ trap 'exit 130' INT TERM
 [ -x "$checker" ] || fail "$checker is not executable"
 [ "$(id -u)" -eq 0 ] || fail "needs root: pcscd must create /run/pcscd (run the PC/SC tests as root)"
 command -v pcscd >/dev/null || fail "pcscd is not installed (Debian: apt-get install pcscd)"
+command -v openssl >/dev/null || fail "openssl is not installed (the test PKI needs it; Debian: apt-get install openssl)"
 command -v pcsc_scan >/dev/null || fail "pcsc_scan is not installed (Debian: apt-get install pcsc-tools)"
 [ -f "$driver" ] || fail "$driver missing (Debian: apt-get install vsmartcard-vpcd)"
 other=$(ps -C pcscd -o pid=,stat= | awk '$2 !~ /^Z/ {print $1}' | tr '\n' ' ')
@@ -112,10 +114,14 @@ LIBPATH $driver
 CHANNELID $port
 EOF
 
-# ---- The card.
-"$cli" euicc-sim create "$work/card" >"$work/create.out" 2>"$work/create.log" || fail "sgp32 euicc-sim create failed"
+# ---- The card: the identity of a fresh test PKI (NIST set), with a random EID.
+random_eid=$(/usr/bin/python3 -c 'import random; d = "89049032" + "".join(random.choice("0123456789") for _ in range(22)); print(d + "%02d" % (98 - int(d + "00") % 97))')
+"$pki_tool" --curve nist --eid "$random_eid" "$work/pki" >"$work/pki.log" 2>&1 || fail "examples/pki/sgp32-test-pki failed"
+ci_pkid=$(sed -n 's/^ci_pkid=//p' "$work/pki/nist/manifest.txt")
+"$cli" euicc-sim create "$work/card" --pki "$work/pki/nist" >"$work/create.out" 2>"$work/create.log" ||
+  fail "sgp32 euicc-sim create failed"
 eid=$(sed -n 's/^EID \([0-9A-F]\{32\}\)$/\1/p' "$work/create.out")
-[ -n "$eid" ] || fail "sgp32 euicc-sim create printed no EID: $(cat "$work/create.out")"
+[ "$eid" = "$random_eid" ] || fail "sgp32 euicc-sim create --pki printed EID '$(cat "$work/create.out")', expected $random_eid"
 echo "run_pcsc_test: card EID $eid, vpcd port $port$([ "$t0" = 1 ] && echo ', T=0')"
 
 # ---- pcscd (ours), then wait until it is serving: its PID file names it and its socket exists.
@@ -142,8 +148,9 @@ start_serve
 
 # ---- The ES10 checks over PC/SC (the checker waits for reader and card with SCardGetStatusChange).
 args=(--reader "$reader_name" --eid "$eid" --protocol "$([ "$t0" = 1 ] && echo t0 || echo t1)" --wait-ms 20000)
+identity=(--ci-pkid "$ci_pkid" --euicc-cert "$work/pki/nist/euicc/euicc.cert.der")
 if [ "$removal" = 1 ]; then
-  coproc CHECK { "$checker" "${args[@]}" --removal 2>&1; }
+  coproc CHECK { "$checker" "${args[@]}" "${identity[@]}" --removal 2>&1; }
   check_pid=$CHECK_PID
   exec {from_check}<&"${CHECK[0]}" {to_check}>&"${CHECK[1]}"
   while IFS= read -r -t 60 -u "$from_check" line; do
@@ -164,7 +171,7 @@ if [ "$removal" = 1 ]; then
   wait "$check_pid"
   check_rc=$?
 else
-  "$checker" "${args[@]}" 2>&1
+  "$checker" "${args[@]}" "${identity[@]}" 2>&1
   check_rc=$?
 fi
 [ "$check_rc" -eq 0 ] || fail "pcsc_es10_check failed (exit $check_rc)"
