@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "fake_qmi_device.h"
@@ -27,7 +26,6 @@ struct fake_qmi_device {
     int fds[2]; /* [0] the device's end, [1] the host's */
     pthread_t thread;
     pthread_mutex_t lock;
-    pthread_cond_t changed;
     enum fake_qmi_fault fault;
     uint16_t open_error;
     struct fake_qmi_counters counters;
@@ -129,6 +127,10 @@ static void respond(struct fake_qmi_device *dev, const struct qmux_message *requ
         struct qmux_tlv_writer ind;
         struct reply other;
         size_t n;
+        /* Counted before sending: the host may check as soon as the answer is there. */
+        pthread_mutex_lock(&dev->lock);
+        dev->counters.indications_sent += 3;
+        pthread_mutex_unlock(&dev->lock);
         /* 1. An indication of the service for this client, alone. */
         qmux_tlv_writer_init(&ind, ind_tlvs, sizeof(ind_tlvs));
         qmux_tlv_add(&ind, 0x10, value, sizeof(value));
@@ -149,9 +151,6 @@ static void respond(struct fake_qmi_device *dev, const struct qmux_message *requ
             packet_len += len;
         }
         send_frame(dev, packet, packet_len);
-        pthread_mutex_lock(&dev->lock);
-        dev->counters.indications_sent += 3;
-        pthread_mutex_unlock(&dev->lock);
         return;
     }
     case FAKE_QMI_FAULT_SPLIT:
@@ -418,7 +417,6 @@ static void *device_thread(void *arg)
             break;
         pthread_mutex_lock(&dev->lock);
         dev->counters.requests++;
-        pthread_cond_broadcast(&dev->changed);
         pthread_mutex_unlock(&dev->lock);
         if (qmux_decode(frame, (size_t)n, &request) != SGP32_OK || request.flags != qmux_request_flags(request.service))
             continue; /* a modem drops what it cannot parse */
@@ -464,7 +462,6 @@ int fake_qmi_device_start(const struct fake_qmi_config *config, struct fake_qmi_
         return -1;
     }
     pthread_mutex_init(&dev->lock, NULL);
-    pthread_cond_init(&dev->changed, NULL);
     if (pthread_create(&dev->thread, NULL, device_thread, dev) != 0) {
         close(dev->fds[0]);
         close(dev->fds[1]);
@@ -490,7 +487,6 @@ void fake_qmi_device_stop(struct fake_qmi_device *dev)
     snprintf(command, sizeof(command), "rm -rf '%s'", dev->dir);
     if (system(command) != 0)
         fprintf(stderr, "could not remove %s\n", dev->dir);
-    pthread_cond_destroy(&dev->changed);
     pthread_mutex_destroy(&dev->lock);
     free(dev);
 }
@@ -508,23 +504,4 @@ void fake_qmi_device_counters(struct fake_qmi_device *dev, struct fake_qmi_count
     pthread_mutex_lock(&dev->lock);
     *counters = dev->counters;
     pthread_mutex_unlock(&dev->lock);
-}
-
-int fake_qmi_device_wait_requests(struct fake_qmi_device *dev, unsigned requests, unsigned timeout_ms)
-{
-    struct timespec deadline;
-    int rc = 0;
-    clock_gettime(CLOCK_REALTIME, &deadline);
-    deadline.tv_sec += (time_t)(timeout_ms / 1000u);
-    deadline.tv_nsec += (long)(timeout_ms % 1000u) * 1000000L;
-    if (deadline.tv_nsec >= 1000000000L) {
-        deadline.tv_sec++;
-        deadline.tv_nsec -= 1000000000L;
-    }
-    pthread_mutex_lock(&dev->lock);
-    while (dev->counters.requests < requests && rc == 0)
-        rc = pthread_cond_timedwait(&dev->changed, &dev->lock, &deadline);
-    rc = dev->counters.requests >= requests ? 0 : -1;
-    pthread_mutex_unlock(&dev->lock);
-    return rc;
 }

@@ -56,7 +56,4 @@ struct fake_qmi_counters {
 };
 void fake_qmi_device_counters(struct fake_qmi_device *device, struct fake_qmi_counters *counters);
 
-/* Waits (bounded) until the device thread has received `requests` requests in total; 0 when reached. */
-int fake_qmi_device_wait_requests(struct fake_qmi_device *device, unsigned requests, unsigned timeout_ms);
-
 #endif /* FAKE_QMI_DEVICE_H */
