@@ -22,7 +22,7 @@ static const uint8_t test_eid[16] = {0x89, 0x04, 0x90, 0x32, 0x00, 0x11, 0x22, 0
 
 static enum at_line_kind classify(const char *line, const char *command)
 {
-    return at_classify_line(line, strlen(line), command);
+    return sgp32_atcmd_classify_line(line, strlen(line), command);
 }
 
 static void test_final_result_codes(void **state)
@@ -35,19 +35,19 @@ static void test_final_result_codes(void **state)
     assert_int_equal(classify("+CME ERROR: 10", NULL), AT_LINE_CME_ERROR);
     assert_int_equal(classify("+CME ERROR: SIM not inserted", NULL), AT_LINE_CME_ERROR);
     assert_int_equal(classify("+CMS ERROR: 500", NULL), AT_LINE_CMS_ERROR);
-    assert_true(at_line_is_final(AT_LINE_OK) && at_line_is_final(AT_LINE_ERROR));
-    assert_true(at_line_is_final(AT_LINE_CME_ERROR) && at_line_is_final(AT_LINE_CMS_ERROR));
-    assert_false(at_line_is_final(AT_LINE_INFORMATION) || at_line_is_final(AT_LINE_ECHO));
+    assert_true(sgp32_atcmd_line_is_final(AT_LINE_OK) && sgp32_atcmd_line_is_final(AT_LINE_ERROR));
+    assert_true(sgp32_atcmd_line_is_final(AT_LINE_CME_ERROR) && sgp32_atcmd_line_is_final(AT_LINE_CMS_ERROR));
+    assert_false(sgp32_atcmd_line_is_final(AT_LINE_INFORMATION) || sgp32_atcmd_line_is_final(AT_LINE_ECHO));
     /* Words that only start like a final code are not one. */
     assert_int_equal(classify("OKAY", NULL), AT_LINE_INFORMATION);
     assert_int_equal(classify("ERRORS", NULL), AT_LINE_INFORMATION);
 
-    assert_int_equal(at_parse_error_code("+CME ERROR: 10"), 10);
-    assert_int_equal(at_parse_error_code("+CME ERROR:3"), 3);
-    assert_int_equal(at_parse_error_code("+CMS ERROR: 500 "), 500);
-    assert_int_equal(at_parse_error_code("+CME ERROR: SIM busy"), -1);
-    assert_int_equal(at_parse_error_code("+CME ERROR: 99999999999"), -1);
-    assert_int_equal(at_parse_error_code("+CME ERROR: 12x"), -1);
+    assert_int_equal(sgp32_atcmd_parse_error_code("+CME ERROR: 10"), 10);
+    assert_int_equal(sgp32_atcmd_parse_error_code("+CME ERROR:3"), 3);
+    assert_int_equal(sgp32_atcmd_parse_error_code("+CMS ERROR: 500 "), 500);
+    assert_int_equal(sgp32_atcmd_parse_error_code("+CME ERROR: SIM busy"), -1);
+    assert_int_equal(sgp32_atcmd_parse_error_code("+CME ERROR: 99999999999"), -1);
+    assert_int_equal(sgp32_atcmd_parse_error_code("+CME ERROR: 12x"), -1);
 }
 
 static void test_echo_urc_and_garbage(void **state)
@@ -59,10 +59,10 @@ static void test_echo_urc_and_garbage(void **state)
     assert_int_equal(classify("AT+CSIM=10,\"0070000001\"", "AT"), AT_LINE_INFORMATION);
     assert_int_equal(classify("+CREG: 1", "AT"), AT_LINE_INFORMATION);
     assert_int_equal(classify("RDY", NULL), AT_LINE_INFORMATION);
-    assert_int_equal(at_classify_line(binary, sizeof(binary), NULL), AT_LINE_GARBAGE);
+    assert_int_equal(sgp32_atcmd_classify_line(binary, sizeof(binary), NULL), AT_LINE_GARBAGE);
     assert_int_equal(classify("\x01OK", NULL), AT_LINE_GARBAGE);
-    assert_int_equal(at_classify_line("OK\0X", 4, NULL), AT_LINE_GARBAGE); /* embedded NUL */
-    assert_int_equal(at_classify_line("", 0, NULL), AT_LINE_GARBAGE);
+    assert_int_equal(sgp32_atcmd_classify_line("OK\0X", 4, NULL), AT_LINE_GARBAGE); /* embedded NUL */
+    assert_int_equal(sgp32_atcmd_classify_line("", 0, NULL), AT_LINE_GARBAGE);
 }
 
 static void test_hex_answers(void **state)
@@ -70,34 +70,41 @@ static void test_hex_answers(void **state)
     uint8_t out[8];
     size_t len = 99;
     (void)state;
-    assert_int_equal(at_parse_hex_answer("+CSIM: 4,\"9000\"", "+CSIM:", out, sizeof(out), &len), SGP32_OK);
+    assert_int_equal(sgp32_atcmd_parse_hex_answer("+CSIM: 4,\"9000\"", "+CSIM:", out, sizeof(out), &len), SGP32_OK);
     assert_int_equal(len, 2);
     assert_int_equal(out[0], 0x90);
     assert_int_equal(out[1], 0x00);
     /* Lower case, no quotes, no space, spaces around the comma: all seen on modems. */
-    assert_int_equal(at_parse_hex_answer("+CGLA:6,01af6c", "+CGLA:", out, sizeof(out), &len), SGP32_OK);
+    assert_int_equal(sgp32_atcmd_parse_hex_answer("+CGLA:6,01af6c", "+CGLA:", out, sizeof(out), &len), SGP32_OK);
     assert_int_equal(len, 3);
     assert_int_equal(out[1], 0xAF);
-    assert_int_equal(at_parse_hex_answer("+csim: 4 , \"6A88\" ", "+CSIM:", out, sizeof(out), &len), SGP32_OK);
+    assert_int_equal(sgp32_atcmd_parse_hex_answer("+csim: 4 , \"6A88\" ", "+CSIM:", out, sizeof(out), &len), SGP32_OK);
     assert_int_equal(out[0], 0x6A);
     assert_int_equal(out[1], 0x88);
 
     /* Without the prefix (reported for Fibocom FM350-GL), parsed with an empty prefix. */
-    assert_int_equal(at_parse_hex_answer("4,\"6A82\"", "", out, sizeof(out), &len), SGP32_OK);
+    assert_int_equal(sgp32_atcmd_parse_hex_answer("4,\"6A82\"", "", out, sizeof(out), &len), SGP32_OK);
     assert_int_equal(out[1], 0x82);
-    assert_int_equal(at_parse_hex_answer("+CSIM: 6,\"9000\"", "+CSIM:", out, sizeof(out), &len),
+    assert_int_equal(sgp32_atcmd_parse_hex_answer("+CSIM: 6,\"9000\"", "+CSIM:", out, sizeof(out), &len),
                      SGP32_ERR_PROTOCOL); /* length disagrees */
     assert_int_equal(len, 0);
-    assert_int_equal(at_parse_hex_answer("+CSIM: 3,\"900\"", "+CSIM:", out, sizeof(out), &len), SGP32_ERR_PROTOCOL);
-    assert_int_equal(at_parse_hex_answer("+CSIM: 4,\"90G0\"", "+CSIM:", out, sizeof(out), &len), SGP32_ERR_PROTOCOL);
-    assert_int_equal(at_parse_hex_answer("+CSIM: 4,\"9000", "+CSIM:", out, sizeof(out), &len), SGP32_ERR_PROTOCOL);
-    assert_int_equal(at_parse_hex_answer("+CSIM: 4,\"9000\"x", "+CSIM:", out, sizeof(out), &len), SGP32_ERR_PROTOCOL);
-    assert_int_equal(at_parse_hex_answer("+CSIM: ,\"9000\"", "+CSIM:", out, sizeof(out), &len), SGP32_ERR_PROTOCOL);
-    assert_int_equal(at_parse_hex_answer("+CGLA: 4,\"9000\"", "+CSIM:", out, sizeof(out), &len), SGP32_ERR_PROTOCOL);
-    assert_int_equal(at_parse_hex_answer("+CSIM: 99999999999,\"9000\"", "+CSIM:", out, sizeof(out), &len),
+    assert_int_equal(sgp32_atcmd_parse_hex_answer("+CSIM: 3,\"900\"", "+CSIM:", out, sizeof(out), &len),
                      SGP32_ERR_PROTOCOL);
-    assert_int_equal(at_parse_hex_answer("+CSIM: 20,\"00112233445566778899\"", "+CSIM:", out, sizeof(out), &len),
-                     SGP32_ERR_BUFFER_TOO_SMALL);
+    assert_int_equal(sgp32_atcmd_parse_hex_answer("+CSIM: 4,\"90G0\"", "+CSIM:", out, sizeof(out), &len),
+                     SGP32_ERR_PROTOCOL);
+    assert_int_equal(sgp32_atcmd_parse_hex_answer("+CSIM: 4,\"9000", "+CSIM:", out, sizeof(out), &len),
+                     SGP32_ERR_PROTOCOL);
+    assert_int_equal(sgp32_atcmd_parse_hex_answer("+CSIM: 4,\"9000\"x", "+CSIM:", out, sizeof(out), &len),
+                     SGP32_ERR_PROTOCOL);
+    assert_int_equal(sgp32_atcmd_parse_hex_answer("+CSIM: ,\"9000\"", "+CSIM:", out, sizeof(out), &len),
+                     SGP32_ERR_PROTOCOL);
+    assert_int_equal(sgp32_atcmd_parse_hex_answer("+CGLA: 4,\"9000\"", "+CSIM:", out, sizeof(out), &len),
+                     SGP32_ERR_PROTOCOL);
+    assert_int_equal(sgp32_atcmd_parse_hex_answer("+CSIM: 99999999999,\"9000\"", "+CSIM:", out, sizeof(out), &len),
+                     SGP32_ERR_PROTOCOL);
+    assert_int_equal(
+        sgp32_atcmd_parse_hex_answer("+CSIM: 20,\"00112233445566778899\"", "+CSIM:", out, sizeof(out), &len),
+        SGP32_ERR_BUFFER_TOO_SMALL);
 }
 
 static void test_session_ids(void **state)
@@ -105,33 +112,35 @@ static void test_session_ids(void **state)
     char token[AT_SESSION_ID_MAX + 1];
     uint32_t id = 0;
     (void)state;
-    assert_int_equal(at_parse_session_id("+CCHO: 5", token, sizeof(token), &id), SGP32_OK);
+    assert_int_equal(sgp32_atcmd_parse_session_id("+CCHO: 5", token, sizeof(token), &id), SGP32_OK);
     assert_int_equal(id, 5);
     assert_string_equal(token, "5");
-    assert_int_equal(at_parse_session_id("1237", token, sizeof(token), &id), SGP32_OK); /* 27.007's bare form */
+    assert_int_equal(sgp32_atcmd_parse_session_id("1237", token, sizeof(token), &id),
+                     SGP32_OK); /* 27.007's bare form */
     assert_int_equal(id, 1237);
-    assert_int_equal(at_parse_session_id("+ccho:\"17\"", token, sizeof(token), &id), SGP32_OK);
+    assert_int_equal(sgp32_atcmd_parse_session_id("+ccho:\"17\"", token, sizeof(token), &id), SGP32_OK);
     assert_int_equal(id, 17);
-    assert_int_equal(at_parse_session_id("4294967295", token, sizeof(token), &id), SGP32_OK);
+    assert_int_equal(sgp32_atcmd_parse_session_id("4294967295", token, sizeof(token), &id), SGP32_OK);
     assert_int_equal(id, 4294967295u);
     /* Hex-printed ids after the prefix: the text is kept verbatim, the handle is its value. */
-    assert_int_equal(at_parse_session_id("+CCHO: 000000000385a7cf", token, sizeof(token), &id), SGP32_OK);
+    assert_int_equal(sgp32_atcmd_parse_session_id("+CCHO: 000000000385a7cf", token, sizeof(token), &id), SGP32_OK);
     assert_string_equal(token, "000000000385a7cf");
     assert_int_equal(id, 0x0385A7CFu);
     /* A decimal id above 32 bits keeps its text; its handle is derived from it. */
-    assert_int_equal(at_parse_session_id("+CCHO: 4294967296", token, sizeof(token), &id), SGP32_OK);
+    assert_int_equal(sgp32_atcmd_parse_session_id("+CCHO: 4294967296", token, sizeof(token), &id), SGP32_OK);
     assert_string_equal(token, "4294967296");
     assert_int_equal(id, 0x94967296u);
 
-    assert_int_equal(at_parse_session_id("0385a7cf", token, sizeof(token), &id), SGP32_ERR_PROTOCOL); /* bare hex */
-    assert_int_equal(at_parse_session_id("+CCHO: 0123456789abcdef01234", token, sizeof(token), &id),
+    assert_int_equal(sgp32_atcmd_parse_session_id("0385a7cf", token, sizeof(token), &id),
+                     SGP32_ERR_PROTOCOL); /* bare hex */
+    assert_int_equal(sgp32_atcmd_parse_session_id("+CCHO: 0123456789abcdef01234", token, sizeof(token), &id),
                      SGP32_ERR_PROTOCOL); /* longer than any real id */
-    assert_int_equal(at_parse_session_id("+CCHO: 12345", token, 4, &id), SGP32_ERR_PROTOCOL);
-    assert_int_equal(at_parse_session_id("+CCHO: ", token, sizeof(token), &id), SGP32_ERR_PROTOCOL);
-    assert_int_equal(at_parse_session_id("+CCHO: 5,1", token, sizeof(token), &id), SGP32_ERR_PROTOCOL);
-    assert_int_equal(at_parse_session_id("+CCHO: \"5", token, sizeof(token), &id), SGP32_ERR_PROTOCOL);
-    assert_int_equal(at_parse_session_id("+CREG: 1", token, sizeof(token), &id), SGP32_ERR_PROTOCOL);
-    assert_int_equal(at_parse_session_id("", token, sizeof(token), &id), SGP32_ERR_PROTOCOL);
+    assert_int_equal(sgp32_atcmd_parse_session_id("+CCHO: 12345", token, 4, &id), SGP32_ERR_PROTOCOL);
+    assert_int_equal(sgp32_atcmd_parse_session_id("+CCHO: ", token, sizeof(token), &id), SGP32_ERR_PROTOCOL);
+    assert_int_equal(sgp32_atcmd_parse_session_id("+CCHO: 5,1", token, sizeof(token), &id), SGP32_ERR_PROTOCOL);
+    assert_int_equal(sgp32_atcmd_parse_session_id("+CCHO: \"5", token, sizeof(token), &id), SGP32_ERR_PROTOCOL);
+    assert_int_equal(sgp32_atcmd_parse_session_id("+CREG: 1", token, sizeof(token), &id), SGP32_ERR_PROTOCOL);
+    assert_int_equal(sgp32_atcmd_parse_session_id("", token, sizeof(token), &id), SGP32_ERR_PROTOCOL);
 }
 
 static void test_hex_encode_upper_case(void **state)
@@ -139,9 +148,9 @@ static void test_hex_encode_upper_case(void **state)
     static const uint8_t data[] = {0x00, 0xab, 0x5F, 0xFF};
     char out[9];
     (void)state;
-    at_hex_encode(data, sizeof(data), out);
+    sgp32_atcmd_hex_encode(data, sizeof(data), out);
     assert_string_equal(out, "00AB5FFF");
-    at_hex_encode(data, 0, out);
+    sgp32_atcmd_hex_encode(data, 0, out);
     assert_string_equal(out, "");
 }
 
@@ -160,49 +169,67 @@ static void test_line_reader(void **state)
     uint64_t start;
     (void)state;
     assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
-    assert_int_equal(at_channel_init(&channel, sv[0]), SGP32_OK);
+    assert_int_equal(sgp32_atcmd_channel_init(&channel, sv[0]), SGP32_OK);
 
     /* CR LF framing, empty lines skipped, bare CR and bare LF line ends, a line in two pieces. */
     send_text(sv[1], "\r\n+CSIM: 4,\"9000\"\r\n\r\nOK\r\nA\rB\n+CG");
-    assert_int_equal(at_channel_read_line(&channel, line, sizeof(line), &len, &overlong, at_now_ms() + 1000), SGP32_OK);
+    assert_int_equal(
+        sgp32_atcmd_channel_read_line(&channel, line, sizeof(line), &len, &overlong, sgp32_atcmd_now_ms() + 1000),
+        SGP32_OK);
     assert_string_equal(line, "+CSIM: 4,\"9000\"");
     assert_int_equal(len, 15);
-    assert_int_equal(at_channel_read_line(&channel, line, sizeof(line), &len, &overlong, at_now_ms() + 1000), SGP32_OK);
+    assert_int_equal(
+        sgp32_atcmd_channel_read_line(&channel, line, sizeof(line), &len, &overlong, sgp32_atcmd_now_ms() + 1000),
+        SGP32_OK);
     assert_string_equal(line, "OK");
-    assert_int_equal(at_channel_read_line(&channel, line, sizeof(line), &len, &overlong, at_now_ms() + 1000), SGP32_OK);
+    assert_int_equal(
+        sgp32_atcmd_channel_read_line(&channel, line, sizeof(line), &len, &overlong, sgp32_atcmd_now_ms() + 1000),
+        SGP32_OK);
     assert_string_equal(line, "A");
-    assert_int_equal(at_channel_read_line(&channel, line, sizeof(line), &len, &overlong, at_now_ms() + 1000), SGP32_OK);
+    assert_int_equal(
+        sgp32_atcmd_channel_read_line(&channel, line, sizeof(line), &len, &overlong, sgp32_atcmd_now_ms() + 1000),
+        SGP32_OK);
     assert_string_equal(line, "B");
     /* "+CG" without its end: the deadline expires, the piece is kept. */
-    start = at_now_ms();
-    assert_int_equal(at_channel_read_line(&channel, line, sizeof(line), &len, &overlong, at_now_ms() + 150),
-                     SGP32_ERR_TIMEOUT);
-    assert_true(at_now_ms() - start >= 140 && at_now_ms() - start < 2000);
+    start = sgp32_atcmd_now_ms();
+    assert_int_equal(
+        sgp32_atcmd_channel_read_line(&channel, line, sizeof(line), &len, &overlong, sgp32_atcmd_now_ms() + 150),
+        SGP32_ERR_TIMEOUT);
+    assert_true(sgp32_atcmd_now_ms() - start >= 140 && sgp32_atcmd_now_ms() - start < 2000);
     send_text(sv[1], "LA: 0,\"\"\r\n");
-    assert_int_equal(at_channel_read_line(&channel, line, sizeof(line), &len, &overlong, at_now_ms() + 1000), SGP32_OK);
+    assert_int_equal(
+        sgp32_atcmd_channel_read_line(&channel, line, sizeof(line), &len, &overlong, sgp32_atcmd_now_ms() + 1000),
+        SGP32_OK);
     assert_string_equal(line, "+CGLA: 0,\"\"");
 
     /* An over-long line comes back truncated and flagged; the next line is intact. */
     memset(longline, 'X', sizeof(longline));
     assert_int_equal(write(sv[1], longline, sizeof(longline)), (ssize_t)sizeof(longline));
     send_text(sv[1], "\r\nOK\r\n");
-    assert_int_equal(at_channel_read_line(&channel, line, sizeof(line), &len, &overlong, at_now_ms() + 1000), SGP32_OK);
+    assert_int_equal(
+        sgp32_atcmd_channel_read_line(&channel, line, sizeof(line), &len, &overlong, sgp32_atcmd_now_ms() + 1000),
+        SGP32_OK);
     assert_true(overlong);
     assert_int_equal(len, AT_LINE_MAX - 1);
-    assert_int_equal(at_channel_read_line(&channel, line, sizeof(line), &len, &overlong, at_now_ms() + 1000), SGP32_OK);
+    assert_int_equal(
+        sgp32_atcmd_channel_read_line(&channel, line, sizeof(line), &len, &overlong, sgp32_atcmd_now_ms() + 1000),
+        SGP32_OK);
     assert_false(overlong);
     assert_string_equal(line, "OK");
 
     /* Pending input is dropped on request; the end of file is a transport error. */
     send_text(sv[1], "\r\nstale\r\n");
     usleep(20000); /* let the bytes arrive (test only; the library never sleeps) */
-    assert_int_equal(at_channel_discard_input(&channel), SGP32_OK);
+    assert_int_equal(sgp32_atcmd_channel_discard_input(&channel), SGP32_OK);
     send_text(sv[1], "fresh\r");
-    assert_int_equal(at_channel_read_line(&channel, line, sizeof(line), &len, &overlong, at_now_ms() + 1000), SGP32_OK);
+    assert_int_equal(
+        sgp32_atcmd_channel_read_line(&channel, line, sizeof(line), &len, &overlong, sgp32_atcmd_now_ms() + 1000),
+        SGP32_OK);
     assert_string_equal(line, "fresh");
     close(sv[1]);
-    assert_int_equal(at_channel_read_line(&channel, line, sizeof(line), &len, &overlong, at_now_ms() + 1000),
-                     SGP32_ERR_TRANSPORT);
+    assert_int_equal(
+        sgp32_atcmd_channel_read_line(&channel, line, sizeof(line), &len, &overlong, sgp32_atcmd_now_ms() + 1000),
+        SGP32_ERR_TRANSPORT);
     close(sv[0]);
 }
 
@@ -216,13 +243,13 @@ static void test_write_deadline(void **state)
     uint64_t start;
     (void)state;
     assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
-    assert_int_equal(at_channel_init(&channel, sv[0]), SGP32_OK);
+    assert_int_equal(sgp32_atcmd_channel_init(&channel, sv[0]), SGP32_OK);
     memset(block, 'A', sizeof(block));
-    start = at_now_ms();
+    start = sgp32_atcmd_now_ms();
     for (i = 0; i < 10000 && st == SGP32_OK; i++)
-        st = at_channel_write(&channel, block, sizeof(block), at_now_ms() + 100);
+        st = sgp32_atcmd_channel_write(&channel, block, sizeof(block), sgp32_atcmd_now_ms() + 100);
     assert_int_equal(st, SGP32_ERR_TIMEOUT);
-    assert_true(at_now_ms() - start < 5000);
+    assert_true(sgp32_atcmd_now_ms() - start < 5000);
     close(sv[0]);
     close(sv[1]);
 }

@@ -15,7 +15,7 @@
 
 #include "at_internal.h"
 
-uint64_t at_now_ms(void)
+uint64_t sgp32_atcmd_now_ms(void)
 {
     struct timespec now;
     if (clock_gettime(CLOCK_MONOTONIC, &now) != 0)
@@ -48,7 +48,7 @@ static int speed_of(uint32_t baud, speed_t *speed)
     return 0;
 }
 
-enum sgp32_status at_tty_configure(int fd, uint32_t baud)
+enum sgp32_status sgp32_atcmd_tty_configure(int fd, uint32_t baud)
 {
     struct termios tio;
     speed_t speed = B0;
@@ -77,7 +77,7 @@ enum sgp32_status at_tty_configure(int fd, uint32_t baud)
     return SGP32_OK;
 }
 
-enum sgp32_status at_channel_init(struct at_channel *channel, int fd)
+enum sgp32_status sgp32_atcmd_channel_init(struct at_channel *channel, int fd)
 {
     int flags = fcntl(fd, F_GETFL);
     memset(channel, 0, sizeof(*channel));
@@ -92,7 +92,7 @@ static enum sgp32_status wait_for(int fd, short events, uint64_t deadline_ms)
 {
     for (;;) {
         struct pollfd pfd;
-        uint64_t now = at_now_ms();
+        uint64_t now = sgp32_atcmd_now_ms();
         int timeout;
         int n;
         if (now >= deadline_ms)
@@ -115,7 +115,8 @@ static enum sgp32_status wait_for(int fd, short events, uint64_t deadline_ms)
     }
 }
 
-enum sgp32_status at_channel_write(struct at_channel *channel, const char *data, size_t len, uint64_t deadline_ms)
+enum sgp32_status sgp32_atcmd_channel_write(struct at_channel *channel, const char *data, size_t len,
+                                            uint64_t deadline_ms)
 {
     size_t done = 0;
     while (done < len) {
@@ -186,8 +187,8 @@ static int take_line(struct at_channel *channel, char *line, size_t cap, size_t 
     }
 }
 
-enum sgp32_status at_channel_read_line(struct at_channel *channel, char *line, size_t cap, size_t *len, int *overlong,
-                                       uint64_t deadline_ms)
+enum sgp32_status sgp32_atcmd_channel_read_line(struct at_channel *channel, char *line, size_t cap, size_t *len,
+                                                int *overlong, uint64_t deadline_ms)
 {
     if (cap < 2u || cap > sizeof(channel->pending))
         return SGP32_ERR_INVALID_ARGUMENT;
@@ -216,7 +217,7 @@ enum sgp32_status at_channel_read_line(struct at_channel *channel, char *line, s
     }
 }
 
-enum sgp32_status at_channel_discard_input(struct at_channel *channel)
+enum sgp32_status sgp32_atcmd_channel_discard_input(struct at_channel *channel)
 {
     unsigned char scratch[256];
     channel->pending_len = 0;

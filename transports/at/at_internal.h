@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* Internals of the AT transport: line I/O with deadlines (at_channel.c) and the parser of AT answers
- * (at_parser.c). The parser is pure (no I/O) so that it can be tested on its own. */
+ * (at_parser.c). The parser is pure (no I/O) so that it can be tested on its own. The functions carry
+ * the sgp32_atcmd_ prefix so that a static libsgp32 cannot clash with an application's own AT code;
+ * the shared library does not export them (lib/sgp32.map exports sgp32_at_* only). */
 #ifndef SGP32_TRANSPORTS_AT_INTERNAL_H
 #define SGP32_TRANSPORTS_AT_INTERNAL_H
 
@@ -23,26 +25,27 @@ struct at_channel {
 };
 
 /* A monotonic clock in milliseconds. */
-uint64_t at_now_ms(void);
+uint64_t sgp32_atcmd_now_ms(void);
 
 /* Puts a tty into raw mode (no echo, no line editing, no CR/NL mapping, 8N1, no flow control) at
  * `baud` bit/s (0: keep the speed). SGP32_ERR_INVALID_ARGUMENT for a speed termios lacks. */
-enum sgp32_status at_tty_configure(int fd, uint32_t baud);
+enum sgp32_status sgp32_atcmd_tty_configure(int fd, uint32_t baud);
 
 /* Starts using fd (made non-blocking). */
-enum sgp32_status at_channel_init(struct at_channel *channel, int fd);
-/* Writes all of data before deadline_ms (at_now_ms() time). */
-enum sgp32_status at_channel_write(struct at_channel *channel, const char *data, size_t len, uint64_t deadline_ms);
+enum sgp32_status sgp32_atcmd_channel_init(struct at_channel *channel, int fd);
+/* Writes all of data before deadline_ms (sgp32_atcmd_now_ms() time). */
+enum sgp32_status sgp32_atcmd_channel_write(struct at_channel *channel, const char *data, size_t len,
+                                            uint64_t deadline_ms);
 /*
  * Returns the next non-empty line (without CR/LF, NUL-terminated) received before deadline_ms.
  * Lines end at CR or LF. A line longer than AT_LINE_MAX - 1 comes back truncated with *overlong set
  * (the rest up to its end is dropped). SGP32_ERR_TIMEOUT at the deadline, SGP32_ERR_TRANSPORT when
  * the line went away (EOF, hang-up, I/O error).
  */
-enum sgp32_status at_channel_read_line(struct at_channel *channel, char *line, size_t cap, size_t *len, int *overlong,
-                                       uint64_t deadline_ms);
+enum sgp32_status sgp32_atcmd_channel_read_line(struct at_channel *channel, char *line, size_t cap, size_t *len,
+                                                int *overlong, uint64_t deadline_ms);
 /* Drops whatever has been received and not read (late answers of a command that timed out). */
-enum sgp32_status at_channel_discard_input(struct at_channel *channel);
+enum sgp32_status sgp32_atcmd_channel_discard_input(struct at_channel *channel);
 
 /* ---- Parser (at_parser.c). */
 
@@ -57,14 +60,14 @@ enum at_line_kind {
 };
 
 /* Classifies one line received after `command` (the line sent, without CR; may be NULL). */
-enum at_line_kind at_classify_line(const char *line, size_t len, const char *command);
+enum at_line_kind sgp32_atcmd_classify_line(const char *line, size_t len, const char *command);
 /* 1 for the final result codes above. */
-int at_line_is_final(enum at_line_kind kind);
+int sgp32_atcmd_line_is_final(enum at_line_kind kind);
 /* The <n> of "+CME ERROR: <n>" / "+CMS ERROR: <n>"; -1 for a text form or a malformed number. */
-int at_parse_error_code(const char *line);
+int sgp32_atcmd_parse_error_code(const char *line);
 
 /* 1 if `line` starts with `prefix` (e.g. "+CGLA:"), compared without regard to case. */
-int at_has_prefix(const char *line, const char *prefix);
+int sgp32_atcmd_has_prefix(const char *line, const char *prefix);
 
 /*
  * Parses `<prefix> <length>,"<hex>"` (quotes optional, spaces after the prefix and around the comma
@@ -72,7 +75,8 @@ int at_has_prefix(const char *line, const char *prefix);
  * SGP32_ERR_PROTOCOL for a malformed line, a length that does not match, an odd number of digits;
  * SGP32_ERR_BUFFER_TOO_SMALL when out is too small.
  */
-enum sgp32_status at_parse_hex_answer(const char *line, const char *prefix, uint8_t *out, size_t cap, size_t *out_len);
+enum sgp32_status sgp32_atcmd_parse_hex_answer(const char *line, const char *prefix, uint8_t *out, size_t cap,
+                                               size_t *out_len);
 /* Longest session id text kept (a 64-bit value in hex is 16 digits). */
 #define AT_SESSION_ID_MAX 20u
 
@@ -83,9 +87,9 @@ enum sgp32_status at_parse_hex_answer(const char *line, const char *prefix, uint
  * *handle a 32-bit number for it: its value when decimal and < 2^32, else the low 32 bits of its
  * hex value.
  */
-enum sgp32_status at_parse_session_id(const char *line, char *token, size_t token_cap, uint32_t *handle);
+enum sgp32_status sgp32_atcmd_parse_session_id(const char *line, char *token, size_t token_cap, uint32_t *handle);
 
 /* Writes 2 * len upper-case hex digits and a NUL into out (cap >= 2 * len + 1). */
-void at_hex_encode(const uint8_t *data, size_t len, char *out);
+void sgp32_atcmd_hex_encode(const uint8_t *data, size_t len, char *out);
 
 #endif

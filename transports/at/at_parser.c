@@ -11,7 +11,7 @@ static char upper(char c)
     return (c >= 'a' && c <= 'z') ? (char)(c - 'a' + 'A') : c;
 }
 
-int at_has_prefix(const char *line, const char *prefix)
+int sgp32_atcmd_has_prefix(const char *line, const char *prefix)
 {
     size_t i;
     for (i = 0; prefix[i] != '\0'; i++)
@@ -40,7 +40,7 @@ static int printable(const char *line, size_t len)
     return 1;
 }
 
-enum at_line_kind at_classify_line(const char *line, size_t len, const char *command)
+enum at_line_kind sgp32_atcmd_classify_line(const char *line, size_t len, const char *command)
 {
     /* Call failure codes of V.250 end a command too; they never answer SIM commands, but a modem
      * that sends one has failed the command. */
@@ -56,14 +56,14 @@ enum at_line_kind at_classify_line(const char *line, size_t len, const char *com
     for (i = 0; i < sizeof(failures) / sizeof(failures[0]); i++)
         if (equal_ignoring_case(line, len, failures[i]))
             return AT_LINE_ERROR;
-    if (at_has_prefix(line, "+CME ERROR:"))
+    if (sgp32_atcmd_has_prefix(line, "+CME ERROR:"))
         return AT_LINE_CME_ERROR;
-    if (at_has_prefix(line, "+CMS ERROR:"))
+    if (sgp32_atcmd_has_prefix(line, "+CMS ERROR:"))
         return AT_LINE_CMS_ERROR;
     return AT_LINE_INFORMATION;
 }
 
-int at_line_is_final(enum at_line_kind kind)
+int sgp32_atcmd_line_is_final(enum at_line_kind kind)
 {
     return kind == AT_LINE_OK || kind == AT_LINE_ERROR || kind == AT_LINE_CME_ERROR || kind == AT_LINE_CMS_ERROR;
 }
@@ -95,7 +95,7 @@ static int parse_decimal(const char *p, uint32_t limit, uint32_t *value, const c
     return 1;
 }
 
-int at_parse_error_code(const char *line)
+int sgp32_atcmd_parse_error_code(const char *line)
 {
     const char *p = strchr(line, ':');
     const char *end;
@@ -120,7 +120,8 @@ static int hex_value(char c)
     return -1;
 }
 
-enum sgp32_status at_parse_hex_answer(const char *line, const char *prefix, uint8_t *out, size_t cap, size_t *out_len)
+enum sgp32_status sgp32_atcmd_parse_hex_answer(const char *line, const char *prefix, uint8_t *out, size_t cap,
+                                               size_t *out_len)
 {
     const char *p;
     const char *end;
@@ -129,7 +130,7 @@ enum sgp32_status at_parse_hex_answer(const char *line, const char *prefix, uint
     int quoted = 0;
 
     *out_len = 0;
-    if (!at_has_prefix(line, prefix))
+    if (!sgp32_atcmd_has_prefix(line, prefix))
         return SGP32_ERR_PROTOCOL;
     p = skip_spaces(line + strlen(prefix));
     if (!parse_decimal(p, 100000u, &length, &end))
@@ -162,7 +163,7 @@ enum sgp32_status at_parse_hex_answer(const char *line, const char *prefix, uint
     return SGP32_OK;
 }
 
-enum sgp32_status at_parse_session_id(const char *line, char *token, size_t token_cap, uint32_t *handle)
+enum sgp32_status sgp32_atcmd_parse_session_id(const char *line, char *token, size_t token_cap, uint32_t *handle)
 {
     const char *p = line;
     size_t len = 0, i;
@@ -170,7 +171,7 @@ enum sgp32_status at_parse_session_id(const char *line, char *token, size_t toke
     uint32_t value = 0;
 
     /* 27.007 8.45 answers a bare <sessionid>; many modems put "+CCHO: " in front. */
-    if (at_has_prefix(p, "+CCHO:")) {
+    if (sgp32_atcmd_has_prefix(p, "+CCHO:")) {
         p += 6;
         prefixed = 1;
     }
@@ -211,7 +212,7 @@ enum sgp32_status at_parse_session_id(const char *line, char *token, size_t toke
     return SGP32_OK;
 }
 
-void at_hex_encode(const uint8_t *data, size_t len, char *out)
+void sgp32_atcmd_hex_encode(const uint8_t *data, size_t len, char *out)
 {
     static const char digits[] = "0123456789ABCDEF";
     size_t i;

@@ -133,9 +133,9 @@ static int bare_answer_matches(enum bare_answer bare, const char *line)
     uint32_t handle;
     size_t len;
     if (bare == BARE_SESSION_ID)
-        return at_parse_session_id(line, token, sizeof(token), &handle) == SGP32_OK;
+        return sgp32_atcmd_parse_session_id(line, token, sizeof(token), &handle) == SGP32_OK;
     if (bare == BARE_HEX)
-        return at_parse_hex_answer(line, "", scratch, sizeof(scratch), &len) == SGP32_OK;
+        return sgp32_atcmd_parse_hex_answer(line, "", scratch, sizeof(scratch), &len) == SGP32_OK;
     return 0;
 }
 
@@ -166,7 +166,7 @@ static uint32_t apdu_timeout(const struct sgp32_at *at, const uint8_t *command, 
 static enum sgp32_status execute(struct sgp32_at *at, const char *expect, enum bare_answer bare, uint32_t timeout_ms,
                                  char *collect, size_t collect_cap)
 {
-    uint64_t deadline = at_now_ms() + timeout_ms;
+    uint64_t deadline = sgp32_atcmd_now_ms() + timeout_ms;
     size_t command_len = strlen(at->command);
     size_t collected = 0;
     int garbage = 0;
@@ -176,11 +176,11 @@ static enum sgp32_status execute(struct sgp32_at *at, const char *expect, enum b
     if (collect != NULL && collect_cap > 0)
         collect[0] = '\0';
     /* Whatever is waiting belongs to an earlier command (one that timed out) or is a URC. */
-    st = at_channel_discard_input(&at->channel);
+    st = sgp32_atcmd_channel_discard_input(&at->channel);
     if (st != SGP32_OK)
         return fail(at, st, at->command, "");
     at->command[command_len] = '\r';
-    st = at_channel_write(&at->channel, at->command, command_len + 1u, deadline);
+    st = sgp32_atcmd_channel_write(&at->channel, at->command, command_len + 1u, deadline);
     at->command[command_len] = '\0';
     if (st != SGP32_OK)
         return fail(at, st, at->command, "");
@@ -189,10 +189,10 @@ static enum sgp32_status execute(struct sgp32_at *at, const char *expect, enum b
         size_t len = 0;
         int overlong = 0;
         enum at_line_kind kind;
-        st = at_channel_read_line(&at->channel, at->line, sizeof(at->line), &len, &overlong, deadline);
+        st = sgp32_atcmd_channel_read_line(&at->channel, at->line, sizeof(at->line), &len, &overlong, deadline);
         if (st != SGP32_OK)
             return fail(at, garbage && st == SGP32_ERR_TIMEOUT ? SGP32_ERR_PROTOCOL : st, at->command, "");
-        kind = overlong ? AT_LINE_GARBAGE : at_classify_line(at->line, len, at->command);
+        kind = overlong ? AT_LINE_GARBAGE : sgp32_atcmd_classify_line(at->line, len, at->command);
         switch (kind) {
         case AT_LINE_ECHO:
             continue;
@@ -207,7 +207,7 @@ static enum sgp32_status execute(struct sgp32_at *at, const char *expect, enum b
                     collected += (n > 0 && (size_t)n < room) ? (size_t)n : room - 1u;
                 }
             } else if (expect != NULL && at->answer[0] == '\0' &&
-                       (at_has_prefix(at->line, expect) || bare_answer_matches(bare, at->line))) {
+                       (sgp32_atcmd_has_prefix(at->line, expect) || bare_answer_matches(bare, at->line))) {
                 memcpy(at->answer, at->line, len + 1u);
             } else {
                 record_urc(at, at->line);
@@ -220,11 +220,11 @@ static enum sgp32_status execute(struct sgp32_at *at, const char *expect, enum b
             return SGP32_OK;
         case AT_LINE_CME_ERROR:
             st = fail(at, SGP32_ERR_TRANSPORT, at->command, at->line);
-            at->error.cme_error = at_parse_error_code(at->line);
+            at->error.cme_error = sgp32_atcmd_parse_error_code(at->line);
             return st;
         case AT_LINE_CMS_ERROR:
             st = fail(at, SGP32_ERR_TRANSPORT, at->command, at->line);
-            at->error.cms_error = at_parse_error_code(at->line);
+            at->error.cms_error = sgp32_atcmd_parse_error_code(at->line);
             return st;
         case AT_LINE_ERROR:
         default:
@@ -247,8 +247,8 @@ static enum sgp32_status exchange_apdu(struct sgp32_at *at, const char *prefix, 
         return st;
     if (at->answer[0] == '\0')
         return protocol_error(at);
-    st = at_parse_hex_answer(at->answer, at_has_prefix(at->answer, prefix) ? prefix : "", response, response_cap,
-                             response_len);
+    st = sgp32_atcmd_parse_hex_answer(at->answer, sgp32_atcmd_has_prefix(at->answer, prefix) ? prefix : "", response,
+                                      response_cap, response_len);
     if (st == SGP32_ERR_BUFFER_TOO_SMALL)
         return fail(at, st, at->command, at->answer);
     if (st != SGP32_OK || *response_len < 2u)
@@ -274,7 +274,7 @@ static enum sgp32_status at_transmit(void *user, const uint8_t *command, size_t 
     if (st != SGP32_OK)
         return st;
     used = (size_t)snprintf(at->command, sizeof(at->command), "AT+CSIM=%u,\"", (unsigned)(command_len * 2u));
-    at_hex_encode(command, command_len, at->command + used);
+    sgp32_atcmd_hex_encode(command, command_len, at->command + used);
     used += command_len * 2u;
     memcpy(at->command + used, "\"", 2);
     return exchange_apdu(at, "+CSIM:", apdu_timeout(at, command, timeout_ms), response, response_cap, response_len);
@@ -293,7 +293,7 @@ static enum sgp32_status at_transmit_on_channel(void *user, uint32_t channel, co
     /* The modem puts the channel of the session into the CLA byte (27.007 8.43). */
     session_text(at, channel, id, sizeof(id));
     used = (size_t)snprintf(at->command, sizeof(at->command), "AT+CGLA=%s,%u,\"", id, (unsigned)(command_len * 2u));
-    at_hex_encode(command, command_len, at->command + used);
+    sgp32_atcmd_hex_encode(command, command_len, at->command + used);
     used += command_len * 2u;
     memcpy(at->command + used, "\"", 2);
     return exchange_apdu(at, "+CGLA:", apdu_timeout(at, command, timeout_ms), response, response_cap, response_len);
@@ -314,12 +314,12 @@ static enum sgp32_status at_open_logical_channel(void *user, const uint8_t *aid,
     if (select_len != NULL)
         *select_len = 0;
     memcpy(at->command, "AT+CCHO=\"", 9);
-    at_hex_encode(aid, aid_len, at->command + 9);
+    sgp32_atcmd_hex_encode(aid, aid_len, at->command + 9);
     memcpy(at->command + 9 + aid_len * 2u, "\"", 2);
     st = execute(at, "+CCHO:", BARE_SESSION_ID, command_timeout(at, timeout_ms), NULL, 0);
     if (st != SGP32_OK)
         return st;
-    if (at->answer[0] == '\0' || at_parse_session_id(at->answer, id, sizeof(id), channel) != SGP32_OK)
+    if (at->answer[0] == '\0' || sgp32_atcmd_parse_session_id(at->answer, id, sizeof(id), channel) != SGP32_OK)
         return protocol_error(at);
     remember_session(at, *channel, id);
     return SGP32_OK;
@@ -454,7 +454,7 @@ static enum sgp32_status create(int fd, int owns_fd, const struct sgp32_at_optio
     at->mode = at->options.mode;
     at->owns_fd = owns_fd;
     succeed(at);
-    st = at_channel_init(&at->channel, fd);
+    st = sgp32_atcmd_channel_init(&at->channel, fd);
     if (st == SGP32_OK)
         st = start(at);
     if (st != SGP32_OK) {
@@ -484,7 +484,7 @@ enum sgp32_status sgp32_at_open_path(const char *path, const struct sgp32_at_opt
     fd = open(path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0)
         return SGP32_ERR_TRANSPORT;
-    st = isatty(fd) ? at_tty_configure(fd, options != NULL ? options->baud : 0) : SGP32_OK;
+    st = isatty(fd) ? sgp32_atcmd_tty_configure(fd, options != NULL ? options->baud : 0) : SGP32_OK;
     if (st != SGP32_OK) {
         close(fd);
         return st;
