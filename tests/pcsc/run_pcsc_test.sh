@@ -74,6 +74,10 @@ command -v pcscd >/dev/null || fail "pcscd is not installed (Debian: apt-get ins
 command -v openssl >/dev/null || fail "openssl is not installed (the test PKI needs it; Debian: apt-get install openssl)"
 command -v pcsc_scan >/dev/null || fail "pcsc_scan is not installed (Debian: apt-get install pcsc-tools)"
 [ -f "$driver" ] || fail "$driver missing (Debian: apt-get install vsmartcard-vpcd)"
+# Runs of this script from other build directories (ctest's RESOURCE_LOCK only covers one ctest run)
+# take turns through a machine-wide lock, released when the script exits.
+exec {lock_fd}>/run/lock/sgp32-pcsc-test.lock || fail "cannot open /run/lock/sgp32-pcsc-test.lock"
+flock -w 120 "$lock_fd" || fail "another PC/SC test run held /run/lock/sgp32-pcsc-test.lock for 120 s"
 other=$(ps -C pcscd -o pid=,stat= | awk '$2 !~ /^Z/ {print $1}' | tr '\n' ' ')
 if [ -n "$other" ]; then
   fail "another pcscd is already running (PID $other). Only one pcscd can run per" \
