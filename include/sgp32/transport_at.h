@@ -17,8 +17,9 @@
  * command timeout, or the longer STORE DATA timeout for C-APDUs with INS E2 (an ES10 command, e.g. a
  * BPP segment, may keep the card busy for seconds). Errors: a deadline -> SGP32_ERR_TIMEOUT; ERROR,
  * +CME ERROR, +CMS ERROR or a line that went away -> SGP32_ERR_TRANSPORT (the code is kept, see
- * sgp32_at_last_error()); an answer that is not well-formed -> SGP32_ERR_PROTOCOL. Card status words
- * are never transport errors: they come back in the R-APDU.
+ * sgp32_at_last_error()), except +CME ERROR: 10 (SIM not inserted) -> SGP32_ERR_NO_CARD; an answer
+ * that is not well-formed -> SGP32_ERR_PROTOCOL. Card status words are never transport errors: they
+ * come back in the R-APDU.
  *
  * Unsolicited result codes interleaved with answers are skipped (and counted); echo on or off are
  * both fine; hex is always sent in upper case and read in either case.

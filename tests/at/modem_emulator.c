@@ -382,6 +382,16 @@ static void handle_line(struct modem_emulator *em)
         final(em, &q, (ccho_family && q.no_ccho) || !(ccho_family || !strcmp(name, "AT+CSIM")) ? "ERROR" : "OK");
         return;
     }
+    if (q.sim_removed && *args == '=' &&
+        (!strcmp(name, "AT+CSIM") || !strcmp(name, "AT+CCHO") || !strcmp(name, "AT+CGLA"))) {
+        /* The card is out: when it comes back it starts from reset, without channels. */
+        (void)sgp32_softeuicc_reset(em->card, NULL, 0, NULL);
+        pthread_mutex_lock(&em->lock);
+        memset(em->session_open, 0, sizeof(em->session_open));
+        pthread_mutex_unlock(&em->lock);
+        final(em, &q, "+CME ERROR: 10");
+        return;
+    }
     if (!strcmp(name, "AT") && *args == '\0') {
         final(em, &q, "OK");
     } else if ((!strcmp(name, "ATE0") || !strcmp(name, "ATE1")) && *args == '\0') {

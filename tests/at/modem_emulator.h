@@ -23,6 +23,7 @@ struct modem_quirks {
     int urc_before;        /* an unsolicited result code before every answer */
     int urc_after;         /* an unsolicited result code after every final result code */
     int refuse_ccho;       /* +CCHO -> +CME ERROR: <refuse_ccho> (0: accepted) */
+    int sim_removed;       /* +CCHO/+CGLA/+CSIM -> +CME ERROR: 10 (SIM not inserted); the card is reset */
     int no_ccho;           /* a CSIM-only modem: +CCHO/+CGLA/+CCHC (also =?) -> ERROR */
     int silent;            /* reads everything, never answers */
     int garbage;           /* a line of binary garbage before every answer */

@@ -222,6 +222,34 @@ static void test_channel_open_refused(void **state)
     at_fixture_stop(&f);
 }
 
+/* The card is removed during a session: SGP32_ERR_NO_CARD (CME 10) in both modes; once it is back,
+ * the session connects again (the card was reset: its channels are gone). */
+static void test_card_removed(void **state)
+{
+    size_t i;
+    (void)state;
+    for (i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+        struct modem_quirks q = quirks_none();
+        struct at_fixture f;
+        uint8_t *answer = NULL;
+        size_t len = 0;
+        start_connected(&f, modes[i]);
+        q.sim_removed = 1;
+        modem_emulator_set_quirks(f.em, &q);
+        assert_int_equal(sgp32_es10_transceive(f.session, at_get_eid, sizeof(at_get_eid), &answer, &len),
+                         SGP32_ERR_NO_CARD);
+        assert_null(answer);
+        assert_int_equal(sgp32_at_last_error(f.at)->cme_error, 10);
+        assert_int_equal(sgp32_es10_connect(f.session), SGP32_ERR_NO_CARD);
+
+        q.sim_removed = 0;
+        modem_emulator_set_quirks(f.em, &q);
+        assert_int_equal(sgp32_es10_connect(f.session), SGP32_OK);
+        at_check_eid(f.session);
+        at_fixture_stop(&f);
+    }
+}
+
 /* A session id the modem does not know (the modem rebooted and forgot it): +CME ERROR. */
 static void test_stale_session_id(void **state)
 {
@@ -251,6 +279,7 @@ int main(void)
         cmocka_unit_test(test_modem_reboot_mid_command),
         cmocka_unit_test(test_line_hangup_mid_command),
         cmocka_unit_test(test_channel_open_refused),
+        cmocka_unit_test(test_card_removed),
         cmocka_unit_test(test_stale_session_id),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -18,6 +18,8 @@
 #define DEFAULT_COMMAND_TIMEOUT_MS 5000u
 #define DEFAULT_STORE_DATA_TIMEOUT_MS 60000u
 #define INS_STORE_DATA 0xE2u
+/* 3GPP TS 27.007 9.2.1: "SIM not inserted". */
+#define CME_SIM_NOT_INSERTED 10
 /* "AT+CGLA=4294967295,522,"<522 hex>"" and the like. */
 #define COMMAND_MAX (32u + 2u * SGP32_APDU_MAX_COMMAND)
 /* Session ids remembered for +CGLA/+CCHC (more open channels than a card has are not expected). */
@@ -218,10 +220,13 @@ static enum sgp32_status execute(struct sgp32_at *at, const char *expect, enum b
                 return fail(at, SGP32_ERR_PROTOCOL, at->command, at->line);
             succeed(at);
             return SGP32_OK;
-        case AT_LINE_CME_ERROR:
-            st = fail(at, SGP32_ERR_TRANSPORT, at->command, at->line);
-            at->error.cme_error = sgp32_atcmd_parse_error_code(at->line);
+        case AT_LINE_CME_ERROR: {
+            int code = sgp32_atcmd_parse_error_code(at->line);
+            st =
+                fail(at, code == CME_SIM_NOT_INSERTED ? SGP32_ERR_NO_CARD : SGP32_ERR_TRANSPORT, at->command, at->line);
+            at->error.cme_error = code;
             return st;
+        }
         case AT_LINE_CMS_ERROR:
             st = fail(at, SGP32_ERR_TRANSPORT, at->command, at->line);
             at->error.cms_error = sgp32_atcmd_parse_error_code(at->line);
