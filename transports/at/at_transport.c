@@ -161,9 +161,10 @@ static uint32_t apdu_timeout(const struct sgp32_at *at, const uint8_t *command, 
 
 /*
  * Sends at->command and reads lines up to its final result code. `expect` is the prefix of the
- * information line that carries the result (NULL: none); with accept_bare, a line of digits is taken
- * as `bare` allows is taken as that result too (the answer without its prefix). The result line is left in at->answer
- * ("" if none came). Other printable lines are unsolicited result codes, skipped.
+ * information line that carries the result (NULL: none); a line of the form `bare` allows is taken
+ * as that result too (the answer without its prefix), unless a prefixed one comes. The result line
+ * is left in at->answer ("" if none came). Other printable lines are unsolicited result codes,
+ * skipped; with `collect`, every information line is collected instead.
  */
 static enum sgp32_status execute(struct sgp32_at *at, const char *expect, enum bare_answer bare, uint32_t timeout_ms,
                                  char *collect, size_t collect_cap)
@@ -172,6 +173,7 @@ static enum sgp32_status execute(struct sgp32_at *at, const char *expect, enum b
     size_t command_len = strlen(at->command);
     size_t collected = 0;
     int garbage = 0;
+    int answer_prefixed = 0;
     enum sgp32_status st;
 
     at->answer[0] = '\0';
@@ -208,8 +210,12 @@ static enum sgp32_status execute(struct sgp32_at *at, const char *expect, enum b
                     int n = snprintf(collect + collected, room, "%s%s", collected ? "\n" : "", at->line);
                     collected += (n > 0 && (size_t)n < room) ? (size_t)n : room - 1u;
                 }
-            } else if (expect != NULL && at->answer[0] == '\0' &&
-                       (sgp32_atcmd_has_prefix(at->line, expect) || bare_answer_matches(bare, at->line))) {
+            } else if (expect != NULL && !answer_prefixed && sgp32_atcmd_has_prefix(at->line, expect)) {
+                if (at->answer[0] != '\0')
+                    record_urc(at, at->answer); /* the bare-looking line was something else */
+                memcpy(at->answer, at->line, len + 1u);
+                answer_prefixed = 1;
+            } else if (expect != NULL && at->answer[0] == '\0' && bare_answer_matches(bare, at->line)) {
                 memcpy(at->answer, at->line, len + 1u);
             } else {
                 record_urc(at, at->line);
