@@ -112,6 +112,9 @@ enum sgp32_status softeuicc_state_load(const char *dir, struct softeuicc_state *
 enum sgp32_status softeuicc_state_save(const char *dir, const struct softeuicc_state *state);
 /* Commits the in-memory state; on failure restores the last committed one and returns the error. */
 enum sgp32_status softeuicc_commit(struct sgp32_softeuicc *card);
+/* Commits when `change` (the status of the in-memory change) is SGP32_OK; otherwise drops the partial
+ * change (back to the last committed state) and returns it. */
+enum sgp32_status softeuicc_commit_after(struct sgp32_softeuicc *card, enum sgp32_status change);
 /* Serialisation (exposed for tests of corrupt files through the state file). */
 #define SOFTEUICC_STATE_FILE "card.state"
 

@@ -70,7 +70,7 @@ static long switch_away(struct sgp32_softeuicc *card, SGP32_ProfileInfo_t *targe
     state->return_has_iccid = current != NULL && current->iccid != NULL;
     if (state->return_has_iccid)
         memcpy(state->return_iccid, current->iccid->buf, 10);
-    if (softeuicc_switch_profile(card, target) != SGP32_OK || softeuicc_commit(card) != SGP32_OK)
+    if (softeuicc_commit_after(card, softeuicc_switch_profile(card, target)) != SGP32_OK)
         return UNDEFINED;
     softeuicc_after_switch(card, refresh);
     return RESULT_OK;
@@ -82,7 +82,7 @@ static long switch_back(struct sgp32_softeuicc *card, int refresh)
     SGP32_ProfileInfo_t *back = state->return_has_iccid ? softeuicc_profile_by_iccid(card, state->return_iccid) : NULL;
     state->return_kind = RETURN_NONE;
     state->return_has_iccid = 0;
-    if (softeuicc_switch_profile(card, back) != SGP32_OK || softeuicc_commit(card) != SGP32_OK)
+    if (softeuicc_commit_after(card, softeuicc_switch_profile(card, back)) != SGP32_OK)
         return UNDEFINED;
     softeuicc_after_switch(card, refresh);
     return RESULT_OK;
@@ -156,7 +156,7 @@ uint16_t es10_profile_rollback(struct sgp32_softeuicc *card, const uint8_t *data
     } else {
         previous = softeuicc_profile_by_iccid(card, state->rollback_iccid);
         state->rollback_available = 0;
-        if (softeuicc_switch_profile(card, previous) != SGP32_OK || softeuicc_commit(card) != SGP32_OK)
+        if (softeuicc_commit_after(card, softeuicc_switch_profile(card, previous)) != SGP32_OK)
             result = UNDEFINED;
         else
             softeuicc_after_switch(card, refresh);

@@ -177,7 +177,7 @@ uint16_t es10_enable_profile(struct sgp32_softeuicc *card, const uint8_t *data, 
         result = 3; /* disallowedByPolicy */
     if (result == 0) {
         card->state.return_kind = RETURN_NONE;
-        if (softeuicc_switch_profile(card, target) != SGP32_OK || softeuicc_commit(card) != SGP32_OK)
+        if (softeuicc_commit_after(card, softeuicc_switch_profile(card, target)) != SGP32_OK)
             result = 127;
         else
             softeuicc_after_switch(card, refresh);
@@ -206,7 +206,7 @@ uint16_t es10_disable_profile(struct sgp32_softeuicc *card, const uint8_t *data,
         result = 3;
     if (result == 0) {
         card->state.return_kind = RETURN_NONE;
-        if (softeuicc_switch_profile(card, NULL) != SGP32_OK || softeuicc_commit(card) != SGP32_OK)
+        if (softeuicc_commit_after(card, softeuicc_switch_profile(card, NULL)) != SGP32_OK)
             result = 127;
         else
             softeuicc_after_switch(card, refresh);
@@ -234,10 +234,9 @@ uint16_t es10_delete_profile(struct sgp32_softeuicc *card, const uint8_t *data, 
         if (card->state.return_has_iccid && target->iccid != NULL &&
             memcmp(card->state.return_iccid, target->iccid->buf, 10) == 0)
             card->state.return_kind = RETURN_NONE;
-        if (softeuicc_notify(card, target, 3 /* notificationDelete */) != SGP32_OK)
-            result = 127;
+        enum sgp32_status status = softeuicc_notify(card, target, 3 /* notificationDelete */);
         softeuicc_profile_remove(card, target);
-        if (result != 0 || softeuicc_commit(card) != SGP32_OK)
+        if (softeuicc_commit_after(card, status) != SGP32_OK)
             result = 127;
     }
     return answer_result(out, 0xBF33, result);
@@ -256,10 +255,13 @@ uint16_t es10_set_nickname(struct sgp32_softeuicc *card, const uint8_t *data, si
     } else {
         if (target->profileNickname == NULL)
             target->profileNickname = calloc(1, sizeof(*target->profileNickname));
-        if (target->profileNickname == NULL ||
-            OCTET_STRING_fromBuf(target->profileNickname, (const char *)request->profileNickname.buf,
-                                 request->profileNickname.size) != 0 ||
-            softeuicc_commit(card) != SGP32_OK)
+        enum sgp32_status status =
+            target->profileNickname != NULL &&
+                    OCTET_STRING_fromBuf(target->profileNickname, (const char *)request->profileNickname.buf,
+                                         request->profileNickname.size) == 0
+                ? SGP32_OK
+                : SGP32_ERR_NO_MEMORY;
+        if (softeuicc_commit_after(card, status) != SGP32_OK)
             result = 127;
     }
     sgp32_codec_free(SGP32_TYPE(SetNicknameRequest), request);

@@ -447,6 +447,25 @@ enum sgp32_status softeuicc_state_load(const char *dir, struct softeuicc_state *
     return status;
 }
 
+/* Drops uncommitted in-memory changes: back to the last committed state. */
+static void discard_changes(struct sgp32_softeuicc *card)
+{
+    struct softeuicc_state previous;
+    if (softeuicc_state_load(card->dir, &previous) == SGP32_OK) {
+        softeuicc_state_clear(&card->state);
+        card->state = previous;
+    }
+}
+
+enum sgp32_status softeuicc_commit_after(struct sgp32_softeuicc *card, enum sgp32_status change)
+{
+    if (change != SGP32_OK) {
+        discard_changes(card);
+        return change;
+    }
+    return softeuicc_commit(card);
+}
+
 enum sgp32_status softeuicc_commit(struct sgp32_softeuicc *card)
 {
     enum sgp32_status status;
@@ -456,13 +475,7 @@ enum sgp32_status softeuicc_commit(struct sgp32_softeuicc *card)
     } else {
         status = softeuicc_state_save(card->dir, &card->state);
     }
-    if (status != SGP32_OK) {
-        /* As a card whose flash write failed: the previous state stays in force. */
-        struct softeuicc_state previous;
-        if (softeuicc_state_load(card->dir, &previous) == SGP32_OK) {
-            softeuicc_state_clear(&card->state);
-            card->state = previous;
-        }
-    }
+    if (status != SGP32_OK)
+        discard_changes(card); /* as a card whose flash write failed: the previous state stays */
     return status;
 }
