@@ -5,13 +5,15 @@
  * owns pcscd and the card process.
  *
  *   pcsc_es10_check --reader <name part> --eid <32 hex> --protocol t0|t1 [--wait-ms <n>] [--removal]
- *                   [--quick] [--ci-pkid <40 hex> --euicc-cert <DER file>]
+ *                   [--restart] [--quick] [--ci-pkid <40 hex> --euicc-cert <DER file>]
  *
  * --quick only finds the card, checks the protocol and reads the EID over ES10. --ci-pkid and
  * --euicc-cert check the identity of a card made from the test PKI (EUICCInfo1, GetCerts).
  * --removal adds the card removal check, synchronised with the script over stdin/stdout: the program
  * prints "removal: remove the card" and waits for a line, then checks that the card is reported as
  * removed, prints "removal: insert the card", waits for a line and checks that open() finds it again.
+ * --restart likewise asks "restart: restart pcscd" and checks that the same transport reaches the new
+ * pcscd and the card.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -299,10 +301,10 @@ static int wait_removed(const char *reader, uint32_t timeout_ms)
     return removed;
 }
 
-static int wait_line(const char *prompt)
+static int wait_line(const char *phase, const char *prompt)
 {
     char line[64];
-    printf("removal: %s\n", prompt);
+    printf("%s: %s\n", phase, prompt);
     fflush(stdout);
     return fgets(line, sizeof(line), stdin) != NULL;
 }
@@ -315,7 +317,7 @@ static void check_removal(struct sgp32_pcsc *pcsc, struct sgp32_apdu_transport *
     char reader[256];
 
     snprintf(reader, sizeof(reader), "%s", sgp32_pcsc_reader_name(pcsc));
-    if (!wait_line("remove the card")) {
+    if (!wait_line("removal", "remove the card")) {
         CHECK(0, "the test script answers");
         return;
     }
@@ -328,7 +330,7 @@ static void check_removal(struct sgp32_pcsc *pcsc, struct sgp32_apdu_transport *
     st = transport->ops->open(transport->user, NULL, 0, NULL, 300);
     CHECK(st == SGP32_ERR_TIMEOUT, "open() without a card waits and times out (%s, %s)", sgp32_status_name(st),
           pcsc_text(pcsc));
-    if (!wait_line("insert the card")) {
+    if (!wait_line("removal", "insert the card")) {
         CHECK(0, "the test script answers");
         return;
     }
@@ -338,6 +340,44 @@ static void check_removal(struct sgp32_pcsc *pcsc, struct sgp32_apdu_transport *
     st = sgp32_es10_connect(session);
     CHECK(st == SGP32_OK, "the session connects to the reinserted card (%s)", sgp32_status_name(st));
     check_eid(session, "after removal and reinsertion");
+}
+
+/* pcscd restarts under a connected transport: the old context and handle are dead; open() makes a new
+ * context and finds the card again (serve reconnects to the new pcscd by itself). */
+static void check_restart(struct sgp32_pcsc *pcsc, struct sgp32_apdu_transport *transport, struct sgp32_es10 *session)
+{
+    struct sgp32_pcsc *idle = new_pcsc(reader_part, 0, SGP32_PCSC_PROTOCOL_ANY, 0);
+    struct sgp32_apdu_transport idle_transport;
+    uint8_t *answer = NULL;
+    size_t len = 0;
+    enum sgp32_status st;
+
+    /* A second transport that has a context but no card handle when pcscd goes away. */
+    sgp32_pcsc_transport(idle, &idle_transport);
+    st = idle_transport.ops->open(idle_transport.user, NULL, 0, NULL, 2000);
+    CHECK(st == SGP32_OK, "a second transport connects before the restart (%s)", sgp32_status_name(st));
+    idle_transport.ops->close(idle_transport.user);
+    if (!wait_line("restart", "restart pcscd")) {
+        CHECK(0, "the test script answers");
+        sgp32_pcsc_free(idle);
+        return;
+    }
+    st = idle_transport.ops->open(idle_transport.user, NULL, 0, NULL, wait_ms);
+    CHECK(st == SGP32_OK, "open() on a context from before the restart makes a new one and finds the card (%s, %s)",
+          sgp32_status_name(st), pcsc_text(idle));
+    idle_transport.ops->close(idle_transport.user);
+    sgp32_pcsc_free(idle);
+
+    st = sgp32_es10_transceive(session, get_eid, sizeof(get_eid), &answer, &len);
+    CHECK(st == SGP32_ERR_TRANSPORT || st == SGP32_ERR_NO_CARD,
+          "an APDU on the handle of the stopped pcscd fails (%s, %s)", sgp32_status_name(st), pcsc_text(pcsc));
+    sgp32_buffer_free(answer);
+    st = transport->ops->open(transport->user, NULL, 0, NULL, wait_ms);
+    CHECK(st == SGP32_OK, "open() reaches the new pcscd and finds the card (%s, %s)", sgp32_status_name(st),
+          pcsc_text(pcsc));
+    st = sgp32_es10_connect(session);
+    CHECK(st == SGP32_OK, "the session connects after the pcscd restart (%s)", sgp32_status_name(st));
+    check_eid(session, "after the pcscd restart");
 }
 
 static int parse_eid(const char *text)
@@ -362,7 +402,7 @@ int main(int argc, char **argv)
     uint8_t atr[64], *answer = NULL;
     size_t atr_len = 0, len = 0;
     const struct sgp32_es10_error *error;
-    int removal = 0, quick = 0, found = 0, i;
+    int removal = 0, restart = 0, quick = 0, found = 0, i;
     enum sgp32_status st;
 
     for (i = 1; i < argc; i++) {
@@ -378,13 +418,16 @@ int main(int argc, char **argv)
             removal = 1;
         else if (strcmp(argv[i], "--quick") == 0)
             quick = 1;
+        else if (strcmp(argv[i], "--restart") == 0)
+            restart = 1;
         else if (strcmp(argv[i], "--ci-pkid") == 0 && i + 1 < argc)
             ci_pkid_hex = argv[++i];
         else if (strcmp(argv[i], "--euicc-cert") == 0 && i + 1 < argc)
             euicc_cert_file = argv[++i];
         else {
-            fprintf(stderr, "usage: pcsc_es10_check --reader <name part> --eid <hex> --protocol t0|t1 "
-                            "[--wait-ms <n>] [--removal] [--quick] [--ci-pkid <hex> --euicc-cert <file>]\n");
+            fprintf(stderr,
+                    "usage: pcsc_es10_check --reader <name part> --eid <hex> --protocol t0|t1 "
+                    "[--wait-ms <n>] [--removal] [--restart] [--quick] [--ci-pkid <hex> --euicc-cert <file>]\n");
             return 2;
         }
     }
@@ -455,6 +498,8 @@ int main(int argc, char **argv)
 
     if (removal)
         check_removal(pcsc, &transport, session);
+    if (restart)
+        check_restart(pcsc, &transport, session);
 
 done:
     sgp32_es10_free(session);

@@ -153,54 +153,53 @@ start_serve
 # ---- The ES10 checks over PC/SC (the checker waits for reader and card with SCardGetStatusChange).
 args=(--reader "$reader_name" --eid "$eid" --protocol "$([ "$t0" = 1 ] && echo t0 || echo t1)" --wait-ms 20000)
 identity=(--ci-pkid "$ci_pkid" --euicc-cert "$work/pki/nist/euicc/euicc.cert.der")
-if [ "$removal" = 1 ]; then
-  coproc CHECK { "$checker" "${args[@]}" "${identity[@]}" --removal 2>&1; }
-  check_pid=$CHECK_PID
-  exec {from_check}<&"${CHECK[0]}" {to_check}>&"${CHECK[1]}"
-  while IFS= read -r -t 60 -u "$from_check" line; do
-    echo "$line"
-    case "$line" in
-      "removal: remove the card")
-        stop_pid "$serve_pid"
-        serve_rc=$?
-        serve_pid=
-        [ "$serve_rc" -eq 0 ] || fail "sgp32 euicc-sim serve exited $serve_rc on SIGTERM (expected 0)"
-        echo go >&"$to_check" ;;
-      "removal: insert the card")
-        start_serve
-        echo go >&"$to_check" ;;
-    esac
-  done
-  exec {to_check}>&-
-  wait "$check_pid"
-  check_rc=$?
-else
-  "$checker" "${args[@]}" "${identity[@]}" 2>&1
-  check_rc=$?
-fi
+phases=()
+[ "$removal" = 1 ] && phases+=(--removal)
+[ "$restart" = 1 ] && phases+=(--restart)
+# The checker asks for removal, reinsertion and a pcscd restart on its stdout and waits for "go".
+coproc CHECK { "$checker" "${args[@]}" "${identity[@]}" "${phases[@]}" 2>&1; }
+check_pid=$CHECK_PID
+exec {from_check}<&"${CHECK[0]}" {to_check}>&"${CHECK[1]}"
+while IFS= read -r -t 60 -u "$from_check" line; do
+  echo "$line"
+  case "$line" in
+    "removal: remove the card")
+      stop_pid "$serve_pid"
+      serve_rc=$?
+      serve_pid=
+      [ "$serve_rc" -eq 0 ] || fail "sgp32 euicc-sim serve exited $serve_rc on SIGTERM (expected 0)"
+      echo go >&"$to_check" ;;
+    "removal: insert the card")
+      start_serve
+      echo go >&"$to_check" ;;
+    "restart: restart pcscd")
+      # pcscd restarts under the running serve: serve must notice and reconnect by itself.
+      stop_pid "$pcscd_pid"
+      pcscd_pid=
+      deadline=$((SECONDS + 20))
+      until grep -q "vpcd connection ended" "$work/serve.log"; do
+        kill -0 "$serve_pid" 2>/dev/null || fail "serve exited when pcscd stopped (it should reconnect)"
+        [ "$SECONDS" -lt "$deadline" ] || fail "serve did not notice that pcscd stopped"
+        sleep 0.05
+      done
+      start_pcscd
+      echo "run_pcsc_test: pcscd restarted (PID $pcscd_pid)"
+      echo go >&"$to_check" ;;
+  esac
+done
+exec {to_check}>&-
+wait "$check_pid"
+check_rc=$?
 [ "$check_rc" -eq 0 ] || fail "pcsc_es10_check failed (exit $check_rc)"
+if [ "$restart" = 1 ]; then
+  [ "$(grep -c "card inserted into vpcd at 127.0.0.1:$port" "$work/serve.log")" -ge 2 ] ||
+    fail "serve did not report its reconnection after the pcscd restart"
+fi
 
 # ---- A third-party tool sees the reader (and the card).
 timeout 10 pcsc_scan -r >"$work/pcsc_scan.out" 2>&1 || fail "pcsc_scan -r failed: $(tr -d '\0' <"$work/pcsc_scan.out")"
 tr -d '\0' <"$work/pcsc_scan.out"
 grep -a -q "$reader_name 00 00" "$work/pcsc_scan.out" || fail "pcsc_scan -r does not list '$reader_name 00 00'"
-
-# ---- pcscd restarts under the running serve: serve reconnects and the card is back.
-if [ "$restart" = 1 ]; then
-  stop_pid "$pcscd_pid"
-  pcscd_pid=
-  deadline=$((SECONDS + 20))
-  until grep -q "vpcd connection ended" "$work/serve.log"; do
-    kill -0 "$serve_pid" 2>/dev/null || fail "serve exited when pcscd stopped (it should reconnect)"
-    [ "$SECONDS" -lt "$deadline" ] || fail "serve did not notice that pcscd stopped"
-    sleep 0.05
-  done
-  start_pcscd
-  echo "run_pcsc_test: pcscd restarted (PID $pcscd_pid)"
-  "$checker" "${args[@]}" --quick 2>&1 || fail "pcsc_es10_check --quick failed after the pcscd restart"
-  [ "$(grep -c "card inserted into vpcd at 127.0.0.1:$port" "$work/serve.log")" -ge 2 ] ||
-    fail "serve did not report its reconnection"
-fi
 
 # ---- serve stops cleanly on SIGTERM.
 stop_pid "$serve_pid"

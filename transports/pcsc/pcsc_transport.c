@@ -69,11 +69,16 @@ static enum sgp32_status map_error(LONG rc)
     }
 }
 
+static int context_is_dead(LONG rc)
+{
+    return rc == SCARD_E_NO_SERVICE || rc == SCARD_E_SERVICE_STOPPED || rc == SCARD_E_INVALID_HANDLE;
+}
+
 static enum sgp32_status fail(struct sgp32_pcsc *pcsc, LONG rc)
 {
     pcsc->last_error = rc;
     /* pcscd went away (or restarted): the context is dead; the next open() establishes a new one. */
-    if (rc == SCARD_E_NO_SERVICE || rc == SCARD_E_SERVICE_STOPPED || rc == SCARD_E_INVALID_HANDLE) {
+    if (context_is_dead(rc)) {
         if (pcsc->have_context)
             (void)SCardReleaseContext(pcsc->context);
         pcsc->have_context = 0;
@@ -239,6 +244,7 @@ static enum sgp32_status pcsc_open(void *user, uint8_t *atr, size_t atr_cap, siz
 {
     struct sgp32_pcsc *pcsc = user;
     uint64_t deadline = now_ms() + timeout_ms;
+    int fresh_context = !pcsc->have_context;
     LONG rc;
 
     disconnect(pcsc);
@@ -251,6 +257,17 @@ static enum sgp32_status pcsc_open(void *user, uint8_t *atr, size_t atr_cap, siz
         int found = 0;
 
         rc = find_reader(pcsc, &found, &count);
+        if (context_is_dead(rc) && !fresh_context) {
+            /* pcscd restarted since our context was made (pcsc-lite only notices on use): once more
+             * with a new context. */
+            (void)SCardReleaseContext(pcsc->context);
+            pcsc->have_context = 0;
+            fresh_context = 1;
+            rc = ensure_context(pcsc);
+            if (rc != SCARD_S_SUCCESS)
+                return fail(pcsc, rc);
+            continue;
+        }
         if (rc != SCARD_S_SUCCESS)
             return fail(pcsc, rc);
         if (!found) {
