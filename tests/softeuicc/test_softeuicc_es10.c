@@ -764,6 +764,17 @@ static void test_quirks_after_switch(void **state)
     assert_int_equal(h.transport.ops->proactive_pending(h.transport.user), 1);
     assert_int_equal(es10_raw(&h, (const uint8_t *)"\xBF\x2D\x00", 3, &answer, &answer_len), 0x6985);
     free(answer);
+    /* the terminal FETCHes the REFRESH (UICC reset); the proactive command is then no longer pending */
+    assert_int_equal(apdu_hex(&h, "80 12 00 00 20"), 0x6C0B);
+    assert_int_equal(apdu_hex(&h, "00 12 00 00 0B"), 0x6E00);
+    assert_int_equal(apdu_hex(&h, "80 12 00 00 0B"), 0x9000);
+    assert_int_equal(h.response_len, 13);
+    assert_int_equal(h.response[0], 0xD0);
+    assert_int_equal(h.response[5], 0x01); /* REFRESH */
+    assert_int_equal(h.response[6], 0x04); /* UICC reset */
+    assert_int_equal(sgp32_softeuicc_proactive_pending(h.card), 0);
+    assert_int_equal(apdu_hex(&h, "80 12 00 00 0B"), 0x6985);
+    assert_int_equal(apdu_hex(&h, "80 14 00 00 0C 810301010482028281830100"), 0x9000);
     /* until reset */
     assert_int_equal(h.transport.ops->reset(h.transport.user, NULL, 0, NULL, 1000), SGP32_OK);
     h.channel_cla = 0;

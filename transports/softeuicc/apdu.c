@@ -17,8 +17,13 @@ enum {
     INS_MANAGE_CHANNEL = 0x70,
     INS_GET_RESPONSE = 0xC0,
     INS_STORE_DATA = 0xE2,
-    INS_TERMINAL_CAPABILITY = 0xAA
+    INS_TERMINAL_CAPABILITY = 0xAA,
+    INS_FETCH = 0x12,
+    INS_TERMINAL_RESPONSE = 0x14
 };
+
+/* ETSI TS 102 223 6.6.13: REFRESH, command number 1, qualifier 04 (UICC reset), UICC -> terminal. */
+static const uint8_t refresh_command[11] = {0xD0, 0x09, 0x81, 0x03, 0x01, 0x01, 0x04, 0x82, 0x02, 0x81, 0x82};
 
 struct apdu {
     uint8_t cla, ins, p1, p2;
@@ -391,6 +396,23 @@ static uint16_t dispatch(struct sgp32_softeuicc *card, const uint8_t *command, s
             return SW_CONDITIONS_NOT_SATISFIED;
         }
         return store_data(card, channel, &apdu, reply);
+    case INS_FETCH: /* ETSI TS 102 221 10.1.1: the pending proactive command, once */
+        if (!apdu.proprietary)
+            return SW_CLA_NOT_SUPPORTED;
+        if (apdu.p1 != 0 || apdu.p2 != 0)
+            return SW_WRONG_P1P2;
+        if (!card->refresh_pending)
+            return SW_CONDITIONS_NOT_SATISFIED;
+        if (!apdu.has_le || apdu.lc != 0)
+            return SW_WRONG_LENGTH;
+        if (apdu.le != sizeof(refresh_command))
+            return (uint16_t)(0x6C00 | sizeof(refresh_command));
+        card->refresh_pending = 0; /* fetched: the terminal now performs the reset */
+        return reply_data(reply, refresh_command, sizeof(refresh_command), SW_OK);
+    case INS_TERMINAL_RESPONSE:
+        if (!apdu.proprietary)
+            return SW_CLA_NOT_SUPPORTED;
+        return apdu.lc > 0 && apdu.p1 == 0 && apdu.p2 == 0 ? SW_OK : SW_WRONG_P1P2;
     default:
         return SW_INS_NOT_SUPPORTED;
     }
