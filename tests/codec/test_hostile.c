@@ -616,6 +616,23 @@ static void test_empty_constructed_strings(void **state)
     }
 }
 
+/* UniversalString (4 bytes a character) printing shifted a byte >= 0x80 into the sign bit of an int and
+ * pointed before short buffers (undefined behaviour, found by fuzz_decode_any; patch 0006). */
+static void test_universal_string_print(void **state)
+{
+    static const char *const inputs[] = {"1C 04 9E021E04", "1C 08 FFFFFFFF 80000041", "1C 03 414243", "1C 00",
+                                         "3C 80 1C 04 0001F600 00 00"};
+    const struct sgp32_codec_type *t = sgp32_codec_type_find("X520LocalityName");
+    size_t i;
+    (void)state;
+    assert_non_null(t);
+    for (i = 0; i < sizeof(inputs) / sizeof(inputs[0]); i++) {
+        struct bytes b = hex(inputs[i]);
+        assert_int_equal(decode_and_use(t, b.data, b.len, &ber_options), SGP32_OK);
+        free(b.data);
+    }
+}
+
 static double seconds_since(clock_t start)
 {
     return (double)(clock() - start) / CLOCKS_PER_SEC;
@@ -857,9 +874,9 @@ int main(void)
         cmocka_unit_test(test_wrong_outer_tag),        cmocka_unit_test(test_lengths_past_the_buffer),
         cmocka_unit_test(test_ber_forms_under_der),    cmocka_unit_test(test_iccid_size_constraint),
         cmocka_unit_test(test_bit_string_unused_bits), cmocka_unit_test(test_empty_constructed_strings),
-        cmocka_unit_test(test_deep_nesting),           cmocka_unit_test(test_choice_end_of_contents),
-        cmocka_unit_test(test_random_mutations),       cmocka_unit_test(test_tlv_parse_header_edges),
-        cmocka_unit_test(test_tlv_check_edges),
+        cmocka_unit_test(test_universal_string_print), cmocka_unit_test(test_deep_nesting),
+        cmocka_unit_test(test_choice_end_of_contents), cmocka_unit_test(test_random_mutations),
+        cmocka_unit_test(test_tlv_parse_header_edges), cmocka_unit_test(test_tlv_check_edges),
     };
     return cmocka_run_group_tests(tests, samples_setup, samples_teardown);
 }
