@@ -111,8 +111,8 @@ enum sgp32_status sgp32_softeuicc_preload_profile(struct sgp32_softeuicc *card, 
 
 /* ---- Fault knobs for tests. */
 
-/* The next state commit fails as a full flash would: the command answers its "undefinedError" (or
- * SW 6581 where it has none) and the card keeps its previous state. */
+/* The next state commit fails as a full flash would: the command answers its ES10 undefinedError (127)
+ * and the card keeps its previous state (sgp32_softeuicc_preload_profile() returns SGP32_ERR_STORAGE). */
 void sgp32_softeuicc_fail_next_state_write(struct sgp32_softeuicc *card);
 /* The card loses power right after processing the n-th APDU from now (n >= 1; 0 disables): that APDU
  * takes effect as far as it committed, its response is lost, and the card stays unpowered until
