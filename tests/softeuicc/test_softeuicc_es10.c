@@ -374,7 +374,9 @@ static void test_retrieve_signed_notifications(void **state)
 {
     struct harness h;
     enum sgp32_status created;
+#ifdef SGP32_HAVE_CRYPTO
     SGP32_RetrieveNotificationsListResponse_t *list;
+#endif
     (void)state;
     start_signing_card(&h, &created);
 #ifndef SGP32_HAVE_CRYPTO
