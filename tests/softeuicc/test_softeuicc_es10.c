@@ -95,6 +95,7 @@ static void test_eid_info1_info2_addresses(void **state)
     assert_memory_equal(info2->iotSpecificInfo->iotVersion.list.array[0]->buf, "\x01\x02\x00", 3);
     assert_non_null(info2->iotSpecificInfo->fallbackSupported);
     assert_true(info2->rspCapability.buf[0] & 0x80); /* additionalProfile: the card is empty */
+    assert_memory_equal(info2->extCardResource.buf, "\x81\x01\x00\x82\x04\x00\x40\x00\x00", 9);
     free_answer("SGP32-EUICCInfo2", info2);
 
     addresses = es10_call(&h, "EuiccConfiguredAddressesRequest", "BF3C00", "EuiccConfiguredAddressesResponse");

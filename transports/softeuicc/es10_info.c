@@ -91,7 +91,10 @@ uint16_t es10_get_euicc_info2(struct sgp32_softeuicc *card, const uint8_t *data,
     der_bytes(out, 0x82, svn_sgp22, 3);
     der_bytes(out, 0x83, firmware, 3);
     der_begin(out, 0x84); /* ETSI TS 102 226 8.2.1.7.2: applications, free NVM, free RAM */
-    der_bytes(out, 0x81, (const uint8_t *)"\x00", 1);
+    {
+        uint8_t installed = (uint8_t)card->state.profile_count; /* one application (ISD-P) per profile */
+        der_bytes(out, 0x81, &installed, 1);
+    }
     put_u32(out, 0x82, (uint32_t)(free_slots * 512u * 1024u));
     put_u32(out, 0x83, 64u * 1024u);
     der_end(out);
