@@ -174,31 +174,31 @@ static void test_line_reader(void **state)
     /* CR LF framing, empty lines skipped, bare CR and bare LF line ends, a line in two pieces. */
     send_text(sv[1], "\r\n+CSIM: 4,\"9000\"\r\n\r\nOK\r\nA\rB\n+CG");
     assert_int_equal(
-        sgp32_atcmd_channel_read_line(&channel, line, sizeof(line), &len, &overlong, sgp32_atcmd_now_ms() + 1000),
+        sgp32_atcmd_channel_read_line(&channel, line, sizeof(line), &len, &overlong, transport_now_ms() + 1000),
         SGP32_OK);
     assert_string_equal(line, "+CSIM: 4,\"9000\"");
     assert_int_equal(len, 15);
     assert_int_equal(
-        sgp32_atcmd_channel_read_line(&channel, line, sizeof(line), &len, &overlong, sgp32_atcmd_now_ms() + 1000),
+        sgp32_atcmd_channel_read_line(&channel, line, sizeof(line), &len, &overlong, transport_now_ms() + 1000),
         SGP32_OK);
     assert_string_equal(line, "OK");
     assert_int_equal(
-        sgp32_atcmd_channel_read_line(&channel, line, sizeof(line), &len, &overlong, sgp32_atcmd_now_ms() + 1000),
+        sgp32_atcmd_channel_read_line(&channel, line, sizeof(line), &len, &overlong, transport_now_ms() + 1000),
         SGP32_OK);
     assert_string_equal(line, "A");
     assert_int_equal(
-        sgp32_atcmd_channel_read_line(&channel, line, sizeof(line), &len, &overlong, sgp32_atcmd_now_ms() + 1000),
+        sgp32_atcmd_channel_read_line(&channel, line, sizeof(line), &len, &overlong, transport_now_ms() + 1000),
         SGP32_OK);
     assert_string_equal(line, "B");
     /* "+CG" without its end: the deadline expires, the piece is kept. */
-    start = sgp32_atcmd_now_ms();
+    start = transport_now_ms();
     assert_int_equal(
-        sgp32_atcmd_channel_read_line(&channel, line, sizeof(line), &len, &overlong, sgp32_atcmd_now_ms() + 150),
+        sgp32_atcmd_channel_read_line(&channel, line, sizeof(line), &len, &overlong, transport_now_ms() + 150),
         SGP32_ERR_TIMEOUT);
-    assert_true(sgp32_atcmd_now_ms() - start >= 140 && sgp32_atcmd_now_ms() - start < 2000);
+    assert_true(transport_now_ms() - start >= 140 && transport_now_ms() - start < 2000);
     send_text(sv[1], "LA: 0,\"\"\r\n");
     assert_int_equal(
-        sgp32_atcmd_channel_read_line(&channel, line, sizeof(line), &len, &overlong, sgp32_atcmd_now_ms() + 1000),
+        sgp32_atcmd_channel_read_line(&channel, line, sizeof(line), &len, &overlong, transport_now_ms() + 1000),
         SGP32_OK);
     assert_string_equal(line, "+CGLA: 0,\"\"");
 
@@ -207,12 +207,12 @@ static void test_line_reader(void **state)
     assert_int_equal(write(sv[1], longline, sizeof(longline)), (ssize_t)sizeof(longline));
     send_text(sv[1], "\r\nOK\r\n");
     assert_int_equal(
-        sgp32_atcmd_channel_read_line(&channel, line, sizeof(line), &len, &overlong, sgp32_atcmd_now_ms() + 1000),
+        sgp32_atcmd_channel_read_line(&channel, line, sizeof(line), &len, &overlong, transport_now_ms() + 1000),
         SGP32_OK);
     assert_true(overlong);
     assert_int_equal(len, AT_LINE_MAX - 1);
     assert_int_equal(
-        sgp32_atcmd_channel_read_line(&channel, line, sizeof(line), &len, &overlong, sgp32_atcmd_now_ms() + 1000),
+        sgp32_atcmd_channel_read_line(&channel, line, sizeof(line), &len, &overlong, transport_now_ms() + 1000),
         SGP32_OK);
     assert_false(overlong);
     assert_string_equal(line, "OK");
@@ -223,12 +223,12 @@ static void test_line_reader(void **state)
     assert_int_equal(sgp32_atcmd_channel_discard_input(&channel), SGP32_OK);
     send_text(sv[1], "fresh\r");
     assert_int_equal(
-        sgp32_atcmd_channel_read_line(&channel, line, sizeof(line), &len, &overlong, sgp32_atcmd_now_ms() + 1000),
+        sgp32_atcmd_channel_read_line(&channel, line, sizeof(line), &len, &overlong, transport_now_ms() + 1000),
         SGP32_OK);
     assert_string_equal(line, "fresh");
     close(sv[1]);
     assert_int_equal(
-        sgp32_atcmd_channel_read_line(&channel, line, sizeof(line), &len, &overlong, sgp32_atcmd_now_ms() + 1000),
+        sgp32_atcmd_channel_read_line(&channel, line, sizeof(line), &len, &overlong, transport_now_ms() + 1000),
         SGP32_ERR_TRANSPORT);
     close(sv[0]);
 }
@@ -245,11 +245,11 @@ static void test_write_deadline(void **state)
     assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
     assert_int_equal(sgp32_atcmd_channel_init(&channel, sv[0]), SGP32_OK);
     memset(block, 'A', sizeof(block));
-    start = sgp32_atcmd_now_ms();
+    start = transport_now_ms();
     for (i = 0; i < 10000 && st == SGP32_OK; i++)
-        st = sgp32_atcmd_channel_write(&channel, block, sizeof(block), sgp32_atcmd_now_ms() + 100);
+        st = sgp32_atcmd_channel_write(&channel, block, sizeof(block), transport_now_ms() + 100);
     assert_int_equal(st, SGP32_ERR_TIMEOUT);
-    assert_true(sgp32_atcmd_now_ms() - start < 5000);
+    assert_true(transport_now_ms() - start < 5000);
     close(sv[0]);
     close(sv[1]);
 }

@@ -15,14 +15,6 @@
 
 #include "at_internal.h"
 
-uint64_t sgp32_atcmd_now_ms(void)
-{
-    struct timespec now;
-    if (clock_gettime(CLOCK_MONOTONIC, &now) != 0)
-        return 0;
-    return (uint64_t)now.tv_sec * 1000u + (uint64_t)now.tv_nsec / 1000000u;
-}
-
 static int speed_of(uint32_t baud, speed_t *speed)
 {
     static const struct {
@@ -92,7 +84,7 @@ static enum sgp32_status wait_for(int fd, short events, uint64_t deadline_ms)
 {
     for (;;) {
         struct pollfd pfd;
-        uint64_t now = sgp32_atcmd_now_ms();
+        uint64_t now = transport_now_ms();
         int timeout;
         int n;
         if (now >= deadline_ms)

@@ -11,6 +11,8 @@
 
 #include "sgp32/status.h"
 
+#include "../common/deadline.h"
+
 /* Longest line kept; an answer to a 261-byte C-APDU is about 540 characters. Longer lines are
  * garbage. */
 #define AT_LINE_MAX 1024u
@@ -24,16 +26,13 @@ struct at_channel {
     int discarding; /* inside an over-long line: drop bytes up to its end */
 };
 
-/* A monotonic clock in milliseconds. */
-uint64_t sgp32_atcmd_now_ms(void);
-
 /* Puts a tty into raw mode (no echo, no line editing, no CR/NL mapping, 8N1, no flow control) at
  * `baud` bit/s (0: keep the speed). SGP32_ERR_INVALID_ARGUMENT for a speed termios lacks. */
 enum sgp32_status sgp32_atcmd_tty_configure(int fd, uint32_t baud);
 
 /* Starts using fd (made non-blocking). */
 enum sgp32_status sgp32_atcmd_channel_init(struct at_channel *channel, int fd);
-/* Writes all of data before deadline_ms (sgp32_atcmd_now_ms() time). */
+/* Writes all of data before deadline_ms (transport_now_ms() time). */
 enum sgp32_status sgp32_atcmd_channel_write(struct at_channel *channel, const char *data, size_t len,
                                             uint64_t deadline_ms);
 /*

@@ -169,7 +169,7 @@ static uint32_t apdu_timeout(const struct sgp32_at *at, const uint8_t *command, 
 static enum sgp32_status execute(struct sgp32_at *at, const char *expect, enum bare_answer bare, uint32_t timeout_ms,
                                  char *collect, size_t collect_cap)
 {
-    uint64_t deadline = sgp32_atcmd_now_ms() + timeout_ms;
+    uint64_t deadline = transport_now_ms() + timeout_ms;
     size_t command_len = strlen(at->command);
     size_t collected = 0;
     int garbage = 0;

@@ -11,6 +11,8 @@
 
 #include <winscard.h> /* pkg-config libpcsclite: -I/usr/include/PCSC */
 
+#include "../common/deadline.h"
+
 /* pcsc-lite's name of the pseudo reader that signals reader arrival and removal. */
 #define PNP_NOTIFICATION_READER "\\\\?PnP?\\Notification"
 #define READER_NAME_CAP 256u
@@ -28,21 +30,6 @@ struct sgp32_pcsc {
     LONG last_error;
     char reader_name[READER_NAME_CAP];
 };
-
-static uint64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
-static DWORD remaining_ms(uint64_t deadline)
-{
-    uint64_t now = now_ms();
-    if (now >= deadline)
-        return 0;
-    return deadline - now > 0x7FFFFFFFu ? (DWORD)0x7FFFFFFFu : (DWORD)(deadline - now);
-}
 
 /* PC/SC code -> status (the code itself stays in last_error for the detail). */
 static enum sgp32_status map_error(LONG rc)
@@ -182,7 +169,7 @@ static LONG wait_reader_change(struct sgp32_pcsc *pcsc, uint32_t reader_count, u
     state.szReader = PNP_NOTIFICATION_READER;
     /* pcsc-lite keeps the reader count in the upper 16 bits of the PnP pseudo reader's state. */
     state.dwCurrentState = (DWORD)reader_count << 16;
-    return SCardGetStatusChange(pcsc->context, remaining_ms(deadline), &state, 1);
+    return SCardGetStatusChange(pcsc->context, (DWORD)transport_remaining_ms(deadline), &state, 1);
 }
 
 /* Waits until the found reader holds a responsive card or is gone (success), or the deadline. */
@@ -195,15 +182,16 @@ static LONG wait_card(struct sgp32_pcsc *pcsc, uint64_t deadline)
     state.szReader = pcsc->reader_name;
     state.dwCurrentState = SCARD_STATE_UNAWARE;
     for (;;) {
-        rc = SCardGetStatusChange(pcsc->context,
-                                  state.dwCurrentState == SCARD_STATE_UNAWARE ? 0 : remaining_ms(deadline), &state, 1);
+        rc = SCardGetStatusChange(
+            pcsc->context, state.dwCurrentState == SCARD_STATE_UNAWARE ? 0 : (DWORD)transport_remaining_ms(deadline),
+            &state, 1);
         if (rc != SCARD_S_SUCCESS)
             return rc;
         if ((state.dwEventState & (SCARD_STATE_UNKNOWN | SCARD_STATE_IGNORE)) != 0)
             return SCARD_S_SUCCESS; /* the reader went away: look for it again */
         if ((state.dwEventState & SCARD_STATE_PRESENT) != 0 && (state.dwEventState & SCARD_STATE_MUTE) == 0)
             return SCARD_S_SUCCESS;
-        if (remaining_ms(deadline) == 0)
+        if ((DWORD)transport_remaining_ms(deadline) == 0)
             return SCARD_E_TIMEOUT;
         state.dwCurrentState = state.dwEventState & ~(DWORD)SCARD_STATE_CHANGED;
     }
@@ -243,7 +231,7 @@ static void disconnect(struct sgp32_pcsc *pcsc)
 static enum sgp32_status pcsc_open(void *user, uint8_t *atr, size_t atr_cap, size_t *atr_len, uint32_t timeout_ms)
 {
     struct sgp32_pcsc *pcsc = user;
-    uint64_t deadline = now_ms() + timeout_ms;
+    uint64_t deadline = transport_now_ms() + timeout_ms;
     int fresh_context = !pcsc->have_context;
     LONG rc;
 
@@ -271,7 +259,7 @@ static enum sgp32_status pcsc_open(void *user, uint8_t *atr, size_t atr_cap, siz
         if (rc != SCARD_S_SUCCESS)
             return fail(pcsc, rc);
         if (!found) {
-            if (remaining_ms(deadline) == 0)
+            if ((DWORD)transport_remaining_ms(deadline) == 0)
                 return fail(pcsc, timeout_ms == 0 ? SCARD_E_UNKNOWN_READER : SCARD_E_TIMEOUT);
             rc = wait_reader_change(pcsc, count, deadline);
             if (rc != SCARD_S_SUCCESS && rc != SCARD_E_TIMEOUT)
@@ -292,7 +280,7 @@ static enum sgp32_status pcsc_open(void *user, uint8_t *atr, size_t atr_cap, siz
         if (rc != SCARD_E_NO_SMARTCARD && rc != SCARD_W_REMOVED_CARD && rc != SCARD_W_UNRESPONSIVE_CARD &&
             rc != SCARD_E_UNKNOWN_READER && rc != SCARD_E_READER_UNAVAILABLE)
             return fail(pcsc, rc); /* sharing violation, protocol mismatch, ...: waiting will not help */
-        if (remaining_ms(deadline) == 0)
+        if ((DWORD)transport_remaining_ms(deadline) == 0)
             return fail(pcsc, timeout_ms == 0 ? rc : SCARD_E_TIMEOUT);
         rc = wait_card(pcsc, deadline);
         if (rc != SCARD_S_SUCCESS)

@@ -12,22 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../common/deadline.h"
 #include "qmi_internal.h"
-
-static uint64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
-static int remaining_ms(uint64_t deadline)
-{
-    uint64_t now = now_ms();
-    if (now >= deadline)
-        return 0;
-    return deadline - now > 0x7FFFFFFFu ? 0x7FFFFFFF : (int)(deadline - now);
-}
 
 enum sgp32_status qmi_fail(struct sgp32_qmi *qmi, enum sgp32_status status, uint16_t message, uint16_t qmi_error,
                            const char *reason)
@@ -64,7 +50,7 @@ static enum sgp32_status write_frame(struct sgp32_qmi *qmi, const uint8_t *frame
         pfd.fd = qmi->fd;
         pfd.events = POLLOUT;
         pfd.revents = 0;
-        rc = poll(&pfd, 1, remaining_ms(deadline));
+        rc = poll(&pfd, 1, (int)transport_remaining_ms(deadline));
         if (rc < 0 && errno == EINTR)
             continue;
         if (rc < 0)
@@ -99,7 +85,7 @@ static enum sgp32_status read_more(struct sgp32_qmi *qmi, uint64_t deadline, uin
         pfd.fd = qmi->fd;
         pfd.events = POLLIN;
         pfd.revents = 0;
-        rc = poll(&pfd, 1, remaining_ms(deadline));
+        rc = poll(&pfd, 1, (int)transport_remaining_ms(deadline));
         if (rc < 0 && errno == EINTR)
             continue;
         if (rc < 0)
@@ -189,7 +175,7 @@ enum sgp32_status qmi_request(struct sgp32_qmi *qmi, uint8_t service, uint8_t cl
 {
     uint8_t frame[QMI_TX_CAP + 16u];
     struct qmux_message request;
-    uint64_t deadline = now_ms() + timeout_ms;
+    uint64_t deadline = transport_now_ms() + timeout_ms;
     size_t frame_len = 0;
     int skipped = 0;
     enum sgp32_status st;

@@ -19,6 +19,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../common/deadline.h"
+
 /* Control messages from the reader (vpcd.h in vsmartcard). */
 enum { VPCD_CTRL_OFF = 0, VPCD_CTRL_ON = 1, VPCD_CTRL_RESET = 2, VPCD_CTRL_ATR = 4 };
 
@@ -38,21 +40,6 @@ struct sgp32_vpcd {
     uint8_t response[2 + RESPONSE_CAP];
 };
 
-static uint64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
-static int remaining_ms(uint64_t deadline)
-{
-    uint64_t now = now_ms();
-    if (now >= deadline)
-        return 0;
-    return deadline - now > 0x7FFFFFFFu ? 0x7FFFFFFF : (int)(deadline - now);
-}
-
 /* Waits for `events` on the socket until the deadline: 1 ready, 0 timeout (or EINTR), -1 error. */
 static int wait_for(struct sgp32_vpcd *conn, short events, uint64_t deadline)
 {
@@ -61,7 +48,7 @@ static int wait_for(struct sgp32_vpcd *conn, short events, uint64_t deadline)
     pfd.fd = conn->fd;
     pfd.events = events;
     pfd.revents = 0;
-    rc = poll(&pfd, 1, remaining_ms(deadline));
+    rc = poll(&pfd, 1, (int)transport_remaining_ms(deadline));
     if (rc < 0) {
         if (errno == EINTR)
             return 0;
@@ -77,7 +64,7 @@ enum sgp32_status sgp32_vpcd_connect(const char *host, uint16_t port, uint32_t t
     char service[8];
     struct sgp32_vpcd *conn;
     enum sgp32_status st = SGP32_ERR_TRANSPORT;
-    uint64_t deadline = now_ms() + timeout_ms;
+    uint64_t deadline = transport_now_ms() + timeout_ms;
     int one = 1;
 
     if (conn_out == NULL || host == NULL || port == 0)
@@ -180,7 +167,7 @@ static enum sgp32_status read_exact(struct sgp32_vpcd *conn, uint8_t *out, size_
         case 1:
             break;
         case 0:
-            if (remaining_ms(deadline) > 0)
+            if (transport_remaining_ms(deadline) > 0)
                 break; /* a signal: keep reading inside a frame */
             return SGP32_ERR_TIMEOUT;
         default:
@@ -209,7 +196,7 @@ static enum sgp32_status write_exact(struct sgp32_vpcd *conn, const uint8_t *dat
         case 1:
             break;
         case 0:
-            if (remaining_ms(deadline) > 0)
+            if (transport_remaining_ms(deadline) > 0)
                 break;
             return SGP32_ERR_TIMEOUT;
         default:
@@ -226,7 +213,7 @@ static enum sgp32_status send_frame(struct sgp32_vpcd *conn, size_t len)
         return SGP32_ERR_TOO_LARGE;
     conn->response[0] = (uint8_t)(len >> 8);
     conn->response[1] = (uint8_t)len;
-    return write_exact(conn, conn->response, 2 + len, now_ms() + FRAME_COMPLETION_MS);
+    return write_exact(conn, conn->response, 2 + len, transport_now_ms() + FRAME_COMPLETION_MS);
 }
 
 static enum sgp32_status power(struct sgp32_vpcd *conn, void *user,
@@ -275,18 +262,18 @@ enum sgp32_status sgp32_vpcd_serve_step(struct sgp32_vpcd *conn, const struct sg
     if (conn == NULL || conn->fd < 0 || ops == NULL || ops->size < sizeof(*ops) || ops->process_apdu == NULL ||
         ops->power_on == NULL || ops->reset == NULL)
         return SGP32_ERR_INVALID_ARGUMENT;
-    rc = wait_for(conn, POLLIN, now_ms() + timeout_ms);
+    rc = wait_for(conn, POLLIN, transport_now_ms() + timeout_ms);
     if (rc == 0)
         return SGP32_ERR_TIMEOUT;
     if (rc < 0)
         return SGP32_ERR_TRANSPORT;
-    st = read_exact(conn, header, sizeof(header), now_ms() + FRAME_COMPLETION_MS);
+    st = read_exact(conn, header, sizeof(header), transport_now_ms() + FRAME_COMPLETION_MS);
     if (st != SGP32_OK)
         return st;
     len = ((size_t)header[0] << 8) | header[1];
     if (len == 0)
         return SGP32_ERR_PROTOCOL;
-    st = read_exact(conn, conn->command, len, now_ms() + FRAME_COMPLETION_MS);
+    st = read_exact(conn, conn->command, len, transport_now_ms() + FRAME_COMPLETION_MS);
     if (st != SGP32_OK)
         return st;
     if (len == 1)
