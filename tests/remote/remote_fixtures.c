@@ -158,3 +158,54 @@ uint32_t fixture_random(uint32_t *state)
     *state = x;
     return x;
 }
+
+/* Writes a tag (1 or 2 bytes) and a definite length at out; returns the bytes written. */
+static size_t fixture_header_bytes(uint8_t *out, uint32_t tag, size_t value_len)
+{
+    size_t pos = 0;
+    if (tag > 0xFF)
+        out[pos++] = (uint8_t)(tag >> 8);
+    out[pos++] = (uint8_t)tag;
+    if (value_len < 0x80) {
+        out[pos++] = (uint8_t)value_len;
+    } else if (value_len <= 0xFF) {
+        out[pos++] = 0x81;
+        out[pos++] = (uint8_t)value_len;
+    } else if (value_len <= 0xFFFF) {
+        out[pos++] = 0x82;
+        out[pos++] = (uint8_t)(value_len >> 8);
+        out[pos++] = (uint8_t)value_len;
+    } else {
+        out[pos++] = 0x83;
+        out[pos++] = (uint8_t)(value_len >> 16);
+        out[pos++] = (uint8_t)(value_len >> 8);
+        out[pos++] = (uint8_t)value_len;
+    }
+    return pos;
+}
+
+uint8_t *fixture_large_bpp(size_t segments, size_t *len)
+{
+    const size_t segment_value = 1000;
+    const size_t segment_len = 4 + segment_value; /* 86 82 03 E8 + value */
+    size_t sequence_len = segments * segment_len;
+    uint8_t header[16];
+    size_t a3_header = fixture_header_bytes(header, 0xA3, sequence_len);
+    size_t bpp_value = a3_header + sequence_len;
+    size_t bf36_header = fixture_header_bytes(header, 0xBF36, bpp_value);
+    uint8_t *data = malloc(bf36_header + bpp_value);
+    size_t pos;
+    size_t i;
+    size_t j;
+
+    assert_non_null(data);
+    pos = fixture_header_bytes(data, 0xBF36, bpp_value);
+    pos += fixture_header_bytes(data + pos, 0xA3, sequence_len);
+    for (i = 0; i < segments; i++) {
+        pos += fixture_header_bytes(data + pos, 0x86, segment_value);
+        for (j = 0; j < segment_value; j++)
+            data[pos++] = (uint8_t)(i * 31u + j * 7u);
+    }
+    *len = pos;
+    return data;
+}

@@ -19,6 +19,8 @@ uint8_t *fixture_der(const char *type_name, unsigned variant, size_t *len);
 uint8_t *fixture_file(const char *relative_path, size_t *len);
 /* A TLV with a long value: tag (1 or 2 bytes), length, `value_len` bytes of a pattern. free() it. */
 uint8_t *fixture_tlv(uint32_t tag, size_t value_len, uint8_t seed, size_t *len);
+/* A Bound Profile Package shaped element: BF36 { A3 { 86 <1000 bytes> x segments } }. free() it. */
+uint8_t *fixture_large_bpp(size_t segments, size_t *len);
 /* The answer a client would see for a server response. */
 struct sgp32_remote_answer fixture_answer_of(const struct sgp32_remote_response *response);
 /* The incoming request a server would see for a client request (header lookup by name). */
