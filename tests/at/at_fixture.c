@@ -25,6 +25,13 @@ uint64_t at_test_now_ms(void)
 void at_fixture_start(struct at_fixture *f, const struct modem_quirks *quirks, enum sgp32_at_mode mode,
                       uint32_t command_timeout_ms, uint32_t store_data_timeout_ms)
 {
+    at_fixture_start_identity(f, NULL, quirks, mode, command_timeout_ms, store_data_timeout_ms);
+}
+
+void at_fixture_start_identity(struct at_fixture *f, const struct sgp32_softeuicc_identity *identity,
+                               const struct modem_quirks *quirks, enum sgp32_at_mode mode, uint32_t command_timeout_ms,
+                               uint32_t store_data_timeout_ms)
+{
     struct modem_quirks none;
     struct sgp32_at_options options;
     memset(f, 0, sizeof(*f));
@@ -35,7 +42,10 @@ void at_fixture_start(struct at_fixture *f, const struct modem_quirks *quirks, e
     options.baud = 115200;
     options.command_timeout_ms = command_timeout_ms;
     options.store_data_timeout_ms = store_data_timeout_ms;
-    assert_int_equal(modem_emulator_start_pty(at_test_eid, quirks != NULL ? quirks : &none, &f->em), 0);
+    if (identity != NULL)
+        assert_int_equal(modem_emulator_start_pty_identity(identity, quirks != NULL ? quirks : &none, &f->em), 0);
+    else
+        assert_int_equal(modem_emulator_start_pty(at_test_eid, quirks != NULL ? quirks : &none, &f->em), 0);
     assert_int_equal(sgp32_at_open_path(modem_emulator_tty(f->em), &options, &f->at), SGP32_OK);
     sgp32_at_transport(f->at, &f->transport);
     assert_int_equal(f->transport.ops->open(f->transport.user, NULL, 0, NULL, 2000), SGP32_OK);

@@ -26,6 +26,10 @@ struct at_fixture {
  * deadlines (0: defaults); asserts success. The ES10 session is created, not connected. */
 void at_fixture_start(struct at_fixture *f, const struct modem_quirks *quirks, enum sgp32_at_mode mode,
                       uint32_t command_timeout_ms, uint32_t store_data_timeout_ms);
+/* The same with a card of the given identity (NULL: at_test_eid only). */
+void at_fixture_start_identity(struct at_fixture *f, const struct sgp32_softeuicc_identity *identity,
+                               const struct modem_quirks *quirks, enum sgp32_at_mode mode, uint32_t command_timeout_ms,
+                               uint32_t store_data_timeout_ms);
 void at_fixture_stop(struct at_fixture *f);
 
 /* GetEID answers the card's EID. */

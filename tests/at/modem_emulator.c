@@ -455,16 +455,21 @@ static void *run(void *arg)
     return NULL;
 }
 
-static int create_card(struct modem_emulator *em, const uint8_t eid[16])
+static int create_card(struct modem_emulator *em, const struct sgp32_softeuicc_identity *identity)
 {
-    struct sgp32_softeuicc_identity identity;
-    memset(&identity, 0, sizeof(identity));
-    memcpy(identity.eid, eid, 16);
     snprintf(em->dir, sizeof(em->dir), "/tmp/sgp32-at-XXXXXX");
     if (mkdtemp(em->dir) == NULL)
         return -1;
     rmdir(em->dir); /* create() makes it */
-    return sgp32_softeuicc_create(em->dir, &identity, NULL, &em->card) == SGP32_OK ? 0 : -1;
+    return sgp32_softeuicc_create(em->dir, identity, NULL, &em->card) == SGP32_OK ? 0 : -1;
+}
+
+static struct sgp32_softeuicc_identity eid_only(const uint8_t eid[16])
+{
+    struct sgp32_softeuicc_identity identity;
+    memset(&identity, 0, sizeof(identity));
+    memcpy(identity.eid, eid, 16);
+    return identity;
 }
 
 static struct modem_emulator *alloc_emulator(const struct modem_quirks *quirks)
@@ -481,14 +486,21 @@ static struct modem_emulator *alloc_emulator(const struct modem_quirks *quirks)
     return em;
 }
 
-static int launch(struct modem_emulator *em, const uint8_t eid[16])
+static int launch(struct modem_emulator *em, const struct sgp32_softeuicc_identity *identity)
 {
-    if (create_card(em, eid) != 0 || pipe(em->wake) != 0)
+    if (create_card(em, identity) != 0 || pipe(em->wake) != 0)
         return -1;
     return pthread_create(&em->thread, NULL, run, em) == 0 ? 0 : -1;
 }
 
 int modem_emulator_start_pty(const uint8_t eid[16], const struct modem_quirks *quirks, struct modem_emulator **out)
+{
+    struct sgp32_softeuicc_identity identity = eid_only(eid);
+    return modem_emulator_start_pty_identity(&identity, quirks, out);
+}
+
+int modem_emulator_start_pty_identity(const struct sgp32_softeuicc_identity *identity,
+                                      const struct modem_quirks *quirks, struct modem_emulator **out)
 {
     struct modem_emulator *em = alloc_emulator(quirks);
     struct termios tio;
@@ -506,7 +518,7 @@ int modem_emulator_start_pty(const uint8_t eid[16], const struct modem_quirks *q
         tcsetattr(em->slave_fd, TCSANOW, &tio);
     }
     fcntl(em->fd, F_SETFL, fcntl(em->fd, F_GETFL) | O_NONBLOCK);
-    if (launch(em, eid) != 0) {
+    if (launch(em, identity) != 0) {
         close(em->fd);
         close(em->slave_fd);
         free(em);
@@ -520,6 +532,7 @@ int modem_emulator_start_socketpair(const uint8_t eid[16], const struct modem_qu
                                     struct modem_emulator **out, int *host_fd)
 {
     struct modem_emulator *em = alloc_emulator(quirks);
+    struct sgp32_softeuicc_identity identity = eid_only(eid);
     int sv[2];
     *out = NULL;
     if (em == NULL)
@@ -530,7 +543,7 @@ int modem_emulator_start_socketpair(const uint8_t eid[16], const struct modem_qu
     }
     em->fd = sv[0];
     *host_fd = sv[1];
-    if (launch(em, eid) != 0) {
+    if (launch(em, &identity) != 0) {
         close(sv[0]);
         close(sv[1]);
         free(em);

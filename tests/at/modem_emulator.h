@@ -35,9 +35,13 @@ struct modem_quirks {
 /* Always: +CGLA with channel bits already set in the CLA -> +CME ERROR: 50 (the modem sets them). */
 
 struct modem_emulator;
+struct sgp32_softeuicc_identity;
 
 /* Creates the card (EID `eid`), a pty pair and the emulator thread. Returns 0 on success. */
 int modem_emulator_start_pty(const uint8_t eid[16], const struct modem_quirks *quirks, struct modem_emulator **em);
+/* The same with a card of the given identity (CI PKIDs, certificates: e.g. a test PKI). */
+int modem_emulator_start_pty_identity(const struct sgp32_softeuicc_identity *identity,
+                                      const struct modem_quirks *quirks, struct modem_emulator **em);
 /* The same over a socketpair: *host_fd receives the transport's end (closed by stop). */
 int modem_emulator_start_socketpair(const uint8_t eid[16], const struct modem_quirks *quirks,
                                     struct modem_emulator **em, int *host_fd);

@@ -7,6 +7,8 @@
  *   pcsc_es10_check --reader <name part> --eid <32 hex> --protocol t0|t1 [--wait-ms <n>] [--removal]
  *                   [--restart] [--quick] [--ci-pkid <40 hex> --euicc-cert <DER file>]
  *
+ * Unless --quick, the shared ES10 conformance suite (tests/conformance) runs first over the PC/SC
+ * transport and its report must equal tests/conformance/expected_report.txt.
  * --quick only finds the card, checks the protocol and reads the EID over ES10. --ci-pkid and
  * --euicc-cert check the identity of a card made from the test PKI (EUICCInfo1, GetCerts).
  * --removal adds the card removal check, synchronised with the script over stdin/stdout: the program
@@ -24,11 +26,11 @@
 
 #include <winscard.h>
 
+#include "es10_conformance.h"
 #include "sgp32/sgp32.h"
 #include "sgp32/transport_pcsc.h"
 
 static const uint8_t get_eid[] = {0xBF, 0x3E, 0x03, 0x5C, 0x01, 0x5A};
-static const uint8_t unknown_tag[] = {0xBF, 0x7F, 0x00}; /* an ES10 tag the ISD-R does not know */
 
 static const char *ci_pkid_hex, *euicc_cert_file;
 static int failures;
@@ -399,9 +401,8 @@ int main(int argc, char **argv)
     struct sgp32_pcsc *pcsc;
     struct sgp32_apdu_transport transport;
     struct sgp32_es10 *session = NULL;
-    uint8_t atr[64], *answer = NULL;
-    size_t atr_len = 0, len = 0;
-    const struct sgp32_es10_error *error;
+    uint8_t atr[64];
+    size_t atr_len = 0;
     int removal = 0, restart = 0, quick = 0, found = 0, i;
     enum sgp32_status st;
 
@@ -452,7 +453,14 @@ int main(int argc, char **argv)
     st = sgp32_pcsc_list_readers(each_reader, &found);
     CHECK(st == SGP32_OK && found, "sgp32_pcsc_list_readers lists the reader (%s)", sgp32_status_name(st));
 
-    /* ES10 over PC/SC: a logical channel, the ISD-R, GetEID, and a status word kept in the error. */
+    /* The shared ES10 conformance suite, while no other session holds a channel (it uses all 19). */
+    if (!quick)
+        CHECK(es10_conformance_check_path(&transport, expected_eid, CONFORMANCE_EXPECTED_REPORT,
+                                          expected_protocol == SGP32_PCSC_PROTOCOL_T0 ? "PC/SC (T=0)"
+                                                                                      : "PC/SC (T=1)") == 0,
+              "the ES10 conformance report over PC/SC equals %s", CONFORMANCE_EXPECTED_REPORT);
+
+    /* ES10 over PC/SC: a logical channel, the ISD-R, GetEID. */
     st = sgp32_es10_new(&transport, NULL, &session);
     CHECK(st == SGP32_OK, "sgp32_es10_new (%s)", sgp32_status_name(st));
     if (st != SGP32_OK)
@@ -467,15 +475,6 @@ int main(int argc, char **argv)
         goto done;
     if (ci_pkid_hex != NULL && euicc_cert_file != NULL)
         check_identity(session);
-    st = sgp32_es10_transceive(session, unknown_tag, sizeof(unknown_tag), &answer, &len);
-    error = sgp32_es10_last_error(session);
-    CHECK(st == SGP32_ERR_CARD_STATUS && error->sw == 0x6A88 && error->ins == 0xE2 &&
-              strcmp(error->step, "store data") == 0,
-          "an unknown ES10 tag: SW 6A88 in the error detail (%s, SW %04X, step %s)", sgp32_status_name(st), error->sw,
-          error->step);
-    sgp32_buffer_free(answer);
-    answer = NULL;
-    check_eid(session, "after the error (the session stays usable)");
 
     /* Other applications: a reset by someone else, exclusive access refused while we hold the card. */
     check_exclusive();

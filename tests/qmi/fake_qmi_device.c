@@ -443,7 +443,10 @@ int fake_qmi_device_start(const struct fake_qmi_config *config, struct fake_qmi_
     if (dev == NULL)
         return -1;
     memset(&identity, 0, sizeof(identity));
-    memcpy(identity.eid, config->eid, sizeof(identity.eid));
+    if (config->identity != NULL)
+        identity = *config->identity;
+    else
+        memcpy(identity.eid, config->eid, sizeof(identity.eid));
     dev->slot = config->slot != 0 ? config->slot : 1;
     dev->next_client = 1;
     snprintf(dev->dir, sizeof(dev->dir), "/tmp/sgp32-qmi-XXXXXX");

@@ -28,9 +28,13 @@ enum fake_qmi_fault {
     FAKE_QMI_FAULT_SPLIT              /* every answer arrives in three pieces (a stream, not messages) */
 };
 
+struct sgp32_softeuicc_identity;
+
 struct fake_qmi_config {
     uint8_t slot;       /* the slot holding the card (1-based); 0: 1 */
     const uint8_t *eid; /* 16 bytes */
+    /* The card's whole identity (CI PKIDs, certificates), or NULL: a card with just `eid`. */
+    const struct sgp32_softeuicc_identity *identity;
 };
 
 struct fake_qmi_device;

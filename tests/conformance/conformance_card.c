@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: MIT */
+/* The conformance card identity from a generated test PKI (see conformance_card.h). */
+#define _POSIX_C_SOURCE 200809L
+
+#include "conformance_card.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The value of `key` in the PKI's manifest.txt (key=value lines, docs/test-pki.md). */
+static int manifest_value(const char *dir, const char *key, char *value, size_t cap)
+{
+    char path[CONFORMANCE_PATH_CAP], line[CONFORMANCE_PATH_CAP];
+    size_t key_len = strlen(key);
+    int found = -1;
+    FILE *manifest;
+    snprintf(path, sizeof(path), "%s/nist/manifest.txt", dir);
+    manifest = fopen(path, "r");
+    if (manifest == NULL)
+        return -1;
+    while (found != 0 && fgets(line, sizeof(line), manifest) != NULL) {
+        if (strncmp(line, key, key_len) != 0 || line[key_len] != '=')
+            continue;
+        line[strcspn(line, "\r\n")] = '\0';
+        found = (size_t)snprintf(value, cap, "%s", line + key_len + 1) < cap ? 0 : -1;
+    }
+    fclose(manifest);
+    return found;
+}
+
+/* A manifest path (relative to the curve directory) made absolute. */
+static int manifest_path(const char *dir, const char *key, char *path, size_t cap)
+{
+    char relative[CONFORMANCE_PATH_CAP];
+    if (manifest_value(dir, key, relative, sizeof(relative)) != 0)
+        return -1;
+    return (size_t)snprintf(path, cap, "%s/nist/%s", dir, relative) < cap ? 0 : -1;
+}
+
+static int parse_hex(const char *text, uint8_t *out, size_t len)
+{
+    size_t i;
+    if (strlen(text) != 2 * len)
+        return -1;
+    for (i = 0; i < len; i++) {
+        unsigned byte;
+        if (sscanf(text + 2 * i, "%2x", &byte) != 1)
+            return -1;
+        out[i] = (uint8_t)byte;
+    }
+    return 0;
+}
+
+int conformance_card_init(struct conformance_card *card)
+{
+    char command[512], eid[64], pkid[64];
+    memset(card, 0, sizeof(*card));
+    snprintf(card->pki_dir, sizeof(card->pki_dir), "/tmp/sgp32-conformance-XXXXXX");
+    if (mkdtemp(card->pki_dir) == NULL)
+        return -1;
+    snprintf(command, sizeof(command), "'%s/examples/pki/sgp32-test-pki' --curve nist --force '%s' >/dev/null",
+             SGP32_SOURCE_DIR, card->pki_dir);
+    if (system(command) != 0) {
+        fprintf(stderr, "conformance card: %s failed\n", command);
+        return -1;
+    }
+    if (manifest_value(card->pki_dir, "eid", eid, sizeof(eid)) != 0 ||
+        manifest_value(card->pki_dir, "ci_pkid", pkid, sizeof(pkid)) != 0 ||
+        parse_hex(eid, card->identity.eid, sizeof(card->identity.eid)) != 0 ||
+        parse_hex(pkid, card->ci_pkid[0], sizeof(card->ci_pkid[0])) != 0 ||
+        manifest_path(card->pki_dir, "euicc_cert_der", card->euicc_cert, sizeof(card->euicc_cert)) != 0 ||
+        manifest_path(card->pki_dir, "eum_cert_der", card->eum_cert, sizeof(card->eum_cert)) != 0 ||
+        manifest_path(card->pki_dir, "euicc_key_der", card->euicc_key, sizeof(card->euicc_key)) != 0) {
+        fprintf(stderr, "conformance card: incomplete manifest in %s/nist\n", card->pki_dir);
+        return -1;
+    }
+    card->identity.ci_pkids = (const uint8_t(*)[20])card->ci_pkid;
+    card->identity.ci_pkid_count = 1;
+    card->identity.euicc_certificate_file = card->euicc_cert;
+    card->identity.eum_certificate_file = card->eum_cert;
+#ifdef CONFORMANCE_WITH_CRYPTO
+    /* The key makes the card sign notifications; without the crypto layer create() refuses it. */
+    card->identity.euicc_private_key_file = card->euicc_key;
+#endif
+    return 0;
+}
+
+void conformance_card_cleanup(struct conformance_card *card)
+{
+    char command[128];
+    if (card->pki_dir[0] == '\0')
+        return;
+    snprintf(command, sizeof(command), "rm -rf '%s'", card->pki_dir);
+    if (system(command) != 0)
+        fprintf(stderr, "conformance card: cannot remove %s\n", card->pki_dir);
+    card->pki_dir[0] = '\0';
+}

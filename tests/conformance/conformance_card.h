@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The card every conformance path uses: a software eUICC (IoT mode, T=1 unless a test says otherwise)
+ * with the identity of a fresh test PKI from examples/pki/sgp32-test-pki (NIST set), the same way the
+ * PC/SC path makes its card with `sgp32 euicc-sim create --pki`: EID, CI PKID, EUM and eUICC
+ * certificates, and the eUICC key where the crypto layer is built.
+ */
+#ifndef SGP32_TESTS_CONFORMANCE_CARD_H
+#define SGP32_TESTS_CONFORMANCE_CARD_H
+
+#include <stdint.h>
+
+#include "sgp32/softeuicc.h"
+
+#define CONFORMANCE_PATH_CAP 256u
+
+struct conformance_card {
+    char pki_dir[64]; /* temporary directory of the generated PKI */
+    char euicc_cert[CONFORMANCE_PATH_CAP], eum_cert[CONFORMANCE_PATH_CAP], euicc_key[CONFORMANCE_PATH_CAP];
+    uint8_t ci_pkid[1][20];
+    struct sgp32_softeuicc_identity identity; /* points into this struct */
+};
+
+/* Generates the PKI and fills card->identity. 0 on success, else -1 with a message on stderr. */
+int conformance_card_init(struct conformance_card *card);
+/* Removes the PKI directory. */
+void conformance_card_cleanup(struct conformance_card *card);
+
+#endif

@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: MIT */
+/* The canonical text of a conformance report and its comparison with the reference file. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "es10_conformance.h"
+
+/* Appends formatted text at *len (counting what does not fit, like snprintf). */
+static void append(char *text, size_t cap, size_t *len, const char *format, ...)
+{
+    va_list args;
+    int n;
+    va_start(args, format);
+    n = vsnprintf(*len < cap ? text + *len : NULL, *len < cap ? cap - *len : 0, format, args);
+    va_end(args);
+    if (n > 0)
+        *len += (size_t)n;
+}
+
+size_t es10_conformance_render(const struct es10_conformance_report *report, char *text, size_t cap)
+{
+    size_t len = 0, i;
+    unsigned failed = 0;
+
+    if (cap > 0)
+        text[0] = '\0';
+    append(text, cap, &len, "ES10 conformance report: %u checks\n", (unsigned)report->count);
+    for (i = 0; i < report->count; i++) {
+        const struct es10_conformance_check *check = &report->checks[i];
+        char sw[16];
+        if (check->sw != 0)
+            snprintf(sw, sizeof(sw), "SW %04X", (unsigned)check->sw);
+        else
+            snprintf(sw, sizeof(sw), "no SW");
+        failed += check->status != ES10_CONFORMANCE_PASS;
+        append(text, cap, &len, "%s: %s, %s: %s\n", check->name,
+               check->status == ES10_CONFORMANCE_PASS ? "PASS" : "FAIL", sw, check->outcome);
+    }
+    append(text, cap, &len, "summary: %u passed, %u failed\n", (unsigned)report->count - failed, failed);
+    return len;
+}
+
+static char *read_file(const char *path)
+{
+    FILE *file = fopen(path, "rb");
+    char *text = NULL;
+    long size;
+    if (file == NULL)
+        return NULL;
+    if (fseek(file, 0, SEEK_END) == 0 && (size = ftell(file)) >= 0 && fseek(file, 0, SEEK_SET) == 0 &&
+        (text = malloc((size_t)size + 1)) != NULL) {
+        if (fread(text, 1, (size_t)size, file) == (size_t)size) {
+            text[size] = '\0';
+        } else {
+            free(text);
+            text = NULL;
+        }
+    }
+    fclose(file);
+    return text;
+}
+
+/* The 1-based number of the first line where a and b differ. */
+static unsigned first_difference(const char *a, const char *b)
+{
+    unsigned line = 1;
+    while (*a != '\0' && *a == *b) {
+        if (*a == '\n')
+            line++;
+        a++;
+        b++;
+    }
+    return line;
+}
+
+int es10_conformance_compare(const struct es10_conformance_report *report, const char *expected_file,
+                             const char *path_name)
+{
+    size_t len = es10_conformance_render(report, NULL, 0);
+    char *text = malloc(len + 1), *expected = read_file(expected_file);
+    int equal;
+
+    if (text == NULL) {
+        free(expected);
+        return -1;
+    }
+    es10_conformance_render(report, text, len + 1);
+    printf("---- ES10 conformance over %s\n%s", path_name, text);
+    if (expected == NULL) {
+        printf("---- cannot read the reference report %s\n", expected_file);
+        free(text);
+        return -1;
+    }
+    equal = strcmp(text, expected) == 0;
+    if (!equal)
+        printf("---- DIFFERS from %s at line %u; the reference is:\n%s", expected_file,
+               first_difference(text, expected), expected);
+    else
+        printf("---- identical to %s\n", expected_file);
+    fflush(stdout);
+    free(text);
+    free(expected);
+    return equal ? 0 : -1;
+}
+
+int es10_conformance_check_path(const struct sgp32_apdu_transport *transport, const uint8_t expected_eid[16],
+                                const char *expected_file, const char *path_name)
+{
+    struct es10_conformance_report report;
+    es10_conformance_run(transport, expected_eid, &report);
+    return es10_conformance_compare(&report, expected_file, path_name);
+}
