@@ -15,6 +15,7 @@
 #define SOFTEUICC_MAX_NOTIFICATIONS 32
 #define SOFTEUICC_MAX_EIMS 4
 #define SOFTEUICC_MAX_CI_PKIDS 4
+#define SOFTEUICC_MAX_PACKAGE_RESULTS 8
 #define SOFTEUICC_CHANNELS 20 /* basic 0, logical 1-3 and extended 4-19 (ISO 7816-4 5.4.1) */
 
 /* Status words (ISO 7816-4 5.6). */
@@ -40,6 +41,13 @@ struct softeuicc_notification {
     long seq_number;
     uint8_t *metadata; /* DER NotificationMetadata (BF2F) */
     size_t metadata_len;
+};
+
+/* A signed EuiccPackageResult (DER BF51) waiting for RemoveNotificationFromList. */
+struct softeuicc_package_result {
+    long seq_number;
+    uint8_t *der;
+    size_t len;
 };
 
 /* Everything that survives a power cut (state.c writes it; docs/software-euicc.md lists it). */
@@ -70,9 +78,14 @@ struct softeuicc_state {
     int return_kind;
     uint8_t return_iccid[10];
     int return_has_iccid;
-    /* Set by an enable PSMO with rollbackFlag (LoadEuiccPackage, not yet implemented). */
+    /* Set by an enable PSMO with rollbackFlag (LoadEuiccPackage). */
     int rollback_available;
     uint8_t rollback_iccid[10];
+    /* ---- eUICC Packages (es10_euicc_package.c): signed EuiccPackageResults kept until
+     * RemoveNotificationFromList (seqNumber from next_seq_number, shared with notifications). The eIM
+     * counters live in each eIM's EimConfigurationData (counterValue [3]). */
+    struct softeuicc_package_result package_results[SOFTEUICC_MAX_PACKAGE_RESULTS];
+    size_t package_result_count;
 };
 
 struct softeuicc_channel {
@@ -104,6 +117,7 @@ struct sgp32_softeuicc {
     uint32_t power_loss_countdown;
     uint8_t euicc_challenge[16]; /* the last GetEUICCChallenge answer, for AuthenticateServer */
     int have_challenge;
+    int defer_commit; /* es10_euicc_package.c: one commit for a whole eUICC Package (see state.c) */
 };
 
 /* state.c */
@@ -180,6 +194,18 @@ uint16_t es10_load_bound_profile_package(struct sgp32_softeuicc *, const uint8_t
 uint16_t es10_cancel_session(struct sgp32_softeuicc *, const uint8_t *, size_t, struct der_writer *);
 uint16_t es10_load_crl(struct sgp32_softeuicc *, const uint8_t *, size_t, struct der_writer *);
 uint16_t es10_load_euicc_package(struct sgp32_softeuicc *, const uint8_t *, size_t, struct der_writer *);
+
+/* ---- eUICC Packages (es10_euicc_package.c) and the internals it shares */
+/* es10_euicc_package.c: the package results for RetrieveNotificationsList / RemoveNotificationFromList. */
+void softeuicc_write_package_results(const struct sgp32_softeuicc *card, struct der_writer *out);
+int softeuicc_remove_package_result(struct sgp32_softeuicc *card, long seq_number); /* 1 if removed */
+/* es10_eim.c: checks shared by AddInitialEim and the addEim / updateEim eCOs. */
+int softeuicc_eim_counter_in_range(const INTEGER_t *counter);
+int softeuicc_eim_known_ci(const struct softeuicc_state *state, const OCTET_STRING_t *pkid);
+/* es10_iot.c: ConfigureImmediateProfileEnabling's effect (also the configureImmediateEnable PSMO):
+ * oid (content octets) and address NULL when absent; 0 ok, 1 insufficientMemory; not committed. */
+long softeuicc_configure_immediate_enable(struct sgp32_softeuicc *card, int flag, const uint8_t *oid, size_t oid_len,
+                                          const uint8_t *address, size_t address_len);
 
 /* profile_store.c: the profile list, shared by the ES10 profile functions. */
 SGP32_ProfileInfo_t *softeuicc_profile_by_iccid(struct sgp32_softeuicc *card, const uint8_t *iccid);

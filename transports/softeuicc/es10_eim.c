@@ -19,13 +19,13 @@ enum {
 };
 
 /* counterValue: a non-negative INTEGER that fits the card's 32-bit counter. */
-static int counter_in_range(const INTEGER_t *counter)
+int softeuicc_eim_counter_in_range(const INTEGER_t *counter)
 {
     long value;
     return counter == NULL || (asn_INTEGER2long(counter, &value) == 0 && value >= 0 && value <= 0x7FFFFFFFL);
 }
 
-static int known_ci(const struct softeuicc_state *state, const OCTET_STRING_t *pkid)
+int softeuicc_eim_known_ci(const struct softeuicc_state *state, const OCTET_STRING_t *pkid)
 {
     size_t i;
     if (pkid == NULL)
@@ -53,9 +53,9 @@ static long check_request(const struct softeuicc_state *state, const AddInitialE
                 memcmp(other->eimId.buf, eim->eimId.buf, (size_t)eim->eimId.size) == 0)
                 return ADD_COMMAND_ERROR; /* the same eIM twice */
         }
-        if (!counter_in_range(eim->counterValue))
+        if (!softeuicc_eim_counter_in_range(eim->counterValue))
             return ADD_COUNTER_OUT_OF_RANGE;
-        if (!known_ci(state, eim->euiccCiPKId))
+        if (!softeuicc_eim_known_ci(state, eim->euiccCiPKId))
             return ADD_CI_PK_UNKNOWN;
     }
     return 0;

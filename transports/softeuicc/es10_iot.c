@@ -167,50 +167,55 @@ uint16_t es10_profile_rollback(struct sgp32_softeuicc *card, const uint8_t *data
     return SW_OK;
 }
 
+long softeuicc_configure_immediate_enable(struct sgp32_softeuicc *card, int flag, const uint8_t *oid, size_t oid_len,
+                                          const uint8_t *address, size_t address_len)
+{
+    struct softeuicc_state *state = &card->state;
+    char *address_copy = NULL;
+    uint8_t *oid_copy = NULL;
+    if (address != NULL) {
+        address_copy = calloc(1, address_len + 1);
+        if (address_copy == NULL)
+            return 1; /* insufficientMemory */
+        memcpy(address_copy, address, address_len);
+    }
+    if (oid != NULL) {
+        oid_copy = malloc(oid_len ? oid_len : 1);
+        if (oid_copy == NULL) {
+            free(address_copy);
+            return 1;
+        }
+        memcpy(oid_copy, oid, oid_len);
+    }
+    state->immediate_enable = flag;
+    free(state->immediate_enable_smdp_address);
+    free(state->immediate_enable_smdp_oid);
+    state->immediate_enable_smdp_address = address_copy;
+    state->immediate_enable_smdp_oid = oid_copy;
+    state->immediate_enable_smdp_oid_len = oid_copy != NULL ? oid_len : 0;
+    return RESULT_OK;
+}
+
 /* Allowed only before any eIM is associated (associatedEimAlreadyExists otherwise). */
 uint16_t es10_configure_immediate_enable(struct sgp32_softeuicc *card, const uint8_t *data, size_t len,
                                          struct der_writer *out)
 {
     ConfigureImmediateProfileEnablingRequest_t *request =
         softeuicc_decode(SGP32_TYPE(ConfigureImmediateProfileEnablingRequest), data, len);
-    struct softeuicc_state *state = &card->state;
-    long result = RESULT_OK;
-    char *address = NULL;
-    uint8_t *oid = NULL;
-    size_t oid_len = 0;
+    long result;
     if (request == NULL)
         return SW_WRONG_DATA;
-    if (state->eim_count > 0) {
+    if (card->state.eim_count > 0) {
         result = 2;
     } else {
-        if (request->defaultSmdpAddress != NULL) {
-            address = calloc(1, (size_t)request->defaultSmdpAddress->size + 1);
-            if (address != NULL)
-                memcpy(address, request->defaultSmdpAddress->buf, (size_t)request->defaultSmdpAddress->size);
-            else
-                result = 1; /* insufficientMemory */
-        }
-        if (request->defaultSmdpOid != NULL && result == RESULT_OK) {
-            oid_len = (size_t)request->defaultSmdpOid->size;
-            oid = malloc(oid_len ? oid_len : 1);
-            if (oid != NULL)
-                memcpy(oid, request->defaultSmdpOid->buf, oid_len);
-            else
-                result = 1;
-        }
-    }
-    if (result == RESULT_OK) {
-        state->immediate_enable = request->immediateEnableFlag != NULL;
-        free(state->immediate_enable_smdp_address);
-        free(state->immediate_enable_smdp_oid);
-        state->immediate_enable_smdp_address = address;
-        state->immediate_enable_smdp_oid = oid;
-        state->immediate_enable_smdp_oid_len = oid_len;
-        if (softeuicc_commit(card) != SGP32_OK)
+        result = softeuicc_configure_immediate_enable(
+            card, request->immediateEnableFlag != NULL,
+            request->defaultSmdpOid != NULL ? request->defaultSmdpOid->buf : NULL,
+            request->defaultSmdpOid != NULL ? (size_t)request->defaultSmdpOid->size : 0,
+            request->defaultSmdpAddress != NULL ? request->defaultSmdpAddress->buf : NULL,
+            request->defaultSmdpAddress != NULL ? (size_t)request->defaultSmdpAddress->size : 0);
+        if (result == RESULT_OK && softeuicc_commit(card) != SGP32_OK)
             result = UNDEFINED;
-    } else {
-        free(address);
-        free(oid);
     }
     sgp32_codec_free(SGP32_TYPE(ConfigureImmediateProfileEnablingRequest), request);
     return answer(out, 0xBF59, result);

@@ -104,8 +104,7 @@ uint16_t es10_retrieve_notifications(struct sgp32_softeuicc *card, const uint8_t
     der_begin(out, 0xBF2B);
     if (criteria != NULL &&
         criteria->present == SGP32_RetrieveNotificationsListRequest__searchCriteria_PR_euiccPackageResults) {
-        der_begin(out, 0xA2); /* no eUICC Package has been executed yet: nothing kept */
-        der_end(out);
+        softeuicc_write_package_results(card, out); /* A2: the signed results kept on the card */
     } else {
         /* Without the eUICC key (or the crypto layer) a selected notification cannot be signed. */
         for (i = 0; i < card->state.notification_count; i++)
@@ -149,6 +148,8 @@ uint16_t es10_remove_notification(struct sgp32_softeuicc *card, const uint8_t *d
             result = softeuicc_commit(card) == SGP32_OK ? 0 : 127;
             break;
         }
+    if (result == 1 && softeuicc_remove_package_result(card, seq)) /* eUICC Package results share the numbers */
+        result = softeuicc_commit(card) == SGP32_OK ? 0 : 127;
     der_begin(out, 0xBF30);
     der_integer(out, 0x80, result);
     der_end(out);

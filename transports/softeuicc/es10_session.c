@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Hooks for the functions that need the eUICC's keys (profile download, eUICC packages). Until the
+ * Hooks for the functions that need the eUICC's keys (profile download). Until the
  * crypto-based implementations replace them, each answers the error a card without a usable session
  * or key answers, in the function's own ASN.1:
  *   AuthenticateServer      -> authenticateResponseError undefinedError(127)
@@ -8,10 +8,8 @@
  *   LoadBoundProfilePackage -> SW 6985 (no session: nothing to load into)
  *   CancelSession           -> cancelSessionResponseError invalidTransactionId(5) (no session)
  *   LoadCRL                 -> loadCRLResponseError undefinedError(127)
- *   LoadEuiccPackage        -> euiccPackageErrorUnsigned (the card cannot sign a result yet)
  */
 #include "AuthenticateServerRequest.h"
-#include "EuiccPackageRequest.h"
 #include "PrepareDownloadRequest.h"
 #include "CancelSessionRequest.h"
 #include "LoadCRLRequest.h"
@@ -83,24 +81,5 @@ uint16_t es10_load_crl(struct sgp32_softeuicc *card, const uint8_t *data, size_t
     der_begin(out, 0xBF35);
     der_integer(out, 0x81, 127);
     der_end(out);
-    return SW_OK;
-}
-
-uint16_t es10_load_euicc_package(struct sgp32_softeuicc *card, const uint8_t *data, size_t len, struct der_writer *out)
-{
-    EuiccPackageRequest_t *request = softeuicc_decode(SGP32_TYPE(EuiccPackageRequest), data, len);
-    const EuiccPackageSigned_t *signed_part;
-    (void)card;
-    if (request == NULL)
-        return SW_WRONG_DATA;
-    signed_part = &request->euiccPackageSigned;
-    der_begin(out, 0xBF51);
-    der_begin(out, 0xA2);
-    der_bytes(out, 0x80, signed_part->eimId.buf, (size_t)signed_part->eimId.size);
-    if (signed_part->eimTransactionId != NULL)
-        der_bytes(out, 0x82, signed_part->eimTransactionId->buf, (size_t)signed_part->eimTransactionId->size);
-    der_end(out);
-    der_end(out);
-    sgp32_codec_free(SGP32_TYPE(EuiccPackageRequest), request);
     return SW_OK;
 }

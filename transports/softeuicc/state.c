@@ -43,7 +43,8 @@ enum record_type {
     REC_IMMEDIATE_ENABLE_OID = 14,
     REC_RETURN = 15,
     REC_ROLLBACK = 16,
-    REC_EUICC_PRIVATE_KEY = 17
+    REC_EUICC_PRIVATE_KEY = 17,
+    REC_PACKAGE_RESULT = 40 /* u32 seqNumber | DER EuiccPackageResult (es10_euicc_package.c) */
 };
 
 static uint32_t crc32_update(uint32_t crc, const uint8_t *data, size_t len)
@@ -77,6 +78,8 @@ void softeuicc_state_clear(struct softeuicc_state *state)
         free(state->eims[i]);
     free(state->immediate_enable_smdp_address);
     free(state->immediate_enable_smdp_oid);
+    for (i = 0; i < state->package_result_count; i++)
+        free(state->package_results[i].der);
     memset(state, 0, sizeof(*state));
 }
 
@@ -181,6 +184,19 @@ static enum sgp32_status serialise(const struct softeuicc_state *state, struct b
     flags[0] = (uint8_t)(state->rollback_available != 0);
     memcpy(flags + 1, state->rollback_iccid, 10);
     put_record(blob, REC_ROLLBACK, flags, 11);
+    for (i = 0; i < state->package_result_count; i++) {
+        const struct softeuicc_package_result *result = &state->package_results[i];
+        uint8_t *record = malloc(4 + result->len);
+        if (record == NULL)
+            return SGP32_ERR_NO_MEMORY;
+        record[0] = (uint8_t)((uint32_t)result->seq_number >> 24);
+        record[1] = (uint8_t)((uint32_t)result->seq_number >> 16);
+        record[2] = (uint8_t)((uint32_t)result->seq_number >> 8);
+        record[3] = (uint8_t)result->seq_number;
+        memcpy(record + 4, result->der, result->len);
+        put_record(blob, REC_PACKAGE_RESULT, record, 4 + result->len);
+        free(record);
+    }
     put_u32(blob, crc32_update(0, blob->data, blob->len));
     return blob->failed ? SGP32_ERR_NO_MEMORY : SGP32_OK;
 }
@@ -389,6 +405,17 @@ static int parse_record(struct softeuicc_state *state, uint8_t type, const uint8
         state->rollback_available = value[0];
         memcpy(state->rollback_iccid, value + 1, 10);
         return 1;
+    case REC_PACKAGE_RESULT: {
+        struct softeuicc_package_result *slot = &state->package_results[state->package_result_count];
+        if (len < 5 || state->package_result_count >= SOFTEUICC_MAX_PACKAGE_RESULTS)
+            return 0;
+        slot->seq_number = (long)get_u32(value);
+        slot->len = len - 4;
+        if ((slot->der = copy_bytes(value + 4, len - 4)) == NULL)
+            return 0;
+        state->package_result_count++;
+        return 1;
+    }
     default:
         return 0;
     }
@@ -469,6 +496,8 @@ enum sgp32_status softeuicc_commit_after(struct sgp32_softeuicc *card, enum sgp3
 enum sgp32_status softeuicc_commit(struct sgp32_softeuicc *card)
 {
     enum sgp32_status status;
+    if (card->defer_commit) /* inside an eUICC Package: it commits once, at its end */
+        return SGP32_OK;
     if (card->fail_next_write) {
         card->fail_next_write = 0;
         status = SGP32_ERR_STORAGE;
