@@ -149,7 +149,7 @@ static void finish(struct http_curl_request *request, CURLcode code)
             snprintf(result->detail, sizeof result->detail, "the body sink stopped the transfer: %s",
                      sgp32_strerror(request->abort_status));
     } else {
-        result->status = sgp32_http_curl_map_result(code, request->curl_error, result->detail, sizeof result->detail);
+        result->status = sgp32_httpcurl_map_result(code, request->curl_error, result->detail, sizeof result->detail);
     }
     request->done = 1;
     detach_easy(request);
@@ -229,9 +229,9 @@ static enum sgp32_status build_headers(const struct sgp32_http_request *http_req
         if (header->name == NULL || header->value == NULL || header->name[0] == '\0' ||
             strchr(header->name, ':') != NULL || !header_value_ok(header->name) || !header_value_ok(header->value))
             return SGP32_ERR_INVALID_ARGUMENT;
-        if (sgp32_http_curl_name_equal(header->name, "User-Agent"))
+        if (sgp32_httpcurl_name_equal(header->name, "User-Agent"))
             *has_user_agent = 1;
-        if (sgp32_http_curl_name_equal(header->name, "Content-Type"))
+        if (sgp32_httpcurl_name_equal(header->name, "Content-Type"))
             has_content_type = 1;
         status = append_header(list, header->name, header->value);
         if (status != SGP32_OK)
@@ -460,23 +460,23 @@ static enum sgp32_status copy_options(struct sgp32_http_curl *client, const stru
 {
     int ok = 1;
     client->default_timeout_ms = DEFAULT_TIMEOUT_MS;
-    client->user_agent = sgp32_http_curl_strdup("libsgp32/" SGP32_VERSION_STRING, &ok);
+    client->user_agent = sgp32_httpcurl_strdup("libsgp32/" SGP32_VERSION_STRING, &ok);
     if (options == NULL)
         return ok ? SGP32_OK : SGP32_ERR_NO_MEMORY;
     if (options->user_agent != NULL) {
         free(client->user_agent);
-        client->user_agent = sgp32_http_curl_strdup(options->user_agent, &ok);
+        client->user_agent = sgp32_httpcurl_strdup(options->user_agent, &ok);
     }
-    client->ca_file = sgp32_http_curl_strdup(options->ca_file, &ok);
-    client->ca_dir = sgp32_http_curl_strdup(options->ca_dir, &ok);
-    client->client_cert_file = sgp32_http_curl_strdup(options->client_cert_file, &ok);
-    client->client_key_file = sgp32_http_curl_strdup(options->client_key_file, &ok);
-    client->proxy = sgp32_http_curl_strdup(options->proxy, &ok);
+    client->ca_file = sgp32_httpcurl_strdup(options->ca_file, &ok);
+    client->ca_dir = sgp32_httpcurl_strdup(options->ca_dir, &ok);
+    client->client_cert_file = sgp32_httpcurl_strdup(options->client_cert_file, &ok);
+    client->client_key_file = sgp32_httpcurl_strdup(options->client_key_file, &ok);
+    client->proxy = sgp32_httpcurl_strdup(options->proxy, &ok);
     if (!ok)
         return SGP32_ERR_NO_MEMORY;
     if (options->ca_blob != NULL || options->ca_blob_len != 0) {
         enum sgp32_status status =
-            sgp32_http_curl_ca_pem(options->ca_blob, options->ca_blob_len, &client->ca_pem, &client->ca_pem_len);
+            sgp32_httpcurl_ca_pem(options->ca_blob, options->ca_blob_len, &client->ca_pem, &client->ca_pem_len);
         if (status != SGP32_OK)
             return status;
     }

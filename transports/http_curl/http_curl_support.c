@@ -6,7 +6,7 @@
 
 #include "http_curl_internal.h"
 
-char *sgp32_http_curl_strdup(const char *s, int *ok)
+char *sgp32_httpcurl_strdup(const char *s, int *ok)
 {
     size_t len;
     char *copy;
@@ -27,7 +27,7 @@ static char lower_ascii(char c)
     return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
 }
 
-int sgp32_http_curl_name_equal(const char *a, const char *b)
+int sgp32_httpcurl_name_equal(const char *a, const char *b)
 {
     while (*a != '\0' && lower_ascii(*a) == lower_ascii(*b)) {
         a++;
@@ -46,7 +46,7 @@ static int contains(const uint8_t *data, size_t len, const char *needle)
     return 0;
 }
 
-enum sgp32_status sgp32_http_curl_ca_pem(const uint8_t *blob, size_t blob_len, char **pem, size_t *pem_len)
+enum sgp32_status sgp32_httpcurl_ca_pem(const uint8_t *blob, size_t blob_len, char **pem, size_t *pem_len)
 {
     static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     static const char head[] = "-----BEGIN CERTIFICATE-----\n";
@@ -103,7 +103,7 @@ enum sgp32_status sgp32_http_curl_ca_pem(const uint8_t *blob, size_t blob_len, c
     return SGP32_OK;
 }
 
-enum sgp32_status sgp32_http_curl_map_result(CURLcode code, const char *curl_error, char *detail, size_t detail_cap)
+enum sgp32_status sgp32_httpcurl_map_result(CURLcode code, const char *curl_error, char *detail, size_t detail_cap)
 {
     const char *text = (curl_error != NULL && curl_error[0] != '\0') ? curl_error : curl_easy_strerror(code);
     const char *prefix = "curl: ";
