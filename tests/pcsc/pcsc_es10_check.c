@@ -5,10 +5,11 @@
  * owns pcscd and the card process.
  *
  *   pcsc_es10_check --reader <name part> --eid <32 hex> --protocol t0|t1 [--wait-ms <n>] [--removal]
- *                   [--restart] [--quick] [--ci-pkid <40 hex> --euicc-cert <DER file>]
+ *                   [--restart] [--quick] [--conformance <expected report>]
+ *                   [--ci-pkid <40 hex> --euicc-cert <DER file>]
  *
- * Unless --quick, the shared ES10 conformance suite (tests/conformance) runs first over the PC/SC
- * transport and its report must equal tests/conformance/expected_report.txt.
+ * --conformance first runs the shared ES10 conformance suite (tests/conformance) over the PC/SC
+ * transport; its report must equal the given reference file (tests/conformance/expected_report.txt).
  * --quick only finds the card, checks the protocol and reads the EID over ES10. --ci-pkid and
  * --euicc-cert check the identity of a card made from the test PKI (EUICCInfo1, GetCerts).
  * --removal adds the card removal check, synchronised with the script over stdin/stdout: the program
@@ -32,7 +33,7 @@
 
 static const uint8_t get_eid[] = {0xBF, 0x3E, 0x03, 0x5C, 0x01, 0x5A};
 
-static const char *ci_pkid_hex, *euicc_cert_file;
+static const char *ci_pkid_hex, *euicc_cert_file, *expected_report;
 static int failures;
 static const char *reader_part;
 static uint8_t expected_eid[16];
@@ -419,6 +420,8 @@ int main(int argc, char **argv)
             removal = 1;
         else if (strcmp(argv[i], "--quick") == 0)
             quick = 1;
+        else if (strcmp(argv[i], "--conformance") == 0 && i + 1 < argc)
+            expected_report = argv[++i];
         else if (strcmp(argv[i], "--restart") == 0)
             restart = 1;
         else if (strcmp(argv[i], "--ci-pkid") == 0 && i + 1 < argc)
@@ -426,9 +429,9 @@ int main(int argc, char **argv)
         else if (strcmp(argv[i], "--euicc-cert") == 0 && i + 1 < argc)
             euicc_cert_file = argv[++i];
         else {
-            fprintf(stderr,
-                    "usage: pcsc_es10_check --reader <name part> --eid <hex> --protocol t0|t1 "
-                    "[--wait-ms <n>] [--removal] [--restart] [--quick] [--ci-pkid <hex> --euicc-cert <file>]\n");
+            fprintf(stderr, "usage: pcsc_es10_check --reader <name part> --eid <hex> --protocol t0|t1 "
+                            "[--wait-ms <n>] [--removal] [--restart] [--quick] [--conformance <file>] "
+                            "[--ci-pkid <hex> --euicc-cert <file>]\n");
             return 2;
         }
     }
@@ -454,11 +457,11 @@ int main(int argc, char **argv)
     CHECK(st == SGP32_OK && found, "sgp32_pcsc_list_readers lists the reader (%s)", sgp32_status_name(st));
 
     /* The shared ES10 conformance suite, while no other session holds a channel (it uses all 19). */
-    if (!quick)
-        CHECK(es10_conformance_check_path(&transport, expected_eid, CONFORMANCE_EXPECTED_REPORT,
+    if (expected_report != NULL)
+        CHECK(es10_conformance_check_path(&transport, expected_eid, expected_report,
                                           expected_protocol == SGP32_PCSC_PROTOCOL_T0 ? "PC/SC (T=0)"
                                                                                       : "PC/SC (T=1)") == 0,
-              "the ES10 conformance report over PC/SC equals %s", CONFORMANCE_EXPECTED_REPORT);
+              "the ES10 conformance report over PC/SC equals %s", expected_report);
 
     /* ES10 over PC/SC: a logical channel, the ISD-R, GetEID. */
     st = sgp32_es10_new(&transport, NULL, &session);

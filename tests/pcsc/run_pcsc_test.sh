@@ -3,10 +3,13 @@
 # ES10 over a real pcscd + vsmartcard-vpcd + the software eUICC (`sgp32 euicc-sim serve`).
 #
 #   run_pcsc_test.sh <sgp32 CLI> <pcsc_es10_check> [--t0] [--removal] [--restart-pcscd]
+#                    [--conformance <expected report>]
 #
 # Starts its own pcscd with a project-owned reader.conf on a free TCP port, creates a card, serves it,
 # runs pcsc_es10_check (the PC/SC transport + lib/es10) and `pcsc_scan -r`; --removal also removes and
 # reinserts the card, --restart-pcscd restarts pcscd under the running `serve` (which must reconnect).
+# --conformance runs only the shared ES10 conformance suite (tests/conformance) in the checker, whose
+# report must equal the given reference file.
 # At the end `serve` must exit 0 on SIGTERM, and exit 1 when no vpcd comes back within its retry
 # bound. Everything it started is stopped by PID and its temporary directory removed. pcscd has a fixed socket path, so only one can
 # run per machine: if another pcscd is running this test FAILS (it never stops a pcscd it did not
@@ -19,13 +22,17 @@ shift 2
 t0=0
 removal=0
 restart=0
-for arg in "$@"; do
-  case "$arg" in
+expected_report=
+while [ $# -gt 0 ]; do
+  case "$1" in
     --t0) t0=1 ;;
     --removal) removal=1 ;;
     --restart-pcscd) restart=1 ;;
-    *) echo "usage: $0 <sgp32 CLI> <pcsc_es10_check> [--t0] [--removal] [--restart-pcscd]" >&2; exit 2 ;;
+    --conformance) [ $# -ge 2 ] || { echo "$0: --conformance needs a file" >&2; exit 2; }; expected_report=$2; shift ;;
+    *) echo "usage: $0 <sgp32 CLI> <pcsc_es10_check> [--t0] [--removal] [--restart-pcscd] [--conformance <file>]" >&2
+       exit 2 ;;
   esac
+  shift
 done
 
 reader_name="libsgp32 Virtual PCD"
@@ -154,6 +161,7 @@ start_serve
 args=(--reader "$reader_name" --eid "$eid" --protocol "$([ "$t0" = 1 ] && echo t0 || echo t1)" --wait-ms 20000)
 identity=(--ci-pkid "$ci_pkid" --euicc-cert "$work/pki/nist/euicc/euicc.cert.der")
 phases=()
+[ -n "$expected_report" ] && phases+=(--quick --conformance "$expected_report")
 [ "$removal" = 1 ] && phases+=(--removal)
 [ "$restart" = 1 ] && phases+=(--restart)
 # The checker asks for removal, reinsertion and a pcscd restart on its stdout and waits for "go".
