@@ -8,6 +8,7 @@
 
 #include "SGP32-ProfileInfo.h"
 #include "sgp32/codec.h"
+#include "crypto/bsp.h" /* no wolfSSL types: usable without the crypto layer */
 #include "der_writer.h"
 #include "sgp32/softeuicc.h"
 
@@ -102,6 +103,37 @@ struct softeuicc_channel {
     uint16_t pending_final_sw;
 };
 
+/* ---- Profile download session (es10_download.c, es10_download_bpp.c; SGP.22 3.1.3, 5.7.13-14, 5.7.23):
+ * volatile, ended by the ProfileInstallationResult, CancelSession or a new AuthenticateServer. */
+#define SOFTEUICC_DOWNLOAD_SMALL 256     /* ConfigureISDP, OIDs */
+#define SOFTEUICC_DOWNLOAD_METADATA 2048 /* StoreMetadataRequest (icon up to 1024 bytes) */
+#define SOFTEUICC_DOWNLOAD_HEADER 512    /* the first profile bytes: the ProfileHeader */
+struct softeuicc_download {
+    int stage; /* enum download_stage in es10_download.c; 0: no session */
+    uint8_t transaction_id[16];
+    size_t transaction_id_len;
+    char server_address[256];
+    uint8_t ci_pkid[20];
+    uint8_t auth_oid[32], pb_oid[32]; /* SM-DP+ OIDs (content octets) of CERT.DPauth / CERT.DPpb */
+    size_t auth_oid_len, pb_oid_len;
+    int curve;                     /* enum sgp32_curve of the session */
+    uint8_t euicc_signature1[67];  /* 5F37 40 .. as sent */
+    uint8_t pb_point[65];          /* PK.DPpb.ECDSA */
+    uint8_t otsk[32], otpk[65];    /* otSK/otPK.EUICC.ECKA */
+    struct sgp32_bsp bsp, ppk_bsp; /* session keys, then the PPKs of ReplaceSessionKeys */
+    int have_ppk;
+    size_t a1_left, a3_left; /* bytes still announced by the A1 / A3 headers */
+    uint8_t isdp[SOFTEUICC_DOWNLOAD_SMALL];
+    size_t isdp_len;
+    uint8_t metadata[SOFTEUICC_DOWNLOAD_METADATA];
+    size_t metadata_len;
+    uint8_t header[SOFTEUICC_DOWNLOAD_HEADER];
+    size_t header_len, profile_len;
+};
+/* 1 if an ES10 payload with this tag is a LoadBoundProfilePackage segment (SGP.22 2.5.5), which is
+ * not a complete TLV and goes to es10_load_bound_profile_package() as it is. */
+int softeuicc_bpp_segment(const struct sgp32_softeuicc *card, uint32_t tag);
+
 struct sgp32_softeuicc {
     char *dir;
     struct sgp32_softeuicc_options options;
@@ -117,7 +149,8 @@ struct sgp32_softeuicc {
     uint32_t power_loss_countdown;
     uint8_t euicc_challenge[16]; /* the last GetEUICCChallenge answer, for AuthenticateServer */
     int have_challenge;
-    int defer_commit; /* es10_euicc_package.c: one commit for a whole eUICC Package (see state.c) */
+    struct softeuicc_download download; /* es10_download.c */
+    int defer_commit;                   /* es10_euicc_package.c: one commit for a whole eUICC Package (see state.c) */
 };
 
 /* state.c */

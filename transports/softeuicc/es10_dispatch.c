@@ -76,21 +76,28 @@ uint16_t softeuicc_es10_dispatch(struct sgp32_softeuicc *card, const uint8_t *da
     struct sgp32_tlv_header header;
     struct der_writer out;
     unsigned kind = card->options.mode == SGP32_SOFTEUICC_MODE_IOT ? KIND_IOT : KIND_CONSUMER;
+    softeuicc_es10_handler handler;
     size_t i;
     uint16_t sw;
     *answer = NULL;
     *answer_len = 0;
-    /* One complete, definite-length TLV: the whole command and nothing after it. */
-    if (sgp32_tlv_parse_header(data, len, &header) != SGP32_OK || header.length == SGP32_TLV_INDEFINITE ||
-        header.length != len - header.header_len)
-        return SW_WRONG_DATA;
-    for (i = 0; i < sizeof(functions) / sizeof(functions[0]); i++)
-        if (functions[i].tag == header.tag && (functions[i].kinds & kind) != 0)
-            break;
-    if (i == sizeof(functions) / sizeof(functions[0]))
-        return SW_DATA_NOT_FOUND;
+    /* LoadBoundProfilePackage comes in segments (SGP.22 2.5.5) that are not complete TLVs. */
+    if (sgp32_tlv_parse_header(data, len, &header) == SGP32_OK && softeuicc_bpp_segment(card, header.tag)) {
+        handler = es10_load_bound_profile_package;
+    } else {
+        /* One complete, definite-length TLV: the whole command and nothing after it. */
+        if (sgp32_tlv_parse_header(data, len, &header) != SGP32_OK || header.length == SGP32_TLV_INDEFINITE ||
+            header.length != len - header.header_len)
+            return SW_WRONG_DATA;
+        for (i = 0; i < sizeof(functions) / sizeof(functions[0]); i++)
+            if (functions[i].tag == header.tag && (functions[i].kinds & kind) != 0)
+                break;
+        if (i == sizeof(functions) / sizeof(functions[0]))
+            return SW_DATA_NOT_FOUND;
+        handler = functions[i].handler;
+    }
     der_writer_init(&out);
-    sw = functions[i].handler(card, data, len, &out);
+    sw = handler(card, data, len, &out);
     if (sw != SW_OK) {
         der_writer_reset(&out);
         return sw;

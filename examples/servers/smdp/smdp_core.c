@@ -1,0 +1,430 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * SM-DP+ side of the SGP.22 v2.5 download (ES9+ without HTTP): see smdp_core.h. The messages are
+ * written and read as DER TLVs by hand so that signed parts stay the exact bytes that were signed.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "crypto/bsp.h"
+#include "crypto/ec.h"
+#include "crypto/ecdsa.h"
+#include "crypto/hash.h"
+#include "crypto/rng.h"
+#include "crypto/x509.h"
+#include "sgp32/tlv.h"
+#include "smdp_internal.h"
+
+enum sgp32_status smdp_read_file(const char *path, struct smdp_blob *blob)
+{
+    FILE *file = fopen(path, "rb");
+    long size;
+    if (file == NULL)
+        return SGP32_ERR_NOT_FOUND;
+    if (fseek(file, 0, SEEK_END) != 0 || (size = ftell(file)) < 0 || fseek(file, 0, SEEK_SET) != 0) {
+        fclose(file);
+        return SGP32_ERR_STORAGE;
+    }
+    blob->data = malloc((size_t)size + 1);
+    if (blob->data == NULL) {
+        fclose(file);
+        return SGP32_ERR_NO_MEMORY;
+    }
+    blob->len = fread(blob->data, 1, (size_t)size, file);
+    fclose(file);
+    return blob->len == (size_t)size ? SGP32_OK : SGP32_ERR_STORAGE;
+}
+
+static enum sgp32_status copy_blob(struct smdp_blob *blob, const uint8_t *data, size_t len)
+{
+    if (data == NULL || len == 0)
+        return SGP32_ERR_INVALID_ARGUMENT;
+    blob->data = malloc(len);
+    if (blob->data == NULL)
+        return SGP32_ERR_NO_MEMORY;
+    memcpy(blob->data, data, len);
+    blob->len = len;
+    return SGP32_OK;
+}
+
+enum sgp32_status smdp_core_new(const struct smdp_core_credentials *c, struct smdp_core **out)
+{
+    struct smdp_core *core;
+    enum sgp32_status status;
+    if (c == NULL || out == NULL || c->address == NULL)
+        return SGP32_ERR_INVALID_ARGUMENT;
+    core = calloc(1, sizeof(*core));
+    if (core == NULL)
+        return SGP32_ERR_NO_MEMORY;
+    sgp32_ec_key_init(&core->auth_key);
+    sgp32_ec_key_init(&core->pb_key);
+    status = copy_blob(&core->ci, c->ci_certificate, c->ci_certificate_len);
+    if (status == SGP32_OK)
+        status = copy_blob(&core->auth_cert, c->auth_certificate, c->auth_certificate_len);
+    if (status == SGP32_OK)
+        status = copy_blob(&core->pb_cert, c->pb_certificate, c->pb_certificate_len);
+    if (status == SGP32_OK)
+        status = sgp32_x509_parse(&core->ci_parsed, core->ci.data, core->ci.len);
+    if (status == SGP32_OK)
+        status = sgp32_x509_parse(&core->auth_parsed, core->auth_cert.data, core->auth_cert.len);
+    if (status == SGP32_OK)
+        status = sgp32_x509_parse(&core->pb_parsed, core->pb_cert.data, core->pb_cert.len);
+    if (status == SGP32_OK)
+        status = sgp32_ec_import_private(&core->auth_key, c->auth_key, c->auth_key_len);
+    if (status == SGP32_OK)
+        status = sgp32_ec_import_private(&core->pb_key, c->pb_key, c->pb_key_len);
+    if (status == SGP32_OK)
+        status = sgp32_crypto_rng_init(&core->rng, NULL, NULL);
+    if (status == SGP32_OK && (core->address = malloc(strlen(c->address) + 1)) == NULL)
+        status = SGP32_ERR_NO_MEMORY;
+    if (status != SGP32_OK) {
+        smdp_core_free(core);
+        return status;
+    }
+    strcpy(core->address, c->address);
+    *out = core;
+    return SGP32_OK;
+}
+
+void smdp_core_free(struct smdp_core *core)
+{
+    if (core == NULL)
+        return;
+    sgp32_ec_key_free(&core->auth_key);
+    sgp32_ec_key_free(&core->pb_key);
+    sgp32_crypto_rng_free(&core->rng);
+    free(core->ci.data);
+    free(core->auth_cert.data);
+    free(core->pb_cert.data);
+    free(core->address);
+    free(core);
+}
+
+enum sgp32_status smdp_session_new(struct smdp_core *core, const char *expected_matching_id, struct smdp_session **out)
+{
+    struct smdp_session *s;
+    if (core == NULL || out == NULL)
+        return SGP32_ERR_INVALID_ARGUMENT;
+    s = calloc(1, sizeof(*s));
+    if (s == NULL)
+        return SGP32_ERR_NO_MEMORY;
+    s->core = core;
+    if (expected_matching_id != NULL) {
+        s->matching_id = malloc(strlen(expected_matching_id) + 1);
+        if (s->matching_id == NULL) {
+            free(s);
+            return SGP32_ERR_NO_MEMORY;
+        }
+        strcpy(s->matching_id, expected_matching_id);
+    }
+    if (sgp32_crypto_rng_bytes(&core->rng, s->transaction_id, 16) != SGP32_OK) {
+        smdp_session_free(s);
+        return SGP32_ERR_CRYPTO;
+    }
+    *out = s;
+    return SGP32_OK;
+}
+
+void smdp_session_free(struct smdp_session *s)
+{
+    if (s == NULL)
+        return;
+    free(s->matching_id);
+    free(s->euicc_certificate.data);
+    free(s->smdp_signature2.data);
+    free(s);
+}
+
+const uint8_t *smdp_session_transaction_id(const struct smdp_session *s, size_t *len)
+{
+    *len = 16;
+    return s->transaction_id;
+}
+
+void smdp_session_forge_transaction_id(struct smdp_session *s, const uint8_t tid[16])
+{
+    memcpy(s->forged_transaction_id, tid, 16);
+    s->forged = 1;
+}
+
+static void blob_free(struct smdp_blob *b)
+{
+    free(b->data);
+    b->data = NULL;
+    b->len = 0;
+}
+
+void smdp_authentication_clear(struct smdp_authentication *a)
+{
+    blob_free(&a->server_signed1);
+    blob_free(&a->server_signature1);
+    blob_free(&a->euicc_ci_pkid);
+    blob_free(&a->server_certificate);
+}
+
+void smdp_prepare_clear(struct smdp_prepare *p)
+{
+    blob_free(&p->smdp_signed2);
+    blob_free(&p->smdp_signature2);
+    blob_free(&p->smdp_certificate);
+}
+
+/* 5F37 40 <ECDSA-SHA256 over part1 || part2> into b. */
+enum sgp32_status smdp_sign_parts(struct smdp_core *core, struct sgp32_ec_key *key, const uint8_t *part1, size_t len1,
+                                  const uint8_t *part2, size_t len2, struct dbuf *b)
+{
+    struct sgp32_sha256 hash;
+    uint8_t digest[SGP32_SHA256_SIZE], signature[SGP32_ECDSA_RAW_SIZE];
+    enum sgp32_status status = sgp32_sha256_init(&hash);
+    if (status == SGP32_OK)
+        status = sgp32_sha256_update(&hash, part1, len1);
+    if (status == SGP32_OK && len2 > 0)
+        status = sgp32_sha256_update(&hash, part2, len2);
+    if (status == SGP32_OK)
+        status = sgp32_sha256_final(&hash, digest);
+    if (status == SGP32_OK)
+        status = sgp32_ecdsa_sign_digest(key, &core->rng, digest, signature);
+    if (status == SGP32_OK)
+        dbuf_tlv(b, 0x5F37, signature, sizeof(signature));
+    return status;
+}
+
+enum sgp32_status smdp_verify_parts(const uint8_t *cert, size_t cert_len, const uint8_t *part1, size_t len1,
+                                    const uint8_t *part2, size_t len2, const struct tlv *signature)
+{
+    struct sgp32_sha256 hash;
+    struct sgp32_x509_cert parsed;
+    struct sgp32_ec_key key;
+    uint8_t digest[SGP32_SHA256_SIZE];
+    enum sgp32_status status;
+    if (signature->tag != 0x5F37 || signature->len != SGP32_ECDSA_RAW_SIZE)
+        return SGP32_ERR_DECODE;
+    status = sgp32_sha256_init(&hash);
+    if (status == SGP32_OK)
+        status = sgp32_sha256_update(&hash, part1, len1);
+    if (status == SGP32_OK && len2 > 0)
+        status = sgp32_sha256_update(&hash, part2, len2);
+    if (status == SGP32_OK)
+        status = sgp32_sha256_final(&hash, digest);
+    if (status == SGP32_OK)
+        status = sgp32_x509_parse(&parsed, cert, cert_len);
+    if (status != SGP32_OK)
+        return status;
+    sgp32_ec_key_init(&key);
+    status = sgp32_x509_public_key(&parsed, &key);
+    if (status == SGP32_OK)
+        status = sgp32_ecdsa_verify_digest(&key, digest, signature->value, signature->len);
+    sgp32_ec_key_free(&key);
+    return status;
+}
+
+enum sgp32_status smdp_initiate_authentication(struct smdp_session *s, const uint8_t euicc_challenge[16],
+                                               const uint8_t *euicc_info1, size_t euicc_info1_len,
+                                               struct smdp_authentication *out)
+{
+    struct smdp_core *core;
+    struct dbuf signed1 = {0}, inner = {0}, signature = {0}, pkid = {0};
+    const struct sgp32_x509_span *ski;
+    enum sgp32_status status;
+    if (s == NULL || euicc_challenge == NULL || out == NULL)
+        return SGP32_ERR_INVALID_ARGUMENT;
+    core = s->core;
+    memset(out, 0, sizeof(*out));
+    ski = &core->ci_parsed.subject_key_id;
+    if (ski->len != 20)
+        return SGP32_ERR_STATE;
+    if (euicc_info1 != NULL) {
+        /* SGP.22 5.6.1: the CI must be one the eUICC verifies with (euiccCiPKIdListForVerification A9). */
+        struct tlv info, list, entry;
+        const uint8_t *p;
+        size_t left;
+        int bad = 0, found = 0;
+        if (!parse_one(euicc_info1, euicc_info1_len, &info) || info.tag != 0xBF20 || !find_child(&info, 0xA9, &list))
+            return SGP32_ERR_DECODE;
+        p = list.value;
+        left = list.len;
+        while (next_tlv(&p, &left, &entry, &bad))
+            found |= entry.len == 20 && memcmp(entry.value, ski->data, 20) == 0;
+        if (!found)
+            return SGP32_ERR_NOT_SUPPORTED;
+    }
+    memcpy(s->euicc_challenge, euicc_challenge, 16);
+    status = sgp32_crypto_rng_bytes(&core->rng, s->server_challenge, 16);
+    if (status != SGP32_OK)
+        return status;
+    /* SGP.22 5.6.1 serverSigned1 {transactionId [0], euiccChallenge [1], serverAddress [3], serverChallenge [4]} */
+    dbuf_tlv(&inner, 0x80, s->transaction_id, 16);
+    dbuf_tlv(&inner, 0x81, euicc_challenge, 16);
+    dbuf_tlv(&inner, 0x83, (const uint8_t *)core->address, strlen(core->address));
+    dbuf_tlv(&inner, 0x84, s->server_challenge, 16);
+    dbuf_wrap(&signed1, 0x30, &inner);
+    if (signed1.failed) {
+        free(signed1.data);
+        return SGP32_ERR_NO_MEMORY;
+    }
+    status = smdp_sign_parts(core, &core->auth_key, signed1.data, signed1.len, NULL, 0, &signature);
+    dbuf_tlv(&pkid, 0x04, ski->data, 20);
+    if (status == SGP32_OK)
+        status = dbuf_take(&signed1, &out->server_signed1);
+    else
+        free(signed1.data);
+    if (status == SGP32_OK)
+        status = dbuf_take(&signature, &out->server_signature1);
+    else
+        free(signature.data);
+    if (status == SGP32_OK)
+        status = dbuf_take(&pkid, &out->euicc_ci_pkid);
+    else
+        free(pkid.data);
+    if (status == SGP32_OK)
+        status = copy_blob(&out->server_certificate, core->auth_cert.data, core->auth_cert.len);
+    if (status != SGP32_OK) {
+        smdp_authentication_clear(out);
+        return status;
+    }
+    s->stage = STAGE_INITIATED;
+    return SGP32_OK;
+}
+
+enum sgp32_status smdp_build_authenticate_server_request(const struct smdp_authentication *auth,
+                                                         const char *matching_id, struct smdp_blob *request)
+{
+    static const uint8_t tac[4] = {0x35, 0x29, 0x06, 0x11};
+    struct dbuf out = {0}, body = {0}, ctx = {0}, common = {0}, device = {0};
+    dbuf_raw(&body, auth->server_signed1.data, auth->server_signed1.len);
+    dbuf_raw(&body, auth->server_signature1.data, auth->server_signature1.len);
+    dbuf_raw(&body, auth->euicc_ci_pkid.data, auth->euicc_ci_pkid.len);
+    dbuf_raw(&body, auth->server_certificate.data, auth->server_certificate.len);
+    /* CtxParams1 CHOICE ctxParamsForCommonAuthentication [0] {matchingId [0], deviceInfo [1] {tac [0],
+     * deviceCapabilities [1]}} (automatic tags) */
+    if (matching_id != NULL)
+        dbuf_tlv(&common, 0x80, (const uint8_t *)matching_id, strlen(matching_id));
+    dbuf_tlv(&device, 0x80, tac, 4);
+    dbuf_tlv(&device, 0xA1, NULL, 0);
+    dbuf_wrap(&common, 0xA1, &device);
+    dbuf_wrap(&ctx, 0xA0, &common);
+    dbuf_raw(&body, ctx.data, ctx.len);
+    if (ctx.failed)
+        body.failed = 1;
+    free(ctx.data);
+    dbuf_wrap(&out, 0xBF38, &body);
+    return dbuf_take(&out, request);
+}
+
+enum sgp32_status smdp_authenticate_client(struct smdp_session *s, const uint8_t *response, size_t len,
+                                           struct smdp_prepare *out)
+{
+    struct smdp_core *core;
+    struct tlv top, ok, signed1, signature1, euicc_cert, eum_cert, field;
+    struct sgp32_x509_cert euicc_parsed, eum_parsed;
+    struct dbuf signed2 = {0}, inner = {0}, signature2 = {0};
+    const uint8_t *p;
+    size_t left;
+    int bad = 0;
+    uint8_t cc_required = 0;
+    enum sgp32_status status;
+    int64_t now = (int64_t)time(NULL);
+    if (s == NULL || response == NULL || out == NULL)
+        return SGP32_ERR_INVALID_ARGUMENT;
+    core = s->core;
+    memset(out, 0, sizeof(*out));
+    if (s->stage != STAGE_INITIATED)
+        return SGP32_ERR_STATE;
+    if (!parse_one(response, len, &top) || top.tag != 0xBF38)
+        return SGP32_ERR_DECODE;
+    p = top.value;
+    left = top.len;
+    if (!next_tlv(&p, &left, &ok, &bad))
+        return SGP32_ERR_DECODE;
+    if (ok.tag == 0xA1)
+        return SGP32_ERR_EUICC_RESULT; /* authenticateResponseError */
+    if (ok.tag != 0xA0)
+        return SGP32_ERR_DECODE;
+    p = ok.value;
+    left = ok.len;
+    if (!next_tlv(&p, &left, &signed1, &bad) || signed1.tag != 0x30 || !next_tlv(&p, &left, &signature1, &bad) ||
+        signature1.tag != 0x5F37 || signature1.len != 64 || !next_tlv(&p, &left, &euicc_cert, &bad) ||
+        !next_tlv(&p, &left, &eum_cert, &bad))
+        return SGP32_ERR_DECODE;
+    /* SGP.22 5.6.2: eUICC certificate -> EUM certificate -> CI, then euiccSignature1. */
+    if (sgp32_x509_parse(&eum_parsed, eum_cert.all, eum_cert.all_len) != SGP32_OK ||
+        sgp32_x509_parse(&euicc_parsed, euicc_cert.all, euicc_cert.all_len) != SGP32_OK)
+        return SGP32_ERR_DECODE;
+    if (sgp32_x509_verify_issued_by(&eum_parsed, &core->ci_parsed, now) != SGP32_OK ||
+        sgp32_x509_verify_issued_by(&euicc_parsed, &eum_parsed, now) != SGP32_OK ||
+        sgp32_x509_gsma_role(&euicc_parsed) != SGP32_X509_ROLE_EUICC ||
+        sgp32_x509_gsma_role(&eum_parsed) != SGP32_X509_ROLE_EUM)
+        return SGP32_ERR_CRYPTO;
+    status = smdp_verify_parts(euicc_cert.all, euicc_cert.all_len, signed1.all, signed1.all_len, NULL, 0, &signature1);
+    if (status != SGP32_OK)
+        return status;
+    if (!find_child(&signed1, 0x80, &field) || field.len != 16 || memcmp(field.value, s->transaction_id, 16) != 0)
+        return SGP32_ERR_PROTOCOL;
+    if (!find_child(&signed1, 0x84, &field) || field.len != 16 || memcmp(field.value, s->server_challenge, 16) != 0)
+        return SGP32_ERR_PROTOCOL;
+    if (!find_child(&signed1, 0x83, &field) || field.len != strlen(core->address) ||
+        memcmp(field.value, core->address, field.len) != 0)
+        return SGP32_ERR_PROTOCOL;
+    if (s->matching_id != NULL) {
+        /* ctxParams1: ctxParamsForCommonAuthentication [0] { matchingId [0] OPTIONAL, deviceInfo [1] } */
+        struct tlv ctx, matching;
+        if (!find_child(&signed1, 0xA0, &ctx) || !find_child(&ctx, 0x80, &matching) ||
+            matching.len != strlen(s->matching_id) || memcmp(matching.value, s->matching_id, matching.len) != 0)
+            return SGP32_ERR_NOT_FOUND;
+    }
+    if (!smdp_certificate_eid(&euicc_parsed, s->eid))
+        return SGP32_ERR_DECODE;
+    s->curve = euicc_parsed.curve;
+    free(s->euicc_certificate.data);
+    status = copy_blob(&s->euicc_certificate, euicc_cert.all, euicc_cert.all_len);
+    if (status != SGP32_OK)
+        return status;
+    memcpy(s->euicc_signature1, signature1.all, 67);
+    if (s->forged)
+        memcpy(s->transaction_id, s->forged_transaction_id, 16);
+    /* smdpSigned2 {transactionId [0], ccRequiredFlag BOOLEAN} and smdpSignature2 over smdpSigned2 ||
+     * euiccSignature1 (tag 5F37 included), SGP.22 5.6.2. */
+    dbuf_tlv(&inner, 0x80, s->transaction_id, 16);
+    dbuf_tlv(&inner, 0x01, &cc_required, 1);
+    dbuf_wrap(&signed2, 0x30, &inner);
+    if (signed2.failed) {
+        free(signed2.data);
+        return SGP32_ERR_NO_MEMORY;
+    }
+    status = smdp_sign_parts(core, &core->pb_key, signed2.data, signed2.len, s->euicc_signature1, 67, &signature2);
+    if (status == SGP32_OK)
+        status = dbuf_take(&signed2, &out->smdp_signed2);
+    else
+        free(signed2.data);
+    if (status == SGP32_OK)
+        status = dbuf_take(&signature2, &out->smdp_signature2);
+    else
+        free(signature2.data);
+    if (status == SGP32_OK)
+        status = copy_blob(&out->smdp_certificate, core->pb_cert.data, core->pb_cert.len);
+    if (status == SGP32_OK) {
+        free(s->smdp_signature2.data);
+        status = copy_blob(&s->smdp_signature2, out->smdp_signature2.data, out->smdp_signature2.len);
+    }
+    if (status != SGP32_OK) {
+        smdp_prepare_clear(out);
+        return status;
+    }
+    s->stage = STAGE_AUTHENTICATED;
+    return SGP32_OK;
+}
+
+enum sgp32_status smdp_build_prepare_download_request(const struct smdp_prepare *prepare, const uint8_t *hash_cc,
+                                                      struct smdp_blob *request)
+{
+    struct dbuf out = {0}, body = {0};
+    dbuf_raw(&body, prepare->smdp_signed2.data, prepare->smdp_signed2.len);
+    dbuf_raw(&body, prepare->smdp_signature2.data, prepare->smdp_signature2.len);
+    if (hash_cc != NULL)
+        dbuf_tlv(&body, 0x04, hash_cc, 32);
+    dbuf_raw(&body, prepare->smdp_certificate.data, prepare->smdp_certificate.len);
+    dbuf_wrap(&out, 0xBF21, &body);
+    return dbuf_take(&out, request);
+}
