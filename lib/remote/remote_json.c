@@ -9,6 +9,8 @@
 
 /* Nesting bound for the TLV check of a received object (a BPP nests about 5 deep). */
 #define REMOTE_JSON_TLV_DEPTH 32u
+/* Nesting bound for a JSON body (objects and arrays). */
+#define REMOTE_JSON_MAX_DEPTH 16u
 
 /* SGP.22 6.5.1.4 functionExecutionStatus.status values. */
 #define REMOTE_STATUS_SUCCESS "Executed-Success"
@@ -197,6 +199,35 @@ enum sgp32_status sgp32_remote_json_print(cJSON *root, char **body, size_t *body
     return SGP32_OK;
 }
 
+/* cJSON parses recursively (down to 1000 levels): refuse deep nesting before it starts, so that a
+ * hostile body cannot take the stack of a small thread. The bindings nest 4 levels at most. */
+static int json_depth_ok(const uint8_t *body, size_t len)
+{
+    unsigned depth = 0;
+    int in_string = 0;
+    int escape = 0;
+    size_t i;
+    for (i = 0; i < len; i++) {
+        uint8_t c = body[i];
+        if (in_string) {
+            if (escape)
+                escape = 0;
+            else if (c == '\\')
+                escape = 1;
+            else if (c == '"')
+                in_string = 0;
+        } else if (c == '"') {
+            in_string = 1;
+        } else if (c == '{' || c == '[') {
+            if (++depth > REMOTE_JSON_MAX_DEPTH)
+                return 0;
+        } else if ((c == '}' || c == ']') && depth > 0) {
+            depth--;
+        }
+    }
+    return 1;
+}
+
 enum sgp32_status sgp32_remote_json_parse_text(const uint8_t *body, size_t len, cJSON **root,
                                                struct sgp32_remote_result *result)
 {
@@ -207,6 +238,8 @@ enum sgp32_status sgp32_remote_json_parse_text(const uint8_t *body, size_t len, 
     *root = NULL;
     if (body == NULL || len == 0)
         return sgp32_remote_fail(result, SGP32_ERR_DECODE, "empty JSON body", NULL);
+    if (!json_depth_ok(body, len))
+        return sgp32_remote_fail(result, SGP32_ERR_TOO_DEEP, "JSON nested too deep", NULL);
     parsed = cJSON_ParseWithLengthOpts(text, len, &end, 0);
     if (parsed == NULL)
         return sgp32_remote_fail(result, SGP32_ERR_DECODE, "malformed JSON", NULL);

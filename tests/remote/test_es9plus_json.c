@@ -356,6 +356,19 @@ static void test_malformed_answers(void **state)
     assert_int_equal(parse_text(g, json, "[1,2]", &r), SGP32_ERR_DECODE);
     assert_int_equal(parse_text(g, json, GBPP("\"0A\"", "\"vzYDgAEA\"") "x", &r), SGP32_ERR_DECODE);
     assert_int_equal(parse_text(g, json, "", &r), SGP32_ERR_DECODE);
+    {
+        /* Deep nesting is refused before cJSON recurses into it. */
+        char deep[4096];
+        size_t i;
+        strcpy(deep, "{\"x\":");
+        for (i = 0; i < 1500; i++)
+            deep[5 + i] = '[';
+        deep[5 + 1500] = '\0';
+        assert_int_equal(parse_text(g, json, deep, &r), SGP32_ERR_TOO_DEEP);
+        strcpy(deep, "{\"x\":\"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\"," OK_HEADER
+                     ",\"transactionId\":\"0A\",\"boundProfilePackage\":\"vzYDgAEA\"}");
+        assert_int_equal(parse_text(g, json, deep, &r), SGP32_OK);
+    }
     /* Header missing, status unknown. */
     assert_int_equal(parse_text(g, json, "{\"transactionId\":\"0A\",\"boundProfilePackage\":\"vzYDgAEA\"}", &r),
                      SGP32_ERR_PROTOCOL);
