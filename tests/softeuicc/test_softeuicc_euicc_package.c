@@ -175,6 +175,9 @@ static void build(struct fixture *f, const char *eim_id, long token, long counte
     package.items = items;
     package.item_count = count;
     assert_int_equal(sgp32_eim_build_package(&signer, &package, request), SGP32_OK);
+    /* strict DER: a wrong tag would not survive the re-encoding (EXTENSIBILITY IMPLIED skips it) */
+    assert_int_equal(sgp32_der_validate(sgp32_codec_type_find("EuiccPackageRequest"), request->data, request->len),
+                     SGP32_OK);
 }
 
 /* Sends a request, checks the answer with eim_core (as eIM `eim_id` with `token`) and returns it. */
@@ -186,6 +189,7 @@ static enum sgp32_status send_checked(struct fixture *f, const struct sgp32_eim_
     struct sgp32_eim_expected expected = {eim_id, counter, transaction_id, 4, token >= 0, token, f->last_seq};
     enum sgp32_status status;
     assert_int_equal(es10_raw(&f->h, request->data, request->len, answer, answer_len), 0x9000);
+    assert_int_equal(sgp32_der_validate(sgp32_codec_type_find("EuiccPackageResult"), *answer, *answer_len), SGP32_OK);
     status = sgp32_eim_verify_result(*answer, *answer_len, f->euicc_cert, f->euicc_cert_len, &expected, result);
     if (status == SGP32_OK && result->kind == SGP32_EIM_RESULT_SIGNED)
         f->last_seq = result->seq_number;
