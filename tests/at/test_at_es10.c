@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* The ES10 session over the AT transport, through a real pty to the modem emulator in front of the
- * software eUICC: CCHO/CGLA mode (the modem owns the channel) and CSIM mode (MANAGE CHANNEL and
- * SELECT by lib/es10), AUTO mode resolution, and each modem quirk switched on in both modes. */
+ * software eUICC: each modem quirk switched on in CCHO/CGLA mode (the modem owns the channel) and in
+ * CSIM mode (MANAGE CHANNEL and SELECT by lib/es10), with the shared ES10 conformance suite
+ * (tests/conformance) run through the quirky modem, and AUTO mode resolution. The plain modem's
+ * conformance runs are tests/conformance/test_conformance_at.c. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,35 +13,30 @@
 #include <cmocka.h>
 
 #include "at_fixture.h"
+#include "conformance_card.h"
+#include "es10_conformance.h"
 
-/* The checks every path must pass: GetEID, a request of 3 STORE DATA blocks, an unknown tag answered
- * 6A88 with the status word kept, and the session usable afterwards. `apdu_command` is the AT command
- * that must have carried the APDUs. */
+/* The conformance card's identity (a test PKI for at_test_eid), made once for all tests. */
+static struct conformance_card identity;
+
+/* The shared conformance suite through the modem (its report equals the reference of every path),
+ * every channel closed again; then the fixture's session connects for the path-specific checks.
+ * `apdu_command` is the AT command that must have carried the APDUs. */
 static void conformance(struct at_fixture *f, const char *apdu_command)
 {
-    static const uint8_t unknown[] = {0xBF, 0x7F, 0x00};
-    uint8_t *answer = NULL;
-    size_t len = 0;
-    unsigned before;
-
+    assert_int_equal(es10_conformance_check_path(&f->transport, at_test_eid, CONFORMANCE_EXPECTED_REPORT, apdu_command),
+                     0);
+    assert_true(modem_emulator_count(f->em, apdu_command) >= 3);
+    assert_int_equal(modem_emulator_open_sessions(f->em), 0);
     assert_int_equal(sgp32_es10_connect(f->session), SGP32_OK);
-    at_check_eid(f->session);
-
-    before = modem_emulator_count(f->em, apdu_command);
-    assert_int_equal(at_send_long_request(f->session), SGP32_OK);
-    assert_true(modem_emulator_count(f->em, apdu_command) - before >= 3);
-
-    assert_int_equal(sgp32_es10_transceive(f->session, unknown, sizeof(unknown), &answer, &len), SGP32_ERR_CARD_STATUS);
-    assert_null(answer);
-    assert_int_equal(sgp32_es10_last_error(f->session)->sw, 0x6A88);
-    assert_int_equal(sgp32_es10_last_error(f->session)->ins, 0xE2);
     at_check_eid(f->session);
 }
 
 static void run_ccho(const struct modem_quirks *quirks)
 {
     struct at_fixture f;
-    at_fixture_start(&f, quirks, SGP32_AT_MODE_CCHO, 2000, 5000);
+    unsigned closed;
+    at_fixture_start_identity(&f, &identity.identity, quirks, SGP32_AT_MODE_CCHO, 2000, 5000);
     assert_true(f.transport.ops->flags & SGP32_TRANSPORT_OWNS_CHANNELS);
     conformance(&f, "AT+CGLA");
     /* The handle is the modem's session id; the modem, not the transport, set the CLA channel bits. */
@@ -50,16 +47,17 @@ static void run_ccho(const struct modem_quirks *quirks)
     assert_int_equal(modem_emulator_last_cla(f.em), 0x81);
     assert_int_equal(modem_emulator_count(f.em, "AT+CSIM"), 0);
     assert_int_equal(modem_emulator_open_sessions(f.em), 1);
+    closed = modem_emulator_count(f.em, "AT+CCHC");
     sgp32_es10_disconnect(f.session);
     assert_int_equal(modem_emulator_open_sessions(f.em), 0);
-    assert_int_equal(modem_emulator_count(f.em, "AT+CCHC"), 1);
+    assert_int_equal(modem_emulator_count(f.em, "AT+CCHC"), closed + 1);
     at_fixture_stop(&f);
 }
 
 static void run_csim(const struct modem_quirks *quirks)
 {
     struct at_fixture f;
-    at_fixture_start(&f, quirks, SGP32_AT_MODE_CSIM, 2000, 5000);
+    at_fixture_start_identity(&f, &identity.identity, quirks, SGP32_AT_MODE_CSIM, 2000, 5000);
     assert_int_equal(f.transport.ops->flags & SGP32_TRANSPORT_OWNS_CHANNELS, 0);
     conformance(&f, "AT+CSIM");
     assert_int_equal(sgp32_es10_channel(f.session), 1);
@@ -74,18 +72,6 @@ static struct modem_quirks quirks_none(void)
     struct modem_quirks q;
     memset(&q, 0, sizeof(q));
     return q;
-}
-
-static void test_ccho_mode(void **state)
-{
-    (void)state;
-    run_ccho(NULL);
-}
-
-static void test_csim_mode(void **state)
-{
-    (void)state;
-    run_csim(NULL);
 }
 
 static void test_echo_on(void **state)
@@ -190,13 +176,13 @@ static void test_auto_mode(void **state)
     struct modem_quirks q = quirks_none();
     struct at_fixture f;
     (void)state;
-    at_fixture_start(&f, &q, SGP32_AT_MODE_AUTO, 2000, 5000);
+    at_fixture_start_identity(&f, &identity.identity, &q, SGP32_AT_MODE_AUTO, 2000, 5000);
     assert_int_equal(sgp32_at_active_mode(f.at), SGP32_AT_MODE_CCHO);
     conformance(&f, "AT+CGLA");
     at_fixture_stop(&f);
 
     q.no_ccho = 1;
-    at_fixture_start(&f, &q, SGP32_AT_MODE_AUTO, 2000, 5000);
+    at_fixture_start_identity(&f, &identity.identity, &q, SGP32_AT_MODE_AUTO, 2000, 5000);
     assert_int_equal(sgp32_at_active_mode(f.at), SGP32_AT_MODE_CSIM);
     conformance(&f, "AT+CSIM");
     at_fixture_stop(&f);
@@ -221,11 +207,22 @@ static void test_two_sessions(void **state)
     at_fixture_stop(&f);
 }
 
+static int make_identity(void **state)
+{
+    (void)state;
+    return conformance_card_init(&identity, at_test_eid);
+}
+
+static int remove_identity(void **state)
+{
+    (void)state;
+    conformance_card_cleanup(&identity);
+    return 0;
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_ccho_mode),
-        cmocka_unit_test(test_csim_mode),
         cmocka_unit_test(test_echo_on),
         cmocka_unit_test(test_bare_ccho_answer),
         cmocka_unit_test(test_session_id_is_not_channel),
@@ -236,5 +233,5 @@ int main(void)
         cmocka_unit_test(test_auto_mode),
         cmocka_unit_test(test_two_sessions),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return cmocka_run_group_tests(tests, make_identity, remove_identity);
 }

@@ -52,15 +52,21 @@ static int parse_hex(const char *text, uint8_t *out, size_t len)
     return 0;
 }
 
-int conformance_card_init(struct conformance_card *card)
+int conformance_card_init(struct conformance_card *card, const uint8_t *wanted_eid)
 {
-    char command[512], eid[64], pkid[64];
+    char command[512], eid[64], pkid[64], eid_option[48] = "";
+    size_t i;
     memset(card, 0, sizeof(*card));
     snprintf(card->pki_dir, sizeof(card->pki_dir), "/tmp/sgp32-conformance-XXXXXX");
     if (mkdtemp(card->pki_dir) == NULL)
         return -1;
-    snprintf(command, sizeof(command), "'%s/examples/pki/sgp32-test-pki' --curve nist --force '%s' >/dev/null",
-             SGP32_SOURCE_DIR, card->pki_dir);
+    if (wanted_eid != NULL) {
+        strcpy(eid_option, "--eid ");
+        for (i = 0; i < 16; i++)
+            snprintf(eid_option + 6 + 2 * i, 3, "%02X", wanted_eid[i]);
+    }
+    snprintf(command, sizeof(command), "'%s/examples/pki/sgp32-test-pki' --curve nist %s '%s' >/dev/null",
+             SGP32_SOURCE_DIR, eid_option, card->pki_dir);
     if (system(command) != 0) {
         fprintf(stderr, "conformance card: %s failed\n", command);
         return -1;

@@ -21,8 +21,9 @@ struct conformance_card {
     struct sgp32_softeuicc_identity identity; /* points into this struct */
 };
 
-/* Generates the PKI and fills card->identity. 0 on success, else -1 with a message on stderr. */
-int conformance_card_init(struct conformance_card *card);
+/* Generates the PKI for `eid` (NULL: the tool's default EID) and fills card->identity. 0 on success,
+ * else -1 with a message on stderr. */
+int conformance_card_init(struct conformance_card *card, const uint8_t *eid);
 /* Removes the PKI directory. */
 void conformance_card_cleanup(struct conformance_card *card);
 

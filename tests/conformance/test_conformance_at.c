@@ -17,7 +17,7 @@ static void run_over_at(enum sgp32_at_mode mode, const char *path_name)
 {
     struct conformance_card identity;
     struct at_fixture f;
-    assert_int_equal(conformance_card_init(&identity), 0);
+    assert_int_equal(conformance_card_init(&identity, NULL), 0);
     at_fixture_start_identity(&f, &identity.identity, NULL, mode, 2000, 5000);
     assert_int_equal(
         es10_conformance_check_path(&f.transport, identity.identity.eid, CONFORMANCE_EXPECTED_REPORT, path_name), 0);

@@ -25,7 +25,7 @@ static void test_qmi(void **state)
     int fd = -1;
     (void)state;
 
-    assert_int_equal(conformance_card_init(&identity), 0);
+    assert_int_equal(conformance_card_init(&identity, NULL), 0);
     memset(&config, 0, sizeof(config));
     config.eid = identity.identity.eid;
     config.identity = &identity.identity;

@@ -23,7 +23,7 @@ static void run_over_softeuicc(const struct sgp32_softeuicc_options *options, co
     struct sgp32_apdu_transport transport;
     char dir[96], command[128];
 
-    assert_int_equal(conformance_card_init(&identity), 0);
+    assert_int_equal(conformance_card_init(&identity, NULL), 0);
     snprintf(dir, sizeof(dir), "%s/card", identity.pki_dir);
     assert_int_equal(sgp32_softeuicc_create(dir, &identity.identity, options, &card), SGP32_OK);
     sgp32_softeuicc_transport(card, &transport);

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* lib/es10 session: channel handling, ISD-R selection, STORE DATA segmentation, GET RESPONSE, the
- * error detail, reconnection. Driven against the software eUICC through its APDU transport. */
+/* lib/es10 session behaviour outside the shared conformance suite (tests/conformance, which covers
+ * connection, GetEID, STORE DATA segmentation, GET RESPONSE on T=0, the status word in the error
+ * detail and the channels): use before connect and recovery after a power loss, against the software
+ * eUICC through its APDU transport. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -63,19 +65,6 @@ static void check_eid(struct sgp32_es10 *session)
     sgp32_buffer_free(answer);
 }
 
-static void test_connect_and_get_eid(void **state)
-{
-    struct fixture f;
-    (void)state;
-    start(&f, NULL);
-    assert_int_equal(sgp32_es10_new(&f.transport, NULL, &f.session), SGP32_OK);
-    assert_int_equal(sgp32_es10_connect(f.session), SGP32_OK);
-    assert_true(sgp32_es10_channel(f.session) >= 1);
-    check_eid(f.session);
-    assert_int_equal(sgp32_es10_last_error(f.session)->status, SGP32_OK);
-    stop(&f);
-}
-
 static void test_transceive_before_connect_is_refused(void **state)
 {
     struct fixture f;
@@ -86,69 +75,6 @@ static void test_transceive_before_connect_is_refused(void **state)
     assert_int_equal(sgp32_es10_new(&f.transport, NULL, &f.session), SGP32_OK);
     assert_int_equal(sgp32_es10_transceive(f.session, get_eid, sizeof(get_eid), &answer, &len), SGP32_ERR_STATE);
     assert_null(answer);
-    stop(&f);
-}
-
-/* T=0 behaviour and a card that returns GET RESPONSE in 17-byte pieces: the answer is reassembled. */
-static void test_t0_and_small_get_response_chunks(void **state)
-{
-    struct sgp32_softeuicc_options options;
-    struct fixture f;
-    (void)state;
-    memset(&options, 0, sizeof(options));
-    options.size = sizeof(options);
-    options.protocol = SGP32_SOFTEUICC_T0;
-    options.get_response_chunk = 17;
-    start(&f, &options);
-    assert_int_equal(sgp32_es10_new(&f.transport, NULL, &f.session), SGP32_OK);
-    assert_int_equal(sgp32_es10_connect(f.session), SGP32_OK);
-    check_eid(f.session);
-    stop(&f);
-}
-
-/* Five sessions at once: channels 4 and 5 need the extended CLA coding (0xC0 | channel - 4), which a
- * strict card refuses when the channel is ORed into the low nibble. */
-static void test_extended_logical_channels(void **state)
-{
-    struct sgp32_es10 *sessions[5];
-    struct fixture f;
-    size_t i;
-    (void)state;
-    start(&f, NULL);
-    for (i = 0; i < 5; i++) {
-        assert_int_equal(sgp32_es10_new(&f.transport, NULL, &sessions[i]), SGP32_OK);
-        assert_int_equal(sgp32_es10_connect(sessions[i]), SGP32_OK);
-        assert_int_equal(sgp32_es10_channel(sessions[i]), i + 1);
-    }
-    for (i = 0; i < 5; i++)
-        check_eid(sessions[i]);
-    for (i = 0; i < 5; i++)
-        sgp32_es10_free(sessions[i]);
-    stop(&f);
-}
-
-/* A request longer than one block goes out as several STORE DATA blocks: the card reassembles it
- * (P1 11 ... 91, P2 0, 1, 2 ...) and answers. A 600-byte GetProfilesInfo tag list is valid BER-TLV
- * and exercises three blocks. */
-static void test_multi_block_request(void **state)
-{
-    /* BF2D 82 025C | 5C 82 0258 <600 tag bytes: 5A repeated> */
-    static const uint8_t head[] = {0xBF, 0x2D, 0x82, 0x02, 0x5C, 0x5C, 0x82, 0x02, 0x58};
-    uint8_t request[sizeof(head) + 600];
-    uint8_t *answer = NULL;
-    size_t len = 0;
-    struct fixture f;
-    (void)state;
-    start(&f, NULL);
-    assert_int_equal(sgp32_es10_new(&f.transport, NULL, &f.session), SGP32_OK);
-    assert_int_equal(sgp32_es10_connect(f.session), SGP32_OK);
-    memcpy(request, head, sizeof(head));
-    memset(request + sizeof(head), 0x5A, 600);
-    assert_int_equal(sgp32_es10_transceive(f.session, request, sizeof(request), &answer, &len), SGP32_OK);
-    assert_true(len >= 3);
-    assert_int_equal(answer[0], 0xBF);
-    assert_int_equal(answer[1], 0x2D);
-    sgp32_buffer_free(answer);
     stop(&f);
 }
 
@@ -176,41 +102,11 @@ static void test_power_loss_and_reconnect(void **state)
     stop(&f);
 }
 
-/* An ES10 command the card refuses: the status word reaches the caller intact (never collapsed to a
- * generic failure), and the session stays usable. */
-static void test_status_word_is_kept(void **state)
-{
-    struct fixture f;
-    uint8_t *answer = NULL;
-    size_t len = 0;
-    /* An ES10 tag the ISD-R does not know. */
-    static const uint8_t unknown[] = {0xBF, 0x7F, 0x00};
-    enum sgp32_status st;
-    (void)state;
-    start(&f, NULL);
-    assert_int_equal(sgp32_es10_new(&f.transport, NULL, &f.session), SGP32_OK);
-    assert_int_equal(sgp32_es10_connect(f.session), SGP32_OK);
-    st = sgp32_es10_transceive(f.session, unknown, sizeof(unknown), &answer, &len);
-    assert_int_equal(st, SGP32_ERR_CARD_STATUS);
-    assert_null(answer);
-    assert_int_equal(sgp32_es10_last_error(f.session)->status, SGP32_ERR_CARD_STATUS);
-    assert_int_equal(sgp32_es10_last_error(f.session)->sw, 0x6A88); /* referenced data not found */
-    assert_int_equal(sgp32_es10_last_error(f.session)->ins, 0xE2);
-    assert_string_equal(sgp32_es10_last_error(f.session)->step, "store data");
-    check_eid(f.session); /* the session is still usable */
-    stop(&f);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_connect_and_get_eid),
         cmocka_unit_test(test_transceive_before_connect_is_refused),
-        cmocka_unit_test(test_t0_and_small_get_response_chunks),
-        cmocka_unit_test(test_extended_logical_channels),
-        cmocka_unit_test(test_multi_block_request),
         cmocka_unit_test(test_power_loss_and_reconnect),
-        cmocka_unit_test(test_status_word_is_kept),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* ES10 over QMI: lib/es10 sessions through the QMI transport (transports/qmi) to a fake QMUX device
- * (socketpair + thread) in front of a software eUICC. Then every device fault: each ends in a clear
- * error within its deadline, and the link works again once the fault is gone. */
+ * (socketpair + thread) in front of a software eUICC: what is specific to QMI (client ids, slots, the
+ * basic channel, framing), then every device fault: each ends in a clear error within its deadline,
+ * and the link works again once the fault is gone. The ES10-level checks (long requests and answers,
+ * status words, five and more channels) run in the shared suite: tests/conformance. */
 #define _POSIX_C_SOURCE 200809L
 
 #include <setjmp.h>
@@ -141,77 +143,6 @@ static void test_get_eid_and_clean_release(void **state)
     f.qmi = NULL;
     fake_qmi_device_counters(f.device, &counters);
     assert_int_equal(counters.clients, 0);
-    stop(&f);
-}
-
-/* Five sessions side by side: five modem channels; channels 4 and 5 need the further interindustry
- * CLA (0x40 | channel - 4), which the device checks against the Channel ID TLV. */
-static void test_five_sessions(void **state)
-{
-    struct sgp32_es10 *sessions[5];
-    struct sgp32_es10_options options;
-    struct fake_qmi_counters counters;
-    struct fixture f;
-    size_t i;
-    (void)state;
-    start(&f, 1, 0);
-    open_transport(&f);
-    memset(&options, 0, sizeof(options));
-    options.size = sizeof(options);
-    options.apdu_timeout_ms = APDU_TIMEOUT_MS;
-    for (i = 0; i < 5; i++) {
-        assert_int_equal(sgp32_es10_new(&f.transport, &options, &sessions[i]), SGP32_OK);
-        assert_int_equal(sgp32_es10_connect(sessions[i]), SGP32_OK);
-    }
-    assert_int_equal(sgp32_es10_channel(sessions[4]), 5);
-    for (i = 0; i < 5; i++)
-        check_eid(sessions[i]);
-    fake_qmi_device_counters(f.device, &counters);
-    assert_int_equal(counters.channels, 5);
-    assert_int_equal(counters.cla_mismatches, 0);
-    for (i = 0; i < 5; i++)
-        sgp32_es10_free(sessions[i]);
-    fake_qmi_device_counters(f.device, &counters);
-    assert_int_equal(counters.channels, 0);
-    stop(&f);
-}
-
-/* A 609-byte request: three STORE DATA blocks, each a Send APDU on the modem's channel. */
-static void test_request_longer_than_255_bytes(void **state)
-{
-    static const uint8_t head[] = {0xBF, 0x2D, 0x82, 0x02, 0x5C, 0x5C, 0x82, 0x02, 0x58};
-    uint8_t request[sizeof(head) + 600];
-    uint8_t *answer = NULL;
-    size_t len = 0;
-    struct fixture f;
-    (void)state;
-    start(&f, 1, 0);
-    connect_session(&f);
-    memcpy(request, head, sizeof(head));
-    memset(request + sizeof(head), 0x5A, 600);
-    assert_int_equal(sgp32_es10_transceive(f.session, request, sizeof(request), &answer, &len), SGP32_OK);
-    assert_true(len >= 3);
-    assert_int_equal(answer[0], 0xBF);
-    assert_int_equal(answer[1], 0x2D);
-    sgp32_buffer_free(answer);
-    stop(&f);
-}
-
-/* The card's status word crosses QMI intact. */
-static void test_unknown_tag_keeps_status_word(void **state)
-{
-    static const uint8_t unknown[] = {0xBF, 0x7F, 0x00};
-    uint8_t *answer = NULL;
-    size_t len = 0;
-    struct fixture f;
-    (void)state;
-    start(&f, 1, 0);
-    connect_session(&f);
-    assert_int_equal(sgp32_es10_transceive(f.session, unknown, sizeof(unknown), &answer, &len), SGP32_ERR_CARD_STATUS);
-    assert_null(answer);
-    assert_int_equal(sgp32_es10_last_error(f.session)->sw, 0x6A88);
-    assert_string_equal(sgp32_es10_last_error(f.session)->step, "store data");
-    check_eid(f.session);
     stop(&f);
 }
 
@@ -455,9 +386,6 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_get_eid_and_clean_release),
-        cmocka_unit_test(test_five_sessions),
-        cmocka_unit_test(test_request_longer_than_255_bytes),
-        cmocka_unit_test(test_unknown_tag_keeps_status_word),
         cmocka_unit_test(test_slot_option),
         cmocka_unit_test(test_basic_channel_transmit),
         cmocka_unit_test(test_indications_interleaved),
