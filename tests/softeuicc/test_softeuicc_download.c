@@ -17,6 +17,9 @@
 
 #include <cmocka.h>
 
+#include "crypto/ec.h"
+#include "crypto/ecdsa.h"
+#include "crypto/x509.h"
 #include "sgp32/es10.h"
 #include "sgp32/softeuicc.h"
 #include "sgp32/tlv.h"
@@ -49,14 +52,20 @@ struct faults {
     int double_wrap;     /* wrap each 86 segment once more (the pySim encoder's form) */
     int replace_keys;    /* A2 with PPKs */
     size_t segment_size; /* 0: default */
+    int bad_bf23_signature;
+    int tamper_result; /* flip a bit of the ProfileInstallationResult before the SM-DP+ checks it */
+    int bad_smdp_signature2;
+    const uint8_t *metadata; /* StoreMetadataRequest to bind instead of the UPP's */
+    size_t metadata_len;
 };
 
 /* What a run produced. */
 struct outcome {
-    enum sgp32_status status; /* SGP32_OK when every command got an answer */
-    long authenticate_error;  /* AuthenticateServer error code, 0 if none */
-    long prepare_error;       /* PrepareDownload error code */
-    int have_result;          /* a ProfileInstallationResult came back */
+    enum sgp32_status status;        /* SGP32_OK when every command got an answer */
+    long authenticate_error;         /* AuthenticateServer error code, 0 if none */
+    long prepare_error;              /* PrepareDownload error code */
+    int have_result;                 /* a ProfileInstallationResult came back */
+    enum sgp32_status result_status; /* smdp_verify_installation_result() */
     struct smdp_installation_result result;
 };
 
@@ -303,6 +312,8 @@ static void download(struct env *e, const struct faults *f, struct outcome *o)
     assert_int_equal(smdp_authenticate_client(session, answer, answer_len, &prepare), SGP32_OK);
     free(answer);
     answer = NULL;
+    if (f->bad_smdp_signature2)
+        prepare.smdp_signature2.data[20] ^= 0x02;
     assert_int_equal(smdp_build_prepare_download_request(&prepare, NULL, &request), SGP32_OK);
     o->status = transceive(e, request.data, request.len, &answer, &answer_len);
     free(request.data);
@@ -315,6 +326,8 @@ static void download(struct env *e, const struct faults *f, struct outcome *o)
     memset(&options, 0, sizeof(options));
     options.segment_size = f->segment_size;
     options.replace_session_keys = f->replace_keys;
+    options.metadata = f->metadata;
+    options.metadata_len = f->metadata_len;
     assert_int_equal(
         smdp_get_bound_profile_package(session, answer, answer_len, e->upp.data, e->upp.len, &options, &bpp), SGP32_OK);
     free(answer);
@@ -331,7 +344,13 @@ static void download(struct env *e, const struct faults *f, struct outcome *o)
         uint8_t *copy = NULL;
         const uint8_t *segment = segments[i].data;
         size_t len = segments[i].len;
-        if (segment[0] == 0xA3 && f->double_wrap) { /* the A3 header announces the grown 86 segments */
+        if (i == 0 && f->bad_bf23_signature) { /* the last bytes of BF36+BF23 are smdpSign */
+            copy = malloc(len);
+            assert_non_null(copy);
+            memcpy(copy, segment, len);
+            copy[len - 5] ^= 0x10;
+            segment = copy;
+        } else if (segment[0] == 0xA3 && f->double_wrap) { /* the A3 header announces the grown 86 segments */
             size_t k, total = 0;
             for (k = i + 1; k < count; k++)
                 total += segments[k].len + 4;
@@ -371,7 +390,11 @@ static void download(struct env *e, const struct faults *f, struct outcome *o)
             goto done;
         if (answer_len > 0) {
             o->have_result = 1;
-            assert_int_equal(smdp_verify_installation_result(session, answer, answer_len, &o->result), SGP32_OK);
+            if (f->tamper_result)
+                answer[answer_len / 2] ^= 0x01;
+            o->result_status = smdp_verify_installation_result(session, answer, answer_len, &o->result);
+            if (!f->tamper_result)
+                assert_int_equal(o->result_status, SGP32_OK);
             break;
         }
     }
@@ -536,6 +559,166 @@ static void test_segments_out_of_order(void **state)
     assert_int_equal(o.result.error_reason, 7);   /* scp03tStructureError */
 }
 
+static void test_bad_smdp_signature2(void **state)
+{
+    struct faults f;
+    struct outcome o;
+    (void)state;
+    memset(&f, 0, sizeof(f));
+    f.bad_smdp_signature2 = 1;
+    faulty(&f, &o);
+    assert_int_equal(o.prepare_error, 2); /* invalidSignature */
+}
+
+static void test_bad_initialise_secure_channel_signature(void **state)
+{
+    struct faults f;
+    struct outcome o;
+    (void)state;
+    memset(&f, 0, sizeof(f));
+    f.bad_bf23_signature = 1;
+    faulty(&f, &o);
+    assert_true(o.have_result);
+    assert_false(o.result.success);
+    assert_int_equal(o.result.bpp_command_id, 0); /* initialiseSecureChannel */
+    assert_int_equal(o.result.error_reason, 2);   /* invalidSignature */
+}
+
+/* StoreMetadata variants: a PPR the card's RAT does not allow, an ICCID other than the profile's. */
+static void test_metadata_refused(void **state)
+{
+    static const uint8_t ppr_metadata[] = {0xBF, 0x25, 0x16, 0x5A, 0x0A, 0x89, 0x49, 0x44, 0x99, 0x99, 0x99, 0x99, 0x90,
+                                           0x04, 0x9F, 0x91, 0x01, 0x41, 0x92, 0x01, 0x42, 0x99, 0x02, 0x06, 0x40};
+    static const uint8_t other_iccid[] = {0xBF, 0x25, 0x12, 0x5A, 0x0A, 0x89, 0x49, 0x44, 0x99, 0x99, 0x99,
+                                          0x99, 0x90, 0x77, 0x7F, 0x91, 0x01, 0x41, 0x92, 0x01, 0x42};
+    struct faults f;
+    struct outcome o;
+    (void)state;
+    memset(&f, 0, sizeof(f));
+    f.metadata = ppr_metadata;
+    f.metadata_len = sizeof(ppr_metadata);
+    faulty(&f, &o);
+    assert_true(o.have_result && !o.result.success);
+    assert_int_equal(o.result.bpp_command_id, 2); /* storeMetadata */
+    assert_int_equal(o.result.error_reason, 15);  /* pprNotAllowed */
+    f.metadata = other_iccid;
+    f.metadata_len = sizeof(other_iccid);
+    faulty(&f, &o);
+    assert_true(o.have_result && !o.result.success);
+    assert_int_equal(o.result.bpp_command_id, 5); /* loadProfileElements */
+    assert_int_equal(o.result.error_reason, 13);  /* installFailedDueToDataMismatch */
+}
+
+/* The final state write fails: the card answers an error result and keeps no trace of the profile. */
+static void test_failed_state_write_at_install(void **state)
+{
+    struct faults f;
+    struct outcome o;
+    struct env e;
+    uint8_t iccid[10];
+    (void)state;
+    memset(&f, 0, sizeof(f));
+    env_start(&e, "nist");
+    assert_int_equal(smdp_upp_iccid(e.upp.data, e.upp.len, iccid), SGP32_OK);
+    sgp32_softeuicc_fail_next_state_write(e.card);
+    download(&e, &f, &o);
+    assert_true(o.have_result && !o.result.success);
+    assert_int_equal(o.result.bpp_command_id, 5);
+    assert_int_equal(o.result.error_reason, 127);
+    assert_false(card_has_profile(&e, iccid));
+    env_restart(&e, 1);
+    assert_false(card_has_profile(&e, iccid));
+    download(&e, &f, &o);
+    assert_true(o.have_result && o.result.success);
+    env_stop(&e);
+}
+
+/* CancelSession after AuthenticateServer: a signed answer, then no session is left (PrepareDownload
+ * answers noSessionContext, a second CancelSession invalidTransactionId). A tampered
+ * ProfileInstallationResult is refused by the SM-DP+ side. */
+static void test_cancel_session_and_tampered_result(void **state)
+{
+    static const uint8_t challenge_request[3] = {0xBF, 0x2E, 0x00};
+    struct env e;
+    struct smdp_session *session = NULL;
+    struct smdp_authentication auth;
+    struct smdp_prepare prepare;
+    struct smdp_blob request = {NULL, 0}, certificate;
+    uint8_t *answer = NULL, cancel[32];
+    size_t answer_len = 0, tid_len = 0, signed_len;
+    const uint8_t *tid;
+    struct sgp32_x509_cert euicc;
+    (void)state;
+    env_start(&e, "nist");
+    assert_int_equal(smdp_session_new(e.smdp, MATCHING_ID, &session), SGP32_OK);
+    assert_int_equal(transceive(&e, challenge_request, 3, &answer, &answer_len), SGP32_OK);
+    assert_int_equal(smdp_initiate_authentication(session, answer + 5, NULL, 0, &auth), SGP32_OK);
+    free(answer);
+    assert_int_equal(smdp_build_authenticate_server_request(&auth, MATCHING_ID, &request), SGP32_OK);
+    assert_int_equal(transceive(&e, request.data, request.len, &answer, &answer_len), SGP32_OK);
+    free(request.data);
+    assert_int_equal(session_error_code(answer, answer_len), 0);
+    assert_int_equal(smdp_authenticate_client(session, answer, answer_len, &prepare), SGP32_OK);
+    free(answer);
+    /* CancelSessionRequest BF41 { 80 tid, 81 01 01 (postponed) } */
+    tid = smdp_session_transaction_id(session, &tid_len);
+    cancel[0] = 0xBF;
+    cancel[1] = 0x41;
+    cancel[2] = (uint8_t)(2 + tid_len + 3);
+    cancel[3] = 0x80;
+    cancel[4] = (uint8_t)tid_len;
+    memcpy(cancel + 5, tid, tid_len);
+    memcpy(cancel + 5 + tid_len, "\x81\x01\x01", 3);
+    assert_int_equal(transceive(&e, cancel, 8 + tid_len, &answer, &answer_len), SGP32_OK);
+    /* BF41 len A0 len { 30 len {80 tid, 81 oid, 82 reason}, 5F37 40 sig } */
+    assert_int_equal(answer[3], 0xA0);
+    assert_int_equal(answer[5], 0x30);
+    signed_len = 2u + answer[6];
+    assert_int_equal(answer[5 + signed_len], 0x5F);
+    certificate = read_pki("nist", "euicc/euicc.cert.der");
+    assert_int_equal(sgp32_x509_parse(&euicc, certificate.data, certificate.len), SGP32_OK);
+    {
+        struct sgp32_ec_key key;
+        sgp32_ec_key_init(&key);
+        assert_int_equal(sgp32_x509_public_key(&euicc, &key), SGP32_OK);
+        assert_int_equal(sgp32_ecdsa_verify_sha256(&key, answer + 5, signed_len, answer + 5 + signed_len + 3, 64),
+                         SGP32_OK);
+        sgp32_ec_key_free(&key);
+    }
+    free(certificate.data);
+    free(answer);
+    /* the session is gone */
+    assert_int_equal(smdp_build_prepare_download_request(&prepare, NULL, &request), SGP32_OK);
+    assert_int_equal(transceive(&e, request.data, request.len, &answer, &answer_len), SGP32_OK);
+    free(request.data);
+    assert_int_equal(session_error_code(answer, answer_len), 4); /* noSessionContext */
+    free(answer);
+    assert_int_equal(transceive(&e, cancel, 8 + tid_len, &answer, &answer_len), SGP32_OK);
+    assert_int_equal(answer_len, 6);
+    assert_int_equal(answer[3], 0x81);
+    assert_int_equal(answer[5], 5); /* invalidTransactionId */
+    free(answer);
+    smdp_authentication_clear(&auth);
+    smdp_prepare_clear(&prepare);
+    smdp_session_free(session);
+    env_stop(&e);
+}
+
+static void test_tampered_installation_result_refused(void **state)
+{
+    struct env e;
+    struct faults f;
+    struct outcome o;
+    (void)state;
+    memset(&f, 0, sizeof(f));
+    f.tamper_result = 1;
+    env_start(&e, "nist");
+    download(&e, &f, &o);
+    assert_true(o.have_result);
+    assert_int_equal(o.result_status, SGP32_ERR_CRYPTO);
+    env_stop(&e);
+}
+
 /* The SM-DP+ chains to a CI the card does not trust (brainpool CI, card trusts the NIST one). */
 static void test_untrusted_ci(void **state)
 {
@@ -629,6 +812,12 @@ int main(void)
         cmocka_unit_test(test_segments_out_of_order),
         cmocka_unit_test(test_untrusted_ci),
         cmocka_unit_test(test_iccid_already_present),
+        cmocka_unit_test(test_bad_smdp_signature2),
+        cmocka_unit_test(test_bad_initialise_secure_channel_signature),
+        cmocka_unit_test(test_metadata_refused),
+        cmocka_unit_test(test_failed_state_write_at_install),
+        cmocka_unit_test(test_cancel_session_and_tampered_result),
+        cmocka_unit_test(test_tampered_installation_result_refused),
         cmocka_unit_test(test_power_loss_after_each_apdu),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
