@@ -120,9 +120,7 @@ enum sgp32_status sgp32_es11_build_request(const struct sgp32_remote_endpoint *e
     st = sgp32_remote_request_init(out, endpoint, path, SGP32_REMOTE_CONTENT_TYPE_JSON,
                                    SGP32_REMOTE_ADMIN_PROTOCOL_ES9PLUS, (const uint8_t *)body, body_len, body,
                                    cJSON_free);
-    if (st != SGP32_OK)
-        sgp32_remote_request_release(out);
-    return st;
+    return st; /* on failure the body was released with the request */
 }
 
 static enum sgp32_status es11_read_events(const cJSON *root, struct sgp32_es11_authenticate_client_response *response,

@@ -145,9 +145,7 @@ enum sgp32_status sgp32_es9plus_build_request(const struct sgp32_remote_endpoint
     st = sgp32_remote_request_init(out, endpoint, path, SGP32_REMOTE_CONTENT_TYPE_JSON,
                                    SGP32_REMOTE_ADMIN_PROTOCOL_ES9PLUS, (const uint8_t *)body, body_len, body,
                                    cJSON_free);
-    if (st != SGP32_OK)
-        sgp32_remote_request_release(out);
-    return st;
+    return st; /* on failure the body was released with the request */
 }
 
 enum sgp32_status sgp32_es9plus_parse_response(enum sgp32_es9plus_function function,

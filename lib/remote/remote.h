@@ -110,7 +110,8 @@ struct sgp32_remote_result {
     char detail[128];
 };
 
-/* Builds the request parts. body is borrowed unless owned_body is given (then body == owned_body). */
+/* Builds the request parts. body is borrowed unless owned_body is given (then body == owned_body,
+ * and the request owns it from here on, also when this fails). */
 enum sgp32_status sgp32_remote_request_init(struct sgp32_remote_request *request,
                                             const struct sgp32_remote_endpoint *endpoint, const char *path,
                                             const char *content_type, const char *admin_protocol, const uint8_t *body,

@@ -22,14 +22,20 @@ enum sgp32_status sgp32_remote_request_init(struct sgp32_remote_request *request
     size_t address_len;
     size_t count = 0;
 
-    if (request == NULL || endpoint == NULL || endpoint->address == NULL || path == NULL || (body == NULL && body_len))
+    if (request == NULL || endpoint == NULL || endpoint->address == NULL || path == NULL ||
+        (body == NULL && body_len)) {
+        if (owned_body != NULL && owned_body_free != NULL)
+            owned_body_free(owned_body); /* taken over even on failure */
         return SGP32_ERR_INVALID_ARGUMENT;
+    }
     memset(request, 0, sizeof(*request));
     request->owned_body = owned_body;
     request->owned_body_free = owned_body_free;
     address_len = strlen(endpoint->address);
-    if (address_len == 0)
+    if (address_len == 0) {
+        sgp32_remote_request_release(request);
         return SGP32_ERR_INVALID_ARGUMENT;
+    }
     /* An eimFqdn / SM-DP+ address from the eUICC carries no scheme: the bindings are HTTPS. */
     if (strstr(endpoint->address, "://") == NULL)
         pos = remote_copy(request->url, sizeof(request->url), pos, "https://");

@@ -468,6 +468,20 @@ static void test_malformed_requests(void **state)
                          SGP32_ERR_INVALID_ARGUMENT);
         assert_int_equal(sgp32_es9plus_build_request(&smdp, (enum sgp32_es9plus_function)99, &bad, &http),
                          SGP32_ERR_INVALID_ARGUMENT);
+        /* A bad endpoint: refused, and the JSON body built so far is not leaked (ASan checks). */
+        bad.initiate_authentication.euicc_info1 = B(euicc_info1);
+        {
+            struct sgp32_remote_endpoint no_address = {"", NULL, 0};
+            struct sgp32_remote_endpoint null_address = {NULL, NULL, 0};
+            assert_int_equal(
+                sgp32_es9plus_build_request(&no_address, SGP32_ES9PLUS_INITIATE_AUTHENTICATION, &bad, &http),
+                SGP32_ERR_INVALID_ARGUMENT);
+            assert_int_equal(
+                sgp32_es9plus_build_request(&null_address, SGP32_ES9PLUS_INITIATE_AUTHENTICATION, &bad, &http),
+                SGP32_ERR_INVALID_ARGUMENT);
+            assert_int_equal(sgp32_es9plus_build_request(NULL, SGP32_ES9PLUS_INITIATE_AUTHENTICATION, &bad, &http),
+                             SGP32_ERR_INVALID_ARGUMENT);
+        }
     }
 }
 
