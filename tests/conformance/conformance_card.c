@@ -38,7 +38,7 @@ static int manifest_path(const char *dir, const char *key, char *path, size_t ca
     return (size_t)snprintf(path, cap, "%s/nist/%s", dir, relative) < cap ? 0 : -1;
 }
 
-static int parse_hex(const char *text, uint8_t *out, size_t len)
+int conformance_parse_hex(const char *text, uint8_t *out, size_t len)
 {
     size_t i;
     if (strlen(text) != 2 * len)
@@ -73,8 +73,8 @@ int conformance_card_init(struct conformance_card *card, const uint8_t *wanted_e
     }
     if (manifest_value(card->pki_dir, "eid", eid, sizeof(eid)) != 0 ||
         manifest_value(card->pki_dir, "ci_pkid", pkid, sizeof(pkid)) != 0 ||
-        parse_hex(eid, card->identity.eid, sizeof(card->identity.eid)) != 0 ||
-        parse_hex(pkid, card->ci_pkid[0], sizeof(card->ci_pkid[0])) != 0 ||
+        conformance_parse_hex(eid, card->identity.eid, sizeof(card->identity.eid)) != 0 ||
+        conformance_parse_hex(pkid, card->ci_pkid[0], sizeof(card->ci_pkid[0])) != 0 ||
         manifest_path(card->pki_dir, "euicc_cert_der", card->euicc_cert, sizeof(card->euicc_cert)) != 0 ||
         manifest_path(card->pki_dir, "eum_cert_der", card->eum_cert, sizeof(card->eum_cert)) != 0 ||
         manifest_path(card->pki_dir, "euicc_key_der", card->euicc_key, sizeof(card->euicc_key)) != 0) {

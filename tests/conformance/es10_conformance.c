@@ -222,6 +222,15 @@ static int reads_eid(struct run *run, struct sgp32_es10 *session, struct es10_co
     return equal;
 }
 
+int es10_conformance_eid_matches(struct sgp32_es10 *session, const uint8_t eid[16])
+{
+    struct es10_conformance_check scratch;
+    struct run run;
+    memset(&run, 0, sizeof(run));
+    run.expected_eid = eid;
+    return reads_eid(&run, session, &scratch);
+}
+
 /* ---- The checks, in report order */
 
 static void check_connect(struct run *run)

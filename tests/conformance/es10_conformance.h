@@ -50,6 +50,11 @@ size_t es10_conformance_render(const struct es10_conformance_report *report, cha
 int es10_conformance_compare(const struct es10_conformance_report *report, const char *expected_file,
                              const char *path_name);
 
+struct sgp32_es10;
+/* GetEID on a connected session: 1 when the answer decodes (DER) as GetEuiccDataResponse holding
+ * `eid`, else 0. For the per-path tests, which read the EID around their own faults. */
+int es10_conformance_eid_matches(struct sgp32_es10 *session, const uint8_t eid[16]);
+
 /* es10_conformance_run() and es10_conformance_compare() in one: 0 when the report equals the
  * reference text. */
 int es10_conformance_check_path(const struct sgp32_apdu_transport *transport, const uint8_t expected_eid[16],

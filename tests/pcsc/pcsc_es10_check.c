@@ -27,6 +27,7 @@
 
 #include <winscard.h>
 
+#include "conformance_card.h"
 #include "es10_conformance.h"
 #include "sgp32/sgp32.h"
 #include "sgp32/transport_pcsc.h"
@@ -94,20 +95,6 @@ static void check_eid(struct sgp32_es10 *session, const char *when)
     sgp32_buffer_free(answer);
 }
 
-static int parse_hex(const char *text, uint8_t *out, size_t len)
-{
-    size_t i;
-    if (strlen(text) != 2 * len)
-        return -1;
-    for (i = 0; i < len; i++) {
-        unsigned value;
-        if (sscanf(text + 2 * i, "%2x", &value) != 1)
-            return -1;
-        out[i] = (uint8_t)value;
-    }
-    return 0;
-}
-
 static int contains(const uint8_t *haystack, size_t haystack_len, const uint8_t *needle, size_t needle_len)
 {
     size_t i;
@@ -129,7 +116,7 @@ static void check_identity(struct sgp32_es10 *session)
 
     pkid[0] = 0x04;
     pkid[1] = 0x14;
-    if (parse_hex(ci_pkid_hex, pkid + 2, 20) != 0) {
+    if (conformance_parse_hex(ci_pkid_hex, pkid + 2, 20) != 0) {
         CHECK(0, "--ci-pkid is 40 hex digits");
         return;
     }
@@ -383,20 +370,6 @@ static void check_restart(struct sgp32_pcsc *pcsc, struct sgp32_apdu_transport *
     check_eid(session, "after the pcscd restart");
 }
 
-static int parse_eid(const char *text)
-{
-    size_t i;
-    if (strlen(text) != 32)
-        return -1;
-    for (i = 0; i < 16; i++) {
-        unsigned value;
-        if (sscanf(text + 2 * i, "%2x", &value) != 1)
-            return -1;
-        expected_eid[i] = (uint8_t)value;
-    }
-    return 0;
-}
-
 int main(int argc, char **argv)
 {
     struct sgp32_pcsc *pcsc;
@@ -410,7 +383,8 @@ int main(int argc, char **argv)
     for (i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--reader") == 0 && i + 1 < argc)
             reader_part = argv[++i];
-        else if (strcmp(argv[i], "--eid") == 0 && i + 1 < argc && parse_eid(argv[i + 1]) == 0)
+        else if (strcmp(argv[i], "--eid") == 0 && i + 1 < argc &&
+                 conformance_parse_hex(argv[i + 1], expected_eid, 16) == 0)
             i++;
         else if (strcmp(argv[i], "--protocol") == 0 && i + 1 < argc)
             expected_protocol = strcmp(argv[++i], "t0") == 0 ? SGP32_PCSC_PROTOCOL_T0 : SGP32_PCSC_PROTOCOL_T1;
