@@ -139,11 +139,31 @@ enum sgp32_status sgp32_esipa_asn1_build_request(const struct sgp32_remote_endpo
                                      SGP32_REMOTE_ADMIN_PROTOCOL_ESIPA, message, len, NULL, NULL);
 }
 
+enum sgp32_status sgp32_esipa_asn1_check_answer(int http_status, const char *content_type, int *has_message,
+                                                struct sgp32_remote_result *result)
+{
+    if (has_message == NULL)
+        return SGP32_ERR_INVALID_ARGUMENT;
+    *has_message = 0;
+    if (result != NULL)
+        result->http_status = http_status;
+    if (http_status == 204)
+        return SGP32_OK; /* the eIM has no message for this request */
+    if (http_status != 200)
+        return sgp32_remote_fail(result, SGP32_ERR_HTTP, "unexpected HTTP status from the eIM", NULL);
+    if (!sgp32_remote_media_type_is(content_type, SGP32_REMOTE_CONTENT_TYPE_ASN1))
+        return sgp32_remote_fail(result, SGP32_ERR_PROTOCOL, "wrong Content-Type, expected",
+                                 SGP32_REMOTE_CONTENT_TYPE_ASN1);
+    *has_message = 1;
+    return SGP32_OK;
+}
+
 enum sgp32_status sgp32_esipa_asn1_parse_response(const struct sgp32_remote_answer *answer,
                                                   enum sgp32_esipa_message *kind, void **decoded,
                                                   struct sgp32_remote_result *result)
 {
     enum sgp32_status st;
+    int has_message = 0;
 
     sgp32_remote_result_clear(result);
     if (decoded != NULL)
@@ -151,15 +171,9 @@ enum sgp32_status sgp32_esipa_asn1_parse_response(const struct sgp32_remote_answ
     if (answer == NULL || kind == NULL || (answer->body == NULL && answer->body_len != 0))
         return SGP32_ERR_INVALID_ARGUMENT;
     *kind = SGP32_ESIPA_NONE;
-    if (result != NULL)
-        result->http_status = answer->http_status;
-    if (answer->http_status == 204)
-        return SGP32_OK; /* the eIM has no message for this request */
-    if (answer->http_status != 200)
-        return sgp32_remote_fail(result, SGP32_ERR_HTTP, "unexpected HTTP status from the eIM", NULL);
-    if (!sgp32_remote_media_type_is(answer->content_type, SGP32_REMOTE_CONTENT_TYPE_ASN1))
-        return sgp32_remote_fail(result, SGP32_ERR_PROTOCOL, "wrong Content-Type, expected",
-                                 SGP32_REMOTE_CONTENT_TYPE_ASN1);
+    st = sgp32_esipa_asn1_check_answer(answer->http_status, answer->content_type, &has_message, result);
+    if (st != SGP32_OK || !has_message)
+        return st;
     if (answer->body_len == 0)
         return sgp32_remote_fail(result, SGP32_ERR_PROTOCOL, "HTTP 200 without a message", NULL);
     st = sgp32_esipa_decode(SGP32_ESIPA_EIM_TO_IPA, answer->body, answer->body_len, kind, decoded);

@@ -73,6 +73,13 @@ enum sgp32_status sgp32_esipa_asn1_parse_response(const struct sgp32_remote_answ
                                                   enum sgp32_esipa_message *kind, void **decoded,
                                                   struct sgp32_remote_result *result);
 
+/* For a streamed answer (a GetBoundProfilePackageResponseEsipa carrying the BPP, fed from the HTTP
+ * sink to the streaming TLV reader instead of being decoded whole): the checks of
+ * sgp32_esipa_asn1_parse_response() that need no body. *has_message is 0 for 204, 1 for a 200 with
+ * the right Content-Type; errors as parse_response. */
+enum sgp32_status sgp32_esipa_asn1_check_answer(int http_status, const char *content_type, int *has_message,
+                                                struct sgp32_remote_result *result);
+
 /* ---- Server (eIM) ---- */
 
 /* Parses a request: path /gsma/rsp2/asn1 (else SGP32_ERR_NOT_FOUND), X-Admin-Protocol, Content-Type

@@ -130,6 +130,26 @@ int sgp32_remote_media_type_is(const char *content_type, const char *media_type)
 enum sgp32_status sgp32_remote_check_incoming(const struct sgp32_remote_incoming *incoming, const char *media_type,
                                               struct sgp32_remote_result *result);
 
+/* ---- Client helpers around the HTTP interface ---- */
+
+/* Collects a (small) response body from the HTTP sink: pass sgp32_remote_body_sink and the
+ * collector to sgp32_http_ops.start(). The buffer grows up to `max` bytes (SGP32_ERR_TOO_LARGE
+ * beyond, which aborts the request); release it with sgp32_remote_body_release(). A BPP is not
+ * collected: see es9plus_stream.h. */
+struct sgp32_remote_body {
+    uint8_t *data;
+    size_t len;
+    size_t cap;
+    size_t max;
+};
+void sgp32_remote_body_init(struct sgp32_remote_body *body, size_t max);
+enum sgp32_status sgp32_remote_body_sink(void *body, const uint8_t *data, size_t len);
+void sgp32_remote_body_release(struct sgp32_remote_body *body);
+/* The answer as the parsers want it, from a completed request's result and its collected body
+ * (body may be NULL for an answer without one). The answer points into both. */
+struct sgp32_remote_answer sgp32_remote_answer_of(const struct sgp32_http_result *result,
+                                                  const struct sgp32_remote_body *body);
+
 void sgp32_remote_result_clear(struct sgp32_remote_result *result);
 /* Sets result->detail (result may be NULL) and returns status: `return remote_fail(r, ST, "why")`. */
 enum sgp32_status sgp32_remote_fail(struct sgp32_remote_result *result, enum sgp32_status status, const char *what,

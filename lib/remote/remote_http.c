@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* lib/remote: HTTP request/answer parts shared by the ESipa, ES9+ and ES11 bindings. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "remote/remote.h"
@@ -175,4 +176,63 @@ enum sgp32_status sgp32_remote_check_incoming(const struct sgp32_remote_incoming
     if (!sgp32_remote_media_type_is(incoming->content_type, media_type))
         return sgp32_remote_fail(result, SGP32_ERR_PROTOCOL, "wrong Content-Type, expected", media_type);
     return SGP32_OK;
+}
+
+void sgp32_remote_body_init(struct sgp32_remote_body *body, size_t max)
+{
+    memset(body, 0, sizeof(*body));
+    body->max = max;
+}
+
+enum sgp32_status sgp32_remote_body_sink(void *user, const uint8_t *data, size_t len)
+{
+    struct sgp32_remote_body *body = user;
+    if (body == NULL || (data == NULL && len != 0))
+        return SGP32_ERR_INVALID_ARGUMENT;
+    if (len > body->max - body->len)
+        return SGP32_ERR_TOO_LARGE;
+    if (len > body->cap - body->len) {
+        /* Double the buffer (at least 1 KiB), never beyond max. */
+        size_t cap = body->cap < 512 ? 1024 : body->cap * 2;
+        uint8_t *grown;
+        if (cap > body->max || cap < body->cap)
+            cap = body->max;
+        if (cap < body->len + len)
+            cap = body->len + len;
+        grown = realloc(body->data, cap);
+        if (grown == NULL)
+            return SGP32_ERR_NO_MEMORY;
+        body->data = grown;
+        body->cap = cap;
+    }
+    if (len > 0)
+        memcpy(body->data + body->len, data, len);
+    body->len += len;
+    return SGP32_OK;
+}
+
+void sgp32_remote_body_release(struct sgp32_remote_body *body)
+{
+    if (body == NULL)
+        return;
+    free(body->data);
+    body->data = NULL;
+    body->len = 0;
+    body->cap = 0;
+}
+
+struct sgp32_remote_answer sgp32_remote_answer_of(const struct sgp32_http_result *result,
+                                                  const struct sgp32_remote_body *body)
+{
+    struct sgp32_remote_answer answer;
+    memset(&answer, 0, sizeof(answer));
+    if (result != NULL) {
+        answer.http_status = result->http_status;
+        answer.content_type = result->content_type;
+    }
+    if (body != NULL && body->len > 0) {
+        answer.body = body->data;
+        answer.body_len = body->len;
+    }
+    return answer;
 }

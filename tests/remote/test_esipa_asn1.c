@@ -300,6 +300,59 @@ static void test_mutated_messages(void **state)
     }
 }
 
+/* The body collector and the answer built from an HTTP result, as the IPA core will use them. */
+static void test_body_collector(void **state)
+{
+    size_t len = 0;
+    uint8_t *message = fixture_der("EsipaMessageFromEimToIpa", 5, &len);
+    struct sgp32_remote_body body;
+    struct sgp32_http_result http;
+    struct sgp32_remote_answer answer;
+    enum sgp32_esipa_message kind;
+    size_t pos;
+    (void)state;
+    sgp32_remote_body_init(&body, len);
+    for (pos = 0; pos < len; pos += 3)
+        assert_int_equal(sgp32_remote_body_sink(&body, message + pos, len - pos < 3 ? len - pos : 3), SGP32_OK);
+    assert_int_equal(body.len, len);
+    assert_memory_equal(body.data, message, len);
+    assert_int_equal(sgp32_remote_body_sink(&body, message, 1), SGP32_ERR_TOO_LARGE);
+    memset(&http, 0, sizeof(http));
+    http.status = SGP32_OK;
+    http.http_status = 200;
+    strcpy(http.content_type, "application/x-gsma-rsp-asn1");
+    answer = sgp32_remote_answer_of(&http, &body);
+    assert_int_equal(sgp32_esipa_asn1_parse_response(&answer, &kind, NULL, NULL), SGP32_OK);
+    sgp32_remote_body_release(&body);
+    http.http_status = 204;
+    http.content_type[0] = '\0';
+    sgp32_remote_body_init(&body, 16);
+    answer = sgp32_remote_answer_of(&http, &body);
+    assert_null(answer.body);
+    assert_int_equal(sgp32_esipa_asn1_parse_response(&answer, &kind, NULL, NULL), SGP32_OK);
+    assert_int_equal(kind, SGP32_ESIPA_NONE);
+    sgp32_remote_body_release(&body);
+    free(message);
+}
+
+/* The header-only checks for a streamed answer agree with the full parse. */
+static void test_check_answer(void **state)
+{
+    int has_message = -1;
+    struct sgp32_remote_result result;
+    (void)state;
+    assert_int_equal(sgp32_esipa_asn1_check_answer(204, NULL, &has_message, &result), SGP32_OK);
+    assert_int_equal(has_message, 0);
+    assert_int_equal(sgp32_esipa_asn1_check_answer(200, "application/x-gsma-rsp-asn1", &has_message, &result),
+                     SGP32_OK);
+    assert_int_equal(has_message, 1);
+    assert_int_equal(sgp32_esipa_asn1_check_answer(200, "application/json", &has_message, &result), SGP32_ERR_PROTOCOL);
+    assert_int_equal(has_message, 0);
+    assert_int_equal(sgp32_esipa_asn1_check_answer(401, "application/x-gsma-rsp-asn1", &has_message, &result),
+                     SGP32_ERR_HTTP);
+    assert_int_equal(result.http_status, 401);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -310,6 +363,8 @@ int main(void)
         cmocka_unit_test(test_request_errors),
         cmocka_unit_test(test_url_forms),
         cmocka_unit_test(test_mutated_messages),
+        cmocka_unit_test(test_body_collector),
+        cmocka_unit_test(test_check_answer),
     };
     fixture_init();
     return cmocka_run_group_tests(tests, NULL, NULL);
