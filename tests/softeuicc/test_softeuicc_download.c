@@ -20,6 +20,7 @@
 #include "crypto/ec.h"
 #include "crypto/ecdsa.h"
 #include "crypto/x509.h"
+#include "sgp32/codec.h"
 #include "sgp32/es10.h"
 #include "sgp32/softeuicc.h"
 #include "sgp32/tlv.h"
@@ -261,6 +262,19 @@ static long session_error_code(const uint8_t *answer, size_t len)
     return p[code.header_len];
 }
 
+/* Checks `data` is the strict DER of ASN.1 type `name` with its constraints (the hand-written messages
+ * of both sides against the GSMA modules). */
+static void assert_der_of(const char *name, const uint8_t *data, size_t len)
+{
+    const struct sgp32_codec_type *type = sgp32_codec_type_find(name);
+    struct sgp32_decode_options options = {SGP32_DECODE_DER | SGP32_DECODE_CONSTRAINTS, 0, 0};
+    void *value = NULL;
+    assert_non_null(type);
+    if (sgp32_decode(type, data, len, &options, &value, NULL) != SGP32_OK)
+        fail_msg("not the DER of %s", name);
+    sgp32_codec_free(type, value);
+}
+
 /* Runs a whole download against the card; stops at the first missing answer (power loss) or error. */
 static void download(struct env *e, const struct faults *f, struct outcome *o)
 {
@@ -296,11 +310,13 @@ static void download(struct env *e, const struct faults *f, struct outcome *o)
     if (f->bad_server_signature)
         auth.server_signature1.data[10] ^= 0x40;
     assert_int_equal(smdp_build_authenticate_server_request(&auth, MATCHING_ID, &request), SGP32_OK);
+    assert_der_of("AuthenticateServerRequest", request.data, request.len);
     o->status = transceive(e, request.data, request.len, &answer, &answer_len);
     free(request.data);
     request.data = NULL;
     if (o->status != SGP32_OK)
         goto done;
+    assert_der_of("SGP32-AuthenticateServerResponse", answer, answer_len);
     o->authenticate_error = session_error_code(answer, answer_len);
     if (o->authenticate_error != 0)
         goto done;
@@ -320,6 +336,7 @@ static void download(struct env *e, const struct faults *f, struct outcome *o)
     request.data = NULL;
     if (o->status != SGP32_OK)
         goto done;
+    assert_der_of("SGP32-PrepareDownloadResponse", answer, answer_len);
     o->prepare_error = session_error_code(answer, answer_len);
     if (o->prepare_error != 0)
         goto done;
@@ -332,6 +349,7 @@ static void download(struct env *e, const struct faults *f, struct outcome *o)
         smdp_get_bound_profile_package(session, answer, answer_len, e->upp.data, e->upp.len, &options, &bpp), SGP32_OK);
     free(answer);
     answer = NULL;
+    assert_der_of("BoundProfilePackage", bpp.data, bpp.len);
     assert_int_equal(smdp_split_bpp(bpp.data, bpp.len, segments, MAX_SEGMENTS, &count), SGP32_OK);
     assert_true(count >= 5);
     if (f->swap_a1_a3) { /* segments: BF36+BF23, A0, A1 header, 88 .., A3 header, 86 .. */
@@ -390,6 +408,7 @@ static void download(struct env *e, const struct faults *f, struct outcome *o)
             goto done;
         if (answer_len > 0) {
             o->have_result = 1;
+            assert_der_of("ProfileInstallationResult", answer, answer_len);
             if (f->tamper_result)
                 answer[answer_len / 2] ^= 0x01;
             o->result_status = smdp_verify_installation_result(session, answer, answer_len, &o->result);
@@ -670,6 +689,7 @@ static void test_cancel_session_and_tampered_result(void **state)
     memcpy(cancel + 5, tid, tid_len);
     memcpy(cancel + 5 + tid_len, "\x81\x01\x01", 3);
     assert_int_equal(transceive(&e, cancel, 8 + tid_len, &answer, &answer_len), SGP32_OK);
+    assert_der_of("CancelSessionResponse", answer, answer_len);
     /* BF41 len A0 len { 30 len {80 tid, 81 oid, 82 reason}, 5F37 40 sig } */
     assert_int_equal(answer[3], 0xA0);
     assert_int_equal(answer[5], 0x30);
