@@ -18,6 +18,19 @@
 
 #include <cmocka.h>
 
+#if defined(__SANITIZE_ADDRESS__)
+#define HTTP_TEST_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define HTTP_TEST_ASAN 1
+#endif
+#endif
+#ifdef HTTP_TEST_ASAN
+#include <sanitizer/allocator_interface.h>
+#else
+#include <malloc.h>
+#endif
+
 #include "http_test_common.h"
 
 uint64_t http_test_now_ms(void)
@@ -33,6 +46,16 @@ void http_test_sleep_ms(unsigned ms)
     delay.tv_sec = ms / 1000u;
     delay.tv_nsec = (long)(ms % 1000u) * 1000000L;
     nanosleep(&delay, NULL);
+}
+
+size_t http_test_live_heap_bytes(void)
+{
+#ifdef HTTP_TEST_ASAN
+    return __sanitizer_get_current_allocated_bytes();
+#else
+    struct mallinfo2 info = mallinfo2();
+    return info.uordblks + info.hblkhd; /* in use from the arenas + mmap()ed blocks */
+#endif
 }
 
 uint8_t *http_test_read_file(const char *path, size_t *len)
@@ -162,10 +185,12 @@ void http_test_sink_reset(struct sink *sink)
     struct https_test_server *watch = sink->watch;
     enum sgp32_status fail_with = sink->fail_with;
     uint64_t fail_after = sink->fail_after;
+    int sample_heap = sink->sample_heap;
     memset(sink, 0, sizeof *sink);
     sink->watch = watch;
     sink->fail_with = fail_with;
     sink->fail_after = fail_after;
+    sink->sample_heap = sample_heap;
     sink->sum_a = 1;
 }
 
@@ -182,6 +207,11 @@ enum sgp32_status http_test_sink(void *sink_user, const uint8_t *data, size_t le
     if (sink->calls == 0 && sink->watch != NULL)
         sink->server_sent_at_first_call = https_test_server_large_bytes_sent(sink->watch);
     sink->calls++;
+    if (sink->sample_heap) {
+        size_t heap = http_test_live_heap_bytes();
+        if (heap > sink->heap_peak)
+            sink->heap_peak = heap;
+    }
     if (len > sink->max_chunk)
         sink->max_chunk = len;
     for (i = 0; i < len; i++) {

@@ -39,6 +39,8 @@ struct sink {
     uint64_t fail_after;
     struct https_test_server *watch; /* records the server's /large progress at the first call */
     uint64_t server_sent_at_first_call;
+    int sample_heap; /* 1: record the peak of live heap bytes seen at sink calls */
+    size_t heap_peak;
 };
 
 int http_test_setup(void **state);
@@ -46,6 +48,9 @@ int http_test_teardown(void **state);
 
 uint64_t http_test_now_ms(void);
 void http_test_sleep_ms(unsigned ms);
+/* Bytes currently allocated on the heap by the whole process (ASan's allocator under ASan, glibc's
+ * mallinfo2 otherwise): freed memory held in ASan's quarantine or cached by malloc does not count. */
+size_t http_test_live_heap_bytes(void);
 uint8_t *http_test_read_file(const char *path, size_t *len);
 void http_test_url(struct https_test_server *server, const char *path, char *url, size_t cap);
 

@@ -31,7 +31,7 @@ static void test_post_headers_arrive(void **state)
                                           {"X-Admin-Protocol", "gsma/rsp/v2.1.0"},
                                           {"User-Agent", "test-ipa/1.2"}};
     struct sgp32_http_client http;
-    struct sink sink;
+    struct sink sink = {.len = 0}; /* zero: no watch, no failure */
     struct sgp32_http_result result;
     char value[256], url[128];
     uint8_t received[64];
@@ -78,7 +78,7 @@ static void test_tls_other_ca_refused(void **state)
     struct http_test *t = *state;
     struct sgp32_http_curl_options options;
     struct sgp32_http_client http;
-    struct sink sink;
+    struct sink sink = {.len = 0}; /* zero: no watch, no failure */
     struct sgp32_http_result result;
     char url[128];
 
@@ -119,7 +119,7 @@ static void test_tls_ca_blob(void **state)
     struct http_test *t = *state;
     struct sgp32_http_curl_options options;
     struct sgp32_http_client http;
-    struct sink sink;
+    struct sink sink = {.len = 0}; /* zero: no watch, no failure */
     struct sgp32_http_result result;
     struct sgp32_http_curl *client = NULL;
     char url[128];
@@ -174,7 +174,7 @@ static void test_insecure_flag_warns(void **state)
     struct http_test *t = *state;
     struct sgp32_http_curl_options options;
     struct sgp32_http_client http;
-    struct sink sink;
+    struct sink sink = {.len = 0}; /* zero: no watch, no failure */
     struct sgp32_http_result result;
     char url[128];
 
@@ -207,7 +207,7 @@ static void test_timeout(void **state)
 {
     struct http_test *t = *state;
     struct sgp32_http_client http;
-    struct sink sink;
+    struct sink sink = {.len = 0}; /* zero: no watch, no failure */
     struct sgp32_http_result result;
     char url[128];
     uint64_t started, elapsed;
@@ -229,7 +229,7 @@ static void test_status_codes_and_redirect(void **state)
 {
     struct http_test *t = *state;
     struct sgp32_http_client http;
-    struct sink sink;
+    struct sink sink = {.len = 0}; /* zero: no watch, no failure */
     struct sgp32_http_result result;
     char url[128];
     unsigned echoes;
@@ -267,7 +267,7 @@ static void test_bad_requests(void **state)
     struct http_test *t = *state;
     struct sgp32_http_curl_options options;
     struct sgp32_http_client http;
-    struct sink sink;
+    struct sink sink = {.len = 0}; /* zero: no watch, no failure */
     struct sgp32_http_result result;
     struct sgp32_http_curl *client = NULL;
     struct sgp32_http_header injected = {"X-Admin-Protocol", "gsma/rsp/v2.1.0\r\nX-Evil: 1"};
@@ -312,7 +312,7 @@ static void test_unknown_id(void **state)
     struct http_test *t = *state;
     struct sgp32_http_client http;
     struct sgp32_http_result result;
-    struct sink sink;
+    struct sink sink = {.len = 0}; /* zero: no watch, no failure */
     int done = 7;
     uint32_t id;
     char url[128];
