@@ -175,7 +175,7 @@ static void new_smdp(struct env *e, const char *curve)
 
 /* A fresh card of the curve's PKI; its CI file from ci_curve (the same curve unless a test wants an
  * untrusted SM-DP+). */
-static void env_start(struct env *e, const char *curve)
+static void env_start_mode(struct env *e, const char *curve, enum sgp32_softeuicc_mode mode)
 {
     struct sgp32_softeuicc_identity identity;
     struct sgp32_softeuicc_options options;
@@ -200,11 +200,17 @@ static void env_start(struct env *e, const char *curve)
     identity.euicc_private_key_file = key;
     memset(&options, 0, sizeof(options));
     options.size = sizeof(options);
+    options.mode = mode;
     assert_int_equal(sgp32_softeuicc_create(e->dir, &identity, &options, &e->card), SGP32_OK);
     install_ci(e->dir, pkid_hex, curve, curve);
     connect_card(e);
     new_smdp(e, curve);
     assert_int_equal(smdp_read_file(PROFILE, &e->upp), SGP32_OK);
+}
+
+static void env_start(struct env *e, const char *curve)
+{
+    env_start_mode(e, curve, SGP32_SOFTEUICC_MODE_IOT);
 }
 
 static void env_stop(struct env *e)
@@ -460,6 +466,25 @@ static void check_full_download(const char *curve, const struct faults *f)
     assert_true(o.result.has_iccid);
     assert_memory_equal(o.result.iccid, iccid, 10);
     assert_true(card_has_profile(&e, iccid));
+    {
+        /* the install notification the metadata asks for (install bit, the ICCID) */
+        static const uint8_t list_request[3] = {0xBF, 0x28, 0x00};
+        static const uint8_t install_event[4] = {0x81, 0x02, 0x07, 0x80};
+        uint8_t *answer = NULL;
+        size_t answer_len = 0, k;
+        int found = 0;
+        assert_int_equal(transceive(&e, list_request, 3, &answer, &answer_len), SGP32_OK);
+        for (k = 0; k + 4 <= answer_len; k++)
+            found |= memcmp(answer + k, install_event, 4) == 0;
+        assert_true(found);
+        free(answer);
+    }
+    {
+        struct smdp_blob metadata = {NULL, 0};
+        assert_int_equal(smdp_profile_metadata(e.smdp, e.upp.data, e.upp.len, &metadata), SGP32_OK);
+        assert_der_of("StoreMetadataRequest", metadata.data, metadata.len);
+        free(metadata.data);
+    }
     env_restart(&e, 1); /* committed: still there after a reopen */
     assert_true(card_has_profile(&e, iccid));
     env_stop(&e);
@@ -479,6 +504,24 @@ static void test_download_brainpool(void **state)
     (void)state;
     memset(&f, 0, sizeof(f));
     check_full_download("brainpool", &f);
+}
+
+/* An SGP.22 consumer card: euiccSigned1 carries the SGP.22 EUICCInfo2. */
+static void test_download_consumer_card(void **state)
+{
+    struct env e;
+    struct faults f;
+    struct outcome o;
+    uint8_t iccid[10];
+    (void)state;
+    memset(&f, 0, sizeof(f));
+    env_start_mode(&e, "nist", SGP32_SOFTEUICC_MODE_CONSUMER);
+    assert_int_equal(smdp_upp_iccid(e.upp.data, e.upp.len, iccid), SGP32_OK);
+    download(&e, &f, &o);
+    assert_int_equal(o.status, SGP32_OK);
+    assert_true(o.have_result && o.result.success);
+    assert_true(card_has_profile(&e, iccid));
+    env_stop(&e);
 }
 
 /* BSP round trip variants against the project's BPP builder: ReplaceSessionKeys (PPK for the 86
@@ -823,6 +866,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_download_nist),
         cmocka_unit_test(test_download_brainpool),
+        cmocka_unit_test(test_download_consumer_card),
         cmocka_unit_test(test_download_replace_session_keys_small_segments),
         cmocka_unit_test(test_download_double_wrapped_segments),
         cmocka_unit_test(test_bad_server_signature),

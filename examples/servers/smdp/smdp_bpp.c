@@ -57,6 +57,21 @@ static enum sgp32_status default_metadata(struct smdp_core *core, const uint8_t 
     return out->failed ? SGP32_ERR_NO_MEMORY : SGP32_OK;
 }
 
+enum sgp32_status smdp_profile_metadata(struct smdp_core *core, const uint8_t *upp, size_t upp_len,
+                                        struct smdp_blob *metadata)
+{
+    struct dbuf out = {0};
+    enum sgp32_status status;
+    if (core == NULL || upp == NULL || metadata == NULL)
+        return SGP32_ERR_INVALID_ARGUMENT;
+    status = default_metadata(core, upp, upp_len, &out);
+    if (status != SGP32_OK) {
+        free(out.data);
+        return status;
+    }
+    return dbuf_take(&out, metadata);
+}
+
 /* Protects plain in segments of at most `size` bytes, each appended to b. */
 static enum sgp32_status protect_segments(struct sgp32_bsp *bsp, uint8_t tag, const uint8_t *plain, size_t len,
                                           size_t size, struct dbuf *b)

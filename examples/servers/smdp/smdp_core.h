@@ -121,6 +121,12 @@ struct smdp_bpp_options {
     const uint8_t *metadata;  /* StoreMetadataRequest (BF25 ..); NULL: built from the UPP header */
     size_t metadata_len;
 };
+/* The StoreMetadataRequest (BF25) the BPP carries when smdp_bpp_options.metadata is NULL: ICCID and
+ * profileType of the UPP's ProfileHeader, service provider "libsgp32 test SM-DP+", notifications of
+ * every event to the SM-DP+ address (ES9+.AuthenticateClient's profileMetadata). */
+enum sgp32_status smdp_profile_metadata(struct smdp_core *core, const uint8_t *upp, size_t upp_len,
+                                        struct smdp_blob *metadata);
+
 /* ES9+.GetBoundProfilePackage: checks euiccSignature2 and the transaction id of the PrepareDownload
  * response (BF21), then binds the UPP (DER sequence of ProfileElements) to the eUICC's otPK. */
 enum sgp32_status smdp_get_bound_profile_package(struct smdp_session *session, const uint8_t *response,
