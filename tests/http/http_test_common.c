@@ -127,6 +127,10 @@ int http_test_setup(void **state)
     snprintf(key, sizeof key, "%s/nist/smdp/tls.key.pem", t->pki_dir);
     if (https_test_server_start(cert, key, &t->other_server) != 0)
         return -1;
+    snprintf(cert, sizeof cert, "%s/nist/smdp/auth.cert.pem", t->pki_dir);
+    snprintf(key, sizeof key, "%s/nist/smdp/auth.key.pem", t->pki_dir);
+    if (https_test_server_start(cert, key, &t->wrong_host_server) != 0)
+        return -1;
     t->closed_port = unused_port();
     return t->closed_port != 0 ? 0 : -1;
 }
@@ -141,6 +145,7 @@ int http_test_teardown(void **state)
     sgp32_http_curl_free(t->client);
     https_test_server_stop(t->server);
     https_test_server_stop(t->other_server);
+    https_test_server_stop(t->wrong_host_server);
     if (t->pki_dir[0] != '\0') {
         snprintf(command, sizeof command, "rm -rf '%s'", t->pki_dir);
         rc = system(command) == 0 ? 0 : -1;

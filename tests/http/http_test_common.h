@@ -18,9 +18,10 @@ struct http_test {
     char root_cert_der[256];
     char ci_cert_pem[256]; /* nist/ci/ci.cert.pem: issuer of the other server's certificate */
     char ci_cert_der[256];
-    struct https_test_server *server;       /* tls/server certificate */
-    struct https_test_server *other_server; /* smdp/tls certificate (another CA) */
-    uint16_t closed_port;                   /* a loopback port nobody listens on */
+    struct https_test_server *server;            /* tls/server certificate */
+    struct https_test_server *other_server;      /* smdp/tls certificate (another CA) */
+    struct https_test_server *wrong_host_server; /* smdp/auth: issued by the CI, not for 127.0.0.1 */
+    uint16_t closed_port;                        /* a loopback port nobody listens on */
     struct sgp32_http_curl *client;
     unsigned log_calls;
     char last_log[256];

@@ -102,6 +102,14 @@ static void test_tls_other_ca_refused(void **state)
     assert_int_equal(result.status, SGP32_OK);
     assert_int_equal(result.http_status, 200);
     assert_int_equal(https_test_server_requests(t->other_server, "/echo"), 1);
+
+    /* Same CA, but a certificate not issued for 127.0.0.1: the host name check refuses it. */
+    http_test_url(t->wrong_host_server, "/echo", url, sizeof url);
+    assert_int_equal(http_test_run(&http, url, "GET", NULL, 0, NULL, 0, 5000, &sink, &result), SGP32_OK);
+    assert_int_equal(result.status, SGP32_ERR_CRYPTO);
+    assert_memory_equal(result.detail, "TLS: ", 5);
+    assert_non_null(strstr(result.detail, "127.0.0.1"));
+    assert_int_equal(https_test_server_requests(t->wrong_host_server, NULL), 0);
     http_test_client_free(t);
 
     /* No trust configured: the system's bundle, which does not know the test roots. */
