@@ -324,8 +324,9 @@ enum sgp32_status sgp32_eim_signature_digest(const uint8_t *signed_der, size_t s
 {
     struct sgp32_sha256 hash;
     enum sgp32_status status = sgp32_sha256_init(&hash);
-    if (status == SGP32_OK)
-        status = sgp32_sha256_update(&hash, signed_der, signed_len);
+    if (status != SGP32_OK)
+        return status;
+    status = sgp32_sha256_update(&hash, signed_der, signed_len);
     if (status == SGP32_OK && has_token) {
         struct der token_tlv = {0};
         put_integer(&token_tlv, 0x84, token);
