@@ -105,9 +105,15 @@ int cmd_decode(int argc, char **argv)
     size_t len = 0;
     void *value = NULL;
     enum sgp32_status st;
+    int json = 0;
 
+    if (argc > 1 && strcmp(argv[1], "--json") == 0) {
+        json = 1;
+        argc--;
+        argv++;
+    }
     if (argc != 3) {
-        fprintf(stderr, "usage: sgp32 decode <type> <file|hex>\n");
+        fprintf(stderr, "usage: sgp32 decode [--json] <type> <file|hex>\n");
         return CLI_EXIT_USAGE;
     }
     type = sgp32_codec_type_find(argv[1]);
@@ -125,7 +131,13 @@ int cmd_decode(int argc, char **argv)
         fprintf(stderr, "sgp32 decode: %s: %s (%s)\n", argv[1], sgp32_strerror(st), sgp32_status_name(st));
         return CLI_EXIT_FAILURE;
     }
-    st = sgp32_print(type, value, print_to_stdout, NULL);
+    if (json) {
+        st = sgp32_print_json(type, value, print_to_stdout, NULL);
+        if (st == SGP32_OK)
+            st = print_to_stdout("\n", 1, NULL) == 0 ? SGP32_OK : SGP32_ERR_CANCELLED;
+    } else {
+        st = sgp32_print(type, value, print_to_stdout, NULL);
+    }
     sgp32_codec_free(type, value);
     return st == SGP32_OK ? CLI_EXIT_OK : CLI_EXIT_FAILURE;
 }

@@ -12,7 +12,8 @@ static void usage(FILE *out)
                  "commands:\n"
                  "  version                   print the library version\n"
                  "  types [pattern]           list the ASN.1 types the library knows (module and name)\n"
-                 "  decode <type> <file|hex>  decode BER/DER as an ASN.1 type and print it\n");
+                 "  decode [--json] <type> <file|hex>\n"
+                 "                            decode BER/DER as an ASN.1 type; print it as text or JSON\n");
 #ifdef SGP32_CLI_HAVE_EUICC_SIM
     fprintf(out, "  euicc-sim create|serve    make a software eUICC / serve it as a PC/SC card via vpcd\n");
 #endif

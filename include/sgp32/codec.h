@@ -89,6 +89,23 @@ enum sgp32_status sgp32_check_constraints(const struct sgp32_codec_type *type, c
 typedef int (*sgp32_text_sink)(const char *text, size_t len, void *user);
 enum sgp32_status sgp32_print(const struct sgp32_codec_type *type, const void *value, sgp32_text_sink sink, void *user);
 
+/*
+ * Prints a value as one line of JSON to a callback. The mapping, the same for every type:
+ *   SEQUENCE, SET      -> object of the members present, named as in the module
+ *   CHOICE             -> {"<alternative>": value} (null for an alternative this version lacks)
+ *   SEQUENCE OF, SET OF-> array
+ *   INTEGER, ENUMERATED-> number; an ENUMERATED value as its name (asn1c 0.9.28 keeps no names for
+ *                         named INTEGER values, so result codes come out as numbers);
+ *                         an INTEGER beyond 64 bits -> its two's complement bytes as a hex string
+ *   BOOLEAN, NULL      -> true / false, null
+ *   OCTET STRING, ANY  -> upper-case hex string ("8901..."); character strings -> JSON string
+ *   BIT STRING         -> {"hex": "<bytes>", "bits": <number of bits>}
+ *   OBJECT IDENTIFIER  -> "1.2.840.10045.2.1"; UTCTime, GeneralizedTime -> their text
+ * SGP32_ERR_CANCELLED when the sink returned non-zero.
+ */
+enum sgp32_status sgp32_print_json(const struct sgp32_codec_type *type, const void *value, sgp32_text_sink sink,
+                                   void *user);
+
 /* Convenience: decode `data` as `type` and check it is DER (no value kept). */
 enum sgp32_status sgp32_der_validate(const struct sgp32_codec_type *type, const uint8_t *data, size_t len);
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "codec/codec_internal.h"
+#include "codec/type_kind.h"
 #include "sgp32/codec.h"
 
 #include "ANY.h"
@@ -30,80 +31,9 @@
 /* Deeper than any GSMA message; recursive types stop growing here. */
 #define EXEMPLAR_MAX_DEPTH 24
 
-enum kind {
-    KIND_UNKNOWN,
-    KIND_SEQUENCE,
-    KIND_SET,
-    KIND_CHOICE,
-    KIND_SEQUENCE_OF,
-    KIND_SET_OF,
-    KIND_OCTET_STRING, /* and every character string type */
-    KIND_BIT_STRING,
-    KIND_UTC_TIME,
-    KIND_GENERALIZED_TIME,
-    KIND_ANY,
-    KIND_INTEGER,
-    KIND_NATIVE_INTEGER,
-    KIND_BOOLEAN,
-    KIND_NULL,
-    KIND_OID
-};
-
-static enum kind kind_of_resolved(const asn_TYPE_descriptor_t *td)
-{
-    if (td->der_encoder == SEQUENCE_encode_der)
-        return KIND_SEQUENCE;
-    if (td->der_encoder == SET_encode_der)
-        return KIND_SET;
-    if (td->der_encoder == CHOICE_encode_der)
-        return KIND_CHOICE;
-    if (td->der_encoder == SEQUENCE_OF_encode_der)
-        return KIND_SEQUENCE_OF;
-    if (td->der_encoder == SET_OF_encode_der)
-        return KIND_SET_OF;
-    if (td->der_encoder == GeneralizedTime_encode_der)
-        return KIND_GENERALIZED_TIME;
-    if (td->der_encoder == OCTET_STRING_encode_der) {
-        if (td->print_struct == BIT_STRING_print)
-            return KIND_BIT_STRING;
-        if (td->print_struct == UTCTime_print)
-            return KIND_UTC_TIME;
-        if (td->xer_encoder == ANY_encode_xer)
-            return KIND_ANY;
-        return KIND_OCTET_STRING;
-    }
-    if (td->der_encoder == INTEGER_encode_der)
-        return KIND_INTEGER;
-    if (td->der_encoder == NativeInteger_encode_der)
-        return KIND_NATIVE_INTEGER;
-    if (td->der_encoder == BOOLEAN_encode_der)
-        return KIND_BOOLEAN;
-    if (td->der_encoder == NULL_encode_der)
-        return KIND_NULL;
-    if (td->print_struct == OBJECT_IDENTIFIER_print)
-        return KIND_OID;
-    return KIND_UNKNOWN;
-}
-
-/* Alias types (Iccid ::= OCTET STRING) carry wrapper functions until first used; freeing NULL makes
- * them copy their base type's functions in. An alias of an alias needs one call per level. */
-static enum kind kind_of(asn_TYPE_descriptor_t *td)
-{
-    int i;
-    enum kind k = kind_of_resolved(td);
-    for (i = 0; k == KIND_UNKNOWN && i < 8; i++) {
-        td->free_struct(td, NULL, 0);
-        k = kind_of_resolved(td);
-    }
-    return k;
-}
-
 const char *exemplar_kind_name(asn_TYPE_descriptor_t *td)
 {
-    static const char *const names[] = {
-        "?",       "SEQUENCE",        "SET", "CHOICE",  "SEQUENCE OF", "SET OF",  "OCTET STRING", "BIT STRING",
-        "UTCTime", "GeneralizedTime", "ANY", "INTEGER", "INTEGER",     "BOOLEAN", "NULL",         "OBJECT IDENTIFIER"};
-    return names[kind_of(td)];
+    return codec_kind_name(codec_kind_of(td));
 }
 
 /* ---- the constraint checks asn1c forgets ---------------------------------------------------- */
@@ -231,34 +161,34 @@ static int optionals_present(const struct gen *g)
 
 static size_t type_size(asn_TYPE_descriptor_t *td)
 {
-    switch (kind_of(td)) {
-    case KIND_SEQUENCE:
+    switch (codec_kind_of(td)) {
+    case CODEC_KIND_SEQUENCE:
         return (size_t)((const asn_SEQUENCE_specifics_t *)td->specifics)->struct_size;
-    case KIND_SET:
+    case CODEC_KIND_SET:
         return (size_t)((const asn_SET_specifics_t *)td->specifics)->struct_size;
-    case KIND_CHOICE:
+    case CODEC_KIND_CHOICE:
         return (size_t)((const asn_CHOICE_specifics_t *)td->specifics)->struct_size;
-    case KIND_SEQUENCE_OF:
-    case KIND_SET_OF:
+    case CODEC_KIND_SEQUENCE_OF:
+    case CODEC_KIND_SET_OF:
         return (size_t)((const asn_SET_OF_specifics_t *)td->specifics)->struct_size;
-    case KIND_OCTET_STRING:
-    case KIND_BIT_STRING:
-    case KIND_UTC_TIME:
-    case KIND_GENERALIZED_TIME:
-    case KIND_ANY:
+    case CODEC_KIND_OCTET_STRING:
+    case CODEC_KIND_BIT_STRING:
+    case CODEC_KIND_UTC_TIME:
+    case CODEC_KIND_GENERALIZED_TIME:
+    case CODEC_KIND_ANY:
         return td->specifics != NULL ? (size_t)((const asn_OCTET_STRING_specifics_t *)td->specifics)->struct_size
                                      : sizeof(OCTET_STRING_t);
-    case KIND_INTEGER:
+    case CODEC_KIND_INTEGER:
         return sizeof(INTEGER_t);
-    case KIND_NATIVE_INTEGER:
+    case CODEC_KIND_NATIVE_INTEGER:
         return sizeof(long);
-    case KIND_BOOLEAN:
+    case CODEC_KIND_BOOLEAN:
         return sizeof(BOOLEAN_t);
-    case KIND_NULL:
+    case CODEC_KIND_NULL:
         return sizeof(NULL_t);
-    case KIND_OID:
+    case CODEC_KIND_OID:
         return sizeof(OBJECT_IDENTIFIER_t);
-    case KIND_UNKNOWN:
+    case CODEC_KIND_UNKNOWN:
         break;
     }
     return 0;
@@ -562,39 +492,39 @@ static int gen_list(struct gen *g, asn_TYPE_descriptor_t *td, asn_constr_check_f
 static int gen_value(struct gen *g, asn_TYPE_descriptor_t *td, asn_constr_check_f *memb_check, void *ptr, int depth)
 {
     static const uint8_t encoded_null[] = {0x05, 0x00};
-    switch (kind_of(td)) {
-    case KIND_SEQUENCE:
+    switch (codec_kind_of(td)) {
+    case CODEC_KIND_SEQUENCE:
         return gen_structure(g, td, ptr, depth, 0);
-    case KIND_SET:
+    case CODEC_KIND_SET:
         return gen_structure(g, td, ptr, depth, 1);
-    case KIND_CHOICE:
+    case CODEC_KIND_CHOICE:
         return gen_choice(g, td, ptr, depth);
-    case KIND_SEQUENCE_OF:
-    case KIND_SET_OF:
+    case CODEC_KIND_SEQUENCE_OF:
+    case CODEC_KIND_SET_OF:
         return gen_list(g, td, memb_check, ptr, depth);
-    case KIND_OCTET_STRING:
+    case CODEC_KIND_OCTET_STRING:
         return gen_string(g, td, memb_check, ptr);
-    case KIND_BIT_STRING:
+    case CODEC_KIND_BIT_STRING:
         return gen_bit_string(g, td, memb_check, ptr);
-    case KIND_UTC_TIME:
+    case CODEC_KIND_UTC_TIME:
         return gen_text(g, td, memb_check, ptr, "260101120000Z");
-    case KIND_GENERALIZED_TIME:
+    case CODEC_KIND_GENERALIZED_TIME:
         return gen_text(g, td, memb_check, ptr, "20260101120000Z");
-    case KIND_ANY:
+    case CODEC_KIND_ANY:
         return OCTET_STRING_fromBuf(ptr, (const char *)encoded_null, (int)sizeof(encoded_null));
-    case KIND_INTEGER:
+    case CODEC_KIND_INTEGER:
         return gen_integer(g, td, memb_check, ptr, 0);
-    case KIND_NATIVE_INTEGER:
+    case CODEC_KIND_NATIVE_INTEGER:
         return gen_integer(g, td, memb_check, ptr, 1);
-    case KIND_BOOLEAN:
+    case CODEC_KIND_BOOLEAN:
         *(BOOLEAN_t *)ptr = (g->variant % 2u) == 0;
         return 0;
-    case KIND_NULL:
+    case CODEC_KIND_NULL:
         *(NULL_t *)ptr = 0;
         return 0;
-    case KIND_OID:
+    case CODEC_KIND_OID:
         return gen_oid(g, ptr);
-    case KIND_UNKNOWN:
+    case CODEC_KIND_UNKNOWN:
         break;
     }
     g->why = "type of unknown kind";
@@ -644,13 +574,13 @@ static void record_member(asn_TYPE_member_t *m, const void *sptr, struct exempla
 static void record_value(asn_TYPE_descriptor_t *td, const void *ptr, struct exemplar_coverage *coverage)
 {
     int i;
-    switch (kind_of(td)) {
-    case KIND_SEQUENCE:
-    case KIND_SET:
+    switch (codec_kind_of(td)) {
+    case CODEC_KIND_SEQUENCE:
+    case CODEC_KIND_SET:
         for (i = 0; i < td->elements_count; i++)
             record_member(&td->elements[i], ptr, coverage);
         break;
-    case KIND_CHOICE: {
+    case CODEC_KIND_CHOICE: {
         const asn_CHOICE_specifics_t *specs = td->specifics;
         unsigned present = read_present((const char *)ptr + specs->pres_offset, specs->pres_size);
         struct exemplar_choice_stat *stat = coverage_get(coverage, td);
@@ -661,8 +591,8 @@ static void record_value(asn_TYPE_descriptor_t *td, const void *ptr, struct exem
         }
         break;
     }
-    case KIND_SEQUENCE_OF:
-    case KIND_SET_OF: {
+    case CODEC_KIND_SEQUENCE_OF:
+    case CODEC_KIND_SET_OF: {
         const asn_anonymous_set_ *list = _A_CSET_FROM_VOID(ptr);
         for (i = 0; i < list->count; i++) {
             if (list->array[i] != NULL)
@@ -710,13 +640,14 @@ static int visit_once(struct visited *v, const asn_TYPE_descriptor_t *td)
 static void reach(asn_TYPE_descriptor_t *td, exemplar_choice_visitor visit, void *user, struct visited *v)
 {
     int i;
-    enum kind k;
+    enum codec_kind k;
     if (!visit_once(v, td))
         return;
-    k = kind_of(td);
-    if (k == KIND_CHOICE)
+    k = codec_kind_of(td);
+    if (k == CODEC_KIND_CHOICE)
         visit(td, user);
-    if (k == KIND_SEQUENCE || k == KIND_SET || k == KIND_CHOICE || k == KIND_SEQUENCE_OF || k == KIND_SET_OF) {
+    if (k == CODEC_KIND_SEQUENCE || k == CODEC_KIND_SET || k == CODEC_KIND_CHOICE || k == CODEC_KIND_SEQUENCE_OF ||
+        k == CODEC_KIND_SET_OF) {
         for (i = 0; i < td->elements_count; i++)
             reach(td->elements[i].type, visit, user, v);
     }

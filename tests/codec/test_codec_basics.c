@@ -79,7 +79,7 @@ static void test_round_trip_and_errors(void **state)
 static void test_alias_constraints_survive_first_use(void **state)
 {
     static const uint8_t iccid10[] = {0xA3, 0x0E, 0x5A, 0x0A, 0x89, 0x01, 0x02, 0x03,
-                                      0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x81, 0x00};
+                                      0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x05, 0x00};
     static const uint8_t iccid9[] = {0xA3, 0x0B, 0x5A, 0x09, 0x89, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08};
     const struct sgp32_decode_options checked = {SGP32_DECODE_CONSTRAINTS, 0, 0};
     const struct sgp32_codec_type *t = sgp32_codec_type_find("Psmo");
@@ -98,6 +98,58 @@ static void test_alias_constraints_survive_first_use(void **state)
     }
 }
 
+struct text {
+    char buf[2048];
+    size_t len;
+};
+
+static int collect(const char *t, size_t n, void *user)
+{
+    struct text *out = user;
+    if (n >= sizeof(out->buf) - out->len)
+        return -1;
+    memcpy(out->buf + out->len, t, n);
+    out->len += n;
+    out->buf[out->len] = '\0';
+    return 0;
+}
+
+static int refuse(const char *t, size_t n, void *user)
+{
+    (void)t;
+    (void)n;
+    (void)user;
+    return 1;
+}
+
+/* JSON rendering: the Psmo enable with rollbackFlag, a named INTEGER (ProfileState), a refusing sink. */
+static void test_json_rendering(void **state)
+{
+    static const uint8_t psmo[] = {0xA3, 0x0E, 0x5A, 0x0A, 0x89, 0x01, 0x02, 0x03,
+                                   0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x05, 0x00};
+    static const uint8_t profile_state[] = {0x02, 0x01, 0x01};
+    const struct sgp32_codec_type *t = sgp32_codec_type_find("Psmo");
+    const struct sgp32_codec_type *ps = sgp32_codec_type_find("ProfileState");
+    struct text out;
+    void *value = NULL;
+    (void)state;
+    assert_int_equal(sgp32_decode(t, psmo, sizeof(psmo), NULL, &value, NULL), SGP32_OK);
+    out.len = 0;
+    assert_int_equal(sgp32_print_json(t, value, collect, &out), SGP32_OK);
+    assert_string_equal(out.buf, "{\"enable\":{\"iccid\":\"89010203040506070809\",\"rollbackFlag\":null}}");
+    assert_int_equal(sgp32_print_json(t, value, refuse, NULL), SGP32_ERR_CANCELLED);
+    assert_int_equal(sgp32_print_json(t, NULL, collect, &out), SGP32_ERR_INVALID_ARGUMENT);
+    sgp32_codec_free(t, value);
+
+    assert_non_null(ps);
+    assert_int_equal(sgp32_decode(ps, profile_state, sizeof(profile_state), NULL, &value, NULL), SGP32_OK);
+    out.len = 0;
+    assert_int_equal(sgp32_print_json(ps, value, collect, &out), SGP32_OK);
+    /* asn1c 0.9.28 keeps no names for named INTEGER values, only for ENUMERATED ones. */
+    assert_string_equal(out.buf, "1");
+    sgp32_codec_free(ps, value);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -105,6 +157,7 @@ int main(void)
         cmocka_unit_test(test_choice_end_of_contents_fails_fast),
         cmocka_unit_test(test_round_trip_and_errors),
         cmocka_unit_test(test_alias_constraints_survive_first_use),
+        cmocka_unit_test(test_json_rendering),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

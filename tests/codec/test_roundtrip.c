@@ -14,6 +14,10 @@
 
 #include <cmocka.h>
 
+#ifdef TEST_WITH_CJSON
+#include <cjson/cJSON.h>
+#endif
+
 #include "codec/codec_internal.h"
 #include "coverage_table.h"
 #include "exemplar.h"
@@ -103,6 +107,48 @@ static void test_table_matches_registry(void **state)
 /* ---- round trip --------------------------------------------------------------------------------- */
 
 /* One variant of one type; returns 0 on success. */
+
+struct json_text {
+    char *text;
+    size_t len, cap;
+};
+
+static int json_append(const char *text, size_t len, void *user)
+{
+    struct json_text *j = user;
+    if (j->len + len + 1 > j->cap) {
+        size_t cap = j->cap ? j->cap * 2 : 1024;
+        char *grown;
+        while (cap < j->len + len + 1)
+            cap *= 2;
+        grown = realloc(j->text, cap);
+        if (grown == NULL)
+            return -1;
+        j->text = grown;
+        j->cap = cap;
+    }
+    memcpy(j->text + j->len, text, len);
+    j->len += len;
+    j->text[j->len] = '\0';
+    return 0;
+}
+
+/* Every value renders as JSON (sgp32_print_json); with cJSON available the text must also parse. */
+static int check_json(const struct sgp32_codec_type *type, const void *value)
+{
+    struct json_text j = {NULL, 0, 0};
+    int rc = sgp32_print_json(type, value, json_append, &j) == SGP32_OK && j.len > 0 ? 0 : -1;
+#ifdef TEST_WITH_CJSON
+    if (rc == 0) {
+        cJSON *parsed = cJSON_ParseWithLength(j.text, j.len);
+        rc = parsed != NULL ? 0 : -1;
+        cJSON_Delete(parsed);
+    }
+#endif
+    free(j.text);
+    return rc;
+}
+
 static int round_trip(const struct coverage_entry *e, const struct sgp32_codec_type *type, unsigned variant)
 {
     asn_TYPE_descriptor_t *td = sgp32_codec_descriptor(type);
@@ -138,6 +184,10 @@ static int round_trip(const struct coverage_entry *e, const struct sgp32_codec_t
     }
     if (second_len != first_len || memcmp(first, second, first_len) != 0) {
         failure("%s variant %u: re-encoding differs (%zu bytes, then %zu)", e->name, variant, first_len, second_len);
+        goto out;
+    }
+    if (check_json(type, decoded) != 0) {
+        failure("%s variant %u: JSON rendering failed or is not valid JSON", e->name, variant);
         goto out;
     }
     exemplar_record(td, decoded, &run.produced);
