@@ -54,7 +54,9 @@ struct faults {
     int replace_keys;    /* A2 with PPKs */
     size_t segment_size; /* 0: default */
     int bad_bf23_signature;
-    int tamper_result; /* flip a bit of the ProfileInstallationResult before the SM-DP+ checks it */
+    const char *cc_code;  /* the SM-DP+ requires this confirmation code */
+    const char *cc_typed; /* the code the IPA hashes into hashCc (NULL: no hashCc) */
+    int tamper_result;    /* flip a bit of the ProfileInstallationResult before the SM-DP+ checks it */
     int bad_smdp_signature2;
     const uint8_t *metadata; /* StoreMetadataRequest to bind instead of the UPP's */
     size_t metadata_len;
@@ -67,6 +69,7 @@ struct outcome {
     long prepare_error;              /* PrepareDownload error code */
     int have_result;                 /* a ProfileInstallationResult came back */
     enum sgp32_status result_status; /* smdp_verify_installation_result() */
+    enum sgp32_status bpp_status;    /* smdp_get_bound_profile_package() */
     struct smdp_installation_result result;
 };
 
@@ -291,12 +294,14 @@ static void download(struct env *e, const struct faults *f, struct outcome *o)
     struct smdp_blob request = {NULL, 0}, bpp = {NULL, 0};
     struct smdp_bpp_options options;
     struct smdp_segment segments[MAX_SEGMENTS];
-    uint8_t *answer = NULL, *info1 = NULL, challenge[16];
+    uint8_t *answer = NULL, *info1 = NULL, challenge[16], hash_cc[32];
     size_t answer_len = 0, info1_len = 0, count = 0, i, seen86 = 0;
     memset(o, 0, sizeof(*o));
     memset(&auth, 0, sizeof(auth));
     memset(&prepare, 0, sizeof(prepare));
     assert_int_equal(smdp_session_new(e->smdp, MATCHING_ID, &session), SGP32_OK);
+    if (f->cc_code != NULL)
+        assert_int_equal(smdp_session_require_confirmation_code(session, f->cc_code), SGP32_OK);
     o->status = transceive(e, challenge_request, 3, &answer, &answer_len);
     if (o->status != SGP32_OK)
         goto done;
@@ -336,7 +341,14 @@ static void download(struct env *e, const struct faults *f, struct outcome *o)
     answer = NULL;
     if (f->bad_smdp_signature2)
         prepare.smdp_signature2.data[20] ^= 0x02;
-    assert_int_equal(smdp_build_prepare_download_request(&prepare, NULL, &request), SGP32_OK);
+    if (f->cc_typed != NULL) {
+        size_t tid_len = 0;
+        const uint8_t *tid = smdp_session_transaction_id(session, &tid_len);
+        assert_int_equal(smdp_hash_confirmation_code(f->cc_typed, tid, tid_len, hash_cc), SGP32_OK);
+    }
+    assert_int_equal(smdp_build_prepare_download_request(&prepare, f->cc_typed != NULL ? hash_cc : NULL, &request),
+                     SGP32_OK);
+    assert_der_of("PrepareDownloadRequest", request.data, request.len);
     o->status = transceive(e, request.data, request.len, &answer, &answer_len);
     free(request.data);
     request.data = NULL;
@@ -351,8 +363,10 @@ static void download(struct env *e, const struct faults *f, struct outcome *o)
     options.replace_session_keys = f->replace_keys;
     options.metadata = f->metadata;
     options.metadata_len = f->metadata_len;
-    assert_int_equal(
-        smdp_get_bound_profile_package(session, answer, answer_len, e->upp.data, e->upp.len, &options, &bpp), SGP32_OK);
+    o->bpp_status =
+        smdp_get_bound_profile_package(session, answer, answer_len, e->upp.data, e->upp.len, &options, &bpp);
+    if (o->bpp_status != SGP32_OK)
+        goto done;
     free(answer);
     answer = NULL;
     assert_der_of("BoundProfilePackage", bpp.data, bpp.len);
@@ -782,6 +796,33 @@ static void test_tampered_installation_result_refused(void **state)
     env_stop(&e);
 }
 
+/* Confirmation code (ccRequiredFlag): the right code downloads, a wrong one is refused by the SM-DP+
+ * (hashCc mismatch), none at all by the eUICC (PrepareDownload undefinedError). */
+static void test_confirmation_code(void **state)
+{
+    struct faults f;
+    struct outcome o;
+    struct env e;
+    uint8_t iccid[10];
+    (void)state;
+    memset(&f, 0, sizeof(f));
+    f.cc_code = "1234";
+    f.cc_typed = "1234";
+    env_start(&e, "nist");
+    assert_int_equal(smdp_upp_iccid(e.upp.data, e.upp.len, iccid), SGP32_OK);
+    download(&e, &f, &o);
+    assert_true(o.have_result && o.result.success);
+    assert_true(card_has_profile(&e, iccid));
+    env_stop(&e);
+    f.cc_typed = "4321";
+    faulty(&f, &o);
+    assert_int_equal(o.prepare_error, 0);
+    assert_int_equal(o.bpp_status, SGP32_ERR_CRYPTO);
+    f.cc_typed = NULL;
+    faulty(&f, &o);
+    assert_int_equal(o.prepare_error, 127);
+}
+
 /* The SM-DP+ chains to a CI the card does not trust (brainpool CI, card trusts the NIST one). */
 static void test_untrusted_ci(void **state)
 {
@@ -827,7 +868,7 @@ static void test_power_loss_after_each_apdu(void **state)
 {
     struct faults f;
     uint32_t n;
-    int completed = 0;
+    int completed = 0, cut_before = 0, cut_after = 0;
     (void)state;
     memset(&f, 0, sizeof(f));
     for (n = 1; !completed && n < 400; n++) {
@@ -848,6 +889,10 @@ static void test_power_loss_after_each_apdu(void **state)
         }
         env_restart(&e, 0);
         installed = card_has_profile(&e, iccid);
+        if (!completed) {
+            cut_before += !installed;
+            cut_after += installed; /* the last APDU took effect, its answer (the PIR) was lost */
+        }
         env_restart(&e, 1);
         assert_int_equal(card_has_profile(&e, iccid), installed);
         if (!installed) { /* the card is usable: the download runs to completion now */
@@ -859,6 +904,9 @@ static void test_power_loss_after_each_apdu(void **state)
         env_stop(&e);
     }
     assert_true(completed);
+    /* every APDU before the last one cut the download off; only the last one installed */
+    assert_true(cut_before > 20);
+    assert_int_equal(cut_after, 1);
 }
 
 int main(void)
@@ -880,6 +928,7 @@ int main(void)
         cmocka_unit_test(test_bad_initialise_secure_channel_signature),
         cmocka_unit_test(test_metadata_refused),
         cmocka_unit_test(test_failed_state_write_at_install),
+        cmocka_unit_test(test_confirmation_code),
         cmocka_unit_test(test_cancel_session_and_tampered_result),
         cmocka_unit_test(test_tampered_installation_result_refused),
         cmocka_unit_test(test_power_loss_after_each_apdu),

@@ -9,6 +9,7 @@
 #include "crypto/bsp.h"
 #include "crypto/ec.h"
 #include "crypto/ecdsa.h"
+#include "crypto/hash.h"
 #include "smdp_internal.h"
 
 #define HOST_ID "libsgp32-smdp"
@@ -121,6 +122,24 @@ static enum sgp32_status check_prepare_response(struct smdp_session *s, const ui
     if (!find_child(&signed2, 0x5F49, &field) || field.len != SGP32_EC_POINT_SIZE)
         return SGP32_ERR_DECODE;
     memcpy(otpk, field.value, SGP32_EC_POINT_SIZE);
+    if (s->cc_required) {
+        /* SGP.22 5.6.3: hashCc = SHA-256(SHA-256(code) || transactionId) */
+        struct sgp32_sha256 hash;
+        uint8_t expected[32];
+        if (!find_child(&signed2, 0x04, &field) || field.len != 32)
+            return SGP32_ERR_PROTOCOL;
+        status = sgp32_sha256_init(&hash);
+        if (status == SGP32_OK)
+            status = sgp32_sha256_update(&hash, s->cc_hash1, 32);
+        if (status == SGP32_OK)
+            status = sgp32_sha256_update(&hash, s->transaction_id, 16);
+        if (status == SGP32_OK)
+            status = sgp32_sha256_final(&hash, expected);
+        if (status != SGP32_OK)
+            return status;
+        if (memcmp(expected, field.value, 32) != 0)
+            return SGP32_ERR_CRYPTO;
+    }
     return SGP32_OK;
 }
 

@@ -143,6 +143,34 @@ const uint8_t *smdp_session_transaction_id(const struct smdp_session *s, size_t 
     return s->transaction_id;
 }
 
+enum sgp32_status smdp_session_require_confirmation_code(struct smdp_session *s, const char *code)
+{
+    if (s == NULL || code == NULL || s->stage > STAGE_INITIATED)
+        return SGP32_ERR_INVALID_ARGUMENT;
+    s->cc_required = 1;
+    return sgp32_sha256((const uint8_t *)code, strlen(code), s->cc_hash1);
+}
+
+enum sgp32_status smdp_hash_confirmation_code(const char *code, const uint8_t *transaction_id,
+                                              size_t transaction_id_len, uint8_t hash_cc[32])
+{
+    struct sgp32_sha256 hash;
+    uint8_t first[32];
+    enum sgp32_status status;
+    if (code == NULL || transaction_id == NULL || hash_cc == NULL)
+        return SGP32_ERR_INVALID_ARGUMENT;
+    status = sgp32_sha256((const uint8_t *)code, strlen(code), first);
+    if (status == SGP32_OK)
+        status = sgp32_sha256_init(&hash);
+    if (status == SGP32_OK)
+        status = sgp32_sha256_update(&hash, first, sizeof(first));
+    if (status == SGP32_OK)
+        status = sgp32_sha256_update(&hash, transaction_id, transaction_id_len);
+    if (status == SGP32_OK)
+        status = sgp32_sha256_final(&hash, hash_cc);
+    return status;
+}
+
 void smdp_session_forge_transaction_id(struct smdp_session *s, const uint8_t tid[16])
 {
     memcpy(s->forged_transaction_id, tid, 16);
@@ -323,7 +351,7 @@ enum sgp32_status smdp_authenticate_client(struct smdp_session *s, const uint8_t
     const uint8_t *p;
     size_t left;
     int bad = 0;
-    uint8_t cc_required = 0;
+    uint8_t cc_required = (uint8_t)(s != NULL && s->cc_required ? 0xFF : 0x00);
     enum sgp32_status status;
     int64_t now = (int64_t)time(NULL);
     if (s == NULL || response == NULL || out == NULL)

@@ -77,6 +77,12 @@ enum sgp32_status smdp_session_new(struct smdp_core *core, const char *expected_
                                    struct smdp_session **session);
 void smdp_session_free(struct smdp_session *session);
 const uint8_t *smdp_session_transaction_id(const struct smdp_session *session, size_t *len);
+/* Requires a confirmation code (SGP.22 3.1.3: ccRequiredFlag in smdpSigned2; the PrepareDownload
+ * response must carry hashCc = SHA-256(SHA-256(code) || transactionId)). Before AuthenticateClient. */
+enum sgp32_status smdp_session_require_confirmation_code(struct smdp_session *session, const char *code);
+/* The hashCc an IPA computes from the code the user typed (transaction_id: the session's). */
+enum sgp32_status smdp_hash_confirmation_code(const char *code, const uint8_t *transaction_id,
+                                              size_t transaction_id_len, uint8_t hash_cc[32]);
 /* Tests only: from AuthenticateClient on, sign messages with this transaction id instead of the
  * session's (a misbehaving SM-DP+ the eUICC must refuse with invalidTransactionId). */
 void smdp_session_forge_transaction_id(struct smdp_session *session, const uint8_t tid[16]);

@@ -61,6 +61,8 @@ struct smdp_session {
     uint8_t transaction_id[16];
     uint8_t forged_transaction_id[16];
     int forged;
+    int cc_required;
+    uint8_t cc_hash1[32]; /* SHA-256 of the confirmation code */
     uint8_t euicc_challenge[16], server_challenge[16];
     struct smdp_blob euicc_certificate;
     uint8_t euicc_signature1[67]; /* 5F37 40 r||s */
