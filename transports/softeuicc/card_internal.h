@@ -133,6 +133,8 @@ struct softeuicc_download {
 /* 1 if an ES10 payload with this tag is a LoadBoundProfilePackage segment (SGP.22 2.5.5), which is
  * not a complete TLV and goes to es10_load_bound_profile_package() as it is. */
 int softeuicc_bpp_segment(const struct sgp32_softeuicc *card, uint32_t tag);
+/* Ends the download session, wiping its keys (for a reset: the session is volatile). */
+void softeuicc_download_end(struct sgp32_softeuicc *card);
 
 struct sgp32_softeuicc {
     char *dir;

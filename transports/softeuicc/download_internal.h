@@ -33,7 +33,4 @@ int dl_next(const uint8_t **p, size_t *left, struct dl_tlv *t);
 int dl_one(const uint8_t *data, size_t len, struct dl_tlv *t);
 int dl_child(const struct dl_tlv *parent, uint32_t tag, struct dl_tlv *out);
 
-/* Wipes the session (keys included). */
-void softeuicc_download_end(struct sgp32_softeuicc *card);
-
 #endif
