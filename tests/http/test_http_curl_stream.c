@@ -289,7 +289,7 @@ static void test_poll_zero_never_blocks(void **state)
     assert_true(http_test_now_ms() - started >= 600);
     assert_true(polls > 20);
     /* Connecting, the TLS handshake and reading all happened in short non-blocking steps. */
-    assert_true(longest < 150);
+    assert_true(longest < 250); /* a blocking poll would take the whole 600 ms */
     http_test_client_free(t);
     free(sink);
 }
