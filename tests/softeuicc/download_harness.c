@@ -366,6 +366,8 @@ void download(struct env *e, const struct faults *f, struct outcome *o)
                 len += 4;
             }
         }
+        if (f->truncate_segment == i + 1)
+            len--;
         o->status = transceive(e, segment, len, &answer, &answer_len);
         free(copy);
         if (o->status != SGP32_OK)

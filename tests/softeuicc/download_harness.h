@@ -40,7 +40,11 @@ struct faults {
     int bad_bf23_signature;
     const char *cc_code;  /* the SM-DP+ requires this confirmation code */
     const char *cc_typed; /* the code the IPA hashes into hashCc (NULL: no hashCc) */
-    int tamper_result;    /* flip a bit of the ProfileInstallationResult before the SM-DP+ checks it */
+    int tamper_result;
+    size_t truncate_segment;
+        /* 1-based index of a BPP segment sent one byte short (0: none) */ /* flip a bit of the
+                                                                              ProfileInstallationResult before the
+                                                                              SM-DP+ checks it */
     int bad_smdp_signature2;
     const uint8_t *metadata; /* StoreMetadataRequest to bind instead of the UPP's */
     size_t metadata_len;

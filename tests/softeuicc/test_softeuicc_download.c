@@ -381,6 +381,41 @@ static void test_confirmation_code(void **state)
     assert_int_equal(o.prepare_error, 127);
 }
 
+/* Each BPP segment in turn sent one byte short: the card answers an error (a PIR or a status word),
+ * installs nothing, and the next download on the same card succeeds. */
+static void test_truncated_segments(void **state)
+{
+    struct faults f;
+    size_t n;
+    int errors_as_result = 0;
+    (void)state;
+    memset(&f, 0, sizeof(f));
+    for (n = 1;; n++) {
+        struct env e;
+        struct outcome o;
+        uint8_t iccid[10];
+        struct faults good;
+        f.truncate_segment = n;
+        env_start(&e, "nist");
+        assert_int_equal(smdp_upp_iccid(e.upp.data, e.upp.len, iccid), SGP32_OK);
+        download(&e, &f, &o);
+        if (o.status == SGP32_OK && o.have_result && o.result.success) {
+            env_stop(&e); /* n is past the last segment */
+            break;
+        }
+        if (o.have_result)
+            errors_as_result++;
+        assert_false(card_has_profile(&e, iccid));
+        memset(&good, 0, sizeof(good));
+        download(&e, &good, &o);
+        assert_int_equal(o.status, SGP32_OK);
+        assert_true(o.have_result && o.result.success);
+        env_stop(&e);
+    }
+    assert_true(n > 10);
+    assert_true(errors_as_result > 5);
+}
+
 /* The SM-DP+ chains to a CI the card does not trust (brainpool CI, card trusts the NIST one). */
 static void test_untrusted_ci(void **state)
 {
@@ -487,6 +522,7 @@ int main(void)
         cmocka_unit_test(test_metadata_refused),
         cmocka_unit_test(test_failed_state_write_at_install),
         cmocka_unit_test(test_confirmation_code),
+        cmocka_unit_test(test_truncated_segments),
         cmocka_unit_test(test_cancel_session_and_tampered_result),
         cmocka_unit_test(test_tampered_installation_result_refused),
         cmocka_unit_test(test_power_loss_after_each_apdu),
