@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "codec/codec_internal.h"
+#include "codec/pem.h"
 #include "sgp32/sgp32.h"
 
 #include "AddInitialEimRequest.h"
@@ -53,52 +54,18 @@ static uint8_t *read_file(const char *path, size_t *len)
     return buf;
 }
 
-static int base64_value(uint8_t c)
-{
-    if (c >= 'A' && c <= 'Z')
-        return c - 'A';
-    if (c >= 'a' && c <= 'z')
-        return c - 'a' + 26;
-    if (c >= '0' && c <= '9')
-        return c - '0' + 52;
-    if (c == '+')
-        return 62;
-    if (c == '/')
-        return 63;
-    return -1;
-}
-
 /* The DER inside a PEM file (first block), or the file itself when it is already DER. */
 static uint8_t *read_certificate(const char *path, size_t *len)
 {
-    size_t file_len, i, out = 0;
-    uint8_t *file = read_file(path, &file_len), *der;
-    const char *begin = strstr((const char *)file, "-----BEGIN CERTIFICATE-----");
-    const char *end = begin != NULL ? strstr(begin, "-----END CERTIFICATE-----") : NULL;
-    unsigned acc = 0;
-    int bits = 0;
-    if (begin == NULL) {
+    size_t file_len;
+    uint8_t *file = read_file(path, &file_len);
+    if (!sgp32_pem_present((const char *)file, file_len)) {
         *len = file_len;
         return file;
     }
-    assert_non_null(end);
-    der = malloc(file_len);
-    assert_non_null(der);
-    for (i = (size_t)(begin - (const char *)file) + strlen("-----BEGIN CERTIFICATE-----");
-         i < (size_t)(end - (const char *)file); i++) {
-        int v = base64_value(file[i]);
-        if (v < 0)
-            continue; /* line breaks, padding */
-        acc = (acc << 6) | (unsigned)v;
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            der[out++] = (uint8_t)(acc >> bits);
-        }
-    }
-    free(file);
-    *len = out;
-    return der;
+    /* The DER is shorter than its PEM text: decode in place. */
+    assert_int_equal(sgp32_pem_decode((const char *)file, file_len, "CERTIFICATE", file, file_len, len), SGP32_OK);
+    return file;
 }
 
 /* Decodes data as type (strict DER when der is set), checks it re-encodes byte-identical. */
