@@ -256,7 +256,8 @@ uint16_t es10_authenticate_server(struct sgp32_softeuicc *card, const uint8_t *d
     p = top.value;
     left = top.len;
     if (!dl_next(&p, &left, &signed1) || !dl_next(&p, &left, &signature1) || !dl_next(&p, &left, &pkid) ||
-        !dl_next(&p, &left, &certificate) || !dl_next(&p, &left, &ctx) || !dl_child(&signed1, 0x80, &field))
+        !dl_next(&p, &left, &certificate) || !dl_next(&p, &left, &ctx) || !dl_child(&signed1, 0x80, &field) ||
+        field.len > sizeof(tid))
         return SW_WRONG_DATA;
     tid_len = field.len;
     memcpy(tid, field.value, tid_len);
@@ -355,7 +356,7 @@ uint16_t es10_prepare_download(struct sgp32_softeuicc *card, const uint8_t *data
     p = top.value;
     left = top.len;
     if (!dl_next(&p, &left, &signed2) || !dl_next(&p, &left, &signature2) || !dl_next(&p, &left, &next) ||
-        !dl_child(&signed2, 0x80, &field))
+        !dl_child(&signed2, 0x80, &field) || field.len > sizeof(tid))
         return SW_WRONG_DATA;
     if (next.tag == 0x04) {
         hash_cc = next.value;
