@@ -243,7 +243,7 @@ void download(struct env *e, const struct faults *f, struct outcome *o)
     memset(o, 0, sizeof(*o));
     memset(&auth, 0, sizeof(auth));
     memset(&prepare, 0, sizeof(prepare));
-    assert_int_equal(smdp_session_new(e->smdp, MATCHING_ID, &session), SGP32_OK);
+    assert_int_equal(smdp_session_new(e->smdp, f->omit_matching_id ? NULL : MATCHING_ID, &session), SGP32_OK);
     if (f->cc_code != NULL)
         assert_int_equal(smdp_session_require_confirmation_code(session, f->cc_code), SGP32_OK);
     o->status = transceive(e, challenge_request, 3, &answer, &answer_len);
@@ -264,7 +264,11 @@ void download(struct env *e, const struct faults *f, struct outcome *o)
                      SGP32_OK);
     if (f->bad_server_signature)
         auth.server_signature1.data[10] ^= 0x40;
-    assert_int_equal(smdp_build_authenticate_server_request(&auth, MATCHING_ID, &request), SGP32_OK);
+    assert_int_equal(smdp_build_authenticate_server_request(
+                         &auth,
+                         f->omit_matching_id ? NULL : (f->ipa_matching_id != NULL ? f->ipa_matching_id : MATCHING_ID),
+                         &request),
+                     SGP32_OK);
     assert_der_of("AuthenticateServerRequest", request.data, request.len);
     o->status = transceive(e, request.data, request.len, &answer, &answer_len);
     free(request.data);
@@ -280,7 +284,9 @@ void download(struct env *e, const struct faults *f, struct outcome *o)
         memset(forged, 0x5A, sizeof(forged));
         smdp_session_forge_transaction_id(session, forged);
     }
-    assert_int_equal(smdp_authenticate_client(session, answer, answer_len, &prepare), SGP32_OK);
+    o->client_status = smdp_authenticate_client(session, answer, answer_len, &prepare);
+    if (o->client_status != SGP32_OK)
+        goto done;
     free(answer);
     answer = NULL;
     if (f->bad_smdp_signature2)

@@ -38,13 +38,15 @@ struct faults {
     int replace_keys;    /* A2 with PPKs */
     size_t segment_size; /* 0: default */
     int bad_bf23_signature;
-    const char *cc_code;  /* the SM-DP+ requires this confirmation code */
-    const char *cc_typed; /* the code the IPA hashes into hashCc (NULL: no hashCc) */
+    const char *cc_code;         /* the SM-DP+ requires this confirmation code */
+    const char *cc_typed;        /* the code the IPA hashes into hashCc (NULL: no hashCc) */
+    int omit_matching_id;        /* no matchingId in ctxParams1 (default SM-DP+ case) */
+    const char *ipa_matching_id; /* the IPA sends this one instead (the SM-DP+ expects MATCHING_ID) */
     int tamper_result;
     size_t truncate_segment;
-        /* 1-based index of a BPP segment sent one byte short (0: none) */ /* flip a bit of the
-                                                                              ProfileInstallationResult before the
-                                                                              SM-DP+ checks it */
+    /* 1-based index of a BPP segment sent one byte short (0: none) */ /* flip a bit of the
+                                                                          ProfileInstallationResult before the
+                                                                          SM-DP+ checks it */
     int bad_smdp_signature2;
     const uint8_t *metadata; /* StoreMetadataRequest to bind instead of the UPP's */
     size_t metadata_len;
@@ -58,6 +60,7 @@ struct outcome {
     int have_result;                 /* a ProfileInstallationResult came back */
     enum sgp32_status result_status; /* smdp_verify_installation_result() */
     enum sgp32_status bpp_status;    /* smdp_get_bound_profile_package() */
+    enum sgp32_status client_status; /* smdp_authenticate_client() */
     struct smdp_installation_result result;
 };
 

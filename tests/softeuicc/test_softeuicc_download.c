@@ -416,6 +416,48 @@ static void test_truncated_segments(void **state)
     assert_true(errors_as_result > 5);
 }
 
+/* ctxParams1 without a matchingId: the card accepts only its default SM-DP+ address (when it has one);
+ * a matchingId the SM-DP+ does not know is refused by the SM-DP+ side. */
+static void test_default_smdp_and_matching_id(void **state)
+{
+    static const char address[] = SMDP_ADDRESS;
+    struct faults f;
+    struct outcome o;
+    struct env e;
+    uint8_t request[64], *answer = NULL, iccid[10];
+    size_t answer_len = 0, n = sizeof(address) - 1;
+    (void)state;
+    memset(&f, 0, sizeof(f));
+    f.ipa_matching_id = "UNKNOWN-MATCHING-ID";
+    faulty(&f, &o);
+    assert_int_equal(o.authenticate_error, 0);
+    assert_int_equal(o.client_status, SGP32_ERR_NOT_FOUND);
+    memset(&f, 0, sizeof(f));
+    f.omit_matching_id = 1;
+    env_start(&e, "nist");
+    assert_int_equal(smdp_upp_iccid(e.upp.data, e.upp.len, iccid), SGP32_OK);
+    /* SetDefaultDpAddress (SGP.32 BF65 {defaultDpAddress [0]}) to another server: refused */
+    memcpy(request, "\xBF\x65\x0B\x80\x09other.net", 14);
+    assert_int_equal(transceive(&e, request, 14, &answer, &answer_len), SGP32_OK);
+    free(answer);
+    download(&e, &f, &o);
+    assert_int_equal(o.authenticate_error, 127);
+    /* ... to this SM-DP+: accepted */
+    request[0] = 0xBF;
+    request[1] = 0x65;
+    request[2] = (uint8_t)(n + 2);
+    request[3] = 0x80;
+    request[4] = (uint8_t)n;
+    memcpy(request + 5, address, n);
+    assert_int_equal(transceive(&e, request, n + 5, &answer, &answer_len), SGP32_OK);
+    free(answer);
+    download(&e, &f, &o);
+    assert_int_equal(o.authenticate_error, 0);
+    assert_true(o.have_result && o.result.success);
+    assert_true(card_has_profile(&e, iccid));
+    env_stop(&e);
+}
+
 /* The SM-DP+ chains to a CI the card does not trust (brainpool CI, card trusts the NIST one). */
 static void test_untrusted_ci(void **state)
 {
@@ -522,6 +564,7 @@ int main(void)
         cmocka_unit_test(test_metadata_refused),
         cmocka_unit_test(test_failed_state_write_at_install),
         cmocka_unit_test(test_confirmation_code),
+        cmocka_unit_test(test_default_smdp_and_matching_id),
         cmocka_unit_test(test_truncated_segments),
         cmocka_unit_test(test_cancel_session_and_tampered_result),
         cmocka_unit_test(test_tampered_installation_result_refused),
