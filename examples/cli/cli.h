@@ -13,6 +13,15 @@ enum cli_exit {
     CLI_EXIT_USAGE = 2    /* bad command line */
 };
 
+/* Global options, given before the command. */
+struct cli_globals {
+    const char *transport; /* --transport <spec> (or $SGP32_TRANSPORT); see transport_spec.h */
+    int json;              /* --json: one JSON object per line on stdout */
+    uint32_t timeout_ms;   /* --timeout <ms>: every card exchange (default 10000) */
+};
+
+int cmd_chip(const struct cli_globals *globals, int argc, char **argv);
+int cmd_es10(const struct cli_globals *globals, int argc, char **argv);
 int cmd_types(int argc, char **argv);
 int cmd_decode(int argc, char **argv);
 /* Only in builds with the software eUICC (SGP32_CLI_HAVE_EUICC_SIM). */
