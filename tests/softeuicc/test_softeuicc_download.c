@@ -458,6 +458,33 @@ static void test_default_smdp_and_matching_id(void **state)
     env_stop(&e);
 }
 
+/* A card with every profile slot taken: StoreMetadata fails with insufficient memory. */
+static void test_card_full(void **state)
+{
+    struct faults f;
+    struct outcome o;
+    struct env e;
+    uint8_t info[32] = {0xE3, 0x1E, 0x5A, 0x0A, 0x98, 0x10, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x4F, 0x10,
+                        0xA0, 0x00, 0x00, 0x05, 0x59, 0x10, 0x10, 0xFF, 0xFF, 0xFF, 0xFF, 0x89, 0x00, 0x00, 0x20, 0x00};
+    uint8_t iccid[10];
+    int slot;
+    (void)state;
+    memset(&f, 0, sizeof(f));
+    env_start(&e, "nist");
+    assert_int_equal(smdp_upp_iccid(e.upp.data, e.upp.len, iccid), SGP32_OK);
+    for (slot = 0; sgp32_softeuicc_preload_profile(e.card, info, sizeof(info)) == SGP32_OK; slot++) {
+        info[13]++; /* next ICCID */
+        info[30]++; /* next AID */
+    }
+    assert_true(slot >= 1);
+    download(&e, &f, &o);
+    assert_true(o.have_result && !o.result.success);
+    assert_int_equal(o.result.bpp_command_id, 2); /* storeMetadata */
+    assert_int_equal(o.result.error_reason, 10);  /* installFailedDueToInsufficientMemoryForProfile */
+    assert_false(card_has_profile(&e, iccid));
+    env_stop(&e);
+}
+
 /* The SM-DP+ chains to a CI the card does not trust (brainpool CI, card trusts the NIST one). */
 static void test_untrusted_ci(void **state)
 {
@@ -564,6 +591,7 @@ int main(void)
         cmocka_unit_test(test_metadata_refused),
         cmocka_unit_test(test_failed_state_write_at_install),
         cmocka_unit_test(test_confirmation_code),
+        cmocka_unit_test(test_card_full),
         cmocka_unit_test(test_default_smdp_and_matching_id),
         cmocka_unit_test(test_truncated_segments),
         cmocka_unit_test(test_cancel_session_and_tampered_result),
