@@ -279,6 +279,10 @@ void download(struct env *e, const struct faults *f, struct outcome *o)
     o->authenticate_error = session_error_code(answer, answer_len);
     if (o->authenticate_error != 0)
         goto done;
+    if (f->reset_after_authenticate) {
+        assert_int_equal(e->transport.ops->reset(e->transport.user, NULL, 0, NULL, 1000), SGP32_OK);
+        assert_int_equal(sgp32_es10_connect(e->es10), SGP32_OK);
+    }
     if (f->forge_transaction_id) {
         uint8_t forged[16];
         memset(forged, 0x5A, sizeof(forged));

@@ -42,14 +42,13 @@ struct faults {
     const char *cc_typed;        /* the code the IPA hashes into hashCc (NULL: no hashCc) */
     int omit_matching_id;        /* no matchingId in ctxParams1 (default SM-DP+ case) */
     const char *ipa_matching_id; /* the IPA sends this one instead (the SM-DP+ expects MATCHING_ID) */
-    int tamper_result;
-    size_t truncate_segment;
-    /* 1-based index of a BPP segment sent one byte short (0: none) */ /* flip a bit of the
-                                                                          ProfileInstallationResult before the
-                                                                          SM-DP+ checks it */
+    int tamper_result;           /* flip a bit of the ProfileInstallationResult before the SM-DP+ checks it */
+    size_t truncate_segment;     /* 1-based index of a BPP segment sent one byte short (0: none) */
     int bad_smdp_signature2;
     const uint8_t *metadata; /* StoreMetadataRequest to bind instead of the UPP's */
     size_t metadata_len;
+    int reset_after_authenticate; /* card reset (and ES10 reconnect) between AuthenticateServer and
+                                     PrepareDownload: the session must be gone */
 };
 
 /* What a run produced. */

@@ -165,6 +165,21 @@ static void test_wrong_transaction_id(void **state)
     assert_int_equal(o.prepare_error, 5); /* invalidTransactionId */
 }
 
+/* A card reset ends the download session (SGP.22: session state is volatile): PrepareDownload after a
+ * reset is refused, nothing is installed. */
+static void test_reset_ends_session(void **state)
+{
+    struct faults f;
+    struct outcome o;
+    (void)state;
+    memset(&f, 0, sizeof(f));
+    f.reset_after_authenticate = 1;
+    faulty(&f, &o);
+    assert_int_equal(o.authenticate_error, 0);
+    assert_int_not_equal(o.prepare_error, 0);
+    assert_int_equal(o.have_result, 0);
+}
+
 static void test_bad_mac_in_profile_segment(void **state)
 {
     struct faults f;
@@ -582,6 +597,7 @@ int main(void)
         cmocka_unit_test(test_bad_server_signature),
         cmocka_unit_test(test_wrong_challenge),
         cmocka_unit_test(test_wrong_transaction_id),
+        cmocka_unit_test(test_reset_ends_session),
         cmocka_unit_test(test_bad_mac_in_profile_segment),
         cmocka_unit_test(test_segments_out_of_order),
         cmocka_unit_test(test_untrusted_ci),

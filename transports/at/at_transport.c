@@ -22,8 +22,8 @@
 #define CME_SIM_NOT_INSERTED 10
 /* "AT+CGLA=4294967295,522,"<522 hex>"" and the like. */
 #define COMMAND_MAX (32u + 2u * SGP32_APDU_MAX_COMMAND)
-/* Session ids remembered for +CGLA/+CCHC (more open channels than a card has are not expected). */
-#define SESSIONS_MAX 8u
+/* Session ids remembered for +CGLA/+CCHC: one per logical channel a card can have (1..19). */
+#define SESSIONS_MAX 19u
 
 /* What an information line without its prefix may be taken for. */
 enum bare_answer {
@@ -51,7 +51,6 @@ struct sgp32_at {
     char line[AT_LINE_MAX];
     char answer[AT_LINE_MAX]; /* the information line that carries a result (+CSIM:, +CGLA:, +CCHO:) */
     struct at_session sessions[SESSIONS_MAX];
-    unsigned next_eviction;
 };
 
 static void copy_text(char *out, size_t cap, const char *text)
@@ -90,7 +89,9 @@ static void record_urc(struct sgp32_at *at, const char *line)
     copy_text(at->last_urc, sizeof(at->last_urc), line);
 }
 
-static void remember_session(struct sgp32_at *at, uint32_t handle, const char *id)
+/* Remembers the modem's text for a session; -1 when every slot is taken (never evict: the evicted
+ * session's next command would go out with a wrong id). */
+static int remember_session(struct sgp32_at *at, uint32_t handle, const char *id)
 {
     struct at_session *slot = NULL;
     size_t i;
@@ -100,11 +101,12 @@ static void remember_session(struct sgp32_at *at, uint32_t handle, const char *i
     for (i = 0; i < SESSIONS_MAX && slot == NULL; i++)
         if (!at->sessions[i].used)
             slot = &at->sessions[i];
-    if (slot == NULL) /* a caller that never closes: the oldest entries go first */
-        slot = &at->sessions[at->next_eviction++ % SESSIONS_MAX];
+    if (slot == NULL)
+        return -1;
     slot->used = 1;
     slot->handle = handle;
     copy_text(slot->id, sizeof(slot->id), id);
+    return 0;
 }
 
 /* The session id text for a handle: as the modem printed it, or the handle in decimal. */
@@ -332,7 +334,12 @@ static enum sgp32_status at_open_logical_channel(void *user, const uint8_t *aid,
         return st;
     if (at->answer[0] == '\0' || sgp32_atcmd_parse_session_id(at->answer, id, sizeof(id), channel) != SGP32_OK)
         return protocol_error(at);
-    remember_session(at, *channel, id);
+    if (remember_session(at, *channel, id) != 0) {
+        /* More sessions than a card has channels: give this one back rather than lose track. */
+        snprintf(at->command, sizeof(at->command), "AT+CCHC=%s", id);
+        (void)execute(at, NULL, BARE_NONE, command_timeout(at, timeout_ms), NULL, 0);
+        return SGP32_ERR_STATE;
+    }
     return SGP32_OK;
 }
 

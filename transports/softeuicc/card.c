@@ -67,6 +67,7 @@ void softeuicc_volatile_reset(struct sgp32_softeuicc *card)
     card->terminal_capability_received = 0;
     card->switched_since_reset = 0;
     card->refresh_pending = 0;
+    softeuicc_download_end(card); /* a reset ends any profile download session (volatile) */
 }
 
 static enum sgp32_status new_card(const char *dir, const struct sgp32_softeuicc_options *options,
