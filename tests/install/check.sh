@@ -119,7 +119,25 @@ if [ "$want_shared" = 1 ]; then
   [ -z "$foreign" ] || fail "libsgp32.so exports non-sgp32_ symbols: $(echo "$foreign" | head -n 10 | tr '\n' ' ')"
   nm -D --defined-only "$so.$version" | grep -q ' sgp32_codec_type_find@@SGP32_0$' ||
     fail "sgp32_codec_type_find is not exported with version SGP32_0"
-  pass "shared library (SONAME $soname, only sgp32_* exported)"
+  # ...and every function a public header declares is exported (a header of a component left out
+  # of this build is skipped: its functions do not exist).
+  exported=$(nm -D --defined-only "$so.$version" | awk '{print $3}' | sed 's/@.*//')
+  for header in "$root"/include/sgp32/*.h; do
+    case "$(basename "$header")" in
+      transport_pcsc.h) [ "$(cache_bool SGP32_WITH_PCSC)" = 1 ] || continue ;;
+      transport_at.h) [ "$(cache_bool SGP32_WITH_AT)" = 1 ] || continue ;;
+      transport_qmi.h) [ "$(cache_bool SGP32_WITH_QMI)" = 1 ] || continue ;;
+      http_curl.h) [ "$(cache_bool SGP32_WITH_CURL)" = 1 ] || continue ;;
+    esac
+    for fn in $(grep -oE '\bsgp32_[a-z0-9_]+\(' "$header" | tr -d '(' | sort -u); do
+      case " $(echo $exported) " in
+        *" $fn "*) ;;
+        *) grep -qE "\(\*$fn\)|typedef[^;]*$fn" "$header" ||
+             fail "$(basename "$header") declares $fn but libsgp32.so does not export it (lib/sgp32.map)" ;;
+      esac
+    done
+  done
+  pass "shared library (SONAME $soname, only sgp32_* exported, every public function exported)"
 elif ls "$libdir"/libsgp32.so* >/dev/null 2>&1; then
   fail "libsgp32.so installed although SGP32_BUILD_SHARED is OFF"
 fi
