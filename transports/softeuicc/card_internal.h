@@ -222,7 +222,8 @@ uint16_t es10_execute_fallback(struct sgp32_softeuicc *, const uint8_t *, size_t
 uint16_t es10_return_from_fallback(struct sgp32_softeuicc *, const uint8_t *, size_t, struct der_writer *);
 uint16_t es10_get_connectivity_parameters(struct sgp32_softeuicc *, const uint8_t *, size_t, struct der_writer *);
 uint16_t es10_ipae_activation(struct sgp32_softeuicc *, const uint8_t *, size_t, struct der_writer *);
-/* es10_session.c: hooks for the crypto-based functions (not implemented yet). */
+/* Profile download (es10_download.c), LoadEuiccPackage (es10_euicc_package.c); LoadCRL is still a
+ * hook in es10_session.c that answers undefinedError (CRL handling is not implemented). */
 uint16_t es10_authenticate_server(struct sgp32_softeuicc *, const uint8_t *, size_t, struct der_writer *);
 uint16_t es10_prepare_download(struct sgp32_softeuicc *, const uint8_t *, size_t, struct der_writer *);
 uint16_t es10_load_bound_profile_package(struct sgp32_softeuicc *, const uint8_t *, size_t, struct der_writer *);

@@ -1,9 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Hooks for the functions that need the eUICC's keys and are not implemented yet (the profile download
- * is in es10_download.c). Until the crypto-based implementations replace them, each answers the error a
- * card without a usable session or key answers, in the function's own ASN.1:
- *   LoadCRL                 -> loadCRLResponseError undefinedError(127)
+ * LoadCRL (SGP.22 5.7.6) is not implemented: the card checks the request and answers
+ * loadCRLResponseError undefinedError(127), as a card that cannot process the CRL would.
  */
 #include "LoadCRLRequest.h"
 #include "card_internal.h"
