@@ -1,0 +1,63 @@
+# SPDX-License-Identifier: MIT
+"""ES10 over the software eUICC through its C transport (libsgp32-softeuicc.so)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import EID, profile_info
+from sgp32 import CardStatusError, Es10Session, SoftEuicc, StateError, codec
+
+
+def test_eid_info_and_addresses(card: SoftEuicc) -> None:
+    with Es10Session(card.transport()) as es10:
+        assert es10.channel != 0
+        assert es10.get_eid() == EID
+        info2 = es10.get_euicc_info2()
+        assert info2["svn"] == "020500"
+        assert info2["iotSpecificInfo"]["iotVersion"] == ["010200"]
+        assert es10.get_euicc_info1()["svn"] == "020500"
+        assert es10.get_configured_addresses()["defaultDpAddress"] == "smdp.example.com"
+
+
+def test_profiles_after_preload(card: SoftEuicc) -> None:
+    card.preload_profile(profile_info("98001032547698103214", 0x01))
+    card.preload_profile(profile_info("98001032547698103224", 0x02))
+    with Es10Session(card.transport()) as es10:
+        profiles = es10.get_profiles_info()["profileInfoListOk"]
+    assert [p["iccid"] for p in profiles] == ["98001032547698103214", "98001032547698103224"]
+    # ProfileState is a named INTEGER: asn1c keeps no names for those, so 0 (disabled).
+    assert all(p["profileState"] == 0 for p in profiles)
+
+
+def test_add_initial_eim_then_read_configuration(card: SoftEuicc, shared_dir: Path) -> None:
+    request = (shared_dir / "vectors" / "sample_eim_cfg.AddInitialEimRequest.ber").read_bytes()
+    with Es10Session(card.transport()) as es10:
+        assert es10.get_eim_configuration() == {"eimConfigurationDataList": []}
+        answer = codec.decode("AddInitialEimResponse", es10.transceive(request))
+        assert "addInitialEimOk" in answer
+        entries = es10.get_eim_configuration()["eimConfigurationDataList"]
+    assert [entry["eimId"] for entry in entries] == ["eIM"]
+
+
+def test_unknown_tag_is_a_card_status_error(card: SoftEuicc) -> None:
+    with Es10Session(card.transport()) as es10:
+        with pytest.raises(CardStatusError) as refused:
+            es10.transceive(bytes.fromhex("BF7F00"))
+        assert refused.value.sw == 0x6A88
+        assert refused.value.step == "store data"
+        assert refused.value.ins == 0xE2
+        # The session stays usable after a refusal.
+        assert es10.get_eid() == EID
+
+
+def test_state_survives_reopen(tmp_path: Path) -> None:
+    with SoftEuicc.create(tmp_path / "c", eid=EID) as first:
+        first.preload_profile(profile_info("98001032547698103214", 0x01))
+    with SoftEuicc.open(tmp_path / "c") as again, Es10Session(again.transport()) as es10:
+        assert es10.get_eid() == EID
+        assert len(es10.get_profiles_info()["profileInfoListOk"]) == 1
+    with pytest.raises(StateError):
+        SoftEuicc.create(tmp_path / "c", eid=EID)
