@@ -374,6 +374,16 @@ class PcscTransport(_HandleTransport):
         check(_function("sgp32_pcsc_new")(ctypes.byref(options), ctypes.byref(handle)), "PC/SC")
         super().__init__(handle, "sgp32_pcsc")
 
+    def open(self, timeout_ms: int = 10000) -> bytes:
+        try:
+            return super().open(timeout_ms)
+        except Sgp32Error as error:
+            code = int(_function("sgp32_pcsc_last_error")(self.handle))
+            if code:
+                error.detail["pcsc_error"] = f"0x{code:08X}"
+                error.detail["pcsc_text"] = (_function("sgp32_pcsc_error_text")(code) or b"").decode(errors="replace")
+            raise
+
     @property
     def reader_name(self) -> str:
         """The full name of the connected reader ("" before open)."""
