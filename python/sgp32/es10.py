@@ -148,6 +148,12 @@ class Es10Session:
     def __exit__(self, *exc: Any) -> None:
         self.close()
 
+    def __del__(self) -> None:
+        try:
+            self.close()
+        except Exception:
+            pass
+
     # -- commands
     def transceive(self, request: bytes) -> bytes:
         """Sends one ES10 command (a complete BER-TLV) and returns its response (b"" when the card
