@@ -39,6 +39,42 @@ class _Error(ctypes.Structure):
                 ("step", ctypes.c_char_p)]
 
 
+def _length(length: int) -> bytes:
+    if length < 0x80:
+        return bytes([length])
+    encoded = length.to_bytes((length.bit_length() + 7) // 8, "big")
+    return bytes([0x80 | len(encoded)]) + encoded
+
+
+def _tlv(tag: str, value: bytes) -> bytes:
+    """One DER TLV (tag given in hex, e.g. "BF31")."""
+    return bytes.fromhex(tag) + _length(len(value)) + value
+
+
+def _profile_id(iccid: Optional[str], isdp_aid: Optional[str]) -> bytes:
+    """The profileIdentifier alternatives: ICCID (5A, the card's 10 bytes as get_profiles_info
+    shows them) or ISD-P AID (4F)."""
+    if (iccid is None) == (isdp_aid is None):
+        raise ValueError("give exactly one of iccid and isdp_aid")
+    if iccid is not None:
+        return _tlv("5A", bytes.fromhex(iccid))
+    assert isdp_aid is not None
+    return _tlv("4F", bytes.fromhex(isdp_aid))
+
+
+# Named result codes (the INTEGER {...} of each response, SGP.22 5.7 / RSPDefinitions).
+_RESULT_NAMES: Dict[str, Dict[int, str]] = {
+    "EnableProfile": {1: "iccidOrAidNotFound", 2: "profileNotInDisabledState", 3: "disallowedByPolicy",
+                      4: "wrongProfileReenabling", 5: "catBusy", 127: "undefinedError"},
+    "DisableProfile": {1: "iccidOrAidNotFound", 2: "profileNotInEnabledState", 3: "disallowedByPolicy",
+                       5: "catBusy", 127: "undefinedError"},
+    "DeleteProfile": {1: "iccidOrAidNotFound", 2: "profileNotInDisabledState", 3: "disallowedByPolicy",
+                      127: "undefinedError"},
+    "SetNickname": {1: "iccidNotFound", 127: "undefinedError"},
+    "RemoveNotificationFromList": {1: "nothingToDelete", 127: "undefinedError"},
+}
+
+
 class Es10Session:
     """An ES10 session over ``transport`` (a :class:`~sgp32.transport.Transport` subclass or a
     native transport). As a context manager it opens the transport (unless ``open_transport`` is
@@ -213,3 +249,40 @@ class Es10Session:
     def list_notifications(self) -> Dict[str, Any]:
         """ListNotification (BF28, all pending notifications' metadata)."""
         return dict(self.call(bytes.fromhex("BF2800"), ["ListNotificationResponse"]))
+
+    # -- profile management (ES10c) and notifications
+    def _result(self, function: str, request: bytes, response_type: str, field: str) -> None:
+        result = int(self.call(request, [response_type])[field])
+        if result != 0:
+            name = _RESULT_NAMES.get(function, {}).get(result, "unknown")
+            raise error_from_status(Status.EUICC_RESULT, f"{function}: {name}",
+                                    {"function": function, "result": result, "result_name": name})
+
+    def enable_profile(self, iccid: Optional[str] = None, *, isdp_aid: Optional[str] = None,
+                       refresh: bool = False) -> None:
+        """EnableProfile (BF31). ``iccid`` as get_profiles_info() shows it (20 hex digits) or
+        ``isdp_aid``. Raises EuiccResultError (detail result / result_name) when the card refuses."""
+        request = _tlv("BF31", _tlv("A0", _profile_id(iccid, isdp_aid)) + _tlv("81", b"\xff" if refresh else b"\x00"))
+        self._result("EnableProfile", request, "EnableProfileResponse", "enableResult")
+
+    def disable_profile(self, iccid: Optional[str] = None, *, isdp_aid: Optional[str] = None,
+                        refresh: bool = False) -> None:
+        """DisableProfile (BF32); see enable_profile()."""
+        request = _tlv("BF32", _tlv("A0", _profile_id(iccid, isdp_aid)) + _tlv("81", b"\xff" if refresh else b"\x00"))
+        self._result("DisableProfile", request, "DisableProfileResponse", "disableResult")
+
+    def delete_profile(self, iccid: Optional[str] = None, *, isdp_aid: Optional[str] = None) -> None:
+        """DeleteProfile (BF33); see enable_profile()."""
+        self._result("DeleteProfile", _tlv("BF33", _profile_id(iccid, isdp_aid)), "DeleteProfileResponse",
+                     "deleteResult")
+
+    def set_nickname(self, iccid: str, nickname: str) -> None:
+        """SetNickname (BF29): up to 64 bytes of UTF-8; "" removes the nickname."""
+        request = _tlv("BF29", _profile_id(iccid, None) + _tlv("90", nickname.encode("utf-8")))
+        self._result("SetNickname", request, "SetNicknameResponse", "setNicknameResult")
+
+    def remove_notification(self, seq_number: int) -> None:
+        """RemoveNotificationFromList (BF30) of the notification with that sequence number."""
+        encoded = seq_number.to_bytes(max(1, (seq_number.bit_length() + 8) // 8), "big", signed=True)
+        self._result("RemoveNotificationFromList", _tlv("BF30", _tlv("80", encoded)), "NotificationSentResponse",
+                     "deleteNotificationStatus")

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from conftest import EID, profile_info
-from sgp32 import CardStatusError, Es10Session, SoftEuicc, StateError, codec
+from sgp32 import CardStatusError, Es10Session, EuiccResultError, SoftEuicc, StateError, codec
 
 
 def test_eid_info_and_addresses(card: SoftEuicc) -> None:
@@ -61,3 +61,29 @@ def test_state_survives_reopen(tmp_path: Path) -> None:
         assert len(es10.get_profiles_info()["profileInfoListOk"]) == 1
     with pytest.raises(StateError):
         SoftEuicc.create(tmp_path / "c", eid=EID)
+
+
+def test_profile_management(card: SoftEuicc) -> None:
+    first, second = "98001032547698103214", "98001032547698103224"
+    card.preload_profile(profile_info(first, 0x01))
+    card.preload_profile(profile_info(second, 0x02))
+    with Es10Session(card.transport()) as es10:
+        es10.enable_profile(first)
+        es10.set_nickname(first, "työ")  # UTF-8 on the wire
+        states = {p["iccid"]: p for p in es10.get_profiles_info()["profileInfoListOk"]}
+        assert states[first]["profileState"] == 1 and states[second]["profileState"] == 0
+        assert states[first]["profileNickname"] == "työ"
+        with pytest.raises(EuiccResultError) as refused:
+            es10.delete_profile(first)  # enabled: must be disabled first
+        assert refused.value.detail["result"] == 2
+        assert refused.value.detail["result_name"] == "profileNotInDisabledState"
+        with pytest.raises(EuiccResultError) as missing:
+            es10.enable_profile("98001032547698103234")
+        assert missing.value.detail["result_name"] == "iccidOrAidNotFound"
+        es10.disable_profile(isdp_aid="A0000005591010FFFFFFFF8900001001")
+        es10.delete_profile(first)
+        remaining = es10.get_profiles_info()["profileInfoListOk"]
+        assert [p["iccid"] for p in remaining] == [second]
+        with pytest.raises(EuiccResultError) as nothing:
+            es10.remove_notification(424242)
+        assert nothing.value.detail["result_name"] == "nothingToDelete"
