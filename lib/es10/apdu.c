@@ -26,6 +26,7 @@ enum sgp32_status es10_fail(struct sgp32_es10 *session, enum sgp32_status status
     session->error.sw = sw;
     session->error.ins = ins;
     session->error.step = step;
+    session->error.es10_result = 0;
     return status;
 }
 

@@ -14,6 +14,7 @@ struct sgp32_es10 {
     int channel_open;      /* 1 if close must release the channel */
     int connected;         /* 1 after a successful sgp32_es10_connect() */
     int proactive_pending;
+    int recover_pending; /* a 6985 or a REFRESH was seen: re-establish before the next typed command */
     uint8_t terminal_capability[64];
     size_t terminal_capability_len;
 };
@@ -42,5 +43,63 @@ enum sgp32_status es10_exchange(struct sgp32_es10 *session, const uint8_t *comma
 /* Records the failure of `step` and returns status. */
 enum sgp32_status es10_fail(struct sgp32_es10 *session, enum sgp32_status status, uint16_t sw, uint8_t ins,
                             const char *step);
+
+/* ---- Typed ES10 functions (command.c) ---- */
+
+/* A small DER writer for the requests of the typed functions: fixed buffer, nested constructed
+ * elements with back-patched minimal lengths. Any overflow is sticky (error = 1). */
+#define ES10_WRITER_DEPTH 6u
+struct es10_writer {
+    uint8_t *buf;
+    size_t cap;
+    size_t len;
+    size_t open[ES10_WRITER_DEPTH];
+    unsigned depth;
+    int error;
+};
+
+void es10_writer_init(struct es10_writer *w, uint8_t *buf, size_t cap);
+void es10_writer_begin(struct es10_writer *w, uint32_t tag);
+void es10_writer_end(struct es10_writer *w);
+void es10_writer_bytes(struct es10_writer *w, uint32_t tag, const uint8_t *value, size_t len);
+void es10_writer_integer(struct es10_writer *w, uint32_t tag, long value);
+void es10_writer_boolean(struct es10_writer *w, uint32_t tag, int value);
+/* A named-bit BIT STRING with bits (bit 0 = first named bit) in DER (trailing zero bits removed). */
+void es10_writer_named_bits(struct es10_writer *w, uint32_t tag, uint32_t bits);
+
+/* Finds the first child of the top-level element `data` with tag `child` (0: the first child). */
+int es10_find_child(const uint8_t *data, size_t len, uint32_t child, const uint8_t **value, size_t *value_len,
+                    uint32_t *found_tag);
+/* A DER INTEGER value (at most sizeof(long) bytes) as long. */
+int es10_integer(const uint8_t *value, size_t len, long *out);
+
+/* Kinds of command for the recovery policy (docs/es10.md). */
+enum es10_retry { ES10_NO_RETRY = 0, ES10_RETRY = 1 };
+
+/* Runs one typed command: recovers first if a 6985 / REFRESH was seen, sends request, checks the answer
+ * is one BER-TLV whose tag is `response_tag` (0: any), and retries once after 6985 if `retry` says it is
+ * safe. Clears error.es10_result. */
+enum sgp32_status es10_command(struct sgp32_es10 *session, const uint8_t *request, size_t request_len,
+                               uint32_t response_tag, enum es10_retry retry, uint8_t **response, size_t *response_len);
+/* Maps an ES10 result code: 0 is success, anything else becomes SGP32_ERR_EUICC_RESULT with the code
+ * in error.es10_result. */
+enum sgp32_status es10_result(struct sgp32_es10 *session, long code);
+/* Sends a request whose answer is `tag` { INTEGER result ... } and maps the result (read via the first
+ * child, whatever its tag). *code (may be NULL) receives it. */
+enum sgp32_status es10_result_command(struct sgp32_es10 *session, const struct es10_writer *request,
+                                      enum es10_retry retry, long *code);
+/* A writer's request through es10_command (SGP32_ERR_ENCODE if the writer overflowed). */
+enum sgp32_status es10_writer_command(struct sgp32_es10 *session, const struct es10_writer *request,
+                                      enum es10_retry retry, uint8_t **response, size_t *response_len);
+/* A writer's request whose answer is returned whole; if it holds the primitive child `error_tag` (0:
+ * none), that child's INTEGER is mapped by es10_result() and the answer is still returned. */
+enum sgp32_status es10_answer_command(struct sgp32_es10 *session, const struct es10_writer *request,
+                                      enum es10_retry retry, uint32_t error_tag, uint8_t **answer, size_t *answer_len);
+/* Maps the primitive child `error_tag` of an answer, if present (see es10_answer_command). */
+enum sgp32_status es10_map_error_child(struct sgp32_es10 *session, const uint8_t *answer, size_t answer_len,
+                                       uint32_t error_tag);
+/* A forwarded object (signed by the eIM / SM-DP+) must be one BER-TLV with tag `tag`. */
+enum sgp32_status es10_forward(struct sgp32_es10 *session, const uint8_t *request, size_t request_len, uint32_t tag,
+                               uint8_t **response, size_t *response_len);
 
 #endif
