@@ -1,0 +1,364 @@
+/* SPDX-License-Identifier: MIT */
+/* Environment of test_smdp_server (smdp_test_env.h). */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <poll.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "sgp32/http_curl.h"
+#include "remote/remote_json.h"
+#include "smdp_test_env.h"
+
+#define STEP_TIMEOUT_MS 30000
+
+static char pki_root[64];
+static char pki_dir[96];
+static struct sgp32_http_curl *curl_client;
+static struct sgp32_http_client http_client;
+
+static uint64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+int smdp_test_pki_create(void)
+{
+    char command[512];
+    snprintf(pki_root, sizeof(pki_root), "/tmp/smdp-server-pki-XXXXXX");
+    if (mkdtemp(pki_root) == NULL)
+        return -1;
+    snprintf(pki_dir, sizeof(pki_dir), "%s/nist", pki_root);
+    snprintf(command, sizeof(command), "sh '%s/examples/pki/sgp32-test-pki' --curve nist --force '%s' >/dev/null",
+             SGP32_SOURCE_DIR, pki_root);
+    return system(command) == 0 ? 0 : -1;
+}
+
+void smdp_test_pki_remove(void)
+{
+    char command[128];
+    snprintf(command, sizeof(command), "rm -rf '%s'", pki_root);
+    if (system(command) != 0)
+        fprintf(stderr, "cannot remove %s\n", pki_root);
+}
+
+const char *smdp_test_pki_dir(void)
+{
+    return pki_dir;
+}
+
+/* Reads the server's stdout until a full line arrived (bounded). */
+static void read_line(int fd, char *line, size_t cap)
+{
+    size_t len = 0;
+    uint64_t deadline = now_ms() + STEP_TIMEOUT_MS;
+    line[0] = '\0';
+    while (len + 1 < cap) {
+        struct pollfd p = {fd, POLLIN, 0};
+        uint64_t now = now_ms();
+        ssize_t n;
+        assert_true(now < deadline);
+        if (poll(&p, 1, (int)(deadline - now)) <= 0)
+            continue;
+        n = read(fd, line + len, 1);
+        assert_true(n == 1); /* EOF: the server died before listening */
+        if (line[len] == '\n')
+            break;
+        len++;
+    }
+    line[len] = '\0';
+}
+
+void smdp_process_start(struct smdp_process *process, const char *const *extra)
+{
+    const char *argv[32];
+    char profiles[512], line[128];
+    size_t argc = 0, i;
+    int fds[2];
+    memset(process, 0, sizeof(*process));
+    snprintf(profiles, sizeof(profiles), "%s/profiles", SGP32_SHARED_DIR);
+    argv[argc++] = SGP32_SMDP_SERVER;
+    argv[argc++] = "--pki";
+    argv[argc++] = pki_dir;
+    argv[argc++] = "--profiles";
+    argv[argc++] = profiles;
+    argv[argc++] = "--port";
+    argv[argc++] = "0";
+    argv[argc++] = "--lifetime"; /* a server this test fails to stop goes away on its own */
+    argv[argc++] = "300";
+    for (i = 0; extra != NULL && extra[i] != NULL && argc + 1 < 32; i++)
+        argv[argc++] = extra[i];
+    argv[argc] = NULL;
+    assert_int_equal(pipe(fds), 0);
+    fflush(NULL);
+    process->pid = fork();
+    assert_true(process->pid >= 0);
+    if (process->pid == 0) {
+        close(fds[0]);
+        if (dup2(fds[1], STDOUT_FILENO) < 0)
+            _exit(127);
+        close(fds[1]);
+        execv(argv[0], (char *const *)argv);
+        _exit(127);
+    }
+    close(fds[1]);
+    process->stdout_fd = fds[0];
+    read_line(process->stdout_fd, line, sizeof(line));
+    assert_int_equal(sscanf(line, "listening 127.0.0.1:%u", &process->port), 1);
+    assert_true(process->port > 0 && process->port < 65536);
+    snprintf(process->address, sizeof(process->address), "127.0.0.1:%u", process->port);
+}
+
+void smdp_process_stop(struct smdp_process *process)
+{
+    uint64_t deadline = now_ms() + STEP_TIMEOUT_MS;
+    int status = -1, eof = 0;
+    char buffer[256];
+    if (process->pid <= 0)
+        return;
+    assert_int_equal(kill(process->pid, SIGTERM), 0);
+    /* The pipe ends when the process has exited (it never closes its stdout itself). */
+    while (!eof && now_ms() < deadline) {
+        struct pollfd p = {process->stdout_fd, POLLIN, 0};
+        if (poll(&p, 1, (int)(deadline - now_ms())) > 0 && read(process->stdout_fd, buffer, sizeof(buffer)) <= 0)
+            eof = 1;
+    }
+    if (!eof)
+        kill(process->pid, SIGKILL);
+    assert_int_equal(waitpid(process->pid, &status, 0), process->pid);
+    close(process->stdout_fd);
+    process->pid = 0;
+    assert_true(eof);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+}
+
+static void hex_to_bytes(const char *hex, uint8_t *out, size_t n)
+{
+    size_t i;
+    for (i = 0; i < n; i++) {
+        unsigned value = 0;
+        assert_int_equal(sscanf(hex + 2 * i, "%2x", &value), 1);
+        out[i] = (uint8_t)value;
+    }
+}
+
+/* A value of the curve set's manifest.txt (docs/test-pki.md). */
+static void manifest(const char *key, char *value, size_t cap)
+{
+    char path[256], line[512];
+    FILE *file;
+    size_t key_len = strlen(key);
+    snprintf(path, sizeof(path), "%s/manifest.txt", pki_dir);
+    file = fopen(path, "r");
+    assert_non_null(file);
+    value[0] = '\0';
+    while (fgets(line, sizeof(line), file) != NULL)
+        if (strncmp(line, key, key_len) == 0 && line[key_len] == '=') {
+            snprintf(value, cap, "%s", line + key_len + 1);
+            value[strcspn(value, "\r\n")] = '\0';
+        }
+    fclose(file);
+    assert_true(value[0] != '\0');
+}
+
+static void copy_file(const char *from, const char *to)
+{
+    char buffer[4096];
+    size_t n;
+    FILE *in = fopen(from, "rb"), *out = fopen(to, "wb");
+    assert_non_null(in);
+    assert_non_null(out);
+    while ((n = fread(buffer, 1, sizeof(buffer), in)) > 0)
+        assert_int_equal(fwrite(buffer, 1, n, out), n);
+    fclose(in);
+    assert_int_equal(fclose(out), 0);
+}
+
+void card_start(struct card_env *env)
+{
+    struct sgp32_softeuicc_identity identity;
+    struct sgp32_softeuicc_options options;
+    char eid[64], pkid_hex[64], eum[256], euicc[256], key[256], ci_from[256], ci_to[256];
+    uint8_t pkid[1][20];
+    memset(env, 0, sizeof(*env));
+    snprintf(env->dir, sizeof(env->dir), "/tmp/smdp-server-card-XXXXXX");
+    assert_non_null(mkdtemp(env->dir));
+    manifest("eid", eid, sizeof(eid));
+    manifest("ci_pkid", pkid_hex, sizeof(pkid_hex));
+    memset(&identity, 0, sizeof(identity));
+    hex_to_bytes(eid, identity.eid, 16);
+    hex_to_bytes(pkid_hex, pkid[0], 20);
+    identity.ci_pkids = (const uint8_t(*)[20])pkid;
+    identity.ci_pkid_count = 1;
+    snprintf(eum, sizeof(eum), "%s/eum/eum.cert.der", pki_dir);
+    snprintf(euicc, sizeof(euicc), "%s/euicc/euicc.cert.der", pki_dir);
+    snprintf(key, sizeof(key), "%s/euicc/euicc.key.pem", pki_dir);
+    identity.eum_certificate_file = eum;
+    identity.euicc_certificate_file = euicc;
+    identity.euicc_private_key_file = key;
+    memset(&options, 0, sizeof(options));
+    options.size = sizeof(options);
+    options.mode = SGP32_SOFTEUICC_MODE_IOT;
+    assert_int_equal(sgp32_softeuicc_create(env->dir, &identity, &options, &env->card), SGP32_OK);
+    /* The card's CI trust: the CI certificate beside its state, named by its PKID (docs/software-euicc.md). */
+    snprintf(ci_from, sizeof(ci_from), "%s/ci/ci.cert.der", pki_dir);
+    snprintf(ci_to, sizeof(ci_to), "%s/ci-%s.der", env->dir, pkid_hex);
+    copy_file(ci_from, ci_to);
+    sgp32_softeuicc_transport(env->card, &env->transport);
+    assert_int_equal(env->transport.ops->open(env->transport.user, NULL, 0, NULL, 1000), SGP32_OK);
+    assert_int_equal(sgp32_es10_new(&env->transport, NULL, &env->es10), SGP32_OK);
+    assert_int_equal(sgp32_es10_connect(env->es10), SGP32_OK);
+}
+
+void card_stop(struct card_env *env)
+{
+    char command[128];
+    sgp32_es10_free(env->es10);
+    sgp32_softeuicc_free(env->card);
+    snprintf(command, sizeof(command), "rm -rf '%s'", env->dir);
+    assert_int_equal(system(command), 0);
+}
+
+enum sgp32_status card_transceive(struct card_env *env, const uint8_t *request, size_t len, uint8_t **response,
+                                  size_t *response_len)
+{
+    *response = NULL;
+    *response_len = 0;
+    return sgp32_es10_transceive(env->es10, request, len, response, response_len);
+}
+
+int card_has_profile(struct card_env *env, const uint8_t iccid[10])
+{
+    static const uint8_t request[3] = {0xBF, 0x2D, 0x00}; /* GetProfilesInfo, SGP.32 5.9.x */
+    uint8_t *answer = NULL, needle[12] = {0x5A, 0x0A};
+    size_t answer_len = 0, i;
+    int found = 0;
+    assert_int_equal(card_transceive(env, request, 3, &answer, &answer_len), SGP32_OK);
+    memcpy(needle + 2, iccid, 10);
+    for (i = 0; i + sizeof(needle) <= answer_len; i++)
+        found |= memcmp(answer + i, needle, sizeof(needle)) == 0;
+    free(answer);
+    return found;
+}
+
+void es9_client_start(void)
+{
+    struct sgp32_http_curl_options options;
+    char ca[256];
+    snprintf(ca, sizeof(ca), "%s/ci/ci.cert.pem", pki_dir); /* CERT.DP.TLS is issued by the CI */
+    memset(&options, 0, sizeof(options));
+    options.size = sizeof(options);
+    options.ca_file = ca;
+    options.connect_timeout_ms = 10000;
+    options.default_timeout_ms = STEP_TIMEOUT_MS;
+    options.proxy = ""; /* loopback: never through a proxy from the environment */
+    assert_int_equal(sgp32_http_curl_new(&options, &curl_client), SGP32_OK);
+    sgp32_http_curl_client(curl_client, &http_client);
+}
+
+void es9_client_stop(void)
+{
+    sgp32_http_curl_free(curl_client);
+    curl_client = NULL;
+}
+
+struct sgp32_http_client *es9_http(void)
+{
+    return &http_client;
+}
+
+/* Runs one request to completion (bounded by its own timeout and STEP_TIMEOUT_MS). */
+static enum sgp32_status run(const struct sgp32_http_request *request, struct sgp32_remote_body *body,
+                             struct sgp32_http_result *result)
+{
+    uint32_t id = 0;
+    int done = 0;
+    uint64_t deadline = now_ms() + STEP_TIMEOUT_MS + 5000;
+    enum sgp32_status status = http_client.ops->start(http_client.user, request, sgp32_remote_body_sink, body, &id);
+    if (status != SGP32_OK)
+        return status;
+    while (!done && now_ms() < deadline) {
+        status = http_client.ops->poll(http_client.user, id, 1000, &done, result);
+        if (status != SGP32_OK)
+            return status;
+    }
+    if (!done) {
+        http_client.ops->cancel(http_client.user, id);
+        return SGP32_ERR_TIMEOUT;
+    }
+    return result->status;
+}
+
+enum sgp32_status es9_call(const struct smdp_process *server, enum sgp32_es9plus_function function,
+                           const union sgp32_es9plus_request *request, union sgp32_es9plus_response *response,
+                           void **storage, struct sgp32_remote_result *result)
+{
+    struct sgp32_remote_endpoint endpoint = {server->address, NULL, STEP_TIMEOUT_MS};
+    struct sgp32_remote_request built;
+    struct sgp32_remote_body body;
+    struct sgp32_http_result http_result;
+    struct sgp32_remote_answer answer;
+    enum sgp32_status status;
+    *storage = NULL;
+    memset(&http_result, 0, sizeof(http_result));
+    assert_int_equal(sgp32_es9plus_build_request(&endpoint, function, request, &built), SGP32_OK);
+    sgp32_remote_body_init(&body, 1024u * 1024u);
+    status = run(&built.http, &body, &http_result);
+    sgp32_remote_request_release(&built);
+    if (status == SGP32_OK) {
+        answer = sgp32_remote_answer_of(&http_result, &body);
+        status = sgp32_es9plus_parse_response(function, &answer, response, storage, result);
+    } else {
+        fprintf(stderr, "ES9+ %s: %s (%s)\n", sgp32_es9plus_function_name(function), sgp32_strerror(status),
+                http_result.detail);
+    }
+    sgp32_remote_body_release(&body);
+    return status;
+}
+
+int https_post(const struct smdp_process *server, const char *path, const char *content_type,
+               const char *admin_protocol, const char *body)
+{
+    char url[256];
+    struct sgp32_http_header headers[2];
+    struct sgp32_http_request request;
+    struct sgp32_remote_body collected;
+    struct sgp32_http_result result;
+    size_t count = 0;
+    enum sgp32_status status;
+    snprintf(url, sizeof(url), "https://%s%s", server->address, path);
+    if (content_type != NULL) {
+        headers[count].name = "Content-Type";
+        headers[count++].value = content_type;
+    }
+    if (admin_protocol != NULL) {
+        headers[count].name = "X-Admin-Protocol";
+        headers[count++].value = admin_protocol;
+    }
+    memset(&request, 0, sizeof(request));
+    memset(&result, 0, sizeof(result));
+    request.url = url;
+    request.method = "POST";
+    request.headers = headers;
+    request.header_count = count;
+    request.body = (const uint8_t *)body;
+    request.body_len = strlen(body);
+    request.timeout_ms = STEP_TIMEOUT_MS;
+    sgp32_remote_body_init(&collected, 64u * 1024u);
+    status = run(&request, &collected, &result);
+    sgp32_remote_body_release(&collected);
+    return status == SGP32_OK ? result.http_status : -1;
+}

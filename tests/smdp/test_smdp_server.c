@@ -1,0 +1,413 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sgp32-smdp, the loopback test SM-DP+, as a real process on a free port: a direct profile download
+ * as an IPA performs it (ES10 on a software eUICC, ES9+ over HTTPS with the libcurl backend and TLS
+ * verified), and the SGP.22 failures (unknown matchingId, unknown transactionId, expired session,
+ * wrong SM-DP+ address, confirmation code) surfacing as SGP32_ERR_SERVER_STATUS with their codes.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "remote/remote_json.h"
+#include "sgp32/tlv.h"
+#include "smdp_core.h"
+#include "smdp_test_env.h"
+
+#define MATCHING_ID "TS48V2-SAIP2-1-BERTLV-UNIQUE" /* <profiles>/<matchingId>.der */
+#define MAX_SEGMENTS 256
+
+static struct smdp_process server;        /* default options */
+static struct smdp_process expiring;      /* --session-ttl 0: every session is expired at once */
+static struct smdp_process with_cc;       /* --confirmation-code */
+static struct smdp_process other_address; /* --address smdp.libsgp32.test */
+
+static int group_setup(void **state)
+{
+    static const char *const ttl[] = {"--session-ttl", "0", NULL};
+    static const char *const cc[] = {"--confirmation-code", "1234", NULL};
+    static const char *const address[] = {"--address", "smdp.libsgp32.test", NULL};
+    (void)state;
+    if (smdp_test_pki_create() != 0)
+        return -1;
+    smdp_process_start(&server, NULL);
+    smdp_process_start(&expiring, ttl);
+    smdp_process_start(&with_cc, cc);
+    smdp_process_start(&other_address, address);
+    es9_client_start();
+    return 0;
+}
+
+static int group_teardown(void **state)
+{
+    (void)state;
+    es9_client_stop();
+    smdp_process_stop(&server);
+    smdp_process_stop(&expiring);
+    smdp_process_stop(&with_cc);
+    smdp_process_stop(&other_address);
+    smdp_test_pki_remove();
+    return 0;
+}
+
+/* The second TLV's tag of an ES10 answer {BF38|BF21} { A0 ok | A1 error }. */
+static uint32_t choice_tag(const uint8_t *answer, size_t len)
+{
+    struct sgp32_tlv_header top, choice;
+    assert_int_equal(sgp32_tlv_parse_header(answer, len, &top), SGP32_OK);
+    assert_int_equal(sgp32_tlv_parse_header(answer + top.header_len, len - top.header_len, &choice), SGP32_OK);
+    return choice.tag;
+}
+
+static void expect_failure(enum sgp32_status status, const struct sgp32_remote_result *result, const char *subject,
+                           const char *reason)
+{
+    assert_int_equal(status, SGP32_ERR_SERVER_STATUS);
+    assert_string_equal(result->execution_status, "Failed");
+    assert_string_equal(result->subject_code, subject);
+    assert_string_equal(result->reason_code, reason);
+}
+
+/* A started download: the RSP session's transactionId and the eUICC's AuthenticateServerResponse. */
+struct started {
+    uint8_t transaction_id[16];
+    uint8_t *authenticate_server_response;
+    size_t len;
+};
+
+/* GetEUICCChallenge, EUICCInfo1 -> ES9+.InitiateAuthentication -> ES10b.AuthenticateServer (with
+ * matching_id in ctxParams1). Returns the ES9+ status (and stops there unless SGP32_OK). */
+static enum sgp32_status start_download(const struct smdp_process *smdp, struct card_env *card, const char *matching_id,
+                                        struct started *out, struct sgp32_remote_result *result)
+{
+    static const uint8_t challenge_request[3] = {0xBF, 0x2E, 0x00}, info1_request[3] = {0xBF, 0x20, 0x00};
+    union sgp32_es9plus_request request;
+    union sgp32_es9plus_response response;
+    struct smdp_authentication auth;
+    struct smdp_blob bf38 = {NULL, 0};
+    uint8_t *challenge = NULL, *info1 = NULL;
+    size_t challenge_len = 0, info1_len = 0;
+    void *storage = NULL;
+    enum sgp32_status status;
+    memset(out, 0, sizeof(*out));
+    assert_int_equal(card_transceive(card, challenge_request, 3, &challenge, &challenge_len), SGP32_OK);
+    assert_int_equal(challenge_len, 21); /* BF2E 12 80 10 <16> */
+    assert_int_equal(card_transceive(card, info1_request, 3, &info1, &info1_len), SGP32_OK);
+    memset(&request, 0, sizeof(request));
+    request.initiate_authentication.euicc_challenge.data = challenge + 5;
+    request.initiate_authentication.euicc_challenge.len = 16;
+    request.initiate_authentication.euicc_info1.data = info1;
+    request.initiate_authentication.euicc_info1.len = info1_len;
+    request.initiate_authentication.smdp_address.data = (const uint8_t *)smdp->address;
+    request.initiate_authentication.smdp_address.len = strlen(smdp->address);
+    status = es9_call(smdp, SGP32_ES9PLUS_INITIATE_AUTHENTICATION, &request, &response, &storage, result);
+    free(challenge);
+    free(info1);
+    if (status != SGP32_OK) {
+        sgp32_remote_storage_free(storage);
+        return status;
+    }
+    assert_int_equal(response.initiate_authentication.transaction_id.len, 16);
+    memcpy(out->transaction_id, response.initiate_authentication.transaction_id.data, 16);
+    /* The IPA's AuthenticateServerRequest from the SM-DP+'s material (the exact bytes received). */
+    auth.server_signed1.data = (uint8_t *)(uintptr_t)response.initiate_authentication.server_signed1.data;
+    auth.server_signed1.len = response.initiate_authentication.server_signed1.len;
+    auth.server_signature1.data = (uint8_t *)(uintptr_t)response.initiate_authentication.server_signature1.data;
+    auth.server_signature1.len = response.initiate_authentication.server_signature1.len;
+    auth.euicc_ci_pkid.data = (uint8_t *)(uintptr_t)response.initiate_authentication.euicc_ci_pkid_to_be_used.data;
+    auth.euicc_ci_pkid.len = response.initiate_authentication.euicc_ci_pkid_to_be_used.len;
+    auth.server_certificate.data = (uint8_t *)(uintptr_t)response.initiate_authentication.server_certificate.data;
+    auth.server_certificate.len = response.initiate_authentication.server_certificate.len;
+    assert_int_equal(smdp_build_authenticate_server_request(&auth, matching_id, &bf38), SGP32_OK);
+    sgp32_remote_storage_free(storage);
+    assert_int_equal(card_transceive(card, bf38.data, bf38.len, &out->authenticate_server_response, &out->len),
+                     SGP32_OK);
+    free(bf38.data);
+    /* the eUICC accepted the SM-DP+ (its signature, certificate chain and serverAddress) */
+    assert_int_equal(choice_tag(out->authenticate_server_response, out->len), 0xA0);
+    return SGP32_OK;
+}
+
+static enum sgp32_status authenticate_client(const struct smdp_process *smdp, const uint8_t tid[16],
+                                             const struct started *started, union sgp32_es9plus_response *response,
+                                             void **storage, struct sgp32_remote_result *result)
+{
+    union sgp32_es9plus_request request;
+    memset(&request, 0, sizeof(request));
+    request.authenticate_client.transaction_id.data = tid;
+    request.authenticate_client.transaction_id.len = 16;
+    request.authenticate_client.authenticate_server_response.data = started->authenticate_server_response;
+    request.authenticate_client.authenticate_server_response.len = started->len;
+    return es9_call(smdp, SGP32_ES9PLUS_AUTHENTICATE_CLIENT, &request, response, storage, result);
+}
+
+/* ES10b.PrepareDownload from the authenticateClient answer (hashCc from `code` unless NULL). */
+static void prepare_download(struct card_env *card, const uint8_t tid[16], const union sgp32_es9plus_response *ac,
+                             const char *code, uint8_t **answer, size_t *answer_len)
+{
+    struct smdp_prepare prepare;
+    struct smdp_blob request = {NULL, 0};
+    uint8_t hash_cc[32];
+    prepare.smdp_signed2.data = (uint8_t *)(uintptr_t)ac->authenticate_client.smdp_signed2.data;
+    prepare.smdp_signed2.len = ac->authenticate_client.smdp_signed2.len;
+    prepare.smdp_signature2.data = (uint8_t *)(uintptr_t)ac->authenticate_client.smdp_signature2.data;
+    prepare.smdp_signature2.len = ac->authenticate_client.smdp_signature2.len;
+    prepare.smdp_certificate.data = (uint8_t *)(uintptr_t)ac->authenticate_client.smdp_certificate.data;
+    prepare.smdp_certificate.len = ac->authenticate_client.smdp_certificate.len;
+    if (code != NULL)
+        assert_int_equal(smdp_hash_confirmation_code(code, tid, 16, hash_cc), SGP32_OK);
+    assert_int_equal(smdp_build_prepare_download_request(&prepare, code != NULL ? hash_cc : NULL, &request), SGP32_OK);
+    assert_int_equal(card_transceive(card, request.data, request.len, answer, answer_len), SGP32_OK);
+    free(request.data);
+    assert_int_equal(choice_tag(*answer, *answer_len), 0xA0);
+}
+
+static enum sgp32_status get_bpp(const struct smdp_process *smdp, const uint8_t tid[16], const uint8_t *prepared,
+                                 size_t prepared_len, union sgp32_es9plus_response *response, void **storage,
+                                 struct sgp32_remote_result *result)
+{
+    union sgp32_es9plus_request request;
+    memset(&request, 0, sizeof(request));
+    request.get_bound_profile_package.transaction_id.data = tid;
+    request.get_bound_profile_package.transaction_id.len = 16;
+    request.get_bound_profile_package.prepare_download_response.data = prepared;
+    request.get_bound_profile_package.prepare_download_response.len = prepared_len;
+    return es9_call(smdp, SGP32_ES9PLUS_GET_BOUND_PROFILE_PACKAGE, &request, response, storage, result);
+}
+
+/* ES10b.LoadBoundProfilePackage segment by segment (SGP.22 2.5.5); the ProfileInstallationResult. */
+static void load_bpp(struct card_env *card, const struct sgp32_bytes *bpp, uint8_t **result, size_t *result_len)
+{
+    struct smdp_segment segments[MAX_SEGMENTS];
+    size_t count = 0, i;
+    *result = NULL;
+    *result_len = 0;
+    assert_int_equal(smdp_split_bpp(bpp->data, bpp->len, segments, MAX_SEGMENTS, &count), SGP32_OK);
+    assert_true(count >= 5);
+    for (i = 0; i < count && *result_len == 0; i++)
+        assert_int_equal(card_transceive(card, segments[i].data, segments[i].len, result, result_len), SGP32_OK);
+    assert_int_equal(i, count); /* the result comes with the last segment */
+    assert_true(*result_len > 0);
+}
+
+static void profile_iccid(uint8_t iccid[10])
+{
+    struct smdp_blob upp = {NULL, 0};
+    assert_int_equal(smdp_read_file(SGP32_SHARED_DIR "/profiles/" MATCHING_ID ".der", &upp), SGP32_OK);
+    assert_int_equal(smdp_upp_iccid(upp.data, upp.len, iccid), SGP32_OK);
+    free(upp.data);
+}
+
+/* The whole direct download; code: the confirmation code the user types (NULL: none). */
+static void direct_download(const struct smdp_process *smdp, const char *code)
+{
+    struct card_env card;
+    struct started started;
+    struct sgp32_remote_result result;
+    union sgp32_es9plus_response ac, bpp;
+    union sgp32_es9plus_request notification;
+    void *ac_storage = NULL, *bpp_storage = NULL, *storage = NULL;
+    uint8_t *prepared = NULL, *installed = NULL, iccid[10];
+    size_t prepared_len = 0, installed_len = 0;
+    struct sgp32_tlv_header top;
+    profile_iccid(iccid);
+    card_start(&card);
+    assert_false(card_has_profile(&card, iccid));
+    assert_int_equal(start_download(smdp, &card, MATCHING_ID, &started, &result), SGP32_OK);
+    assert_int_equal(authenticate_client(smdp, started.transaction_id, &started, &ac, &ac_storage, &result), SGP32_OK);
+    assert_memory_equal(ac.authenticate_client.transaction_id.data, started.transaction_id, 16);
+    assert_int_equal(ac.authenticate_client.profile_metadata.data[0], 0xBF); /* BF25 StoreMetadataRequest */
+    assert_int_equal(ac.authenticate_client.profile_metadata.data[1], 0x25);
+    prepare_download(&card, started.transaction_id, &ac, code, &prepared, &prepared_len);
+    assert_int_equal(get_bpp(smdp, started.transaction_id, prepared, prepared_len, &bpp, &bpp_storage, &result),
+                     SGP32_OK);
+    load_bpp(&card, &bpp.get_bound_profile_package.bound_profile_package, &installed, &installed_len);
+    /* ProfileInstallationResult BF37 { BF27 { .. finalResult A2 { A0 successResult } } } */
+    assert_int_equal(sgp32_tlv_parse_header(installed, installed_len, &top), SGP32_OK);
+    assert_int_equal(top.tag, 0xBF37);
+    memset(&notification, 0, sizeof(notification));
+    notification.handle_notification.pending_notification.data = installed;
+    notification.handle_notification.pending_notification.len = installed_len;
+    assert_int_equal(es9_call(smdp, SGP32_ES9PLUS_HANDLE_NOTIFICATION, &notification, NULL, &storage, &result),
+                     SGP32_OK);
+    assert_int_equal(result.http_status, 204);
+    sgp32_remote_storage_free(storage);
+    assert_true(card_has_profile(&card, iccid));
+    /* The session ended with the installation result: its transactionId is no longer usable. */
+    sgp32_remote_storage_free(ac_storage);
+    expect_failure(authenticate_client(smdp, started.transaction_id, &started, &ac, &ac_storage, &result), &result,
+                   "8.10.1", "3.9");
+    sgp32_remote_storage_free(ac_storage);
+    sgp32_remote_storage_free(bpp_storage);
+    free(prepared);
+    free(installed);
+    free(started.authenticate_server_response);
+    card_stop(&card);
+}
+
+static void test_direct_download(void **state)
+{
+    (void)state;
+    direct_download(&server, NULL);
+}
+
+static void test_direct_download_confirmation_code(void **state)
+{
+    (void)state;
+    direct_download(&with_cc, "1234");
+}
+
+/* SGP.22 5.6.3: a wrong confirmation code is refused: 8.2.7 / 3.8. (Without any code the eUICC
+ * itself refuses PrepareDownload: confirmationCodeMissing.) */
+static void test_wrong_confirmation_code(void **state)
+{
+    struct card_env card;
+    struct started started;
+    struct sgp32_remote_result result;
+    union sgp32_es9plus_response ac, bpp;
+    void *ac_storage = NULL, *bpp_storage = NULL;
+    uint8_t *prepared = NULL;
+    size_t prepared_len = 0;
+    (void)state;
+    card_start(&card);
+    assert_int_equal(start_download(&with_cc, &card, MATCHING_ID, &started, &result), SGP32_OK);
+    assert_int_equal(authenticate_client(&with_cc, started.transaction_id, &started, &ac, &ac_storage, &result),
+                     SGP32_OK);
+    prepare_download(&card, started.transaction_id, &ac, "4321", &prepared, &prepared_len);
+    expect_failure(get_bpp(&with_cc, started.transaction_id, prepared, prepared_len, &bpp, &bpp_storage, &result),
+                   &result, "8.2.7", "3.8");
+    sgp32_remote_storage_free(bpp_storage);
+    /* the refused session is over */
+    expect_failure(get_bpp(&with_cc, started.transaction_id, prepared, prepared_len, &bpp, &bpp_storage, &result),
+                   &result, "8.10.1", "3.9");
+    sgp32_remote_storage_free(ac_storage);
+    sgp32_remote_storage_free(bpp_storage);
+    free(prepared);
+    free(started.authenticate_server_response);
+    card_stop(&card);
+}
+
+/* SGP.22 5.6.2: a Matching ID without a download order: 8.2.6 / 3.8, and the session is over. */
+static void test_unknown_matching_id(void **state)
+{
+    struct card_env card;
+    struct started started;
+    struct sgp32_remote_result result;
+    union sgp32_es9plus_response ac;
+    void *storage = NULL;
+    (void)state;
+    card_start(&card);
+    assert_int_equal(start_download(&server, &card, "NO-SUCH-ORDER", &started, &result), SGP32_OK);
+    expect_failure(authenticate_client(&server, started.transaction_id, &started, &ac, &storage, &result), &result,
+                   "8.2.6", "3.8");
+    sgp32_remote_storage_free(storage);
+    expect_failure(authenticate_client(&server, started.transaction_id, &started, &ac, &storage, &result), &result,
+                   "8.10.1", "3.9");
+    sgp32_remote_storage_free(storage);
+    free(started.authenticate_server_response);
+    card_stop(&card);
+}
+
+/* SGP.22 5.6.2 / 5.6.3: an unknown transactionId is 8.10.1 / 3.9; the real session is unaffected. */
+static void test_wrong_transaction_id(void **state)
+{
+    struct card_env card;
+    struct started started;
+    struct sgp32_remote_result result;
+    union sgp32_es9plus_response response;
+    union sgp32_es9plus_request cancel;
+    void *storage = NULL;
+    uint8_t wrong[16];
+    /* PrepareDownloadResponse { downloadResponseError [1] { transactionId [0] .., downloadErrorCode
+     * undefinedError (127) } } (only its tag matters here) */
+    static const uint8_t prepare_download_error[] = {0xBF, 0x21, 0x07, 0xA1, 0x05, 0x80, 0x00, 0x02, 0x01, 0x7F};
+    (void)state;
+    card_start(&card);
+    assert_int_equal(start_download(&server, &card, MATCHING_ID, &started, &result), SGP32_OK);
+    memcpy(wrong, started.transaction_id, 16);
+    wrong[15] ^= 0x01;
+    expect_failure(authenticate_client(&server, wrong, &started, &response, &storage, &result), &result, "8.10.1",
+                   "3.9");
+    assert_string_equal(result.message, "unknown transactionId");
+    sgp32_remote_storage_free(storage);
+    expect_failure(
+        get_bpp(&server, wrong, prepare_download_error, sizeof(prepare_download_error), &response, &storage, &result),
+        &result, "8.10.1", "3.9");
+    sgp32_remote_storage_free(storage);
+    assert_int_equal(authenticate_client(&server, started.transaction_id, &started, &response, &storage, &result),
+                     SGP32_OK);
+    sgp32_remote_storage_free(storage);
+    /* cancelSession ends it (SGP.22 5.6.5); a second cancel finds no session. */
+    memset(&cancel, 0, sizeof(cancel));
+    cancel.cancel_session.transaction_id.data = started.transaction_id;
+    cancel.cancel_session.transaction_id.len = 16;
+    cancel.cancel_session.cancel_session_response.data = (const uint8_t *)"\xBF\x41\x03\x02\x01\x01";
+    cancel.cancel_session.cancel_session_response.len = 6;
+    assert_int_equal(es9_call(&server, SGP32_ES9PLUS_CANCEL_SESSION, &cancel, &response, &storage, &result), SGP32_OK);
+    sgp32_remote_storage_free(storage);
+    expect_failure(es9_call(&server, SGP32_ES9PLUS_CANCEL_SESSION, &cancel, &response, &storage, &result), &result,
+                   "8.10.1", "3.9");
+    sgp32_remote_storage_free(storage);
+    free(started.authenticate_server_response);
+    card_stop(&card);
+}
+
+/* A session past its lifetime (--session-ttl 0) is gone: 8.10.1 / 3.9, "expired". */
+static void test_expired_session(void **state)
+{
+    struct card_env card;
+    struct started started;
+    struct sgp32_remote_result result;
+    union sgp32_es9plus_response response;
+    void *storage = NULL;
+    (void)state;
+    card_start(&card);
+    assert_int_equal(start_download(&expiring, &card, MATCHING_ID, &started, &result), SGP32_OK);
+    expect_failure(authenticate_client(&expiring, started.transaction_id, &started, &response, &storage, &result),
+                   &result, "8.10.1", "3.9");
+    assert_string_equal(result.message, "RSP session expired");
+    sgp32_remote_storage_free(storage);
+    free(started.authenticate_server_response);
+    card_stop(&card);
+}
+
+/* SGP.22 5.6.1: initiateAuthentication to another address than the SM-DP+'s: 8.8.1 / 3.8. */
+static void test_wrong_smdp_address(void **state)
+{
+    struct card_env card;
+    struct started started;
+    struct sgp32_remote_result result;
+    (void)state;
+    card_start(&card);
+    expect_failure(start_download(&other_address, &card, MATCHING_ID, &started, &result), &result, "8.8.1", "3.8");
+    card_stop(&card);
+}
+
+/* Not ES9+ at all: HTTP errors without a JSON body. */
+static void test_http_errors(void **state)
+{
+    static const char *const json = SGP32_REMOTE_CONTENT_TYPE_JSON, *const admin = SGP32_REMOTE_ADMIN_PROTOCOL_ES9PLUS;
+    (void)state;
+    assert_int_equal(https_post(&server, "/gsma/rsp2/es9plus/nothing", json, admin, "{}"), 404);
+    assert_int_equal(https_post(&server, "/gsma/rsp2/es9plus/initiateAuthentication", json, NULL, "{}"), 400);
+    assert_int_equal(https_post(&server, "/gsma/rsp2/es9plus/initiateAuthentication", "text/plain", admin, "{}"), 400);
+    assert_int_equal(https_post(&server, "/gsma/rsp2/es9plus/initiateAuthentication", json, admin, "{"), 400);
+    assert_int_equal(https_post(&server, "/gsma/rsp2/es9plus/initiateAuthentication", json, admin, "{}"), 400);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_direct_download),         cmocka_unit_test(test_direct_download_confirmation_code),
+        cmocka_unit_test(test_wrong_confirmation_code), cmocka_unit_test(test_unknown_matching_id),
+        cmocka_unit_test(test_wrong_transaction_id),    cmocka_unit_test(test_expired_session),
+        cmocka_unit_test(test_wrong_smdp_address),      cmocka_unit_test(test_http_errors),
+    };
+    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
