@@ -242,15 +242,14 @@ enum sgp32_status card_transceive(struct card_env *env, const uint8_t *request, 
 
 int card_has_profile(struct card_env *env, const uint8_t iccid[10])
 {
-    static const uint8_t request[3] = {0xBF, 0x2D, 0x00}; /* GetProfilesInfo, SGP.32 5.9.x */
     uint8_t *answer = NULL, needle[12] = {0x5A, 0x0A};
     size_t answer_len = 0, i;
     int found = 0;
-    assert_int_equal(card_transceive(env, request, 3, &answer, &answer_len), SGP32_OK);
+    assert_int_equal(sgp32_es10_get_profiles_info(env->es10, NULL, 0, &answer, &answer_len), SGP32_OK);
     memcpy(needle + 2, iccid, 10);
     for (i = 0; i + sizeof(needle) <= answer_len; i++)
         found |= memcmp(answer + i, needle, sizeof(needle)) == 0;
-    free(answer);
+    sgp32_buffer_free(answer);
     return found;
 }
 

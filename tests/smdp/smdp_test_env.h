@@ -13,6 +13,7 @@
 #include <sys/types.h>
 
 #include "remote/es9plus_json.h"
+#include "sgp32/codec.h"
 #include "sgp32/es10.h"
 #include "sgp32/http.h"
 #include "sgp32/softeuicc.h"

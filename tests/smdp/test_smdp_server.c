@@ -21,7 +21,7 @@
 #include "smdp_test_env.h"
 
 #define MATCHING_ID "TS48V2-SAIP2-1-BERTLV-UNIQUE" /* <profiles>/<matchingId>.der */
-#define MAX_SEGMENTS 256
+#define CHUNK 997                                  /* bytes per loader feed: cuts segments anywhere */
 
 static struct smdp_process server;        /* default options */
 static struct smdp_process expiring;      /* --session-ttl 0: every session is expired at once */
@@ -56,15 +56,6 @@ static int group_teardown(void **state)
     return 0;
 }
 
-/* The second TLV's tag of an ES10 answer {BF38|BF21} { A0 ok | A1 error }. */
-static uint32_t choice_tag(const uint8_t *answer, size_t len)
-{
-    struct sgp32_tlv_header top, choice;
-    assert_int_equal(sgp32_tlv_parse_header(answer, len, &top), SGP32_OK);
-    assert_int_equal(sgp32_tlv_parse_header(answer + top.header_len, len - top.header_len, &choice), SGP32_OK);
-    return choice.tag;
-}
-
 static void expect_failure(enum sgp32_status status, const struct sgp32_remote_result *result, const char *subject,
                            const char *reason)
 {
@@ -86,29 +77,27 @@ struct started {
 static enum sgp32_status start_download(const struct smdp_process *smdp, struct card_env *card, const char *matching_id,
                                         struct started *out, struct sgp32_remote_result *result)
 {
-    static const uint8_t challenge_request[3] = {0xBF, 0x2E, 0x00}, info1_request[3] = {0xBF, 0x20, 0x00};
     union sgp32_es9plus_request request;
     union sgp32_es9plus_response response;
     struct smdp_authentication auth;
     struct smdp_blob bf38 = {NULL, 0};
-    uint8_t *challenge = NULL, *info1 = NULL;
-    size_t challenge_len = 0, info1_len = 0;
+    uint8_t challenge[16], *info1 = NULL;
+    size_t info1_len = 0;
+    long code = -1;
     void *storage = NULL;
     enum sgp32_status status;
     memset(out, 0, sizeof(*out));
-    assert_int_equal(card_transceive(card, challenge_request, 3, &challenge, &challenge_len), SGP32_OK);
-    assert_int_equal(challenge_len, 21); /* BF2E 12 80 10 <16> */
-    assert_int_equal(card_transceive(card, info1_request, 3, &info1, &info1_len), SGP32_OK);
+    assert_int_equal(sgp32_es10_get_euicc_challenge(card->es10, challenge), SGP32_OK);
+    assert_int_equal(sgp32_es10_get_euicc_info1(card->es10, &info1, &info1_len), SGP32_OK);
     memset(&request, 0, sizeof(request));
-    request.initiate_authentication.euicc_challenge.data = challenge + 5;
+    request.initiate_authentication.euicc_challenge.data = challenge;
     request.initiate_authentication.euicc_challenge.len = 16;
     request.initiate_authentication.euicc_info1.data = info1;
     request.initiate_authentication.euicc_info1.len = info1_len;
     request.initiate_authentication.smdp_address.data = (const uint8_t *)smdp->address;
     request.initiate_authentication.smdp_address.len = strlen(smdp->address);
     status = es9_call(smdp, SGP32_ES9PLUS_INITIATE_AUTHENTICATION, &request, &response, &storage, result);
-    free(challenge);
-    free(info1);
+    sgp32_buffer_free(info1);
     if (status != SGP32_OK) {
         sgp32_remote_storage_free(storage);
         return status;
@@ -126,11 +115,13 @@ static enum sgp32_status start_download(const struct smdp_process *smdp, struct 
     auth.server_certificate.len = response.initiate_authentication.server_certificate.len;
     assert_int_equal(smdp_build_authenticate_server_request(&auth, matching_id, &bf38), SGP32_OK);
     sgp32_remote_storage_free(storage);
-    assert_int_equal(card_transceive(card, bf38.data, bf38.len, &out->authenticate_server_response, &out->len),
-                     SGP32_OK);
+    assert_int_equal(
+        sgp32_es10_authenticate_server(card->es10, bf38.data, bf38.len, &out->authenticate_server_response, &out->len),
+        SGP32_OK);
     free(bf38.data);
     /* the eUICC accepted the SM-DP+ (its signature, certificate chain and serverAddress) */
-    assert_int_equal(choice_tag(out->authenticate_server_response, out->len), 0xA0);
+    assert_int_equal(sgp32_es10_answer_error_code(out->authenticate_server_response, out->len, &code), SGP32_OK);
+    assert_int_equal(code, 0);
     return SGP32_OK;
 }
 
@@ -154,6 +145,7 @@ static void prepare_download(struct card_env *card, const uint8_t tid[16], const
     struct smdp_prepare prepare;
     struct smdp_blob request = {NULL, 0};
     uint8_t hash_cc[32];
+    long error_code = -1;
     prepare.smdp_signed2.data = (uint8_t *)(uintptr_t)ac->authenticate_client.smdp_signed2.data;
     prepare.smdp_signed2.len = ac->authenticate_client.smdp_signed2.len;
     prepare.smdp_signature2.data = (uint8_t *)(uintptr_t)ac->authenticate_client.smdp_signature2.data;
@@ -163,9 +155,10 @@ static void prepare_download(struct card_env *card, const uint8_t tid[16], const
     if (code != NULL)
         assert_int_equal(smdp_hash_confirmation_code(code, tid, 16, hash_cc), SGP32_OK);
     assert_int_equal(smdp_build_prepare_download_request(&prepare, code != NULL ? hash_cc : NULL, &request), SGP32_OK);
-    assert_int_equal(card_transceive(card, request.data, request.len, answer, answer_len), SGP32_OK);
+    assert_int_equal(sgp32_es10_prepare_download(card->es10, request.data, request.len, answer, answer_len), SGP32_OK);
     free(request.data);
-    assert_int_equal(choice_tag(*answer, *answer_len), 0xA0);
+    assert_int_equal(sgp32_es10_answer_error_code(*answer, *answer_len, &error_code), SGP32_OK);
+    assert_int_equal(error_code, 0);
 }
 
 static enum sgp32_status get_bpp(const struct smdp_process *smdp, const uint8_t tid[16], const uint8_t *prepared,
@@ -181,18 +174,24 @@ static enum sgp32_status get_bpp(const struct smdp_process *smdp, const uint8_t 
     return es9_call(smdp, SGP32_ES9PLUS_GET_BOUND_PROFILE_PACKAGE, &request, response, storage, result);
 }
 
-/* ES10b.LoadBoundProfilePackage segment by segment (SGP.22 2.5.5); the ProfileInstallationResult. */
+/* ES10b.LoadBoundProfilePackage through lib/es10's loader, fed in pieces as an HTTP body arrives
+ * (SGP.22 2.5.5 segments); the ProfileInstallationResult comes with the last segment. */
 static void load_bpp(struct card_env *card, const struct sgp32_bytes *bpp, uint8_t **result, size_t *result_len)
 {
-    struct smdp_segment segments[MAX_SEGMENTS];
-    size_t count = 0, i;
+    struct sgp32_es10_bpp_loader *loader = NULL;
+    size_t offset = 0;
     *result = NULL;
     *result_len = 0;
-    assert_int_equal(smdp_split_bpp(bpp->data, bpp->len, segments, MAX_SEGMENTS, &count), SGP32_OK);
-    assert_true(count >= 5);
-    for (i = 0; i < count && *result_len == 0; i++)
-        assert_int_equal(card_transceive(card, segments[i].data, segments[i].len, result, result_len), SGP32_OK);
-    assert_int_equal(i, count); /* the result comes with the last segment */
+    assert_int_equal(sgp32_es10_bpp_loader_new(card->es10, 0, &loader), SGP32_OK);
+    while (offset < bpp->len) {
+        size_t n = bpp->len - offset < CHUNK ? bpp->len - offset : CHUNK;
+        assert_false(sgp32_es10_bpp_loader_done(loader)); /* no early (error) result */
+        assert_int_equal(sgp32_es10_bpp_loader_feed(loader, bpp->data + offset, n), SGP32_OK);
+        offset += n;
+    }
+    assert_true(sgp32_es10_bpp_loader_done(loader));
+    assert_int_equal(sgp32_es10_bpp_loader_finish(loader, result, result_len), SGP32_OK);
+    sgp32_es10_bpp_loader_free(loader);
     assert_true(*result_len > 0);
 }
 
@@ -245,9 +244,9 @@ static void direct_download(const struct smdp_process *smdp, const char *code)
                    "8.10.1", "3.9");
     sgp32_remote_storage_free(ac_storage);
     sgp32_remote_storage_free(bpp_storage);
-    free(prepared);
-    free(installed);
-    free(started.authenticate_server_response);
+    sgp32_buffer_free(prepared);
+    sgp32_buffer_free(installed);
+    sgp32_buffer_free(started.authenticate_server_response);
     card_stop(&card);
 }
 
@@ -288,8 +287,8 @@ static void test_wrong_confirmation_code(void **state)
                    &result, "8.10.1", "3.9");
     sgp32_remote_storage_free(ac_storage);
     sgp32_remote_storage_free(bpp_storage);
-    free(prepared);
-    free(started.authenticate_server_response);
+    sgp32_buffer_free(prepared);
+    sgp32_buffer_free(started.authenticate_server_response);
     card_stop(&card);
 }
 
@@ -310,7 +309,7 @@ static void test_unknown_matching_id(void **state)
     expect_failure(authenticate_client(&server, started.transaction_id, &started, &ac, &storage, &result), &result,
                    "8.10.1", "3.9");
     sgp32_remote_storage_free(storage);
-    free(started.authenticate_server_response);
+    sgp32_buffer_free(started.authenticate_server_response);
     card_stop(&card);
 }
 
@@ -354,7 +353,7 @@ static void test_wrong_transaction_id(void **state)
     expect_failure(es9_call(&server, SGP32_ES9PLUS_CANCEL_SESSION, &cancel, &response, &storage, &result), &result,
                    "8.10.1", "3.9");
     sgp32_remote_storage_free(storage);
-    free(started.authenticate_server_response);
+    sgp32_buffer_free(started.authenticate_server_response);
     card_stop(&card);
 }
 
@@ -373,7 +372,7 @@ static void test_expired_session(void **state)
                    &result, "8.10.1", "3.9");
     assert_string_equal(result.message, "RSP session expired");
     sgp32_remote_storage_free(storage);
-    free(started.authenticate_server_response);
+    sgp32_buffer_free(started.authenticate_server_response);
     card_stop(&card);
 }
 
