@@ -3,7 +3,8 @@
  * sgp32-smdp: the loopback test SM-DP+ (ES9+ over HTTPS), see docs/test-servers.md.
  *
  *   sgp32-smdp --pki <curve dir> --profiles <dir> [--port N] [--port-file F] [--address A]
- *              [--confirmation-code C] [--session-ttl S] [--lifetime S] [--verbose]
+ *              [--confirmation-code C] [--session-ttl S] [--tls-cert F --tls-key F] [--lifetime S]
+ *              [--verbose]
  *
  * Binds 127.0.0.1 only; --port 0 (the default) lets the system pick a free port. Once it accepts
  * connections it prints "listening 127.0.0.1:<port>" on stdout (and writes the port to --port-file).
@@ -34,6 +35,8 @@ struct options {
     const char *address;
     const char *port_file;
     const char *confirmation_code;
+    const char *tls_cert; /* NULL: <pki>/smdp/tls.cert.pem */
+    const char *tls_key;
     unsigned long port;
     unsigned long session_ttl_s;
     unsigned long lifetime_s;
@@ -51,7 +54,7 @@ static void usage(FILE *out)
 {
     fprintf(out, "usage: sgp32-smdp --pki <curve dir> --profiles <dir> [--port N] [--port-file F]\n"
                  "                  [--address host:port] [--confirmation-code C] [--session-ttl seconds]\n"
-                 "                  [--lifetime seconds] [--verbose]\n");
+                 "                  [--tls-cert pem --tls-key pem] [--lifetime seconds] [--verbose]\n");
 }
 
 static int parse_number(const char *text, unsigned long max, unsigned long *out)
@@ -93,6 +96,10 @@ static int parse_options(int argc, char **argv, struct options *o)
             o->address = value;
         } else if (strcmp(name, "--port-file") == 0) {
             o->port_file = value;
+        } else if (strcmp(name, "--tls-cert") == 0) {
+            o->tls_cert = value;
+        } else if (strcmp(name, "--tls-key") == 0) {
+            o->tls_key = value;
         } else if (strcmp(name, "--confirmation-code") == 0) {
             o->confirmation_code = value;
         } else if (strcmp(name, "--port") == 0) {
@@ -119,12 +126,16 @@ static int parse_options(int argc, char **argv, struct options *o)
     return 0;
 }
 
-static char *read_text(const char *dir, const char *file)
+/* A PEM file: `file` itself, or dir/name when file is NULL. */
+static char *read_text(const char *file, const char *dir, const char *name)
 {
     char path[1024];
     struct smdp_blob blob = {NULL, 0};
     char *text;
-    snprintf(path, sizeof(path), "%s/%s", dir, file);
+    if (file != NULL)
+        snprintf(path, sizeof(path), "%s", file);
+    else
+        snprintf(path, sizeof(path), "%s/%s", dir, name);
     if (smdp_read_file(path, &blob) != SGP32_OK) {
         fprintf(stderr, "sgp32-smdp: cannot read %s\n", path);
         return NULL;
@@ -306,9 +317,10 @@ int main(int argc, char **argv)
     sigaddset(&set, SIGTERM);
     sigaddset(&set, SIGPIPE);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
-    /* CERT.DP.TLS and its key (SGP.22 4.5.2.0.3; issued by the CI in the test PKI). */
-    tls_cert = read_text(o.pki, "smdp/tls.cert.pem");
-    tls_key = read_text(o.pki, "smdp/tls.key.pem");
+    /* CERT.DP.TLS and its key (SGP.22 4.5.2.0.3; issued by the CI in the test PKI). GnuTLS has no
+     * brainpool curves: with a brainpool set, take the TLS pair of a nist set (--tls-cert/--tls-key). */
+    tls_cert = read_text(o.tls_cert, o.pki, "smdp/tls.cert.pem");
+    tls_key = read_text(o.tls_key, o.pki, "smdp/tls.key.pem");
     if (tls_cert == NULL || tls_key == NULL)
         goto out;
     /* The socket first: its port is part of the default SM-DP+ address, which the core signs into
