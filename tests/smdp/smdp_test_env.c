@@ -23,7 +23,6 @@
 #define STEP_TIMEOUT_MS 30000
 
 static char pki_root[64];
-static char pki_dir[96];
 static struct sgp32_http_curl *curl_client;
 static struct sgp32_http_client http_client;
 
@@ -40,8 +39,7 @@ int smdp_test_pki_create(void)
     snprintf(pki_root, sizeof(pki_root), "/tmp/smdp-server-pki-XXXXXX");
     if (mkdtemp(pki_root) == NULL)
         return -1;
-    snprintf(pki_dir, sizeof(pki_dir), "%s/nist", pki_root);
-    snprintf(command, sizeof(command), "sh '%s/examples/pki/sgp32-test-pki' --curve nist --force '%s' >/dev/null",
+    snprintf(command, sizeof(command), "sh '%s/examples/pki/sgp32-test-pki' --curve both --force '%s' >/dev/null",
              SGP32_SOURCE_DIR, pki_root);
     return system(command) == 0 ? 0 : -1;
 }
@@ -54,9 +52,10 @@ void smdp_test_pki_remove(void)
         fprintf(stderr, "cannot remove %s\n", pki_root);
 }
 
-const char *smdp_test_pki_dir(void)
+/* <pki>/<curve>/<file> */
+static void pki_path(char *out, size_t cap, const char *curve, const char *file)
 {
-    return pki_dir;
+    snprintf(out, cap, "%s/%s/%s", pki_root, curve, file);
 }
 
 /* Reads the server's stdout until a full line arrived (bounded). */
@@ -81,17 +80,26 @@ static void read_line(int fd, char *line, size_t cap)
     line[len] = '\0';
 }
 
-void smdp_process_start(struct smdp_process *process, const char *const *extra)
+void smdp_process_start(struct smdp_process *process, const char *curve, const char *const *extra)
 {
     const char *argv[32];
-    char profiles[512], line[128];
+    char profiles[512], line[128], pki_dir[128], tls_cert[160], tls_key[160];
     size_t argc = 0, i;
     int fds[2];
     memset(process, 0, sizeof(*process));
     snprintf(profiles, sizeof(profiles), "%s/profiles", SGP32_SHARED_DIR);
+    snprintf(pki_dir, sizeof(pki_dir), "%s/%s", pki_root, curve);
     argv[argc++] = SGP32_SMDP_SERVER;
     argv[argc++] = "--pki";
     argv[argc++] = pki_dir;
+    if (strcmp(curve, "nist") != 0) { /* GnuTLS has no brainpool: the nist set's TLS pair */
+        pki_path(tls_cert, sizeof(tls_cert), "nist", "smdp/tls.cert.pem");
+        pki_path(tls_key, sizeof(tls_key), "nist", "smdp/tls.key.pem");
+        argv[argc++] = "--tls-cert";
+        argv[argc++] = tls_cert;
+        argv[argc++] = "--tls-key";
+        argv[argc++] = tls_key;
+    }
     argv[argc++] = "--profiles";
     argv[argc++] = profiles;
     argv[argc++] = "--port";
@@ -156,12 +164,12 @@ static void hex_to_bytes(const char *hex, uint8_t *out, size_t n)
 }
 
 /* A value of the curve set's manifest.txt (docs/test-pki.md). */
-static void manifest(const char *key, char *value, size_t cap)
+static void manifest(const char *curve, const char *key, char *value, size_t cap)
 {
     char path[256], line[512];
     FILE *file;
     size_t key_len = strlen(key);
-    snprintf(path, sizeof(path), "%s/manifest.txt", pki_dir);
+    pki_path(path, sizeof(path), curve, "manifest.txt");
     file = fopen(path, "r");
     assert_non_null(file);
     value[0] = '\0';
@@ -187,7 +195,7 @@ static void copy_file(const char *from, const char *to)
     assert_int_equal(fclose(out), 0);
 }
 
-void card_start(struct card_env *env)
+void card_start(struct card_env *env, const char *curve)
 {
     struct sgp32_softeuicc_identity identity;
     struct sgp32_softeuicc_options options;
@@ -196,16 +204,16 @@ void card_start(struct card_env *env)
     memset(env, 0, sizeof(*env));
     snprintf(env->dir, sizeof(env->dir), "/tmp/smdp-server-card-XXXXXX");
     assert_non_null(mkdtemp(env->dir));
-    manifest("eid", eid, sizeof(eid));
-    manifest("ci_pkid", pkid_hex, sizeof(pkid_hex));
+    manifest(curve, "eid", eid, sizeof(eid));
+    manifest(curve, "ci_pkid", pkid_hex, sizeof(pkid_hex));
     memset(&identity, 0, sizeof(identity));
     hex_to_bytes(eid, identity.eid, 16);
     hex_to_bytes(pkid_hex, pkid[0], 20);
     identity.ci_pkids = (const uint8_t(*)[20])pkid;
     identity.ci_pkid_count = 1;
-    snprintf(eum, sizeof(eum), "%s/eum/eum.cert.der", pki_dir);
-    snprintf(euicc, sizeof(euicc), "%s/euicc/euicc.cert.der", pki_dir);
-    snprintf(key, sizeof(key), "%s/euicc/euicc.key.pem", pki_dir);
+    pki_path(eum, sizeof(eum), curve, "eum/eum.cert.der");
+    pki_path(euicc, sizeof(euicc), curve, "euicc/euicc.cert.der");
+    pki_path(key, sizeof(key), curve, "euicc/euicc.key.pem");
     identity.eum_certificate_file = eum;
     identity.euicc_certificate_file = euicc;
     identity.euicc_private_key_file = key;
@@ -214,7 +222,7 @@ void card_start(struct card_env *env)
     options.mode = SGP32_SOFTEUICC_MODE_IOT;
     assert_int_equal(sgp32_softeuicc_create(env->dir, &identity, &options, &env->card), SGP32_OK);
     /* The card's CI trust: the CI certificate beside its state, named by its PKID (docs/software-euicc.md). */
-    snprintf(ci_from, sizeof(ci_from), "%s/ci/ci.cert.der", pki_dir);
+    pki_path(ci_from, sizeof(ci_from), curve, "ci/ci.cert.der");
     snprintf(ci_to, sizeof(ci_to), "%s/ci-%s.der", env->dir, pkid_hex);
     copy_file(ci_from, ci_to);
     sgp32_softeuicc_transport(env->card, &env->transport);
@@ -257,7 +265,7 @@ void es9_client_start(void)
 {
     struct sgp32_http_curl_options options;
     char ca[256];
-    snprintf(ca, sizeof(ca), "%s/ci/ci.cert.pem", pki_dir); /* CERT.DP.TLS is issued by the CI */
+    pki_path(ca, sizeof(ca), "nist", "ci/ci.cert.pem"); /* CERT.DP.TLS is issued by the CI */
     memset(&options, 0, sizeof(options));
     options.size = sizeof(options);
     options.ca_file = ca;

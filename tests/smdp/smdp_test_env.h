@@ -3,7 +3,7 @@
  * Environment of test_smdp_server: a test PKI (nist) generated at run time, sgp32-smdp processes
  * started on free ports and stopped by PID, a software eUICC of the PKI's identity behind lib/es10,
  * and the IPA's side of ES9+: lib/remote's JSON binding over the libcurl backend, TLS verified
- * against the PKI's CI (which issues CERT.DP.TLS).
+ * against the nist CI (which issues CERT.DP.TLS; every server uses the nist TLS pair).
  */
 #ifndef SGP32_TESTS_SMDP_TEST_ENV_H
 #define SGP32_TESTS_SMDP_TEST_ENV_H
@@ -32,19 +32,19 @@ struct card_env {
     struct sgp32_es10 *es10;
 };
 
-/* The PKI (nist set) in a temporary directory; its curve directory. 0 on success. */
+/* The PKI (nist and brainpool sets) in a temporary directory. 0 on success. */
 int smdp_test_pki_create(void);
 void smdp_test_pki_remove(void);
-const char *smdp_test_pki_dir(void);
 
-/* Starts sgp32-smdp with --pki <nist> --profiles <shared profiles> --port 0 and the extra
- * arguments (NULL-terminated list, may be NULL); waits (bounded) for its "listening" line. */
-void smdp_process_start(struct smdp_process *process, const char *const *extra);
+/* Starts sgp32-smdp with --pki <curve set> --profiles <shared profiles> --port 0 (and the nist TLS
+ * pair for brainpool) and the extra arguments (NULL-terminated list, may be NULL); waits (bounded)
+ * for its "listening" line. */
+void smdp_process_start(struct smdp_process *process, const char *curve, const char *const *extra);
 /* SIGTERM, then waits (bounded) for its exit; asserts it exited 0 (clean shutdown). */
 void smdp_process_stop(struct smdp_process *process);
 
-/* A fresh card of the PKI's eUICC identity, its CI trust file, connected through lib/es10. */
-void card_start(struct card_env *env);
+/* A fresh card of the curve set's eUICC identity, its CI trust file, connected through lib/es10. */
+void card_start(struct card_env *env, const char *curve);
 void card_stop(struct card_env *env);
 enum sgp32_status card_transceive(struct card_env *env, const uint8_t *request, size_t len, uint8_t **response,
                                   size_t *response_len);

@@ -27,6 +27,7 @@ static struct smdp_process server;        /* default options */
 static struct smdp_process expiring;      /* --session-ttl 0: every session is expired at once */
 static struct smdp_process with_cc;       /* --confirmation-code */
 static struct smdp_process other_address; /* --address smdp.libsgp32.test */
+static struct smdp_process brainpool;     /* the brainpool set (TLS: the nist pair) */
 
 static int group_setup(void **state)
 {
@@ -36,10 +37,11 @@ static int group_setup(void **state)
     (void)state;
     if (smdp_test_pki_create() != 0)
         return -1;
-    smdp_process_start(&server, NULL);
-    smdp_process_start(&expiring, ttl);
-    smdp_process_start(&with_cc, cc);
-    smdp_process_start(&other_address, address);
+    smdp_process_start(&server, "nist", NULL);
+    smdp_process_start(&expiring, "nist", ttl);
+    smdp_process_start(&with_cc, "nist", cc);
+    smdp_process_start(&other_address, "nist", address);
+    smdp_process_start(&brainpool, "brainpool", NULL);
     es9_client_start();
     return 0;
 }
@@ -52,6 +54,7 @@ static int group_teardown(void **state)
     smdp_process_stop(&expiring);
     smdp_process_stop(&with_cc);
     smdp_process_stop(&other_address);
+    smdp_process_stop(&brainpool);
     smdp_test_pki_remove();
     return 0;
 }
@@ -204,7 +207,7 @@ static void profile_iccid(uint8_t iccid[10])
 }
 
 /* The whole direct download; code: the confirmation code the user types (NULL: none). */
-static void direct_download(const struct smdp_process *smdp, const char *code)
+static void direct_download(const struct smdp_process *smdp, const char *curve, const char *code)
 {
     struct card_env card;
     struct started started;
@@ -216,7 +219,7 @@ static void direct_download(const struct smdp_process *smdp, const char *code)
     size_t prepared_len = 0, installed_len = 0;
     struct sgp32_tlv_header top;
     profile_iccid(iccid);
-    card_start(&card);
+    card_start(&card, curve);
     assert_false(card_has_profile(&card, iccid));
     assert_int_equal(start_download(smdp, &card, MATCHING_ID, &started, &result), SGP32_OK);
     assert_int_equal(authenticate_client(smdp, started.transaction_id, &started, &ac, &ac_storage, &result), SGP32_OK);
@@ -253,13 +256,20 @@ static void direct_download(const struct smdp_process *smdp, const char *code)
 static void test_direct_download(void **state)
 {
     (void)state;
-    direct_download(&server, NULL);
+    direct_download(&server, "nist", NULL);
 }
 
 static void test_direct_download_confirmation_code(void **state)
 {
     (void)state;
-    direct_download(&with_cc, "1234");
+    direct_download(&with_cc, "nist", "1234");
+}
+
+/* brainpoolP256r1 eUICC, DPauth and DPpb: signatures and BSP key agreement on that curve. */
+static void test_direct_download_brainpool(void **state)
+{
+    (void)state;
+    direct_download(&brainpool, "brainpool", NULL);
 }
 
 /* SGP.22 5.6.3: a wrong confirmation code is refused: 8.2.7 / 3.8. (Without any code the eUICC
@@ -274,7 +284,7 @@ static void test_wrong_confirmation_code(void **state)
     uint8_t *prepared = NULL;
     size_t prepared_len = 0;
     (void)state;
-    card_start(&card);
+    card_start(&card, "nist");
     assert_int_equal(start_download(&with_cc, &card, MATCHING_ID, &started, &result), SGP32_OK);
     assert_int_equal(authenticate_client(&with_cc, started.transaction_id, &started, &ac, &ac_storage, &result),
                      SGP32_OK);
@@ -301,7 +311,7 @@ static void test_unknown_matching_id(void **state)
     union sgp32_es9plus_response ac;
     void *storage = NULL;
     (void)state;
-    card_start(&card);
+    card_start(&card, "nist");
     assert_int_equal(start_download(&server, &card, "NO-SUCH-ORDER", &started, &result), SGP32_OK);
     expect_failure(authenticate_client(&server, started.transaction_id, &started, &ac, &storage, &result), &result,
                    "8.2.6", "3.8");
@@ -327,7 +337,7 @@ static void test_wrong_transaction_id(void **state)
      * undefinedError (127) } } (only its tag matters here) */
     static const uint8_t prepare_download_error[] = {0xBF, 0x21, 0x07, 0xA1, 0x05, 0x80, 0x00, 0x02, 0x01, 0x7F};
     (void)state;
-    card_start(&card);
+    card_start(&card, "nist");
     assert_int_equal(start_download(&server, &card, MATCHING_ID, &started, &result), SGP32_OK);
     memcpy(wrong, started.transaction_id, 16);
     wrong[15] ^= 0x01;
@@ -366,7 +376,7 @@ static void test_expired_session(void **state)
     union sgp32_es9plus_response response;
     void *storage = NULL;
     (void)state;
-    card_start(&card);
+    card_start(&card, "nist");
     assert_int_equal(start_download(&expiring, &card, MATCHING_ID, &started, &result), SGP32_OK);
     expect_failure(authenticate_client(&expiring, started.transaction_id, &started, &response, &storage, &result),
                    &result, "8.10.1", "3.9");
@@ -383,7 +393,7 @@ static void test_wrong_smdp_address(void **state)
     struct started started;
     struct sgp32_remote_result result;
     (void)state;
-    card_start(&card);
+    card_start(&card, "nist");
     expect_failure(start_download(&other_address, &card, MATCHING_ID, &started, &result), &result, "8.8.1", "3.8");
     card_stop(&card);
 }
@@ -403,10 +413,15 @@ static void test_http_errors(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_direct_download),         cmocka_unit_test(test_direct_download_confirmation_code),
-        cmocka_unit_test(test_wrong_confirmation_code), cmocka_unit_test(test_unknown_matching_id),
-        cmocka_unit_test(test_wrong_transaction_id),    cmocka_unit_test(test_expired_session),
-        cmocka_unit_test(test_wrong_smdp_address),      cmocka_unit_test(test_http_errors),
+        cmocka_unit_test(test_direct_download),
+        cmocka_unit_test(test_direct_download_confirmation_code),
+        cmocka_unit_test(test_direct_download_brainpool),
+        cmocka_unit_test(test_wrong_confirmation_code),
+        cmocka_unit_test(test_unknown_matching_id),
+        cmocka_unit_test(test_wrong_transaction_id),
+        cmocka_unit_test(test_expired_session),
+        cmocka_unit_test(test_wrong_smdp_address),
+        cmocka_unit_test(test_http_errors),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
