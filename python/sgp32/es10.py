@@ -36,7 +36,7 @@ class _Options(ctypes.Structure):
 
 class _Error(ctypes.Structure):
     _fields_ = [("status", ctypes.c_int), ("sw", ctypes.c_uint16), ("ins", ctypes.c_uint8),
-                ("step", ctypes.c_char_p)]
+                ("step", ctypes.c_char_p), ("es10_result", ctypes.c_long)]
 
 
 def _length(length: int) -> bytes:
@@ -115,11 +115,11 @@ class Es10Session:
         return self._handle
 
     def last_error(self) -> Dict[str, Any]:
-        """The session's last error: {"status", "sw", "ins", "step"}."""
+        """The session's last error: {"status", "sw", "ins", "step", "es10_result"}."""
         pointer = self._dll.sgp32_es10_last_error(self._session())
         error = _Error.from_address(pointer)
         return {"status": error.status, "sw": error.sw, "ins": error.ins,
-                "step": (error.step or b"").decode(errors="replace")}
+                "step": (error.step or b"").decode(errors="replace"), "es10_result": error.es10_result}
 
     def _fail(self, status: int, context: str) -> Sgp32Error:
         detail = self.last_error()
