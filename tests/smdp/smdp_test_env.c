@@ -153,6 +153,17 @@ void smdp_process_stop(struct smdp_process *process)
     assert_int_equal(WEXITSTATUS(status), 0);
 }
 
+void smdp_process_kill(struct smdp_process *process)
+{
+    int status = 0;
+    if (process->pid <= 0)
+        return;
+    kill(process->pid, SIGKILL);
+    waitpid(process->pid, &status, 0);
+    close(process->stdout_fd);
+    process->pid = 0;
+}
+
 static void hex_to_bytes(const char *hex, uint8_t *out, size_t n)
 {
     size_t i;

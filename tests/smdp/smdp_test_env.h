@@ -42,6 +42,8 @@ void smdp_test_pki_remove(void);
 void smdp_process_start(struct smdp_process *process, const char *curve, const char *const *extra);
 /* SIGTERM, then waits (bounded) for its exit; asserts it exited 0 (clean shutdown). */
 void smdp_process_stop(struct smdp_process *process);
+/* SIGKILL and reap, without checks (teardown after a failure); nothing if already stopped. */
+void smdp_process_kill(struct smdp_process *process);
 
 /* A fresh card of the curve set's eUICC identity, its CI trust file, connected through lib/es10. */
 void card_start(struct card_env *env, const char *curve);

@@ -24,6 +24,8 @@
 #include <unistd.h>
 
 #include <microhttpd.h>
+#include <wolfssl/options.h>
+#include <wolfssl/wolfcrypt/ecc.h>
 
 #include "smdp_server.h"
 
@@ -241,6 +243,9 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *connection, cons
         incoming.body = upload->data;
         incoming.body_len = upload->len;
         smdp_server_handle(server, &incoming, &response);
+        /* wolfSSL's fixed-point ECC cache (FP_ECC) is thread-local and only freed by this call on the
+         * same thread: libmicrohttpd's thread would otherwise leave it behind when it ends. */
+        wc_ecc_fp_free();
     }
     reply = MHD_create_response_from_buffer(response.body_len, (void *)response.body, MHD_RESPMEM_MUST_COPY);
     if (reply == NULL) {
