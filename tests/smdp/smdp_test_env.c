@@ -347,8 +347,8 @@ enum sgp32_status es9_call(const struct smdp_process *server, enum sgp32_es9plus
     return status;
 }
 
-int https_post(const struct smdp_process *server, const char *path, const char *content_type,
-               const char *admin_protocol, const char *body)
+int https_request(const struct smdp_process *server, const char *method, const char *path, const char *content_type,
+                  const char *admin_protocol, const char *body)
 {
     char url[256];
     struct sgp32_http_header headers[2];
@@ -369,7 +369,7 @@ int https_post(const struct smdp_process *server, const char *path, const char *
     memset(&request, 0, sizeof(request));
     memset(&result, 0, sizeof(result));
     request.url = url;
-    request.method = "POST";
+    request.method = method;
     request.headers = headers;
     request.header_count = count;
     request.body = (const uint8_t *)body;

@@ -63,8 +63,8 @@ struct sgp32_http_client *es9_http(void);
 enum sgp32_status es9_call(const struct smdp_process *server, enum sgp32_es9plus_function function,
                            const union sgp32_es9plus_request *request, union sgp32_es9plus_response *response,
                            void **storage, struct sgp32_remote_result *result);
-/* A raw HTTPS POST (for the header checks): the HTTP status, or -1. */
-int https_post(const struct smdp_process *server, const char *path, const char *content_type,
-               const char *admin_protocol, const char *body);
+/* A raw HTTPS request (for the header checks): the HTTP status, or -1. */
+int https_request(const struct smdp_process *server, const char *method, const char *path, const char *content_type,
+                  const char *admin_protocol, const char *body);
 
 #endif

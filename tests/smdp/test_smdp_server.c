@@ -404,11 +404,28 @@ static void test_http_errors(void **state)
 {
     static const char *const json = SGP32_REMOTE_CONTENT_TYPE_JSON, *const admin = SGP32_REMOTE_ADMIN_PROTOCOL_ES9PLUS;
     (void)state;
-    assert_int_equal(https_post(&server, "/gsma/rsp2/es9plus/nothing", json, admin, "{}"), 404);
-    assert_int_equal(https_post(&server, "/gsma/rsp2/es9plus/initiateAuthentication", json, NULL, "{}"), 400);
-    assert_int_equal(https_post(&server, "/gsma/rsp2/es9plus/initiateAuthentication", "text/plain", admin, "{}"), 400);
-    assert_int_equal(https_post(&server, "/gsma/rsp2/es9plus/initiateAuthentication", json, admin, "{"), 400);
-    assert_int_equal(https_post(&server, "/gsma/rsp2/es9plus/initiateAuthentication", json, admin, "{}"), 400);
+    assert_int_equal(https_request(&server, "POST", "/gsma/rsp2/es9plus/nothing", json, admin, "{}"), 404);
+    assert_int_equal(https_request(&server, "POST", "/gsma/rsp2/es9plus/initiateAuthentication", json, NULL, "{}"),
+                     400);
+    assert_int_equal(
+        https_request(&server, "POST", "/gsma/rsp2/es9plus/initiateAuthentication", "text/plain", admin, "{}"), 400);
+    assert_int_equal(https_request(&server, "POST", "/gsma/rsp2/es9plus/initiateAuthentication", json, admin, "{"),
+                     400);
+    assert_int_equal(https_request(&server, "POST", "/gsma/rsp2/es9plus/initiateAuthentication", json, admin, "{}"),
+                     400);
+    assert_int_equal(https_request(&server, "GET", "/gsma/rsp2/es9plus/initiateAuthentication", NULL, admin, ""), 405);
+    {
+        /* above the 256 KiB limit */
+        char *large = malloc(300u * 1024u + 1);
+        assert_non_null(large);
+        memset(large, ' ', 300u * 1024u);
+        large[300u * 1024u] = '\0';
+        assert_int_equal(
+            https_request(&server, "POST", "/gsma/rsp2/es9plus/initiateAuthentication", json, admin, large), 413);
+        free(large);
+    }
+    /* the server still works after all of these */
+    assert_int_equal(https_request(&server, "POST", "/gsma/rsp2/es9plus/nothing", json, admin, "{}"), 404);
 }
 
 /* SIGTERM stops every server cleanly: exit 0 (also: nothing leaked under the sanitizers). */

@@ -233,9 +233,11 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *connection, cons
     memset(&response, 0, sizeof(response));
     if (strcmp(method, "POST") != 0) {
         /* SGP.22 6.5.1: every ES9+ function is an HTTP POST */
-        sgp32_remote_response_init(&response, 405, "text/plain", NULL, (const uint8_t *)"POST only", 9, NULL, NULL);
+        sgp32_remote_response_init(&response, 405, "text/plain", SGP32_REMOTE_ADMIN_PROTOCOL_ES9PLUS,
+                                   (const uint8_t *)"POST only", 9, NULL, NULL);
     } else if (upload->too_large) {
-        sgp32_remote_response_init(&response, 413, "text/plain", NULL, (const uint8_t *)"too large", 9, NULL, NULL);
+        sgp32_remote_response_init(&response, 413, "text/plain", SGP32_REMOTE_ADMIN_PROTOCOL_ES9PLUS,
+                                   (const uint8_t *)"too large", 9, NULL, NULL);
     } else {
         incoming.path = url;
         incoming.content_type = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, "Content-Type");
