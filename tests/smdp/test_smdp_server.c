@@ -246,6 +246,7 @@ static void direct_download(const struct smdp_process *smdp, const char *curve, 
     sgp32_remote_storage_free(ac_storage);
     expect_failure(authenticate_client(smdp, started.transaction_id, &started, &ac, &ac_storage, &result), &result,
                    "8.10.1", "3.9");
+    assert_string_equal(result.message, "RSP session ended");
     sgp32_remote_storage_free(ac_storage);
     sgp32_remote_storage_free(bpp_storage);
     sgp32_buffer_free(prepared);

@@ -24,9 +24,10 @@ struct smdp_server_session {
     struct smdp_session *core_session; /* NULL once expired or finished */
     struct smdp_blob upp;              /* the profile, from authenticateClient on */
     char matching_id[MATCHING_ID_MAX + 1];
+    int ended; /* refused, cancelled or installed: its transactionId is spent */
 };
 
-enum lookup { LOOKUP_FOUND, LOOKUP_UNKNOWN, LOOKUP_EXPIRED };
+enum lookup { LOOKUP_FOUND, LOOKUP_UNKNOWN, LOOKUP_EXPIRED, LOOKUP_ENDED };
 
 static uint64_t now_ms(void)
 {
@@ -89,6 +90,8 @@ static enum lookup session_find(struct smdp_server *server, const struct sgp32_b
             break;
     if (s == NULL)
         return LOOKUP_UNKNOWN;
+    if (s->ended)
+        return LOOKUP_ENDED;
     if (now_ms() >= s->expires_ms || s->core_session == NULL) {
         session_release(s);
         return LOOKUP_EXPIRED;
@@ -97,10 +100,11 @@ static enum lookup session_find(struct smdp_server *server, const struct sgp32_b
     return LOOKUP_FOUND;
 }
 
-/* Ends a session: its state goes, its tombstone stays (a reused transactionId is "expired"). */
+/* Ends a session: its state goes, its tombstone stays (a reused transactionId is "ended"). */
 static void session_finish(struct smdp_server_session *s)
 {
     session_release(s);
+    s->ended = 1;
     s->expires_ms = now_ms();
 }
 
@@ -115,10 +119,12 @@ static void fail(struct sgp32_remote_result *r, const char *subject, const char 
 
 /* SGP.22 v2.5 5.6.2 / 5.6.3 / 5.6.5 (AuthenticateClient, GetBoundProfilePackage, CancelSession):
  * "8.10.1 TransactionId / 3.9 Unknown: the RSP session identified by the TransactionID is unknown".
- * An expired session is unknown to the SM-DP+ too; the message tells the two cases apart. */
+ * An expired or ended session is unknown to the SM-DP+ too; the message tells the cases apart. */
 static void fail_session(struct sgp32_remote_result *r, enum lookup lookup)
 {
-    fail(r, "8.10.1", "3.9", lookup == LOOKUP_EXPIRED ? "RSP session expired" : "unknown transactionId");
+    fail(r, "8.10.1", "3.9",
+         lookup == LOOKUP_EXPIRED ? "RSP session expired"
+                                  : (lookup == LOOKUP_ENDED ? "RSP session ended" : "unknown transactionId"));
 }
 
 /* The errors smdp_core reports while checking what the eUICC signed (SGP.22 v2.5 5.6.2, 5.6.3):
