@@ -113,7 +113,7 @@ static int random_eid(uint8_t eid[16])
 struct pki_identity {
     char eid[33];
     char ci_pkid[41];
-    char euicc_cert[PATH_CAP], eum_cert[PATH_CAP], euicc_key[PATH_CAP];
+    char euicc_cert[PATH_CAP], eum_cert[PATH_CAP], euicc_key[PATH_CAP], ci_cert[PATH_CAP];
 };
 
 static int read_pki_manifest(const char *dir, struct pki_identity *pki)
@@ -146,6 +146,8 @@ static int read_pki_manifest(const char *dir, struct pki_identity *pki)
             target = pki->eum_cert, target_cap = sizeof(pki->eum_cert), prefix = dir;
         } else if (strcmp(line, "euicc_key_der") == 0) {
             target = pki->euicc_key, target_cap = sizeof(pki->euicc_key), prefix = dir;
+        } else if (strcmp(line, "ci_cert_der") == 0) {
+            target = pki->ci_cert, target_cap = sizeof(pki->ci_cert), prefix = dir;
         }
         if (target != NULL &&
             (size_t)snprintf(target, target_cap, "%s%s%s", prefix, prefix[0] != '\0' ? "/" : "", value) >= target_cap) {
@@ -155,20 +157,21 @@ static int read_pki_manifest(const char *dir, struct pki_identity *pki)
     }
     fclose(manifest);
     return strlen(pki->eid) == 32 && strlen(pki->ci_pkid) == 40 && pki->euicc_cert[0] != '\0' &&
-                   pki->eum_cert[0] != '\0' && pki->euicc_key[0] != '\0'
+                   pki->eum_cert[0] != '\0' && pki->euicc_key[0] != '\0' && pki->ci_cert[0] != '\0'
                ? 0
                : -1;
 }
 
 static void usage_create(FILE *out)
 {
-    fprintf(out, "usage: sgp32 euicc-sim create <state dir> [--pki <curve dir>]... [--eid <32 hex digits>]\n"
-                 "         [--eum-cert <file>] [--euicc-cert <file>] [--euicc-key <file>]\n"
-                 "         [--ci-pkid <40 hex digits>]... [--dp-address <fqdn>] [--root-ds-address <fqdn>]\n"
-                 "  makes a new software eUICC in <state dir> (which must not hold one). --pki takes a curve\n"
-                 "  directory of examples/pki/sgp32-test-pki (e.g. <out>/nist): EID, eUICC and EUM\n"
-                 "  certificates and key from the first, the CI PKID of each. Without --eid or --pki the\n"
-                 "  EID is random (prefix 89049032, valid check digits). Prints the EID.\n");
+    fprintf(out,
+            "usage: sgp32 euicc-sim create <state dir> [--pki <curve dir>]... [--eid <32 hex digits>]\n"
+            "         [--eum-cert <file>] [--euicc-cert <file>] [--euicc-key <file>]\n"
+            "         [--ci-pkid <40 hex digits>]... [--dp-address <fqdn>] [--root-ds-address <fqdn>]\n"
+            "  makes a new software eUICC in <state dir> (which must not hold one). --pki takes a curve\n"
+            "  directory of examples/pki/sgp32-test-pki (e.g. <out>/nist): EID, eUICC and EUM\n"
+            "  certificates and key from the first, the CI certificate and PKID of each. Without --eid or --pki the\n"
+            "  EID is random (prefix 89049032, valid check digits). Prints the EID.\n");
 }
 
 static int cmd_create(int argc, char **argv)
@@ -177,6 +180,7 @@ static int cmd_create(int argc, char **argv)
     struct sgp32_softeuicc *card = NULL;
     static struct pki_identity pki[MAX_PKI_DIRS];
     uint8_t ci_pkids[MAX_CI_PKIDS][20], pki_eid[16];
+    const char *ci_certificates[MAX_PKI_DIRS];
     const char *dir = NULL;
     int have_eid = 0, pki_count = 0, i;
     enum sgp32_status st;
@@ -208,10 +212,11 @@ static int cmd_create(int argc, char **argv)
             i++;
         } else if (strcmp(argv[i], "--pki") == 0 && value != NULL) {
             if (pki_count == MAX_PKI_DIRS || read_pki_manifest(value, &pki[pki_count]) != 0) {
-                fprintf(stderr,
-                        "sgp32 euicc-sim create: %s is not a test PKI curve directory with eid, ci_pkid, "
-                        "euicc_cert_der, eum_cert_der and euicc_key_der in its manifest.txt (at most %d)\n",
-                        value, MAX_PKI_DIRS);
+                fprintf(
+                    stderr,
+                    "sgp32 euicc-sim create: %s is not a test PKI curve directory with eid, ci_pkid, "
+                    "ci_cert_der, euicc_cert_der, eum_cert_der and euicc_key_der in its manifest.txt (at most %d)\n",
+                    value, MAX_PKI_DIRS);
                 return CLI_EXIT_USAGE;
             }
             pki_count++;
@@ -249,6 +254,8 @@ static int cmd_create(int argc, char **argv)
             return CLI_EXIT_USAGE;
         }
         identity.ci_pkid_count++;
+        /* The CI certificate too, so the card can verify SM-DP+ certificates in a download. */
+        ci_certificates[i] = pki[i].ci_cert;
         if (i > 0)
             continue;
         if (have_eid && memcmp(pki_eid, identity.eid, sizeof(pki_eid)) != 0) {
@@ -265,6 +272,8 @@ static int cmd_create(int argc, char **argv)
             identity.euicc_private_key_file = pki[0].euicc_key;
     }
     identity.ci_pkids = (const uint8_t(*)[20])ci_pkids;
+    identity.ci_certificate_files = ci_certificates;
+    identity.ci_certificate_count = (size_t)pki_count;
     if (!have_eid && random_eid(identity.eid) != 0) {
         fprintf(stderr, "sgp32 euicc-sim create: cannot read /dev/urandom\n");
         return CLI_EXIT_FAILURE;

@@ -59,7 +59,7 @@ struct sgp32_softeuicc_options {
     void *random_user;
 };
 
-/* The identity given to a new card. Zero-initialise. */
+/* The identity given to a new card. Zero-initialise. Mirrored by python/sgp32/softeuicc.py: change both. */
 struct sgp32_softeuicc_identity {
     uint8_t eid[16];
     /* CI public key identifiers (SubjectKeyIdentifier values, 20 bytes each) the eUICC trusts for
@@ -75,6 +75,12 @@ struct sgp32_softeuicc_identity {
     const char *euicc_private_key_file;
     const char *default_dp_address; /* NULL: none */
     const char *root_ds_address;    /* NULL: "lpa.ds.gsma.com" */
+    /* CI certificates (DER or PEM) the card verifies SM-DP+ certificates with during a profile
+     * download. Each one's SubjectKeyIdentifier joins ci_pkids if it is not there yet, and the
+     * certificate is kept in the state directory. Needs the crypto layer (SGP32_ERR_NOT_SUPPORTED
+     * without it). */
+    const char *const *ci_certificate_files;
+    size_t ci_certificate_count;
 };
 
 /* Creates a new card in state_dir (created if missing; refused with SGP32_ERR_STATE if it already

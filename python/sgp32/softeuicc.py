@@ -48,6 +48,8 @@ class _Identity(ctypes.Structure):
         ("euicc_private_key_file", ctypes.c_char_p),
         ("default_dp_address", ctypes.c_char_p),
         ("root_ds_address", ctypes.c_char_p),
+        ("ci_certificate_files", ctypes.c_void_p),
+        ("ci_certificate_count", ctypes.c_size_t),
     ]
 
 

@@ -51,6 +51,14 @@ check "es10 refused SW" [ "$(json_get "$work/refused.json" 'd["sw"]')" = 6A88 ]
 check "es10 refused status" [ "$(json_get "$work/refused.json" 'd["status"]')" = SGP32_ERR_CARD_STATUS ]
 check "es10 refused step" [ "$(json_get "$work/refused.json" 'd["step"]')" = "store data" ]
 
+# a card from a test PKI keeps its CI certificate for downloads (ci-<PKID>.der in the state dir)
+"$(dirname "$0")/../../examples/pki/sgp32-test-pki" --curve nist "$work/pki" > /dev/null
+"$cli" euicc-sim create "$work/pkicard" --pki "$work/pki/nist" > /dev/null
+pkid=$(sed -n 's/^ci_pkid=//p' "$work/pki/nist/manifest.txt")
+check "CI certificate installed" cmp -s "$work/pki/nist/ci/ci.cert.der" "$work/pkicard/ci-$pkid.der"
+"$cli" --transport "softeuicc:$work/pkicard" --json chip info > "$work/pkiinfo.json"
+check "CI PKID listed once" [ "$(json_get "$work/pkiinfo.json" 'd["data"]["euiccInfo1"]["euiccCiPKIdListForVerification"]')" = "['$pkid']" ]
+
 # bad command lines and missing cards
 check "unknown transport exits 2" [ "$(exit_code "$cli" --transport bogus chip info)" = 2 ]
 check "missing card exits 1" [ "$(exit_code "$cli" --transport "softeuicc:$work/none" chip info)" = 1 ]

@@ -111,7 +111,8 @@ enum sgp32_status sgp32_softeuicc_create(const char *state_dir, const struct sgp
     enum sgp32_status status;
     size_t i;
     if (state_dir == NULL || identity == NULL || out == NULL || identity->ci_pkid_count > SOFTEUICC_MAX_CI_PKIDS ||
-        (identity->ci_pkid_count > 0 && identity->ci_pkids == NULL))
+        (identity->ci_pkid_count > 0 && identity->ci_pkids == NULL) ||
+        (identity->ci_certificate_count > 0 && identity->ci_certificate_files == NULL))
         return SGP32_ERR_INVALID_ARGUMENT;
     *out = NULL;
     if (mkdir(state_dir, 0700) != 0 && errno != EEXIST)
@@ -147,6 +148,20 @@ enum sgp32_status sgp32_softeuicc_create(const char *state_dir, const struct sgp
     if (status == SGP32_OK && identity->euicc_private_key_file != NULL)
         status = softeuicc_read_private_key(identity->euicc_private_key_file, &state->euicc_private_key,
                                             &state->euicc_private_key_len);
+    for (i = 0; status == SGP32_OK && i < identity->ci_certificate_count; i++) {
+        uint8_t pkid[20];
+        size_t k;
+        int listed = 0;
+        status = softeuicc_install_ci_certificate(state_dir, identity->ci_certificate_files[i], pkid);
+        for (k = 0; status == SGP32_OK && k < state->ci_pkid_count; k++)
+            listed |= memcmp(state->ci_pkids[k], pkid, 20) == 0;
+        if (status == SGP32_OK && !listed) {
+            if (state->ci_pkid_count == SOFTEUICC_MAX_CI_PKIDS)
+                status = SGP32_ERR_INVALID_ARGUMENT;
+            else
+                memcpy(state->ci_pkids[state->ci_pkid_count++], pkid, 20);
+        }
+    }
     if (status == SGP32_OK)
         status = softeuicc_state_save(state_dir, state);
     if (status != SGP32_OK) {

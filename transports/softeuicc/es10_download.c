@@ -4,8 +4,9 @@
  * (5.7.13 / ES10b), CancelSession (5.7.14). LoadBoundProfilePackage is in es10_download_bpp.c.
  *
  * Trust: the CI public keys. The card's state holds only the CI PKIDs; the CI certificates it verifies
- * with are files in its state directory, `ci-<PKID in upper-case hex>.der` (DER), installed next to the
- * state by whoever creates the card (docs/software-euicc.md). A PKID without its file is "unknown".
+ * with are files in its state directory, `ci-<PKID in upper-case hex>.der` (DER), installed by
+ * sgp32_softeuicc_create() from identity.ci_certificate_files (docs/software-euicc.md). A PKID without its file is
+ * "unknown".
  *
  * Signatures (ECDSA-SHA256, 5F37 40 r||s), over the bytes as received:
  *   serverSignature1 over serverSigned1 (PK of CERT.DPauth, chained to the CI of euiccCiPKIdToBeUsed)
@@ -23,6 +24,7 @@
 #include "CancelSessionRequest.h"
 #include "PrepareDownloadRequest.h"
 #include "card_internal.h"
+#include "identity.h"
 #include "codec/codec_internal.h"
 #include "download_internal.h"
 #include "sgp32/tlv.h"
@@ -103,15 +105,10 @@ static size_t registered_id(const struct sgp32_x509_cert *cert, uint8_t *oid, si
 static uint8_t *load_ci(const struct sgp32_softeuicc *card, const uint8_t pkid[20], size_t *len)
 {
     char path[4096];
-    size_t at, i;
     FILE *file;
     uint8_t *der;
-    at = (size_t)snprintf(path, sizeof(path) - 48, "%s/ci-", card->dir);
-    if (at >= sizeof(path) - 48)
+    if (softeuicc_ci_certificate_path(card->dir, pkid, path, sizeof(path)) != 0)
         return NULL;
-    for (i = 0; i < 20; i++)
-        at += (size_t)snprintf(path + at, 3, "%02X", pkid[i]);
-    snprintf(path + at, 5, ".der");
     file = fopen(path, "rb");
     if (file == NULL)
         return NULL;

@@ -10,6 +10,10 @@
 #include "codec/pem.h"
 #include "identity.h"
 
+#ifdef SGP32_HAVE_CRYPTO
+#include "crypto/x509.h"
+#endif
+
 enum sgp32_status softeuicc_read_certificate(const char *path, uint8_t **der, size_t *der_len)
 {
     FILE *file = fopen(path, "rb");
@@ -62,4 +66,58 @@ enum sgp32_status softeuicc_read_private_key(const char *path, uint8_t **key, si
     *key = data;
     *key_len = len;
     return SGP32_OK;
+}
+
+int softeuicc_ci_certificate_path(const char *dir, const uint8_t pkid[20], char *path, size_t cap)
+{
+    size_t at, i;
+    int n = snprintf(path, cap, "%s/ci-", dir);
+    if (n < 0 || (size_t)n + 2u * 20u + sizeof(".der") > cap)
+        return -1;
+    at = (size_t)n;
+    for (i = 0; i < 20; i++)
+        at += (size_t)snprintf(path + at, cap - at, "%02X", pkid[i]);
+    snprintf(path + at, cap - at, ".der");
+    return 0;
+}
+
+enum sgp32_status softeuicc_install_ci_certificate(const char *dir, const char *file, uint8_t pkid[20])
+{
+#ifdef SGP32_HAVE_CRYPTO
+    struct sgp32_x509_cert cert;
+    char path[4096], temp[4096 + 8];
+    uint8_t *der = NULL;
+    size_t der_len = 0;
+    FILE *out;
+    enum sgp32_status status = softeuicc_read_certificate(file, &der, &der_len);
+    if (status != SGP32_OK)
+        return status;
+    status = sgp32_x509_parse(&cert, der, der_len);
+    if (status == SGP32_OK && cert.subject_key_id.len != 20)
+        status = SGP32_ERR_DECODE;
+    if (status == SGP32_OK) {
+        memcpy(pkid, cert.subject_key_id.data, 20);
+        if (softeuicc_ci_certificate_path(dir, pkid, path, sizeof(path)) != 0)
+            status = SGP32_ERR_STORAGE;
+    }
+    if (status == SGP32_OK) {
+        snprintf(temp, sizeof(temp), "%s.tmp", path);
+        out = fopen(temp, "wb");
+        if (out == NULL || fwrite(der, 1, der_len, out) != der_len)
+            status = SGP32_ERR_STORAGE;
+        if (out != NULL && fclose(out) != 0)
+            status = SGP32_ERR_STORAGE;
+        if (status == SGP32_OK && rename(temp, path) != 0)
+            status = SGP32_ERR_STORAGE;
+        if (status != SGP32_OK)
+            remove(temp);
+    }
+    free(der);
+    return status;
+#else
+    (void)dir;
+    (void)file;
+    (void)pkid;
+    return SGP32_ERR_NOT_SUPPORTED;
+#endif
 }

@@ -14,4 +14,14 @@ enum sgp32_status softeuicc_read_certificate(const char *path, uint8_t **der, si
  * (SGP32_ERR_NOT_SUPPORTED without the crypto layer). The bytes are kept as given. */
 enum sgp32_status softeuicc_read_private_key(const char *path, uint8_t **key, size_t *key_len);
 
+/* Where the card keeps the certificate of the CI `pkid`: <dir>/ci-<PKID in upper-case hex>.der.
+ * Returns 0, or -1 when the path does not fit in cap. */
+int softeuicc_ci_certificate_path(const char *dir, const uint8_t pkid[20], char *path, size_t cap);
+
+/* Reads a CI certificate file (DER or PEM), takes its 20-byte SubjectKeyIdentifier as *pkid and stores
+ * the DER at softeuicc_ci_certificate_path() (written to a temporary file, then renamed).
+ * SGP32_ERR_NOT_SUPPORTED without the crypto layer, SGP32_ERR_DECODE for a certificate without a
+ * 20-byte SKI, SGP32_ERR_STORAGE when it cannot be written. */
+enum sgp32_status softeuicc_install_ci_certificate(const char *dir, const char *file, uint8_t pkid[20]);
+
 #endif
