@@ -193,24 +193,12 @@ static void manifest(const char *curve, const char *key, char *value, size_t cap
     assert_true(value[0] != '\0');
 }
 
-static void copy_file(const char *from, const char *to)
-{
-    char buffer[4096];
-    size_t n;
-    FILE *in = fopen(from, "rb"), *out = fopen(to, "wb");
-    assert_non_null(in);
-    assert_non_null(out);
-    while ((n = fread(buffer, 1, sizeof(buffer), in)) > 0)
-        assert_int_equal(fwrite(buffer, 1, n, out), n);
-    fclose(in);
-    assert_int_equal(fclose(out), 0);
-}
-
 void card_start(struct card_env *env, const char *curve)
 {
     struct sgp32_softeuicc_identity identity;
     struct sgp32_softeuicc_options options;
-    char eid[64], pkid_hex[64], eum[256], euicc[256], key[256], ci_from[256], ci_to[256];
+    char eid[64], pkid_hex[64], eum[256], euicc[256], key[256], ci[256];
+    const char *ci_files[1];
     uint8_t pkid[1][20];
     memset(env, 0, sizeof(*env));
     snprintf(env->dir, sizeof(env->dir), "/tmp/smdp-server-card-XXXXXX");
@@ -228,14 +216,15 @@ void card_start(struct card_env *env, const char *curve)
     identity.eum_certificate_file = eum;
     identity.euicc_certificate_file = euicc;
     identity.euicc_private_key_file = key;
+    /* The card's CI trust: create() keeps the CI certificate beside its state. */
+    pki_path(ci, sizeof(ci), curve, "ci/ci.cert.der");
+    ci_files[0] = ci;
+    identity.ci_certificate_files = ci_files;
+    identity.ci_certificate_count = 1;
     memset(&options, 0, sizeof(options));
     options.size = sizeof(options);
     options.mode = SGP32_SOFTEUICC_MODE_IOT;
     assert_int_equal(sgp32_softeuicc_create(env->dir, &identity, &options, &env->card), SGP32_OK);
-    /* The card's CI trust: the CI certificate beside its state, named by its PKID (docs/software-euicc.md). */
-    pki_path(ci_from, sizeof(ci_from), curve, "ci/ci.cert.der");
-    snprintf(ci_to, sizeof(ci_to), "%s/ci-%s.der", env->dir, pkid_hex);
-    copy_file(ci_from, ci_to);
     sgp32_softeuicc_transport(env->card, &env->transport);
     assert_int_equal(env->transport.ops->open(env->transport.user, NULL, 0, NULL, 1000), SGP32_OK);
     assert_int_equal(sgp32_es10_new(&env->transport, NULL, &env->es10), SGP32_OK);
