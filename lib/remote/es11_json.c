@@ -63,35 +63,19 @@ static const struct sgp32_json_field event_entry_fields[] = {
 
 static const struct sgp32_json_message_spec event_entry_spec = SPEC(event_entry_fields);
 
-struct es11_function_info {
-    enum sgp32_es11_function function;
-    const char *name;
-    struct sgp32_json_message_spec request;
-    struct sgp32_json_message_spec response;
-};
-
-static const struct es11_function_info es11_functions[] = {
+static const struct sgp32_json_function es11_functions[] = {
     {SGP32_ES11_INITIATE_AUTHENTICATION, "initiateAuthentication", SPEC(initiate_authentication_request),
      SPEC(initiate_authentication_response)},
     {SGP32_ES11_AUTHENTICATE_CLIENT, "authenticateClient", SPEC(authenticate_client_request),
      SPEC(authenticate_client_response)},
 };
 
-#define ES11_FUNCTION_COUNT (sizeof(es11_functions) / sizeof(es11_functions[0]))
-
-static const struct es11_function_info *es11_info(enum sgp32_es11_function function)
-{
-    size_t i;
-    for (i = 0; i < ES11_FUNCTION_COUNT; i++) {
-        if (es11_functions[i].function == function)
-            return &es11_functions[i];
-    }
-    return NULL;
-}
+static const struct sgp32_json_interface es11 = {SGP32_ES11_PATH_PREFIX, es11_functions,
+                                                 sizeof(es11_functions) / sizeof(es11_functions[0])};
 
 const char *sgp32_es11_function_name(enum sgp32_es11_function function)
 {
-    const struct es11_function_info *info = es11_info(function);
+    const struct sgp32_json_function *info = sgp32_remote_json_function(&es11, (int)function);
     return info != NULL ? info->name : NULL;
 }
 
@@ -99,28 +83,7 @@ enum sgp32_status sgp32_es11_build_request(const struct sgp32_remote_endpoint *e
                                            enum sgp32_es11_function function, const union sgp32_es11_request *request,
                                            struct sgp32_remote_request *out)
 {
-    const struct es11_function_info *info = es11_info(function);
-    char path[64];
-    cJSON *root = NULL;
-    char *body = NULL;
-    size_t body_len = 0;
-    enum sgp32_status st;
-
-    if (out != NULL)
-        memset(out, 0, sizeof(*out));
-    if (info == NULL || request == NULL || out == NULL)
-        return SGP32_ERR_INVALID_ARGUMENT;
-    st = sgp32_remote_json_build(&info->request, request, NULL, &root);
-    if (st == SGP32_OK)
-        st = sgp32_remote_json_print(root, &body, &body_len);
-    if (st != SGP32_OK)
-        return st;
-    strcpy(path, SGP32_ES11_PATH_PREFIX);
-    strcat(path, info->name);
-    st = sgp32_remote_request_init(out, endpoint, path, SGP32_REMOTE_CONTENT_TYPE_JSON,
-                                   SGP32_REMOTE_ADMIN_PROTOCOL_ES9PLUS, (const uint8_t *)body, body_len, body,
-                                   cJSON_free);
-    return st; /* on failure the body was released with the request */
+    return sgp32_remote_json_build_request(&es11, endpoint, (int)function, request, out);
 }
 
 static enum sgp32_status es11_read_events(const cJSON *root, struct sgp32_es11_authenticate_client_response *response,
@@ -170,7 +133,7 @@ enum sgp32_status sgp32_es11_parse_response(enum sgp32_es11_function function, c
                                             union sgp32_es11_response *response, void **storage,
                                             struct sgp32_remote_result *result)
 {
-    const struct es11_function_info *info = es11_info(function);
+    const struct sgp32_json_function *info = sgp32_remote_json_function(&es11, (int)function);
     cJSON *root = NULL;
     enum sgp32_status st;
 
@@ -182,13 +145,7 @@ enum sgp32_status sgp32_es11_parse_response(enum sgp32_es11_function function, c
     memset(response, 0, sizeof(*response));
     if (result != NULL)
         result->http_status = answer->http_status;
-    st = sgp32_remote_json_check_answer(answer, result);
-    if (st == SGP32_OK)
-        st = sgp32_remote_json_parse_text(answer->body, answer->body_len, &root, result);
-    if (st == SGP32_OK)
-        st = sgp32_remote_json_read_header(root, result);
-    if (st == SGP32_OK)
-        st = sgp32_remote_json_read_fields(root, &info->response, response, storage, result);
+    st = sgp32_remote_json_parse_answer(answer, &info->response, response, storage, result, &root);
     if (st == SGP32_OK && function == SGP32_ES11_AUTHENTICATE_CLIENT)
         st = es11_read_events(root, &response->authenticate_client, storage, result);
     cJSON_Delete(root);
@@ -199,37 +156,25 @@ enum sgp32_status sgp32_es11_parse_request(const struct sgp32_remote_incoming *i
                                            enum sgp32_es11_function *function, union sgp32_es11_request *request,
                                            void **storage, struct sgp32_remote_result *result)
 {
-    const struct es11_function_info *info = NULL;
-    size_t prefix = strlen(SGP32_ES11_PATH_PREFIX);
-    cJSON *root = NULL;
+    const struct sgp32_json_function *info = NULL;
     enum sgp32_status st;
-    size_t i;
 
     sgp32_remote_result_clear(result);
     if (incoming == NULL || function == NULL || request == NULL || storage == NULL)
         return SGP32_ERR_INVALID_ARGUMENT;
     *storage = NULL;
     memset(request, 0, sizeof(*request));
-    for (i = 0; incoming->path != NULL && strncmp(incoming->path, SGP32_ES11_PATH_PREFIX, prefix) == 0 &&
-                i < ES11_FUNCTION_COUNT;
-         i++) {
-        if (strcmp(incoming->path + prefix, es11_functions[i].name) == 0)
-            info = &es11_functions[i];
-    }
-    if (info == NULL)
-        return sgp32_remote_fail(result, SGP32_ERR_NOT_FOUND, "unknown path", incoming->path);
-    *function = info->function;
-    st = sgp32_remote_check_incoming(incoming, SGP32_REMOTE_MEDIA_TYPE_JSON, result);
-    if (st == SGP32_OK)
-        st = sgp32_remote_json_parse_text(incoming->body, incoming->body_len, &root, result);
-    if (st == SGP32_OK)
-        st = sgp32_remote_json_read_fields(root, &info->request, request, storage, result);
-    cJSON_Delete(root);
+    st = sgp32_remote_json_parse_incoming(&es11, incoming, &info, request, storage, result);
+    if (info != NULL)
+        *function = (enum sgp32_es11_function)info->function;
     return st;
 }
 
-static enum sgp32_status es11_add_events(cJSON *root, const struct sgp32_es11_authenticate_client_response *response)
+/* The eventEntries of an authenticateClient answer (the tables cannot describe an array). */
+static enum sgp32_status es11_add_events(cJSON *root, const void *values)
 {
+    const struct sgp32_es11_authenticate_client_response *response =
+        &((const union sgp32_es11_response *)values)->authenticate_client;
     cJSON *array;
     size_t i;
 
@@ -257,31 +202,12 @@ enum sgp32_status sgp32_es11_build_response(enum sgp32_es11_function function,
                                             const struct sgp32_remote_result *failure,
                                             struct sgp32_remote_response *out)
 {
-    const struct es11_function_info *info = es11_info(function);
-    struct sgp32_remote_result success;
-    cJSON *root = NULL;
-    char *body = NULL;
-    size_t body_len = 0;
-    enum sgp32_status st;
+    const struct sgp32_json_function *info = sgp32_remote_json_function(&es11, (int)function);
 
     if (out != NULL)
         memset(out, 0, sizeof(*out));
     if (info == NULL || out == NULL || (failure == NULL && response == NULL))
         return SGP32_ERR_INVALID_ARGUMENT;
-    if (failure != NULL && strcmp(failure->execution_status, "Failed") != 0 &&
-        strcmp(failure->execution_status, "Expired") != 0)
-        return SGP32_ERR_INVALID_ARGUMENT;
-    sgp32_remote_result_clear(&success);
-    st = sgp32_remote_json_build(&info->response, response, failure != NULL ? failure : &success, &root);
-    if (st == SGP32_OK && failure == NULL && function == SGP32_ES11_AUTHENTICATE_CLIENT) {
-        st = es11_add_events(root, &response->authenticate_client);
-        if (st != SGP32_OK)
-            cJSON_Delete(root);
-    }
-    if (st == SGP32_OK)
-        st = sgp32_remote_json_print(root, &body, &body_len);
-    if (st != SGP32_OK)
-        return st;
-    sgp32_remote_json_response(out, body, body_len);
-    return SGP32_OK;
+    return sgp32_remote_json_build_answer(&info->response, response, failure,
+                                          function == SGP32_ES11_AUTHENTICATE_CLIENT ? es11_add_events : NULL, out);
 }

@@ -83,14 +83,7 @@ static const struct sgp32_json_field cancel_session_request[] = {
         table, sizeof(table) / sizeof(table[0])                                                                        \
     }
 
-struct es9plus_function_info {
-    enum sgp32_es9plus_function function;
-    const char *name;
-    struct sgp32_json_message_spec request;
-    struct sgp32_json_message_spec response;
-};
-
-static const struct es9plus_function_info es9plus_functions[] = {
+static const struct sgp32_json_function es9plus_functions[] = {
     {SGP32_ES9PLUS_INITIATE_AUTHENTICATION, "initiateAuthentication", SPEC(initiate_authentication_request),
      SPEC(initiate_authentication_response)},
     {SGP32_ES9PLUS_AUTHENTICATE_CLIENT, "authenticateClient", SPEC(authenticate_client_request),
@@ -101,21 +94,12 @@ static const struct es9plus_function_info es9plus_functions[] = {
     {SGP32_ES9PLUS_CANCEL_SESSION, "cancelSession", SPEC(cancel_session_request), {NULL, 0}},
 };
 
-#define ES9PLUS_FUNCTION_COUNT (sizeof(es9plus_functions) / sizeof(es9plus_functions[0]))
-
-static const struct es9plus_function_info *es9plus_info(enum sgp32_es9plus_function function)
-{
-    size_t i;
-    for (i = 0; i < ES9PLUS_FUNCTION_COUNT; i++) {
-        if (es9plus_functions[i].function == function)
-            return &es9plus_functions[i];
-    }
-    return NULL;
-}
+static const struct sgp32_json_interface es9plus = {SGP32_ES9PLUS_PATH_PREFIX, es9plus_functions,
+                                                    sizeof(es9plus_functions) / sizeof(es9plus_functions[0])};
 
 const char *sgp32_es9plus_function_name(enum sgp32_es9plus_function function)
 {
-    const struct es9plus_function_info *info = es9plus_info(function);
+    const struct sgp32_json_function *info = sgp32_remote_json_function(&es9plus, (int)function);
     return info != NULL ? info->name : NULL;
 }
 
@@ -124,28 +108,7 @@ enum sgp32_status sgp32_es9plus_build_request(const struct sgp32_remote_endpoint
                                               const union sgp32_es9plus_request *request,
                                               struct sgp32_remote_request *out)
 {
-    const struct es9plus_function_info *info = es9plus_info(function);
-    char path[64];
-    cJSON *root = NULL;
-    char *body = NULL;
-    size_t body_len = 0;
-    enum sgp32_status st;
-
-    if (out != NULL)
-        memset(out, 0, sizeof(*out));
-    if (info == NULL || request == NULL || out == NULL)
-        return SGP32_ERR_INVALID_ARGUMENT;
-    st = sgp32_remote_json_build(&info->request, request, NULL, &root);
-    if (st == SGP32_OK)
-        st = sgp32_remote_json_print(root, &body, &body_len);
-    if (st != SGP32_OK)
-        return st;
-    strcpy(path, SGP32_ES9PLUS_PATH_PREFIX);
-    strcat(path, info->name);
-    st = sgp32_remote_request_init(out, endpoint, path, SGP32_REMOTE_CONTENT_TYPE_JSON,
-                                   SGP32_REMOTE_ADMIN_PROTOCOL_ES9PLUS, (const uint8_t *)body, body_len, body,
-                                   cJSON_free);
-    return st; /* on failure the body was released with the request */
+    return sgp32_remote_json_build_request(&es9plus, endpoint, (int)function, request, out);
 }
 
 enum sgp32_status sgp32_es9plus_parse_response(enum sgp32_es9plus_function function,
@@ -153,9 +116,7 @@ enum sgp32_status sgp32_es9plus_parse_response(enum sgp32_es9plus_function funct
                                                union sgp32_es9plus_response *response, void **storage,
                                                struct sgp32_remote_result *result)
 {
-    const struct es9plus_function_info *info = es9plus_info(function);
-    cJSON *root = NULL;
-    enum sgp32_status st;
+    const struct sgp32_json_function *info = sgp32_remote_json_function(&es9plus, (int)function);
 
     sgp32_remote_result_clear(result);
     if (info == NULL || answer == NULL || storage == NULL || (answer->body == NULL && answer->body_len != 0) ||
@@ -170,28 +131,7 @@ enum sgp32_status sgp32_es9plus_parse_response(enum sgp32_es9plus_function funct
     if (function == SGP32_ES9PLUS_HANDLE_NOTIFICATION &&
         (answer->http_status == 204 || (answer->http_status == 200 && answer->body_len == 0)))
         return SGP32_OK;
-    st = sgp32_remote_json_check_answer(answer, result);
-    if (st == SGP32_OK)
-        st = sgp32_remote_json_parse_text(answer->body, answer->body_len, &root, result);
-    if (st == SGP32_OK)
-        st = sgp32_remote_json_read_header(root, result);
-    if (st == SGP32_OK && info->response.count != 0)
-        st = sgp32_remote_json_read_fields(root, &info->response, response, storage, result);
-    cJSON_Delete(root);
-    return st;
-}
-
-static const struct es9plus_function_info *es9plus_info_by_path(const char *path)
-{
-    size_t prefix = strlen(SGP32_ES9PLUS_PATH_PREFIX);
-    size_t i;
-    if (path == NULL || strncmp(path, SGP32_ES9PLUS_PATH_PREFIX, prefix) != 0)
-        return NULL;
-    for (i = 0; i < ES9PLUS_FUNCTION_COUNT; i++) {
-        if (strcmp(path + prefix, es9plus_functions[i].name) == 0)
-            return &es9plus_functions[i];
-    }
-    return NULL;
+    return sgp32_remote_json_parse_answer(answer, &info->response, response, storage, result, NULL);
 }
 
 enum sgp32_status sgp32_es9plus_parse_request(const struct sgp32_remote_incoming *incoming,
@@ -199,8 +139,7 @@ enum sgp32_status sgp32_es9plus_parse_request(const struct sgp32_remote_incoming
                                               union sgp32_es9plus_request *request, void **storage,
                                               struct sgp32_remote_result *result)
 {
-    const struct es9plus_function_info *info;
-    cJSON *root = NULL;
+    const struct sgp32_json_function *info = NULL;
     enum sgp32_status st;
 
     sgp32_remote_result_clear(result);
@@ -208,16 +147,9 @@ enum sgp32_status sgp32_es9plus_parse_request(const struct sgp32_remote_incoming
         return SGP32_ERR_INVALID_ARGUMENT;
     *storage = NULL;
     memset(request, 0, sizeof(*request));
-    info = es9plus_info_by_path(incoming->path);
-    if (info == NULL)
-        return sgp32_remote_fail(result, SGP32_ERR_NOT_FOUND, "unknown path", incoming->path);
-    *function = info->function;
-    st = sgp32_remote_check_incoming(incoming, SGP32_REMOTE_MEDIA_TYPE_JSON, result);
-    if (st == SGP32_OK)
-        st = sgp32_remote_json_parse_text(incoming->body, incoming->body_len, &root, result);
-    if (st == SGP32_OK)
-        st = sgp32_remote_json_read_fields(root, &info->request, request, storage, result);
-    cJSON_Delete(root);
+    st = sgp32_remote_json_parse_incoming(&es9plus, incoming, &info, request, storage, result);
+    if (info != NULL)
+        *function = (enum sgp32_es9plus_function)info->function;
     return st;
 }
 
@@ -226,12 +158,7 @@ enum sgp32_status sgp32_es9plus_build_response(enum sgp32_es9plus_function funct
                                                const struct sgp32_remote_result *failure,
                                                struct sgp32_remote_response *out)
 {
-    const struct es9plus_function_info *info = es9plus_info(function);
-    struct sgp32_remote_result success;
-    cJSON *root = NULL;
-    char *body = NULL;
-    size_t body_len = 0;
-    enum sgp32_status st;
+    const struct sgp32_json_function *info = sgp32_remote_json_function(&es9plus, (int)function);
 
     if (out != NULL)
         memset(out, 0, sizeof(*out));
@@ -243,15 +170,5 @@ enum sgp32_status sgp32_es9plus_build_response(enum sgp32_es9plus_function funct
         sgp32_remote_response_init(out, 204, NULL, SGP32_REMOTE_ADMIN_PROTOCOL_ES9PLUS, NULL, 0, NULL, NULL);
         return SGP32_OK;
     }
-    if (failure != NULL && strcmp(failure->execution_status, "Failed") != 0 &&
-        strcmp(failure->execution_status, "Expired") != 0)
-        return SGP32_ERR_INVALID_ARGUMENT;
-    sgp32_remote_result_clear(&success);
-    st = sgp32_remote_json_build(&info->response, response, failure != NULL ? failure : &success, &root);
-    if (st == SGP32_OK)
-        st = sgp32_remote_json_print(root, &body, &body_len);
-    if (st != SGP32_OK)
-        return st;
-    sgp32_remote_json_response(out, body, body_len);
-    return SGP32_OK;
+    return sgp32_remote_json_build_answer(&info->response, response, failure, NULL, out);
 }

@@ -474,3 +474,117 @@ enum sgp32_status sgp32_remote_json_check_answer(const struct sgp32_remote_answe
                                  SGP32_REMOTE_MEDIA_TYPE_JSON);
     return SGP32_OK;
 }
+
+const struct sgp32_json_function *sgp32_remote_json_function(const struct sgp32_json_interface *api, int function)
+{
+    size_t i;
+    for (i = 0; i < api->count; i++) {
+        if (api->functions[i].function == function)
+            return &api->functions[i];
+    }
+    return NULL;
+}
+
+enum sgp32_status sgp32_remote_json_build_request(const struct sgp32_json_interface *api,
+                                                  const struct sgp32_remote_endpoint *endpoint, int function,
+                                                  const void *values, struct sgp32_remote_request *out)
+{
+    const struct sgp32_json_function *info = sgp32_remote_json_function(api, function);
+    char path[64];
+    cJSON *root = NULL;
+    char *body = NULL;
+    size_t body_len = 0;
+    enum sgp32_status st;
+
+    if (out != NULL)
+        memset(out, 0, sizeof(*out));
+    if (info == NULL || values == NULL || out == NULL || strlen(api->path_prefix) + strlen(info->name) >= sizeof(path))
+        return SGP32_ERR_INVALID_ARGUMENT;
+    st = sgp32_remote_json_build(&info->request, values, NULL, &root);
+    if (st == SGP32_OK)
+        st = sgp32_remote_json_print(root, &body, &body_len);
+    if (st != SGP32_OK)
+        return st;
+    strcpy(path, api->path_prefix);
+    strcat(path, info->name);
+    /* On failure the body is released with the request. */
+    return sgp32_remote_request_init(out, endpoint, path, SGP32_REMOTE_CONTENT_TYPE_JSON,
+                                     SGP32_REMOTE_ADMIN_PROTOCOL_ES9PLUS, (const uint8_t *)body, body_len, body,
+                                     cJSON_free);
+}
+
+enum sgp32_status sgp32_remote_json_parse_answer(const struct sgp32_remote_answer *answer,
+                                                 const struct sgp32_json_message_spec *spec, void *values,
+                                                 void **storage, struct sgp32_remote_result *result, cJSON **root)
+{
+    cJSON *parsed = NULL;
+    enum sgp32_status st = sgp32_remote_json_check_answer(answer, result);
+    if (root != NULL)
+        *root = NULL;
+    if (st == SGP32_OK)
+        st = sgp32_remote_json_parse_text(answer->body, answer->body_len, &parsed, result);
+    if (st == SGP32_OK)
+        st = sgp32_remote_json_read_header(parsed, result);
+    if (st == SGP32_OK && spec->count != 0)
+        st = sgp32_remote_json_read_fields(parsed, spec, values, storage, result);
+    if (st == SGP32_OK && root != NULL)
+        *root = parsed;
+    else
+        cJSON_Delete(parsed);
+    return st;
+}
+
+enum sgp32_status sgp32_remote_json_parse_incoming(const struct sgp32_json_interface *api,
+                                                   const struct sgp32_remote_incoming *incoming,
+                                                   const struct sgp32_json_function **function, void *values,
+                                                   void **storage, struct sgp32_remote_result *result)
+{
+    size_t prefix = strlen(api->path_prefix), i;
+    cJSON *root = NULL;
+    enum sgp32_status st;
+
+    *function = NULL;
+    for (i = 0; incoming->path != NULL && strncmp(incoming->path, api->path_prefix, prefix) == 0 && i < api->count;
+         i++) {
+        if (strcmp(incoming->path + prefix, api->functions[i].name) == 0)
+            *function = &api->functions[i];
+    }
+    if (*function == NULL)
+        return sgp32_remote_fail(result, SGP32_ERR_NOT_FOUND, "unknown path", incoming->path);
+    st = sgp32_remote_check_incoming(incoming, SGP32_REMOTE_MEDIA_TYPE_JSON, result);
+    if (st == SGP32_OK)
+        st = sgp32_remote_json_parse_text(incoming->body, incoming->body_len, &root, result);
+    if (st == SGP32_OK)
+        st = sgp32_remote_json_read_fields(root, &(*function)->request, values, storage, result);
+    cJSON_Delete(root);
+    return st;
+}
+
+enum sgp32_status sgp32_remote_json_build_answer(const struct sgp32_json_message_spec *spec, const void *values,
+                                                 const struct sgp32_remote_result *failure,
+                                                 enum sgp32_status (*extra)(cJSON *root, const void *values),
+                                                 struct sgp32_remote_response *out)
+{
+    struct sgp32_remote_result success;
+    cJSON *root = NULL;
+    char *body = NULL;
+    size_t body_len = 0;
+    enum sgp32_status st;
+
+    if (failure != NULL && strcmp(failure->execution_status, "Failed") != 0 &&
+        strcmp(failure->execution_status, "Expired") != 0)
+        return SGP32_ERR_INVALID_ARGUMENT;
+    sgp32_remote_result_clear(&success);
+    st = sgp32_remote_json_build(spec, values, failure != NULL ? failure : &success, &root);
+    if (st == SGP32_OK && failure == NULL && extra != NULL) {
+        st = extra(root, values);
+        if (st != SGP32_OK)
+            cJSON_Delete(root);
+    }
+    if (st == SGP32_OK)
+        st = sgp32_remote_json_print(root, &body, &body_len);
+    if (st != SGP32_OK)
+        return st;
+    sgp32_remote_json_response(out, body, body_len);
+    return SGP32_OK;
+}

@@ -78,4 +78,45 @@ void sgp32_remote_json_response(struct sgp32_remote_response *response, char *bo
 enum sgp32_status sgp32_remote_json_check_answer(const struct sgp32_remote_answer *answer,
                                                  struct sgp32_remote_result *result);
 
+/* ---- One JSON interface (ES9+, ES11): its functions, each with a path name and two messages; the
+ * steps every function of both interfaces shares, in both directions. */
+struct sgp32_json_function {
+    int function;     /* the interface's enum value (enum sgp32_es9plus_function ...) */
+    const char *name; /* the last path segment ("initiateAuthentication") */
+    struct sgp32_json_message_spec request;
+    struct sgp32_json_message_spec response;
+};
+
+struct sgp32_json_interface {
+    const char *path_prefix; /* "/gsma/rsp2/es9plus/" */
+    const struct sgp32_json_function *functions;
+    size_t count;
+};
+
+/* The function with that enum value, NULL if none. */
+const struct sgp32_json_function *sgp32_remote_json_function(const struct sgp32_json_interface *api, int function);
+/* Client: the request of `function` as JSON, to path_prefix + name. */
+enum sgp32_status sgp32_remote_json_build_request(const struct sgp32_json_interface *api,
+                                                  const struct sgp32_remote_endpoint *endpoint, int function,
+                                                  const void *values, struct sgp32_remote_request *out);
+/* Client: checks and parses a JSON answer (HTTP status, Content-Type, header.functionExecutionStatus)
+ * and reads the fields of spec. With root != NULL the parsed document is handed over for members the
+ * table cannot describe (delete it with cJSON_Delete); it is NULL after a failure. */
+enum sgp32_status sgp32_remote_json_parse_answer(const struct sgp32_remote_answer *answer,
+                                                 const struct sgp32_json_message_spec *spec, void *values,
+                                                 void **storage, struct sgp32_remote_result *result, cJSON **root);
+/* Server: finds the function from the request path, checks the request headers and reads its fields.
+ * SGP32_ERR_NOT_FOUND for an unknown path. */
+enum sgp32_status sgp32_remote_json_parse_incoming(const struct sgp32_json_interface *api,
+                                                   const struct sgp32_remote_incoming *incoming,
+                                                   const struct sgp32_json_function **function, void *values,
+                                                   void **storage, struct sgp32_remote_result *result);
+/* Server: a JSON answer, the failure form when failure != NULL (its execution_status must be "Failed"
+ * or "Expired"), else success with the fields of spec from values; extra (may be NULL) adds members
+ * the table cannot describe to a success. */
+enum sgp32_status sgp32_remote_json_build_answer(const struct sgp32_json_message_spec *spec, const void *values,
+                                                 const struct sgp32_remote_result *failure,
+                                                 enum sgp32_status (*extra)(cJSON *root, const void *values),
+                                                 struct sgp32_remote_response *out);
+
 #endif /* SGP32_REMOTE_JSON_H */
