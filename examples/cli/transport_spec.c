@@ -20,6 +20,7 @@
 
 #define PATH_CAP 1024
 
+#if defined(SGP32_CLI_HAVE_AT) || defined(SGP32_CLI_HAVE_QMI)
 /* "<path>[,opt[,opt...]]": copies the path; *options points at the first option (or ""). */
 static int split_path(const char *rest, char *path, size_t cap, const char **options)
 {
@@ -54,6 +55,25 @@ static int next_option(const char **cursor, char *name, size_t cap, long *value,
     *value = eq != NULL ? strtol(eq + 1, NULL, 10) : 0;
     return 1;
 }
+
+/* Applies each option of a comma-separated list with apply(); prints the offending one and returns
+ * SGP32_ERR_INVALID_ARGUMENT when apply() refuses it. */
+static enum sgp32_status apply_options(const char *cursor, const char *kind,
+                                       int (*apply)(void *options, const char *name, int has_value, long value),
+                                       void *options)
+{
+    char name[16];
+    long value;
+    int has_value;
+    while (next_option(&cursor, name, sizeof(name), &value, &has_value)) {
+        if (apply(options, name, has_value, value) != 0) {
+            fprintf(stderr, "sgp32: unknown or invalid %s transport option '%s'\n", kind, name);
+            return SGP32_ERR_INVALID_ARGUMENT;
+        }
+    }
+    return SGP32_OK;
+}
+#endif
 
 #ifdef SGP32_CLI_HAVE_SOFTEUICC
 static void release_softeuicc(void *owner)
@@ -115,14 +135,26 @@ static void release_at(void *owner)
     sgp32_at_free(owner);
 }
 
+static int apply_at_option(void *options, const char *name, int has_value, long value)
+{
+    struct sgp32_at_options *at = options;
+    if (strcmp(name, "csim") == 0 && !has_value)
+        at->mode = SGP32_AT_MODE_CSIM;
+    else if (strcmp(name, "ccho") == 0 && !has_value)
+        at->mode = SGP32_AT_MODE_CCHO;
+    else if (strcmp(name, "baud") == 0 && has_value && value > 0)
+        at->baud = (uint32_t)value;
+    else
+        return -1;
+    return 0;
+}
+
 static enum sgp32_status open_at(const char *rest, struct cli_transport *out)
 {
     struct sgp32_at_options options;
     struct sgp32_at *at = NULL;
-    char path[PATH_CAP], name[16];
+    char path[PATH_CAP];
     const char *cursor;
-    long value;
-    int has_value;
     enum sgp32_status st;
     memset(&options, 0, sizeof(options));
     options.size = sizeof(options);
@@ -130,23 +162,11 @@ static enum sgp32_status open_at(const char *rest, struct cli_transport *out)
         fprintf(stderr, "sgp32: --transport at:<tty>[,csim|,ccho][,baud=N]\n");
         return SGP32_ERR_INVALID_ARGUMENT;
     }
-    while (next_option(&cursor, name, sizeof(name), &value, &has_value)) {
-        if (strcmp(name, "csim") == 0 && !has_value) {
-            options.mode = SGP32_AT_MODE_CSIM;
-        } else if (strcmp(name, "ccho") == 0 && !has_value) {
-            options.mode = SGP32_AT_MODE_CCHO;
-        } else if (strcmp(name, "baud") == 0 && has_value && value > 0) {
-            options.baud = (uint32_t)value;
-        } else {
-            fprintf(stderr, "sgp32: unknown AT transport option '%s'\n", name);
-            return SGP32_ERR_INVALID_ARGUMENT;
-        }
-    }
-    st = sgp32_at_open_path(path, &options, &at);
-    if (st != SGP32_OK) {
+    st = apply_options(cursor, "AT", apply_at_option, &options);
+    if (st == SGP32_OK && (st = sgp32_at_open_path(path, &options, &at)) != SGP32_OK)
         fprintf(stderr, "sgp32: AT port '%s': %s\n", path, sgp32_strerror(st));
+    if (st != SGP32_OK)
         return st;
-    }
     sgp32_at_transport(at, &out->transport);
     out->owner = at;
     out->release = release_at;
@@ -160,14 +180,21 @@ static void release_qmi(void *owner)
     sgp32_qmi_free(owner);
 }
 
+static int apply_qmi_option(void *options, const char *name, int has_value, long value)
+{
+    struct sgp32_qmi_options *qmi = options;
+    if (strcmp(name, "slot") != 0 || !has_value || value < 1 || value > 255)
+        return -1;
+    qmi->slot = (uint8_t)value;
+    return 0;
+}
+
 static enum sgp32_status open_qmi(const char *rest, struct cli_transport *out)
 {
     struct sgp32_qmi_options options;
     struct sgp32_qmi *qmi = NULL;
-    char path[PATH_CAP], name[16];
+    char path[PATH_CAP];
     const char *cursor;
-    long value;
-    int has_value;
     enum sgp32_status st;
     memset(&options, 0, sizeof(options));
     options.size = sizeof(options);
@@ -175,19 +202,11 @@ static enum sgp32_status open_qmi(const char *rest, struct cli_transport *out)
         fprintf(stderr, "sgp32: --transport qmi:<device>[,slot=N]\n");
         return SGP32_ERR_INVALID_ARGUMENT;
     }
-    while (next_option(&cursor, name, sizeof(name), &value, &has_value)) {
-        if (strcmp(name, "slot") == 0 && has_value && value >= 1 && value <= 255) {
-            options.slot = (uint8_t)value;
-        } else {
-            fprintf(stderr, "sgp32: unknown QMI transport option '%s'\n", name);
-            return SGP32_ERR_INVALID_ARGUMENT;
-        }
-    }
-    st = sgp32_qmi_new_device(path, &options, &qmi);
-    if (st != SGP32_OK) {
+    st = apply_options(cursor, "QMI", apply_qmi_option, &options);
+    if (st == SGP32_OK && (st = sgp32_qmi_new_device(path, &options, &qmi)) != SGP32_OK)
         fprintf(stderr, "sgp32: QMI device '%s': %s\n", path, sgp32_strerror(st));
+    if (st != SGP32_OK)
         return st;
-    }
     sgp32_qmi_transport(qmi, &out->transport);
     out->owner = qmi;
     out->release = release_qmi;
