@@ -222,13 +222,15 @@ uint16_t es10_execute_fallback(struct sgp32_softeuicc *, const uint8_t *, size_t
 uint16_t es10_return_from_fallback(struct sgp32_softeuicc *, const uint8_t *, size_t, struct der_writer *);
 uint16_t es10_get_connectivity_parameters(struct sgp32_softeuicc *, const uint8_t *, size_t, struct der_writer *);
 uint16_t es10_ipae_activation(struct sgp32_softeuicc *, const uint8_t *, size_t, struct der_writer *);
-/* Profile download (es10_download.c), LoadEuiccPackage (es10_euicc_package.c); LoadCRL is still a
- * hook in es10_session.c that answers undefinedError (CRL handling is not implemented). */
+/* Profile download (es10_download.c), LoadEuiccPackage (es10_euicc_package.c), LoadCRL (es10_crl.c). */
 uint16_t es10_authenticate_server(struct sgp32_softeuicc *, const uint8_t *, size_t, struct der_writer *);
 uint16_t es10_prepare_download(struct sgp32_softeuicc *, const uint8_t *, size_t, struct der_writer *);
 uint16_t es10_load_bound_profile_package(struct sgp32_softeuicc *, const uint8_t *, size_t, struct der_writer *);
 uint16_t es10_cancel_session(struct sgp32_softeuicc *, const uint8_t *, size_t, struct der_writer *);
 uint16_t es10_load_crl(struct sgp32_softeuicc *, const uint8_t *, size_t, struct der_writer *);
+/* es10_crl.c: 1 when the CRL loaded for the CI `pkid` lists the certificate serial (INTEGER contents). */
+int softeuicc_crl_revoked(const struct sgp32_softeuicc *card, const uint8_t pkid[20], const uint8_t *serial,
+                          size_t serial_len);
 uint16_t es10_load_euicc_package(struct sgp32_softeuicc *, const uint8_t *, size_t, struct der_writer *);
 
 /* ---- eUICC Packages (es10_euicc_package.c) and the internals it shares */

@@ -120,7 +120,7 @@ static uint8_t *load_ci(const struct sgp32_softeuicc *card, const uint8_t pkid[2
 }
 
 /* Checks cert (DER) chains to the CI `pkid` the card trusts with `role`. 0 ok, else the error code:
- * 7 ciPKUnknown, 1 invalidCertificate, 3 unsupportedCurve, 5 invalidOid. */
+ * 7 ciPKUnknown, 1 invalidCertificate (also when revoked by a loaded CRL), 3 unsupportedCurve, 5 invalidOid. */
 static long check_server_certificate(struct sgp32_softeuicc *card, const uint8_t pkid[20], const uint8_t *der,
                                      size_t len, enum sgp32_x509_role role, struct sgp32_x509_cert *cert)
 {
@@ -142,6 +142,8 @@ static long check_server_certificate(struct sgp32_softeuicc *card, const uint8_t
         code = 3;
     } else if (sgp32_x509_verify_issued_by(cert, &ci, (int64_t)time(NULL)) != SGP32_OK) {
         code = 1;
+    } else if (softeuicc_crl_revoked(card, pkid, cert->serial.data, cert->serial.len)) {
+        code = 1; /* SGP.22 5.7.13 / 4.6.5: revoked by the loaded CRL of its CI: invalidCertificate */
     } else if (sgp32_x509_gsma_role(cert) != role) {
         code = 5;
     }
