@@ -84,7 +84,8 @@ struct sgp32_softeuicc_identity {
 };
 
 /* Creates a new card in state_dir (created if missing; refused with SGP32_ERR_STATE if it already
- * holds a card) and opens it, powered on. */
+ * holds a card) and opens it, powered on. SGP32_ERR_INVALID_ARGUMENT for an EID that is not 32
+ * decimal digits with valid ISO 7064 mod 97-10 check digits (SGP.29). */
 enum sgp32_status sgp32_softeuicc_create(const char *state_dir, const struct sgp32_softeuicc_identity *identity,
                                          const struct sgp32_softeuicc_options *options, struct sgp32_softeuicc **card);
 /* Opens the card in state_dir, powered on. SGP32_ERR_STORAGE for a corrupt or truncated state. */

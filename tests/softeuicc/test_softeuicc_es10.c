@@ -718,6 +718,37 @@ static void test_rollback_immediate_enable_connectivity_ipae(void **state)
     harness_stop(&h);
 }
 
+/* create() refuses an EID whose ISO 7064 mod 97-10 check digits are wrong or that is not decimal. */
+static void test_create_checks_eid(void **state)
+{
+    struct sgp32_softeuicc_identity identity;
+    struct sgp32_softeuicc *card = NULL;
+    char dir[64], path[128];
+    size_t i;
+    (void)state;
+    snprintf(dir, sizeof(dir), "/tmp/softeuicc-eid-XXXXXX");
+    assert_non_null(mkdtemp(dir));
+    memset(&identity, 0, sizeof(identity));
+    identity.ci_pkids = &harness_ci_pkid;
+    identity.ci_pkid_count = 1;
+    memcpy(identity.eid, harness_eid, 16);
+    for (i = 0; i < 16; i++) {
+        /* any single changed digit breaks the check */
+        identity.eid[i] ^= 0x01;
+        assert_int_equal(sgp32_softeuicc_create(dir, &identity, NULL, &card), SGP32_ERR_INVALID_ARGUMENT);
+        identity.eid[i] ^= 0x01;
+    }
+    identity.eid[15] = (uint8_t)((harness_eid[15] & 0xF0) | 0x0A); /* a hex digit */
+    assert_int_equal(sgp32_softeuicc_create(dir, &identity, NULL, &card), SGP32_ERR_INVALID_ARGUMENT);
+    assert_null(card);
+    memcpy(identity.eid, harness_eid, 16); /* 89049032123456789000000000000154: valid */
+    assert_int_equal(sgp32_softeuicc_create(dir, &identity, NULL, &card), SGP32_OK);
+    sgp32_softeuicc_free(card);
+    snprintf(path, sizeof(path), "%s/card.state", dir);
+    unlink(path);
+    rmdir(dir);
+}
+
 static void test_session_hooks_answer_defined_errors(void **state)
 {
     struct harness h;
@@ -734,7 +765,7 @@ static void test_session_hooks_answer_defined_errors(void **state)
     free_answer("CancelSessionResponse", cancel);
     /* LoadEuiccPackage (getRAT PSMO) -> an unsigned error naming the eIM */
     snprintf(request, sizeof(request), "BF5163 301E 8003 65494D 5A10 %s 810101 A002 A600 5F3740 %0128d",
-             "89049032123456789000000000000123", 0);
+             "89049032123456789000000000000154", 0);
     result = es10_call(&h, "EuiccPackageRequest", request, "EuiccPackageResult");
     assert_int_equal(result->present, EuiccPackageResult_PR_euiccPackageErrorUnsigned);
     assert_memory_equal(result->choice.euiccPackageErrorUnsigned.eimId.buf, "eIM", 3);
@@ -806,6 +837,7 @@ int main(void)
         cmocka_unit_test(test_emergency_and_fallback),
         cmocka_unit_test(test_rollback_immediate_enable_connectivity_ipae),
         cmocka_unit_test(test_session_hooks_answer_defined_errors),
+        cmocka_unit_test(test_create_checks_eid),
         cmocka_unit_test(test_quirks_after_switch),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

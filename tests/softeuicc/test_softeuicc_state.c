@@ -200,6 +200,7 @@ static void test_corrupt_state_is_refused(void **state)
     assert_refused(&h);
     /* create() never overwrites something it cannot read */
     memset(&identity, 0, sizeof(identity));
+    memcpy(identity.eid, harness_eid, 16); /* a valid EID: the refusal is about the state */
     assert_int_equal(sgp32_softeuicc_create(h.dir, &identity, NULL, &card), SGP32_ERR_STATE);
     assert_null(card);
     /* the good file still opens */

@@ -102,6 +102,21 @@ static char *copy_text(const char *text)
     return copy;
 }
 
+/* The EID is 32 decimal digits whose ISO 7064 mod 97-10 check digits (the last two) make the whole
+ * number = 1 (mod 97) (SGP.29 2.2); a real eUICC never carries another one. */
+static int eid_is_valid(const uint8_t eid[16])
+{
+    unsigned remainder = 0;
+    size_t i;
+    for (i = 0; i < 32; i++) {
+        unsigned digit = (unsigned)(i % 2 == 0 ? eid[i / 2] >> 4 : eid[i / 2] & 0x0F);
+        if (digit > 9)
+            return 0;
+        remainder = (remainder * 10u + digit) % 97u;
+    }
+    return remainder == 1;
+}
+
 enum sgp32_status sgp32_softeuicc_create(const char *state_dir, const struct sgp32_softeuicc_identity *identity,
                                          const struct sgp32_softeuicc_options *options, struct sgp32_softeuicc **out)
 {
@@ -112,7 +127,7 @@ enum sgp32_status sgp32_softeuicc_create(const char *state_dir, const struct sgp
     size_t i;
     if (state_dir == NULL || identity == NULL || out == NULL || identity->ci_pkid_count > SOFTEUICC_MAX_CI_PKIDS ||
         (identity->ci_pkid_count > 0 && identity->ci_pkids == NULL) ||
-        (identity->ci_certificate_count > 0 && identity->ci_certificate_files == NULL))
+        (identity->ci_certificate_count > 0 && identity->ci_certificate_files == NULL) || !eid_is_valid(identity->eid))
         return SGP32_ERR_INVALID_ARGUMENT;
     *out = NULL;
     if (mkdir(state_dir, 0700) != 0 && errno != EEXIST)
