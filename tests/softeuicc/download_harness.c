@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "SGP32-RetrieveNotificationsListResponse.h"
 #include "sgp32/codec.h"
 #include "sgp32/tlv.h"
 #include "download_harness.h"
@@ -228,6 +229,47 @@ void assert_der_of(const char *name, const uint8_t *data, size_t len)
     sgp32_codec_free(type, value);
 }
 
+/* The install notifications RetrieveNotificationsList returns: each a profileInstallationResult, checked
+ * by the SM-DP+ as it checks the result of LoadBoundProfilePackage. */
+static void check_stored_result(struct env *e, struct smdp_session *session, const uint8_t *result, size_t result_len,
+                                struct outcome *o)
+{
+    static const uint8_t request[3] = {0xBF, 0x2B, 0x00};
+    const struct sgp32_codec_type *type = sgp32_codec_type_find("SGP32-RetrieveNotificationsListResponse");
+    const struct sgp32_codec_type *pending_type = sgp32_codec_type_find("SGP32-PendingNotification");
+    struct sgp32_decode_options options = {SGP32_DECODE_DER | SGP32_DECODE_CONSTRAINTS, 0, 0};
+    SGP32_RetrieveNotificationsListResponse_t *list = NULL;
+    void *value = NULL;
+    uint8_t *answer = NULL;
+    size_t answer_len = 0;
+    int i;
+    assert_non_null(type);
+    assert_non_null(pending_type);
+    assert_int_equal(transceive(e, request, 3, &answer, &answer_len), SGP32_OK);
+    assert_int_equal(sgp32_decode(type, answer, answer_len, &options, &value, NULL), SGP32_OK);
+    list = value;
+    assert_int_equal(list->present, SGP32_RetrieveNotificationsListResponse_PR_notificationList);
+    for (i = 0; i < list->choice.notificationList.list.count; i++) {
+        SGP32_PendingNotification_t *pending = list->choice.notificationList.list.array[i];
+        uint8_t *der = NULL;
+        size_t der_len = 0;
+        if (pending->present != SGP32_PendingNotification_PR_profileInstallationResult)
+            continue;
+        o->stored_count++;
+        assert_int_equal(sgp32_encode_der_alloc(pending_type, pending, &der, &der_len), SGP32_OK);
+        o->stored_same = der_len == result_len && memcmp(der, result, der_len) == 0;
+        o->stored_status = smdp_verify_installation_result(session, der, der_len, &o->stored);
+        assert_int_equal(
+            asn_INTEGER2long(
+                &pending->choice.profileInstallationResult.profileInstallationResultData.notificationMetadata.seqNumber,
+                &o->stored_seq),
+            0);
+        sgp32_buffer_free(der);
+    }
+    sgp32_codec_free(type, list);
+    free(answer);
+}
+
 /* Runs a whole download against the card; stops at the first missing answer (power loss) or error. */
 void download(struct env *e, const struct faults *f, struct outcome *o)
 {
@@ -390,6 +432,8 @@ void download(struct env *e, const struct faults *f, struct outcome *o)
             o->result_status = smdp_verify_installation_result(session, answer, answer_len, &o->result);
             if (!f->tamper_result)
                 assert_int_equal(o->result_status, SGP32_OK);
+            if (f->check_stored_result)
+                check_stored_result(e, session, answer, answer_len, o);
             break;
         }
     }

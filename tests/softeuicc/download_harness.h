@@ -49,6 +49,7 @@ struct faults {
     size_t metadata_len;
     int reset_after_authenticate; /* card reset (and ES10 reconnect) between AuthenticateServer and
                                      PrepareDownload: the session must be gone */
+    int check_stored_result;      /* after the result: RetrieveNotificationsList must hold it (SGP.22 5.7.10) */
 };
 
 /* What a run produced. */
@@ -61,6 +62,12 @@ struct outcome {
     enum sgp32_status bpp_status;    /* smdp_get_bound_profile_package() */
     enum sgp32_status client_status; /* smdp_authenticate_client() */
     struct smdp_installation_result result;
+    /* check_stored_result: the profileInstallationResult notifications RetrieveNotificationsList gave */
+    int stored_count;                /* how many */
+    int stored_same;                 /* the last one is byte for byte the result LoadBoundProfilePackage gave */
+    enum sgp32_status stored_status; /* smdp_verify_installation_result() of the last one */
+    struct smdp_installation_result stored;
+    long stored_seq; /* its seqNumber */
 };
 
 /* cmocka group setup / teardown: the PKI (both curves) in a temporary directory. */

@@ -180,6 +180,97 @@ static void test_reset_ends_session(void **state)
     assert_int_equal(o.have_result, 0);
 }
 
+/* 1 if ListNotification lists a notification with the install bit (81 02 07 80). */
+static int install_notification_listed(struct env *e)
+{
+    static const uint8_t list_request[3] = {0xBF, 0x28, 0x00};
+    static const uint8_t install_event[4] = {0x81, 0x02, 0x07, 0x80};
+    uint8_t *answer = NULL;
+    size_t answer_len = 0, k;
+    int found = 0;
+    assert_int_equal(transceive(e, list_request, 3, &answer, &answer_len), SGP32_OK);
+    for (k = 0; k + 4 <= answer_len; k++)
+        found |= memcmp(answer + k, install_event, 4) == 0;
+    free(answer);
+    return found;
+}
+
+/* RemoveNotificationFromList (BF30 { 80 seqNumber }): its deleteNotificationStatus. */
+static long remove_notification(struct env *e, long seq)
+{
+    uint8_t request[6] = {0xBF, 0x30, 0x03, 0x80, 0x01, 0x00}, *answer = NULL;
+    size_t answer_len = 0;
+    long result;
+    assert_in_range(seq, 0, 127);
+    request[5] = (uint8_t)seq;
+    assert_int_equal(transceive(e, request, sizeof(request), &answer, &answer_len), SGP32_OK);
+    assert_int_equal(answer_len, 6);
+    assert_int_equal(answer[3], 0x80);
+    result = answer[5];
+    free(answer);
+    return result;
+}
+
+/* SGP.22 3.1.3 / 5.7.10: the install notification is the ProfileInstallationResult itself, kept (and
+ * persisted) until RemoveNotificationFromList; the SM-DP+ verifies the stored copy like the original. */
+static void test_install_result_is_the_notification(void **state)
+{
+    struct env e;
+    struct faults f;
+    struct outcome o;
+    (void)state;
+    memset(&f, 0, sizeof(f));
+    memset(&o, 0, sizeof(o));
+    f.check_stored_result = 1;
+    env_start(&e, "nist");
+    download(&e, &f, &o);
+    assert_int_equal(o.status, SGP32_OK);
+    assert_true(o.have_result);
+    assert_true(o.result.success);
+    assert_int_equal(o.stored_count, 1);
+    assert_true(o.stored_same);
+    assert_int_equal(o.stored_status, SGP32_OK);
+    assert_true(o.stored.success);
+    assert_true(o.stored.has_iccid);
+    assert_memory_equal(o.stored.iccid, o.result.iccid, 10);
+    env_restart(&e, 1); /* committed with the profile */
+    assert_true(install_notification_listed(&e));
+    assert_int_equal(remove_notification(&e, o.stored_seq + 1), 1); /* nothingToDelete */
+    assert_int_equal(remove_notification(&e, o.stored_seq), 0);
+    assert_false(install_notification_listed(&e));
+    assert_int_equal(remove_notification(&e, o.stored_seq), 1);
+    env_stop(&e);
+}
+
+/* A failed installation leaves its ProfileInstallationResult (with the error) as notification too. */
+static void test_failed_install_result_is_the_notification(void **state)
+{
+    struct env e;
+    struct faults f;
+    struct outcome o;
+    (void)state;
+    memset(&f, 0, sizeof(f));
+    memset(&o, 0, sizeof(o));
+    f.check_stored_result = 1;
+    f.bad_mac_segment = 3;
+    env_start(&e, "brainpool");
+    download(&e, &f, &o);
+    assert_int_equal(o.status, SGP32_OK);
+    assert_true(o.have_result);
+    assert_false(o.result.success);
+    assert_int_equal(o.stored_count, 1);
+    assert_true(o.stored_same);
+    assert_int_equal(o.stored_status, SGP32_OK);
+    assert_false(o.stored.success);
+    assert_int_equal(o.stored.bpp_command_id, 5); /* loadProfileElements */
+    assert_int_equal(o.stored.error_reason, 8);   /* scp03tSecurityError */
+    env_restart(&e, 1);
+    assert_true(install_notification_listed(&e));
+    assert_int_equal(remove_notification(&e, o.stored_seq), 0);
+    assert_false(install_notification_listed(&e));
+    env_stop(&e);
+}
+
 static void test_bad_mac_in_profile_segment(void **state)
 {
     struct faults f;
@@ -613,6 +704,8 @@ int main(void)
         cmocka_unit_test(test_cancel_session_and_tampered_result),
         cmocka_unit_test(test_tampered_installation_result_refused),
         cmocka_unit_test(test_power_loss_after_each_apdu),
+        cmocka_unit_test(test_install_result_is_the_notification),
+        cmocka_unit_test(test_failed_install_result_is_the_notification),
     };
     return cmocka_run_group_tests(tests, download_pki_create, download_pki_remove);
 }

@@ -42,6 +42,10 @@ struct softeuicc_notification {
     long seq_number;
     uint8_t *metadata; /* DER NotificationMetadata (BF2F) */
     size_t metadata_len;
+    /* An install notification is the signed ProfileInstallationResult itself (DER BF37, SGP.22 5.7.10
+     * PendingNotification); NULL for the other notifications (sent as OtherSignedNotification). */
+    uint8_t *install_result;
+    size_t install_result_len;
 };
 
 /* A signed EuiccPackageResult (DER BF51) waiting for RemoveNotificationFromList. */
@@ -237,6 +241,13 @@ uint16_t es10_load_euicc_package(struct sgp32_softeuicc *, const uint8_t *, size
 /* es10_euicc_package.c: the package results for RetrieveNotificationsList / RemoveNotificationFromList. */
 void softeuicc_write_package_results(const struct sgp32_softeuicc *card, struct der_writer *out);
 int softeuicc_remove_package_result(struct sgp32_softeuicc *card, long seq_number); /* 1 if removed */
+/* es10_notifications.c: install notifications (the ProfileInstallationResult, SGP.22 5.7.10). */
+/* Fills `slot` (seqNumber, copies of the PIR and its NotificationMetadata) from a signed DER BF37;
+ * 0 if it is not a valid ProfileInstallationResult or memory runs out. */
+int softeuicc_notification_from_install_result(struct softeuicc_notification *slot, const uint8_t *pir, size_t len);
+/* Keeps a ProfileInstallationResult as pending notification (the oldest dropped when full); not committed. */
+enum sgp32_status softeuicc_add_install_result(struct sgp32_softeuicc *card, const uint8_t *pir, size_t len);
+void softeuicc_notification_free(struct softeuicc_notification *notification);
 /* es10_eim.c: checks shared by AddInitialEim and the addEim / updateEim eCOs. */
 int softeuicc_eim_counter_in_range(const INTEGER_t *counter);
 int softeuicc_eim_known_ci(const struct softeuicc_state *state, const OCTET_STRING_t *pkid);

@@ -50,9 +50,9 @@ enum {
 /* simaResponse of a successful installation: EUICCResponse { peStatus { status ok } } */
 static const uint8_t sima_ok[9] = {0x30, 0x07, 0xA0, 0x05, 0x30, 0x03, 0x80, 0x01, 0x00};
 
-/* Writes the signed ProfileInstallationResult and ends the session. success: aid given. */
-static uint16_t installation_result(struct sgp32_softeuicc *card, struct der_writer *out, const uint8_t *aid,
-                                    long command, long reason, const uint8_t *iccid, long seq_number)
+/* Writes the signed ProfileInstallationResult into `out`. success: aid given. */
+static uint16_t signed_result(struct sgp32_softeuicc *card, struct der_writer *out, const uint8_t *aid, long command,
+                              long reason, const uint8_t *iccid, long seq_number)
 {
     static const int install_bit[1] = {1};
     static const uint8_t fallback_oid[2] = {0x88, 0x37}; /* 2.999 */
@@ -90,7 +90,6 @@ static uint16_t installation_result(struct sgp32_softeuicc *card, struct der_wri
     der_end(&data);
     der_end(&data);
     bytes = der_writer_take(&data, &len);
-    softeuicc_download_end(card);
     if (bytes == NULL || softeuicc_sign(card, bytes, len, signature) != SGP32_OK) {
         free(bytes);
         return SW_MEMORY_FAILURE;
@@ -103,9 +102,29 @@ static uint16_t installation_result(struct sgp32_softeuicc *card, struct der_wri
     return SW_OK;
 }
 
+/* SGP.22 3.1.3 / 5.7.10: the signed result, kept on the card as the install notification (seqNumber from
+ * the notification counter) and committed together with the new profile; then the session ends. If the
+ * commit fails the card is back at its previous state (no profile): the result reports the failure. */
+static uint16_t installation_result(struct sgp32_softeuicc *card, struct der_writer *out, const uint8_t *aid,
+                                    long command, long reason, const uint8_t *iccid)
+{
+    enum sgp32_status status;
+    uint16_t sw = signed_result(card, out, aid, command, reason, iccid, card->state.next_seq_number++);
+    status = sw == SW_OK ? softeuicc_add_install_result(card, out->buf, out->len) : SGP32_ERR_NO_MEMORY;
+    status = softeuicc_commit_after(card, status);
+    if (sw == SW_OK && status != SGP32_OK && aid != NULL) {
+        sw = signed_result(card, out, NULL, CMD_LOAD_PE, status == SGP32_ERR_NO_MEMORY ? ERR_NO_MEMORY : ERR_UNKNOWN,
+                           NULL, card->state.next_seq_number++);
+        if (sw == SW_OK)
+            (void)softeuicc_commit_after(card, softeuicc_add_install_result(card, out->buf, out->len));
+    }
+    softeuicc_download_end(card);
+    return sw;
+}
+
 static uint16_t fail(struct sgp32_softeuicc *card, struct der_writer *out, long command, long reason)
 {
-    return installation_result(card, out, NULL, command, reason, NULL, card->state.next_seq_number);
+    return installation_result(card, out, NULL, command, reason, NULL);
 }
 
 /* The command a structure error is reported against, by the stage the card is in. */
@@ -313,9 +332,7 @@ static uint16_t install(struct sgp32_softeuicc *card, struct der_writer *out)
     uint8_t aid[16] = {0xA0, 0x00, 0x00, 0x05, 0x59, 0x10, 0x10, 0xFF, 0xFF, 0xFF, 0xFF, 0x89, 0x00, 0x00, 0x10, 0x00};
     uint8_t iccid[10], *der;
     const uint8_t *profile_iccid = NULL;
-    size_t der_len = 0, i, notifications;
-    long seq_number;
-    enum sgp32_status status;
+    size_t der_len = 0, i;
     if (!dl_one(s->metadata, s->metadata_len, &metadata) || !dl_child(&metadata, 0x5A, &field) || field.len != 10)
         return fail(card, out, CMD_LOAD_PE, ERR_UNKNOWN);
     memcpy(iccid, field.value, 10);
@@ -350,17 +367,8 @@ static uint16_t install(struct sgp32_softeuicc *card, struct der_writer *out)
     free(der);
     if (profile == NULL)
         return fail(card, out, CMD_LOAD_PE, ERR_UNKNOWN);
-    card->state.profiles[card->state.profile_count++] = profile;
-    /* The install notification (SGP.22 3.5) if the profile asks for it; its seqNumber is the PIR's. */
-    notifications = card->state.notification_count;
-    seq_number = card->state.next_seq_number;
-    status = softeuicc_notify(card, profile, 0 /* notificationInstall */);
-    if (status == SGP32_OK && card->state.notification_count == notifications)
-        card->state.next_seq_number++;
-    status = softeuicc_commit_after(card, status);
-    if (status != SGP32_OK) /* the card is back at its previous state: no profile, no notification */
-        return fail(card, out, CMD_LOAD_PE, status == SGP32_ERR_NO_MEMORY ? ERR_NO_MEMORY : ERR_UNKNOWN);
-    return installation_result(card, out, aid, 0, 0, iccid, seq_number);
+    card->state.profiles[card->state.profile_count++] = profile; /* committed with the result */
+    return installation_result(card, out, aid, 0, 0, iccid);
 }
 
 /* One 88 or 86 segment: verified, unprotected, its plain text kept as far as needed. */

@@ -6,6 +6,7 @@
 
 #include "ListNotificationRequest.h"
 #include "NotificationSentRequest.h"
+#include "ProfileInstallationResult.h"
 #include "SGP32-RetrieveNotificationsListRequest.h"
 #include "card_internal.h"
 #include "codec/codec_internal.h"
@@ -34,6 +35,82 @@ static int events_match(const struct softeuicc_notification *notification, const
     return wanted == NULL || (wanted->size >= 1 && (bits & wanted->buf[0] & 0xF0u) != 0);
 }
 
+void softeuicc_notification_free(struct softeuicc_notification *notification)
+{
+    free(notification->metadata);
+    free(notification->install_result);
+    notification->metadata = notification->install_result = NULL;
+}
+
+/* The first child with `tag` of the constructed TLV at der[0..len). */
+static int child_tlv(const uint8_t *der, size_t len, uint32_t tag, const uint8_t **child_der, size_t *child_len)
+{
+    struct sgp32_tlv_header outer, child;
+    size_t at;
+    if (sgp32_tlv_parse_header(der, len, &outer) != SGP32_OK || outer.header_len + outer.length > len)
+        return 0;
+    len = outer.header_len + outer.length;
+    for (at = outer.header_len; at < len; at += child.header_len + child.length) {
+        if (sgp32_tlv_parse_header(der + at, len - at, &child) != SGP32_OK ||
+            child.header_len + child.length > len - at)
+            return 0;
+        if (child.tag == tag) {
+            *child_der = der + at;
+            *child_len = child.header_len + child.length;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+int softeuicc_notification_from_install_result(struct softeuicc_notification *slot, const uint8_t *pir, size_t len)
+{
+    ProfileInstallationResult_t *decoded = softeuicc_decode(SGP32_TYPE(ProfileInstallationResult), pir, len);
+    const uint8_t *data, *metadata;
+    size_t data_len, metadata_len;
+    long seq;
+    int ok;
+    if (decoded == NULL)
+        return 0;
+    ok = asn_INTEGER2long(&decoded->profileInstallationResultData.notificationMetadata.seqNumber, &seq) == 0;
+    sgp32_codec_free(SGP32_TYPE(ProfileInstallationResult), decoded);
+    /* BF37 { BF27 { 80 transactionId, BF2F notificationMetadata, ... }, 5F37 signature } */
+    if (!ok || !child_tlv(pir, len, 0xBF27, &data, &data_len) ||
+        !child_tlv(data, data_len, 0xBF2F, &metadata, &metadata_len))
+        return 0;
+    memset(slot, 0, sizeof(*slot));
+    slot->seq_number = seq;
+    slot->metadata = malloc(metadata_len);
+    slot->install_result = malloc(len);
+    if (slot->metadata == NULL || slot->install_result == NULL) {
+        softeuicc_notification_free(slot);
+        return 0;
+    }
+    memcpy(slot->metadata, metadata, metadata_len);
+    slot->metadata_len = metadata_len;
+    memcpy(slot->install_result, pir, len);
+    slot->install_result_len = len;
+    return 1;
+}
+
+/* SGP.22 3.1.3 / 5.7.10: the ProfileInstallationResult of every installation, successful or not, stays
+ * on the card as the install notification until RemoveNotificationFromList. */
+enum sgp32_status softeuicc_add_install_result(struct sgp32_softeuicc *card, const uint8_t *pir, size_t len)
+{
+    struct softeuicc_state *state = &card->state;
+    struct softeuicc_notification slot;
+    if (!softeuicc_notification_from_install_result(&slot, pir, len))
+        return SGP32_ERR_NO_MEMORY;
+    if (state->notification_count == SOFTEUICC_MAX_NOTIFICATIONS) { /* the oldest goes, as in softeuicc_notify */
+        softeuicc_notification_free(&state->notifications[0]);
+        memmove(&state->notifications[0], &state->notifications[1],
+                (state->notification_count - 1) * sizeof(state->notifications[0]));
+        state->notification_count--;
+    }
+    state->notifications[state->notification_count++] = slot;
+    return SGP32_OK;
+}
+
 uint16_t es10_list_notification(struct sgp32_softeuicc *card, const uint8_t *data, size_t len, struct der_writer *out)
 {
     ListNotificationRequest_t *request = softeuicc_decode(SGP32_TYPE(ListNotificationRequest), data, len);
@@ -58,6 +135,10 @@ static int write_signed(struct sgp32_softeuicc *card, const struct softeuicc_not
 {
     const struct softeuicc_state *state = &card->state;
     uint8_t signature[64];
+    if (notification->install_result != NULL) { /* PendingNotification profileInstallationResult [55] */
+        der_raw(out, notification->install_result, notification->install_result_len);
+        return 1;
+    }
     if (softeuicc_sign(card, notification->metadata, notification->metadata_len, signature) != SGP32_OK)
         return 0;
     der_begin(out, 0x30);
@@ -141,7 +222,7 @@ uint16_t es10_remove_notification(struct sgp32_softeuicc *card, const uint8_t *d
     sgp32_codec_free(SGP32_TYPE(NotificationSentRequest), request);
     for (i = 0; i < state->notification_count; i++)
         if (state->notifications[i].seq_number == seq) {
-            free(state->notifications[i].metadata);
+            softeuicc_notification_free(&state->notifications[i]);
             memmove(&state->notifications[i], &state->notifications[i + 1],
                     (state->notification_count - i - 1) * sizeof(state->notifications[0]));
             state->notification_count--;

@@ -79,7 +79,7 @@ int softeuicc_profile_bool(const BOOLEAN_t *value)
 
 static void drop_notification(struct softeuicc_state *state, size_t index)
 {
-    free(state->notifications[index].metadata);
+    softeuicc_notification_free(&state->notifications[index]);
     memmove(&state->notifications[index], &state->notifications[index + 1],
             (state->notification_count - index - 1) * sizeof(state->notifications[0]));
     state->notification_count--;

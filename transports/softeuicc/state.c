@@ -44,7 +44,8 @@ enum record_type {
     REC_RETURN = 15,
     REC_ROLLBACK = 16,
     REC_EUICC_PRIVATE_KEY = 17,
-    REC_PACKAGE_RESULT = 40 /* u32 seqNumber | DER EuiccPackageResult (es10_euicc_package.c) */
+    REC_PACKAGE_RESULT = 40, /* u32 seqNumber | DER EuiccPackageResult (es10_euicc_package.c) */
+    REC_INSTALL_RESULT = 41  /* a pending install notification: DER ProfileInstallationResult (BF37) */
 };
 
 static uint32_t crc32_update(uint32_t crc, const uint8_t *data, size_t len)
@@ -73,7 +74,7 @@ void softeuicc_state_clear(struct softeuicc_state *state)
     for (i = 0; i < state->profile_count; i++)
         sgp32_codec_free(SGP32_TYPE(SGP32_ProfileInfo), state->profiles[i]);
     for (i = 0; i < state->notification_count; i++)
-        free(state->notifications[i].metadata);
+        softeuicc_notification_free(&state->notifications[i]);
     for (i = 0; i < state->eim_count; i++)
         free(state->eims[i]);
     free(state->immediate_enable_smdp_address);
@@ -166,7 +167,11 @@ static enum sgp32_status serialise(const struct softeuicc_state *state, struct b
         sgp32_buffer_free(der);
     }
     for (i = 0; i < state->notification_count; i++)
-        put_record(blob, REC_NOTIFICATION, state->notifications[i].metadata, state->notifications[i].metadata_len);
+        if (state->notifications[i].install_result != NULL)
+            put_record(blob, REC_INSTALL_RESULT, state->notifications[i].install_result,
+                       state->notifications[i].install_result_len);
+        else
+            put_record(blob, REC_NOTIFICATION, state->notifications[i].metadata, state->notifications[i].metadata_len);
     put_record_u32(blob, REC_NEXT_SEQ_NUMBER, (uint32_t)state->next_seq_number);
     for (i = 0; i < state->eim_count; i++)
         put_record(blob, REC_EIM, state->eims[i], state->eim_lens[i]);
@@ -416,6 +421,12 @@ static int parse_record(struct softeuicc_state *state, uint8_t type, const uint8
         state->package_result_count++;
         return 1;
     }
+    case REC_INSTALL_RESULT:
+        if (state->notification_count >= SOFTEUICC_MAX_NOTIFICATIONS ||
+            !softeuicc_notification_from_install_result(&state->notifications[state->notification_count], value, len))
+            return 0;
+        state->notification_count++;
+        return 1;
     default:
         return 0;
     }
