@@ -81,6 +81,12 @@ struct sgp32_softeuicc_identity {
      * without it). */
     const char *const *ci_certificate_files;
     size_t ci_certificate_count;
+    /* The Rules Authorisation Table (SGP.22 2.9.2.2, 5.7.22): DER of a RulesAuthorisationTable
+     * (SEQUENCE OF ProfilePolicyAuthorisationRule), kept as rat.der in the state directory and
+     * returned by GetRAT. NULL / 0: the empty table. create() refuses anything that is not a strict
+     * DER RulesAuthorisationTable with SGP32_ERR_INVALID_ARGUMENT. */
+    const uint8_t *rat;
+    size_t rat_len;
 };
 
 /* Creates a new card in state_dir (created if missing; refused with SGP32_ERR_STATE if it already

@@ -50,6 +50,8 @@ class _Identity(ctypes.Structure):
         ("root_ds_address", ctypes.c_char_p),
         ("ci_certificate_files", ctypes.c_void_p),
         ("ci_certificate_count", ctypes.c_size_t),
+        ("rat", ctypes.c_void_p),
+        ("rat_len", ctypes.c_size_t),
     ]
 
 
@@ -96,10 +98,12 @@ class SoftEuicc:
                euicc_private_key_file: Optional[Union[str, os.PathLike]] = None,
                default_dp_address: Optional[str] = None, root_ds_address: Optional[str] = None,
                get_response_chunk: int = 0, max_store_data: int = 0, quirk_6985_after_switch: bool = False,
-               quirk_refresh_91xx: bool = False, quirk_require_terminal_capability: bool = False) -> "SoftEuicc":
+               quirk_refresh_91xx: bool = False, quirk_require_terminal_capability: bool = False,
+               rat: Optional[bytes] = None) -> "SoftEuicc":
         """Creates a new card in ``state_dir`` (StateError if it already holds one) and opens it,
         powered on. ``eid``: 16 bytes or 32 hex digits; ``ci_pkids``: 20-byte CI key identifiers;
-        ``mode``: "iot" or "consumer"; ``protocol``: "t1" or "t0"."""
+        ``mode``: "iot" or "consumer"; ``protocol``: "t1" or "t0"; ``rat``: DER of a
+        RulesAuthorisationTable (None: the empty table)."""
         identity = _Identity()
         identity.eid[:] = list(_bytes(eid, 16, "eid"))
         pkids = [_bytes(p, 20, "CI PKID") for p in ci_pkids]
@@ -114,6 +118,10 @@ class SoftEuicc:
         identity.euicc_private_key_file = _path(euicc_private_key_file)
         identity.default_dp_address = default_dp_address.encode() if default_dp_address else None
         identity.root_ds_address = root_ds_address.encode() if root_ds_address else None
+        rat_buffer = ctypes.create_string_buffer(bytes(rat), len(rat)) if rat else None
+        if rat_buffer is not None:
+            identity.rat = ctypes.cast(rat_buffer, ctypes.c_void_p)
+            identity.rat_len = len(rat)
         options = _options(mode, protocol, get_response_chunk, max_store_data, quirk_6985_after_switch,
                            quirk_refresh_91xx, quirk_require_terminal_capability)
         handle = ctypes.c_void_p()

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from conftest import EID, profile_info
-from sgp32 import CardStatusError, Es10Session, EuiccResultError, SoftEuicc, StateError, codec
+from sgp32 import (CardStatusError, Es10Session, EuiccResultError, NotSupportedError, SoftEuicc, StateError,
+                   UsageError, codec)
 
 
 def test_eid_info_and_addresses(card: SoftEuicc) -> None:
@@ -87,3 +88,15 @@ def test_profile_management(card: SoftEuicc) -> None:
         with pytest.raises(EuiccResultError) as nothing:
             es10.remove_notification(424242)
         assert nothing.value.detail["result_name"] == "nothingToDelete"
+
+
+def test_rat_from_create_is_returned_by_get_rat(tmp_path: Path) -> None:
+    # { { pprIds ppr1, allowedOperators { { mccMnc 21F354 } }, pprFlags consentRequired } }
+    rat = bytes.fromhex("3013301180020640A1073005800321F35482020780")
+    with pytest.raises(UsageError) as refused:  # not a RulesAuthorisationTable: invalid argument
+        SoftEuicc.create(tmp_path / "bad", eid=EID, rat=bytes.fromhex("3003800100"))
+    assert not isinstance(refused.value, (StateError, NotSupportedError))
+    with SoftEuicc.create(tmp_path / "c", eid=EID, rat=rat):
+        pass
+    with SoftEuicc.open(tmp_path / "c") as card, Es10Session(card.transport()) as es10:
+        assert es10.transceive(bytes.fromhex("BF4300")) == bytes.fromhex("BF4315A013") + rat[2:]

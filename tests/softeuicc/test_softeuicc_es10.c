@@ -718,6 +718,57 @@ static void test_rollback_immediate_enable_connectivity_ipae(void **state)
     harness_stop(&h);
 }
 
+/* The RAT given at create() (identity.rat) is what GetRAT returns, also after a reopen; a RAT that is
+ * not a DER RulesAuthorisationTable is refused. */
+static void test_get_rat_from_identity(void **state)
+{
+    /* { { pprIds ppr1, allowedOperators { { mccMnc 21F354 } }, pprFlags consentRequired } } */
+    static const uint8_t rat[] = {0x30, 0x13, 0x30, 0x11, 0x80, 0x02, 0x06, 0x40, 0xA1, 0x07, 0x30,
+                                  0x05, 0x80, 0x03, 0x21, 0xF3, 0x54, 0x82, 0x02, 0x07, 0x80};
+    static const uint8_t not_a_rat[] = {0x30, 0x03, 0x80, 0x01, 0x00};
+    static const uint8_t get_rat[] = {0xBF, 0x43, 0x00};
+    struct sgp32_softeuicc_identity identity;
+    struct sgp32_softeuicc *card = NULL;
+    struct harness h;
+    GetRatResponse_t *decoded;
+    uint8_t *answer = NULL;
+    size_t answer_len = 0, round;
+    char path[128];
+    (void)state;
+    memset(&h, 0, sizeof(h));
+    h.options.size = sizeof(h.options);
+    snprintf(h.dir, sizeof(h.dir), "/tmp/softeuicc-rat-XXXXXX");
+    assert_non_null(mkdtemp(h.dir));
+    memset(&identity, 0, sizeof(identity));
+    memcpy(identity.eid, harness_eid, 16);
+    identity.rat = not_a_rat;
+    identity.rat_len = sizeof(not_a_rat);
+    assert_int_equal(sgp32_softeuicc_create(h.dir, &identity, &h.options, &card), SGP32_ERR_INVALID_ARGUMENT);
+    assert_null(card);
+    identity.rat = rat;
+    identity.rat_len = sizeof(rat);
+    assert_int_equal(sgp32_softeuicc_create(h.dir, &identity, &h.options, &card), SGP32_OK);
+    sgp32_softeuicc_free(card);
+    for (round = 0; round < 2; round++) {
+        harness_reopen(&h); /* opened from the state directory: the RAT was persisted */
+        assert_int_equal(es10_raw(&h, get_rat, sizeof(get_rat), &answer, &answer_len), 0x9000);
+        /* BF43 { A0 <the table's contents> } */
+        assert_int_equal(answer_len, 5 + sizeof(rat) - 2);
+        assert_memory_equal(answer, "\xBF\x43\x15\xA0\x13", 5);
+        assert_memory_equal(answer + 5, rat + 2, sizeof(rat) - 2);
+        free(answer);
+        decoded = es10_call(&h, "GetRatRequest", "BF4300", "GetRatResponse");
+        assert_int_equal(decoded->rat.list.count, 1);
+        free_answer("GetRatResponse", decoded);
+    }
+    sgp32_softeuicc_free(h.card);
+    snprintf(path, sizeof(path), "%s/card.state", h.dir);
+    unlink(path);
+    snprintf(path, sizeof(path), "%s/rat.der", h.dir);
+    unlink(path);
+    rmdir(h.dir);
+}
+
 /* create() refuses an EID whose ISO 7064 mod 97-10 check digits are wrong or that is not decimal. */
 static void test_create_checks_eid(void **state)
 {
@@ -838,6 +889,7 @@ int main(void)
         cmocka_unit_test(test_rollback_immediate_enable_connectivity_ipae),
         cmocka_unit_test(test_session_hooks_answer_defined_errors),
         cmocka_unit_test(test_create_checks_eid),
+        cmocka_unit_test(test_get_rat_from_identity),
         cmocka_unit_test(test_quirks_after_switch),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

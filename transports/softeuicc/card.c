@@ -127,7 +127,8 @@ enum sgp32_status sgp32_softeuicc_create(const char *state_dir, const struct sgp
     size_t i;
     if (state_dir == NULL || identity == NULL || out == NULL || identity->ci_pkid_count > SOFTEUICC_MAX_CI_PKIDS ||
         (identity->ci_pkid_count > 0 && identity->ci_pkids == NULL) ||
-        (identity->ci_certificate_count > 0 && identity->ci_certificate_files == NULL) || !eid_is_valid(identity->eid))
+        (identity->ci_certificate_count > 0 && identity->ci_certificate_files == NULL) ||
+        (identity->rat_len > 0 && identity->rat == NULL) || !eid_is_valid(identity->eid))
         return SGP32_ERR_INVALID_ARGUMENT;
     *out = NULL;
     if (mkdir(state_dir, 0700) != 0 && errno != EEXIST)
@@ -177,6 +178,8 @@ enum sgp32_status sgp32_softeuicc_create(const char *state_dir, const struct sgp
                 memcpy(state->ci_pkids[state->ci_pkid_count++], pkid, 20);
         }
     }
+    if (status == SGP32_OK && identity->rat_len > 0)
+        status = softeuicc_rat_install(state_dir, identity->rat, identity->rat_len);
     if (status == SGP32_OK)
         status = softeuicc_state_save(state_dir, state);
     if (status != SGP32_OK) {

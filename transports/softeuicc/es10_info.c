@@ -15,6 +15,8 @@
 #include "GetRatRequest.h"
 #include "card_internal.h"
 #include "codec/codec_internal.h"
+#include "identity.h"
+#include "sgp32/tlv.h"
 
 static const uint8_t svn_sgp22[3] = {2, 5, 0};
 static const uint8_t iot_version[3] = {1, 2, 0};
@@ -197,16 +199,27 @@ uint16_t es10_get_euicc_challenge(struct sgp32_softeuicc *card, const uint8_t *d
     return SW_OK;
 }
 
-/* SGP.22 5.7.22: this card's RAT authorises no PPR for any operator (an empty table). */
+/* SGP.22 5.7.22: the RAT given at create() (identity.rat, kept as rat.der), else the empty table.
+ * GetRatResponse ::= [67] SEQUENCE { rat [0] RulesAuthorisationTable }: the table's contents go
+ * under A0. */
 uint16_t es10_get_rat(struct sgp32_softeuicc *card, const uint8_t *data, size_t len, struct der_writer *out)
 {
-    (void)card;
+    struct sgp32_tlv_header header;
+    uint8_t *rat;
+    size_t rat_len = 0;
     if (!decodes_as(SGP32_TYPE(GetRatRequest), data, len))
         return SW_WRONG_DATA;
+    rat = softeuicc_rat_read(card->dir, &rat_len);
     der_begin(out, 0xBF43);
-    der_begin(out, 0xA0);
+    if (rat != NULL && sgp32_tlv_parse_header(rat, rat_len, &header) == SGP32_OK &&
+        header.length == rat_len - header.header_len) {
+        der_bytes(out, 0xA0, rat + header.header_len, header.length);
+    } else {
+        der_begin(out, 0xA0); /* the empty table */
+        der_end(out);
+    }
     der_end(out);
-    der_end(out);
+    free(rat);
     return SW_OK;
 }
 

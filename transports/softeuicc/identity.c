@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "Certificate.h"
+#include "RulesAuthorisationTable.h"
 #include "card_internal.h"
 #include "codec/codec_internal.h"
 #include "codec/pem.h"
@@ -120,4 +121,54 @@ enum sgp32_status softeuicc_install_ci_certificate(const char *dir, const char *
     (void)pkid;
     return SGP32_ERR_NOT_SUPPORTED;
 #endif
+}
+
+/* The Rules Authorisation Table file (SGP.22 2.9.2.2): <dir>/rat.der. */
+static void rat_path(const char *dir, char *path, size_t cap)
+{
+    snprintf(path, cap, "%s/rat.der", dir);
+}
+
+enum sgp32_status softeuicc_rat_install(const char *dir, const uint8_t *der, size_t len)
+{
+    char path[4096], temp[4096 + 8];
+    void *table = softeuicc_decode(SGP32_TYPE(RulesAuthorisationTable), der, len);
+    FILE *out;
+    int ok;
+    if (table == NULL)
+        return SGP32_ERR_INVALID_ARGUMENT;
+    sgp32_codec_free(SGP32_TYPE(RulesAuthorisationTable), table);
+    rat_path(dir, path, sizeof(path));
+    snprintf(temp, sizeof(temp), "%s.tmp", path);
+    out = fopen(temp, "wb");
+    if (out == NULL)
+        return SGP32_ERR_STORAGE;
+    ok = fwrite(der, 1, len, out) == len;
+    ok = fclose(out) == 0 && ok;
+    ok = ok && rename(temp, path) == 0;
+    if (!ok)
+        remove(temp);
+    return ok ? SGP32_OK : SGP32_ERR_STORAGE;
+}
+
+uint8_t *softeuicc_rat_read(const char *dir, size_t *len)
+{
+    char path[4096];
+    uint8_t *der;
+    long size;
+    FILE *file;
+    rat_path(dir, path, sizeof(path));
+    file = fopen(path, "rb");
+    if (file == NULL)
+        return NULL;
+    der = NULL;
+    if (fseek(file, 0, SEEK_END) == 0 && (size = ftell(file)) > 0 && fseek(file, 0, SEEK_SET) == 0 &&
+        (der = malloc((size_t)size)) != NULL && fread(der, 1, (size_t)size, file) != (size_t)size) {
+        free(der);
+        der = NULL;
+    }
+    fclose(file);
+    if (der != NULL)
+        *len = (size_t)size;
+    return der;
 }

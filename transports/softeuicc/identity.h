@@ -24,4 +24,10 @@ int softeuicc_ci_certificate_path(const char *dir, const uint8_t pkid[20], char 
  * 20-byte SKI, SGP32_ERR_STORAGE when it cannot be written. */
 enum sgp32_status softeuicc_install_ci_certificate(const char *dir, const char *file, uint8_t pkid[20]);
 
+/* Checks that der is a strict DER RulesAuthorisationTable (else SGP32_ERR_INVALID_ARGUMENT) and
+ * stores it as <dir>/rat.der (SGP32_ERR_STORAGE when it cannot be written). */
+enum sgp32_status softeuicc_rat_install(const char *dir, const uint8_t *der, size_t len);
+/* The stored RAT (malloc'd DER), NULL when the card has the empty table. */
+uint8_t *softeuicc_rat_read(const char *dir, size_t *len);
+
 #endif
