@@ -3,30 +3,19 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include "conformance_card.h"
+#include "test_pki.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* The value of `key` in the PKI's manifest.txt (key=value lines, docs/test-pki.md). */
+/* The value of `key` in the nist manifest of the PKI. */
 static int manifest_value(const char *dir, const char *key, char *value, size_t cap)
 {
-    char path[CONFORMANCE_PATH_CAP], line[CONFORMANCE_PATH_CAP];
-    size_t key_len = strlen(key);
-    int found = -1;
-    FILE *manifest;
-    snprintf(path, sizeof(path), "%s/nist/manifest.txt", dir);
-    manifest = fopen(path, "r");
-    if (manifest == NULL)
+    char curve_dir[CONFORMANCE_PATH_CAP];
+    if ((size_t)snprintf(curve_dir, sizeof(curve_dir), "%s/nist", dir) >= sizeof(curve_dir))
         return -1;
-    while (found != 0 && fgets(line, sizeof(line), manifest) != NULL) {
-        if (strncmp(line, key, key_len) != 0 || line[key_len] != '=')
-            continue;
-        line[strcspn(line, "\r\n")] = '\0';
-        found = (size_t)snprintf(value, cap, "%s", line + key_len + 1) < cap ? 0 : -1;
-    }
-    fclose(manifest);
-    return found;
+    return test_pki_manifest_value(curve_dir, key, value, cap);
 }
 
 /* A manifest path (relative to the curve directory) made absolute. */
@@ -36,20 +25,6 @@ static int manifest_path(const char *dir, const char *key, char *path, size_t ca
     if (manifest_value(dir, key, relative, sizeof(relative)) != 0)
         return -1;
     return (size_t)snprintf(path, cap, "%s/nist/%s", dir, relative) < cap ? 0 : -1;
-}
-
-int conformance_parse_hex(const char *text, uint8_t *out, size_t len)
-{
-    size_t i;
-    if (strlen(text) != 2 * len)
-        return -1;
-    for (i = 0; i < len; i++) {
-        unsigned byte;
-        if (sscanf(text + 2 * i, "%2x", &byte) != 1)
-            return -1;
-        out[i] = (uint8_t)byte;
-    }
-    return 0;
 }
 
 int conformance_card_init(struct conformance_card *card, const uint8_t *wanted_eid)
@@ -73,8 +48,8 @@ int conformance_card_init(struct conformance_card *card, const uint8_t *wanted_e
     }
     if (manifest_value(card->pki_dir, "eid", eid, sizeof(eid)) != 0 ||
         manifest_value(card->pki_dir, "ci_pkid", pkid, sizeof(pkid)) != 0 ||
-        conformance_parse_hex(eid, card->identity.eid, sizeof(card->identity.eid)) != 0 ||
-        conformance_parse_hex(pkid, card->ci_pkid[0], sizeof(card->ci_pkid[0])) != 0 ||
+        test_parse_hex(eid, card->identity.eid, sizeof(card->identity.eid)) != 0 ||
+        test_parse_hex(pkid, card->ci_pkid[0], sizeof(card->ci_pkid[0])) != 0 ||
         manifest_path(card->pki_dir, "euicc_cert_der", card->euicc_cert, sizeof(card->euicc_cert)) != 0 ||
         manifest_path(card->pki_dir, "eum_cert_der", card->eum_cert, sizeof(card->eum_cert)) != 0 ||
         manifest_path(card->pki_dir, "euicc_key_der", card->euicc_key, sizeof(card->euicc_key)) != 0) {

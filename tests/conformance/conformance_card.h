@@ -25,8 +25,6 @@ struct conformance_card {
 /* Generates the PKI for `eid` (NULL: the tool's default EID) and fills card->identity. 0 on success,
  * else -1 with a message on stderr. */
 int conformance_card_init(struct conformance_card *card, const uint8_t *eid);
-/* Exactly 2 * len hex digits to bytes: 0, else -1. */
-int conformance_parse_hex(const char *text, uint8_t *out, size_t len);
 /* Removes the PKI directory. */
 void conformance_card_cleanup(struct conformance_card *card);
 

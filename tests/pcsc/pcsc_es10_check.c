@@ -28,6 +28,7 @@
 #include <winscard.h>
 
 #include "conformance_card.h"
+#include "test_pki.h"
 #include "es10_conformance.h"
 #include "sgp32/sgp32.h"
 #include "sgp32/transport_pcsc.h"
@@ -116,7 +117,7 @@ static void check_identity(struct sgp32_es10 *session)
 
     pkid[0] = 0x04;
     pkid[1] = 0x14;
-    if (conformance_parse_hex(ci_pkid_hex, pkid + 2, 20) != 0) {
+    if (test_parse_hex(ci_pkid_hex, pkid + 2, 20) != 0) {
         CHECK(0, "--ci-pkid is 40 hex digits");
         return;
     }
@@ -383,8 +384,7 @@ int main(int argc, char **argv)
     for (i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--reader") == 0 && i + 1 < argc)
             reader_part = argv[++i];
-        else if (strcmp(argv[i], "--eid") == 0 && i + 1 < argc &&
-                 conformance_parse_hex(argv[i + 1], expected_eid, 16) == 0)
+        else if (strcmp(argv[i], "--eid") == 0 && i + 1 < argc && test_parse_hex(argv[i + 1], expected_eid, 16) == 0)
             i++;
         else if (strcmp(argv[i], "--protocol") == 0 && i + 1 < argc)
             expected_protocol = strcmp(argv[++i], "t0") == 0 ? SGP32_PCSC_PROTOCOL_T0 : SGP32_PCSC_PROTOCOL_T1;

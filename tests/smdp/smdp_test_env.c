@@ -19,6 +19,7 @@
 #include "sgp32/http_curl.h"
 #include "remote/remote_json.h"
 #include "smdp_test_env.h"
+#include "test_pki.h"
 
 #define STEP_TIMEOUT_MS 30000
 
@@ -164,33 +165,12 @@ void smdp_process_kill(struct smdp_process *process)
     process->pid = 0;
 }
 
-static void hex_to_bytes(const char *hex, uint8_t *out, size_t n)
-{
-    size_t i;
-    for (i = 0; i < n; i++) {
-        unsigned value = 0;
-        assert_int_equal(sscanf(hex + 2 * i, "%2x", &value), 1);
-        out[i] = (uint8_t)value;
-    }
-}
-
 /* A value of the curve set's manifest.txt (docs/test-pki.md). */
 static void manifest(const char *curve, const char *key, char *value, size_t cap)
 {
-    char path[256], line[512];
-    FILE *file;
-    size_t key_len = strlen(key);
-    pki_path(path, sizeof(path), curve, "manifest.txt");
-    file = fopen(path, "r");
-    assert_non_null(file);
-    value[0] = '\0';
-    while (fgets(line, sizeof(line), file) != NULL)
-        if (strncmp(line, key, key_len) == 0 && line[key_len] == '=') {
-            snprintf(value, cap, "%s", line + key_len + 1);
-            value[strcspn(value, "\r\n")] = '\0';
-        }
-    fclose(file);
-    assert_true(value[0] != '\0');
+    char dir[256];
+    pki_path(dir, sizeof(dir), curve, "");
+    assert_int_equal(test_pki_manifest_value(dir, key, value, cap), 0);
 }
 
 void card_start(struct card_env *env, const char *curve)
@@ -206,8 +186,8 @@ void card_start(struct card_env *env, const char *curve)
     manifest(curve, "eid", eid, sizeof(eid));
     manifest(curve, "ci_pkid", pkid_hex, sizeof(pkid_hex));
     memset(&identity, 0, sizeof(identity));
-    hex_to_bytes(eid, identity.eid, 16);
-    hex_to_bytes(pkid_hex, pkid[0], 20);
+    assert_int_equal(test_parse_hex(eid, identity.eid, 16), 0);
+    assert_int_equal(test_parse_hex(pkid_hex, pkid[0], 20), 0);
     identity.ci_pkids = (const uint8_t(*)[20])pkid;
     identity.ci_pkid_count = 1;
     pki_path(eum, sizeof(eum), curve, "eum/eum.cert.der");

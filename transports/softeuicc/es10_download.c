@@ -74,6 +74,19 @@ int softeuicc_bpp_segment(const struct sgp32_softeuicc *card, uint32_t tag)
     return tag == 0xA0 || tag == 0xA1 || tag == 0xA2 || tag == 0xA3 || tag == 0x86 || tag == 0x87 || tag == 0x88;
 }
 
+/* BF38 / BF21 error: { [1] { transactionId [0], code } } */
+static uint16_t session_error(struct der_writer *out, uint32_t tag, const uint8_t *tid, size_t tid_len, long code)
+{
+    der_writer_reset(out);
+    der_begin(out, tag);
+    der_begin(out, 0xA1);
+    der_bytes(out, 0x80, tid, tid_len);
+    der_integer(out, 0x02, code);
+    der_end(out);
+    der_end(out);
+    return SW_OK;
+}
+
 #ifdef SGP32_HAVE_CRYPTO
 #include "crypto/ec.h"
 #include "crypto/ecdsa.h"
@@ -197,19 +210,6 @@ static enum sgp32_status sign_two(struct sgp32_softeuicc *card, const uint8_t *p
         }
     }
     return status;
-}
-
-/* BF38 / BF21 error: { [1] { transactionId [0], code } } */
-static uint16_t session_error(struct der_writer *out, uint32_t tag, const uint8_t *tid, size_t tid_len, long code)
-{
-    der_writer_reset(out);
-    der_begin(out, tag);
-    der_begin(out, 0xA1);
-    der_bytes(out, 0x80, tid, tid_len);
-    der_integer(out, 0x02, code);
-    der_end(out);
-    der_end(out);
-    return SW_OK;
 }
 
 /* euiccInfo2 [34]: the GetEUICCInfo2 answer (BF22 ..), the form this card's mode uses. */
@@ -483,12 +483,8 @@ uint16_t es10_authenticate_server(struct sgp32_softeuicc *card, const uint8_t *d
     (void)card;
     if (request == NULL)
         return SW_WRONG_DATA;
-    der_begin(out, 0xBF38);
-    der_begin(out, 0xA1);
-    der_bytes(out, 0x80, request->serverSigned1.transactionId.buf, (size_t)request->serverSigned1.transactionId.size);
-    der_integer(out, 0x02, 127);
-    der_end(out);
-    der_end(out);
+    session_error(out, 0xBF38, request->serverSigned1.transactionId.buf,
+                  (size_t)request->serverSigned1.transactionId.size, 127); /* undefinedError */
     sgp32_codec_free(SGP32_TYPE(AuthenticateServerRequest), request);
     return SW_OK;
 }
@@ -499,12 +495,8 @@ uint16_t es10_prepare_download(struct sgp32_softeuicc *card, const uint8_t *data
     (void)card;
     if (request == NULL)
         return SW_WRONG_DATA;
-    der_begin(out, 0xBF21);
-    der_begin(out, 0xA1);
-    der_bytes(out, 0x80, request->smdpSigned2.transactionId.buf, (size_t)request->smdpSigned2.transactionId.size);
-    der_integer(out, 0x02, 4);
-    der_end(out);
-    der_end(out);
+    session_error(out, 0xBF21, request->smdpSigned2.transactionId.buf, (size_t)request->smdpSigned2.transactionId.size,
+                  4);
     sgp32_codec_free(SGP32_TYPE(PrepareDownloadRequest), request);
     return SW_OK;
 }
