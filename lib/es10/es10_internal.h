@@ -3,6 +3,7 @@
 #ifndef SGP32_LIB_ES10_INTERNAL_H
 #define SGP32_LIB_ES10_INTERNAL_H
 
+#include "codec/der.h"
 #include "sgp32/es10.h"
 
 struct sgp32_es10 {
@@ -46,33 +47,7 @@ enum sgp32_status es10_fail(struct sgp32_es10 *session, enum sgp32_status status
 
 /* ---- Typed ES10 functions (command.c) ---- */
 
-/* A small DER writer for the requests of the typed functions: fixed buffer, nested constructed
- * elements with back-patched minimal lengths. Any overflow is sticky (error = 1). */
-#define ES10_WRITER_DEPTH 6u
-struct es10_writer {
-    uint8_t *buf;
-    size_t cap;
-    size_t len;
-    size_t open[ES10_WRITER_DEPTH];
-    unsigned depth;
-    int error;
-};
-
-void es10_writer_init(struct es10_writer *w, uint8_t *buf, size_t cap);
-void es10_writer_begin(struct es10_writer *w, uint32_t tag);
-void es10_writer_end(struct es10_writer *w);
-void es10_writer_bytes(struct es10_writer *w, uint32_t tag, const uint8_t *value, size_t len);
-void es10_writer_integer(struct es10_writer *w, uint32_t tag, long value);
-void es10_writer_boolean(struct es10_writer *w, uint32_t tag, int value);
-/* A named-bit BIT STRING with bits (bit 0 = first named bit) in DER (trailing zero bits removed). */
-void es10_writer_named_bits(struct es10_writer *w, uint32_t tag, uint32_t bits);
-
-/* Finds the first child of the top-level element `data` with tag `child` (0: the first child). */
-int es10_find_child(const uint8_t *data, size_t len, uint32_t child, const uint8_t **value, size_t *value_len,
-                    uint32_t *found_tag);
-/* A DER INTEGER value (at most sizeof(long) bytes) as long. */
-int es10_integer(const uint8_t *value, size_t len, long *out);
-
+/* Requests are built with the DER writer of lib/codec (codec/der.h). */
 /* Kinds of command for the recovery policy (docs/es10.md). */
 enum es10_retry { ES10_NO_RETRY = 0, ES10_RETRY = 1 };
 
@@ -86,14 +61,14 @@ enum sgp32_status es10_command(struct sgp32_es10 *session, const uint8_t *reques
 enum sgp32_status es10_result(struct sgp32_es10 *session, long code);
 /* Sends a request whose answer is `tag` { INTEGER result ... } and maps the result (read via the first
  * child, whatever its tag). *code (may be NULL) receives it. */
-enum sgp32_status es10_result_command(struct sgp32_es10 *session, const struct es10_writer *request,
+enum sgp32_status es10_result_command(struct sgp32_es10 *session, const struct sgp32_der_writer *request,
                                       enum es10_retry retry, long *code);
 /* A writer's request through es10_command (SGP32_ERR_ENCODE if the writer overflowed). */
-enum sgp32_status es10_writer_command(struct sgp32_es10 *session, const struct es10_writer *request,
+enum sgp32_status es10_writer_command(struct sgp32_es10 *session, const struct sgp32_der_writer *request,
                                       enum es10_retry retry, uint8_t **response, size_t *response_len);
 /* A writer's request whose answer is returned whole; if it holds the primitive child `error_tag` (0:
  * none), that child's INTEGER is mapped by es10_result() and the answer is still returned. */
-enum sgp32_status es10_answer_command(struct sgp32_es10 *session, const struct es10_writer *request,
+enum sgp32_status es10_answer_command(struct sgp32_es10 *session, const struct sgp32_der_writer *request,
                                       enum es10_retry retry, uint32_t error_tag, uint8_t **answer, size_t *answer_len);
 /* Maps the primitive child `error_tag` of an answer, if present (see es10_answer_command). */
 enum sgp32_status es10_map_error_child(struct sgp32_es10 *session, const uint8_t *answer, size_t answer_len,

@@ -41,9 +41,9 @@ enum sgp32_status sgp32_es10_get_euicc_configured_addresses(struct sgp32_es10 *s
     if (st != SGP32_OK)
         return st;
     /* EuiccConfiguredAddressesResponse: defaultDpAddress [0] OPTIONAL, rootDsAddress [1]. */
-    if (es10_find_child(answer, answer_len, 0x80, &value, &value_len, NULL))
+    if (sgp32_der_find_child(answer, answer_len, 0x80, &value, &value_len, NULL))
         st = copy_string(value, value_len, default_dp_address, default_dp_address_cap);
-    if (st == SGP32_OK && es10_find_child(answer, answer_len, 0x81, &value, &value_len, NULL))
+    if (st == SGP32_OK && sgp32_der_find_child(answer, answer_len, 0x81, &value, &value_len, NULL))
         st = copy_string(value, value_len, root_ds_address, root_ds_address_cap);
     sgp32_buffer_free(answer);
     return st == SGP32_OK ? st : es10_fail(session, st, 0x9000u, 0xE2, "es10 response");
@@ -52,13 +52,13 @@ enum sgp32_status sgp32_es10_get_euicc_configured_addresses(struct sgp32_es10 *s
 static enum sgp32_status set_address(struct sgp32_es10 *session, uint32_t tag, const char *address)
 {
     uint8_t buf[REQUEST_MAX];
-    struct es10_writer w;
+    struct sgp32_der_writer w;
     if (session == NULL || address == NULL || strlen(address) > 255)
         return SGP32_ERR_INVALID_ARGUMENT;
-    es10_writer_init(&w, buf, sizeof(buf));
-    es10_writer_begin(&w, tag);
-    es10_writer_bytes(&w, 0x80, (const uint8_t *)address, strlen(address)); /* defaultDpAddress [0] */
-    es10_writer_end(&w);
+    sgp32_der_writer_init(&w, buf, sizeof(buf));
+    sgp32_der_writer_begin(&w, tag);
+    sgp32_der_writer_bytes(&w, 0x80, (const uint8_t *)address, strlen(address)); /* defaultDpAddress [0] */
+    sgp32_der_writer_end(&w);
     return es10_result_command(session, &w, ES10_NO_RETRY, NULL);
 }
 

@@ -24,7 +24,7 @@ enum sgp32_status sgp32_es10_get_euicc_challenge(struct sgp32_es10 *session, uin
     st = es10_command(session, request, sizeof(request), 0xBF2E, ES10_NO_RETRY, &answer, &answer_len);
     if (st != SGP32_OK)
         return st;
-    if (es10_find_child(answer, answer_len, 0x80, &value, &value_len, NULL) && value_len == 16)
+    if (sgp32_der_find_child(answer, answer_len, 0x80, &value, &value_len, NULL) && value_len == 16)
         memcpy(challenge, value, 16);
     else
         st = es10_fail(session, SGP32_ERR_PROTOCOL, 0x9000u, 0xE2, "es10 response");
@@ -63,14 +63,14 @@ enum sgp32_status sgp32_es10_list_notification(struct sgp32_es10 *session, int o
                                                size_t *answer_len)
 {
     uint8_t buf[REQUEST_MAX];
-    struct es10_writer w;
+    struct sgp32_der_writer w;
     if (session == NULL || operation > 31)
         return SGP32_ERR_INVALID_ARGUMENT;
-    es10_writer_init(&w, buf, sizeof(buf));
-    es10_writer_begin(&w, 0xBF28);
+    sgp32_der_writer_init(&w, buf, sizeof(buf));
+    sgp32_der_writer_begin(&w, 0xBF28);
     if (operation >= 0) /* profileManagementOperation [1] NotificationEvent */
-        es10_writer_named_bits(&w, 0x81, 1u << operation);
-    es10_writer_end(&w);
+        sgp32_der_writer_named_bits(&w, 0x81, 1u << operation);
+    sgp32_der_writer_end(&w);
     /* listNotificationsResultError [1] */
     return es10_answer_command(session, &w, ES10_RETRY, 0x81, answer, answer_len);
 }
@@ -79,24 +79,24 @@ enum sgp32_status sgp32_es10_retrieve_notifications_list(struct sgp32_es10 *sess
                                                          uint8_t **answer, size_t *answer_len)
 {
     uint8_t buf[REQUEST_MAX];
-    struct es10_writer w;
+    struct sgp32_der_writer w;
     if (session == NULL || search < SGP32_ES10_NOTIFICATIONS_ALL ||
         search > SGP32_ES10_NOTIFICATIONS_EUICC_PACKAGE_RESULTS ||
         (search == SGP32_ES10_NOTIFICATIONS_BY_OPERATION && (value < 0 || value > 31)))
         return SGP32_ERR_INVALID_ARGUMENT;
-    es10_writer_init(&w, buf, sizeof(buf));
-    es10_writer_begin(&w, 0xBF2B);
+    sgp32_der_writer_init(&w, buf, sizeof(buf));
+    sgp32_der_writer_begin(&w, 0xBF2B);
     if (search != SGP32_ES10_NOTIFICATIONS_ALL) {
-        es10_writer_begin(&w, 0xA0); /* searchCriteria [0] CHOICE (explicit) */
+        sgp32_der_writer_begin(&w, 0xA0); /* searchCriteria [0] CHOICE (explicit) */
         if (search == SGP32_ES10_NOTIFICATIONS_BY_SEQ_NUMBER)
-            es10_writer_integer(&w, 0x80, value);
+            sgp32_der_writer_integer(&w, 0x80, value);
         else if (search == SGP32_ES10_NOTIFICATIONS_BY_OPERATION)
-            es10_writer_named_bits(&w, 0x81, 1u << value);
+            sgp32_der_writer_named_bits(&w, 0x81, 1u << value);
         else
-            es10_writer_bytes(&w, 0x82, NULL, 0); /* euiccPackageResults NULL (SGP.32 only) */
-        es10_writer_end(&w);
+            sgp32_der_writer_bytes(&w, 0x82, NULL, 0); /* euiccPackageResults NULL (SGP.32 only) */
+        sgp32_der_writer_end(&w);
     }
-    es10_writer_end(&w);
+    sgp32_der_writer_end(&w);
     /* notificationsListResultError [1]; read-only, so retried. */
     return es10_answer_command(session, &w, ES10_RETRY, 0x81, answer, answer_len);
 }
@@ -104,13 +104,13 @@ enum sgp32_status sgp32_es10_retrieve_notifications_list(struct sgp32_es10 *sess
 enum sgp32_status sgp32_es10_remove_notification_from_list(struct sgp32_es10 *session, long seq_number)
 {
     uint8_t buf[REQUEST_MAX];
-    struct es10_writer w;
+    struct sgp32_der_writer w;
     if (session == NULL)
         return SGP32_ERR_INVALID_ARGUMENT;
-    es10_writer_init(&w, buf, sizeof(buf));
-    es10_writer_begin(&w, 0xBF30);
-    es10_writer_integer(&w, 0x80, seq_number); /* NotificationSentRequest seqNumber [0] */
-    es10_writer_end(&w);
+    sgp32_der_writer_init(&w, buf, sizeof(buf));
+    sgp32_der_writer_begin(&w, 0xBF30);
+    sgp32_der_writer_integer(&w, 0x80, seq_number); /* NotificationSentRequest seqNumber [0] */
+    sgp32_der_writer_end(&w);
     return es10_result_command(session, &w, ES10_NO_RETRY, NULL);
 }
 
@@ -118,7 +118,7 @@ enum sgp32_status sgp32_es10_load_crl(struct sgp32_es10 *session, const uint8_t 
                                       size_t *answer_len)
 {
     struct sgp32_tlv_header header;
-    struct es10_writer w;
+    struct sgp32_der_writer w;
     uint8_t *buf;
     size_t cap;
     enum sgp32_status st;
@@ -132,10 +132,10 @@ enum sgp32_status sgp32_es10_load_crl(struct sgp32_es10 *session, const uint8_t 
     if (buf == NULL)
         return SGP32_ERR_NO_MEMORY;
     /* LoadCRLRequest (AUTOMATIC TAGS): crl [0] IMPLICIT CertificateList, the SEQUENCE's contents under A0. */
-    es10_writer_init(&w, buf, cap);
-    es10_writer_begin(&w, 0xBF35);
-    es10_writer_bytes(&w, 0xA0, crl + header.header_len, header.length);
-    es10_writer_end(&w);
+    sgp32_der_writer_init(&w, buf, cap);
+    sgp32_der_writer_begin(&w, 0xBF35);
+    sgp32_der_writer_bytes(&w, 0xA0, crl + header.header_len, header.length);
+    sgp32_der_writer_end(&w);
     /* loadCRLResponseError [1] */
     st = es10_answer_command(session, &w, ES10_NO_RETRY, 0x81, answer, answer_len);
     free(buf);
@@ -159,14 +159,14 @@ enum sgp32_status sgp32_es10_cancel_session(struct sgp32_es10 *session, const ui
                                             size_t *answer_len)
 {
     uint8_t buf[REQUEST_MAX];
-    struct es10_writer w;
+    struct sgp32_der_writer w;
     if (session == NULL || transaction_id == NULL || transaction_id_len == 0 || transaction_id_len > 16)
         return SGP32_ERR_INVALID_ARGUMENT;
-    es10_writer_init(&w, buf, sizeof(buf));
-    es10_writer_begin(&w, 0xBF41);
-    es10_writer_bytes(&w, 0x80, transaction_id, transaction_id_len); /* transactionId [0] */
-    es10_writer_integer(&w, 0x81, reason);                           /* reason [1] */
-    es10_writer_end(&w);
+    sgp32_der_writer_init(&w, buf, sizeof(buf));
+    sgp32_der_writer_begin(&w, 0xBF41);
+    sgp32_der_writer_bytes(&w, 0x80, transaction_id, transaction_id_len); /* transactionId [0] */
+    sgp32_der_writer_integer(&w, 0x81, reason);                           /* reason [1] */
+    sgp32_der_writer_end(&w);
     /* The signed answer goes to the SM-DP+ / eIM as it is; its error alternative is not mapped here
      * (sgp32_es10_answer_error_code()). */
     return es10_answer_command(session, &w, ES10_NO_RETRY, 0, answer, answer_len);
@@ -182,10 +182,10 @@ enum sgp32_status sgp32_es10_answer_error_code(const uint8_t *answer, size_t ans
     if (answer == NULL || code == NULL)
         return SGP32_ERR_INVALID_ARGUMENT;
     *code = 0;
-    if (!es10_find_child(answer, answer_len, 0, &value, &value_len, &tag))
+    if (!sgp32_der_find_child(answer, answer_len, 0, &value, &value_len, &tag))
         return SGP32_ERR_DECODE;
     if ((tag & 0xE0u) == 0x80u) /* a primitive error alternative: INTEGER */
-        return es10_integer(value, value_len, code) ? SGP32_OK : SGP32_ERR_DECODE;
+        return sgp32_der_integer(value, value_len, code) ? SGP32_OK : SGP32_ERR_DECODE;
     if (tag != 0xA1)
         return SGP32_OK; /* an ok alternative (A0, or a compact one of SGP.32) */
     /* A1 { transactionId [0], errorCode INTEGER }: the error SEQUENCE of SGP.22 5.7.13 / 5.7.14. */
@@ -199,7 +199,7 @@ enum sgp32_status sgp32_es10_answer_error_code(const uint8_t *answer, size_t ans
         }
         offset += child.header_len + child.length;
     }
-    if (inner == NULL || !es10_integer(inner, inner_len, code) || *code == 0)
+    if (inner == NULL || !sgp32_der_integer(inner, inner_len, code) || *code == 0)
         return SGP32_ERR_DECODE;
     return SGP32_OK;
 }

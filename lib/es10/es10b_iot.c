@@ -18,17 +18,17 @@ enum sgp32_status sgp32_es10_get_eim_configuration_data(struct sgp32_es10 *sessi
                                                         uint8_t **answer, size_t *answer_len)
 {
     uint8_t buf[REQUEST_MAX];
-    struct es10_writer w;
+    struct sgp32_der_writer w;
     if (session == NULL || (eim_id != NULL && (eim_id[0] == '\0' || strlen(eim_id) > 128)))
         return SGP32_ERR_INVALID_ARGUMENT;
-    es10_writer_init(&w, buf, sizeof(buf));
-    es10_writer_begin(&w, 0xBF55);
+    sgp32_der_writer_init(&w, buf, sizeof(buf));
+    sgp32_der_writer_begin(&w, 0xBF55);
     if (eim_id != NULL) {
-        es10_writer_begin(&w, 0xA0); /* searchCriteria [0] CHOICE { eimId [0] } */
-        es10_writer_bytes(&w, 0x80, (const uint8_t *)eim_id, strlen(eim_id));
-        es10_writer_end(&w);
+        sgp32_der_writer_begin(&w, 0xA0); /* searchCriteria [0] CHOICE { eimId [0] } */
+        sgp32_der_writer_bytes(&w, 0x80, (const uint8_t *)eim_id, strlen(eim_id));
+        sgp32_der_writer_end(&w);
     }
-    es10_writer_end(&w);
+    sgp32_der_writer_end(&w);
     return es10_answer_command(session, &w, ES10_RETRY, 0, answer, answer_len);
 }
 
@@ -36,14 +36,14 @@ enum sgp32_status sgp32_es10_get_certs(struct sgp32_es10 *session, const uint8_t
                                        uint8_t **answer, size_t *answer_len)
 {
     uint8_t buf[REQUEST_MAX];
-    struct es10_writer w;
+    struct sgp32_der_writer w;
     if (session == NULL || (ci_pkid != NULL && (ci_pkid_len == 0 || ci_pkid_len > 64)))
         return SGP32_ERR_INVALID_ARGUMENT;
-    es10_writer_init(&w, buf, sizeof(buf));
-    es10_writer_begin(&w, 0xBF56);
+    sgp32_der_writer_init(&w, buf, sizeof(buf));
+    sgp32_der_writer_begin(&w, 0xBF56);
     if (ci_pkid != NULL)
-        es10_writer_bytes(&w, 0x80, ci_pkid, ci_pkid_len); /* euiccCiPKId [0] */
-    es10_writer_end(&w);
+        sgp32_der_writer_bytes(&w, 0x80, ci_pkid, ci_pkid_len); /* euiccCiPKId [0] */
+    sgp32_der_writer_end(&w);
     return es10_answer_command(session, &w, ES10_RETRY, 0x81, answer, answer_len); /* getCertsError [1] */
 }
 
@@ -60,7 +60,7 @@ enum sgp32_status sgp32_es10_profile_rollback(struct sgp32_es10 *session, int re
                                               size_t *answer_len)
 {
     uint8_t buf[REQUEST_MAX];
-    struct es10_writer w;
+    struct sgp32_der_writer w;
     uint8_t *received = NULL;
     size_t received_len = 0, value_len = 0;
     const uint8_t *value = NULL;
@@ -69,15 +69,16 @@ enum sgp32_status sgp32_es10_profile_rollback(struct sgp32_es10 *session, int re
 
     if (session == NULL || (answer == NULL) != (answer_len == NULL))
         return SGP32_ERR_INVALID_ARGUMENT;
-    es10_writer_init(&w, buf, sizeof(buf));
-    es10_writer_begin(&w, 0xBF58);
-    es10_writer_boolean(&w, 0x80, refresh);
-    es10_writer_end(&w);
+    sgp32_der_writer_init(&w, buf, sizeof(buf));
+    sgp32_der_writer_begin(&w, 0xBF58);
+    sgp32_der_writer_boolean(&w, 0x80, refresh);
+    sgp32_der_writer_end(&w);
     st = es10_writer_command(session, &w, ES10_NO_RETRY, &received, &received_len);
     if (st != SGP32_OK)
         return st;
     /* cmdResult is the first member (universal INTEGER: its sibling is tagged, so no automatic tags). */
-    if (!es10_find_child(received, received_len, 0, &value, &value_len, NULL) || !es10_integer(value, value_len, &code))
+    if (!sgp32_der_find_child(received, received_len, 0, &value, &value_len, NULL) ||
+        !sgp32_der_integer(value, value_len, &code))
         st = es10_fail(session, SGP32_ERR_PROTOCOL, 0x9000u, 0xE2, "es10 response");
     else
         st = es10_result(session, code);
@@ -95,19 +96,19 @@ enum sgp32_status sgp32_es10_configure_immediate_profile_enabling(struct sgp32_e
                                                                   const char *smdp_address)
 {
     uint8_t buf[REQUEST_MAX];
-    struct es10_writer w;
+    struct sgp32_der_writer w;
     if (session == NULL || (smdp_oid != NULL && (smdp_oid_len == 0 || smdp_oid_len > 32)) ||
         (smdp_address != NULL && strlen(smdp_address) > 255))
         return SGP32_ERR_INVALID_ARGUMENT;
-    es10_writer_init(&w, buf, sizeof(buf));
-    es10_writer_begin(&w, 0xBF59);
+    sgp32_der_writer_init(&w, buf, sizeof(buf));
+    sgp32_der_writer_begin(&w, 0xBF59);
     if (immediate_enable)
-        es10_writer_bytes(&w, 0x80, NULL, 0); /* immediateEnableFlag [0] NULL */
+        sgp32_der_writer_bytes(&w, 0x80, NULL, 0); /* immediateEnableFlag [0] NULL */
     if (smdp_oid != NULL)
-        es10_writer_bytes(&w, 0x81, smdp_oid, smdp_oid_len); /* defaultSmdpOid [1] */
+        sgp32_der_writer_bytes(&w, 0x81, smdp_oid, smdp_oid_len); /* defaultSmdpOid [1] */
     if (smdp_address != NULL)
-        es10_writer_bytes(&w, 0x82, (const uint8_t *)smdp_address, strlen(smdp_address)); /* [2] */
-    es10_writer_end(&w);
+        sgp32_der_writer_bytes(&w, 0x82, (const uint8_t *)smdp_address, strlen(smdp_address)); /* [2] */
+    sgp32_der_writer_end(&w);
     return es10_result_command(session, &w, ES10_NO_RETRY, NULL);
 }
 
@@ -116,13 +117,13 @@ enum sgp32_status sgp32_es10_configure_immediate_profile_enabling(struct sgp32_e
 static enum sgp32_status refresh_command(struct sgp32_es10 *session, uint32_t tag, int refresh)
 {
     uint8_t buf[16];
-    struct es10_writer w;
+    struct sgp32_der_writer w;
     if (session == NULL)
         return SGP32_ERR_INVALID_ARGUMENT;
-    es10_writer_init(&w, buf, sizeof(buf));
-    es10_writer_begin(&w, tag);
-    es10_writer_boolean(&w, 0x80, refresh);
-    es10_writer_end(&w);
+    sgp32_der_writer_init(&w, buf, sizeof(buf));
+    sgp32_der_writer_begin(&w, tag);
+    sgp32_der_writer_boolean(&w, 0x80, refresh);
+    sgp32_der_writer_end(&w);
     return es10_result_command(session, &w, ES10_NO_RETRY, NULL);
 }
 
@@ -155,12 +156,12 @@ enum sgp32_status sgp32_es10_get_connectivity_parameters(struct sgp32_es10 *sess
                                                          size_t *answer_len)
 {
     uint8_t buf[8];
-    struct es10_writer w;
+    struct sgp32_der_writer w;
     if (session == NULL)
         return SGP32_ERR_INVALID_ARGUMENT;
-    es10_writer_init(&w, buf, sizeof(buf));
-    es10_writer_begin(&w, 0xBF5F);
-    es10_writer_end(&w);
+    sgp32_der_writer_init(&w, buf, sizeof(buf));
+    sgp32_der_writer_begin(&w, 0xBF5F);
+    sgp32_der_writer_end(&w);
     /* connectivityParametersError [1] */
     return es10_answer_command(session, &w, ES10_RETRY, 0x81, answer, answer_len);
 }
@@ -168,13 +169,13 @@ enum sgp32_status sgp32_es10_get_connectivity_parameters(struct sgp32_es10 *sess
 enum sgp32_status sgp32_es10_ipae_activation(struct sgp32_es10 *session, int activate)
 {
     uint8_t buf[16];
-    struct es10_writer w;
+    struct sgp32_der_writer w;
     if (session == NULL)
         return SGP32_ERR_INVALID_ARGUMENT;
-    es10_writer_init(&w, buf, sizeof(buf));
-    es10_writer_begin(&w, 0xBF42);
-    es10_writer_named_bits(&w, 0x80, activate ? 1u : 0u); /* ipaeOption [0] { activateIpae(0) } */
-    es10_writer_end(&w);
+    sgp32_der_writer_init(&w, buf, sizeof(buf));
+    sgp32_der_writer_begin(&w, 0xBF42);
+    sgp32_der_writer_named_bits(&w, 0x80, activate ? 1u : 0u); /* ipaeOption [0] { activateIpae(0) } */
+    sgp32_der_writer_end(&w);
     return es10_result_command(session, &w, ES10_NO_RETRY, NULL);
 }
 
@@ -182,7 +183,7 @@ enum sgp32_status sgp32_es10_euicc_memory_reset_iot(struct sgp32_es10 *session, 
                                                     long *immediate_enable_result)
 {
     uint8_t buf[16];
-    struct es10_writer w;
+    struct sgp32_der_writer w;
     uint8_t *answer = NULL;
     size_t answer_len = 0, value_len = 0;
     const uint8_t *value = NULL;
@@ -195,19 +196,20 @@ enum sgp32_status sgp32_es10_euicc_memory_reset_iot(struct sgp32_es10 *session, 
         *immediate_enable_result = -1;
     if (session == NULL || options == 0 || options > 0x7Fu)
         return SGP32_ERR_INVALID_ARGUMENT;
-    es10_writer_init(&w, buf, sizeof(buf));
-    es10_writer_begin(&w, 0xBF64);
-    es10_writer_named_bits(&w, 0x82, options); /* resetOptions [2] */
-    es10_writer_end(&w);
+    sgp32_der_writer_init(&w, buf, sizeof(buf));
+    sgp32_der_writer_begin(&w, 0xBF64);
+    sgp32_der_writer_named_bits(&w, 0x82, options); /* resetOptions [2] */
+    sgp32_der_writer_end(&w);
     st = es10_writer_command(session, &w, ES10_NO_RETRY, &answer, &answer_len);
     if (st != SGP32_OK)
         return st;
     /* resetResult [0], resetEimResult [1] OPTIONAL, resetImmediateEnableConfigResult [2] OPTIONAL */
-    if (eim_result != NULL && es10_find_child(answer, answer_len, 0x81, &value, &value_len, NULL))
-        (void)es10_integer(value, value_len, eim_result);
-    if (immediate_enable_result != NULL && es10_find_child(answer, answer_len, 0x82, &value, &value_len, NULL))
-        (void)es10_integer(value, value_len, immediate_enable_result);
-    if (!es10_find_child(answer, answer_len, 0x80, &value, &value_len, NULL) || !es10_integer(value, value_len, &code))
+    if (eim_result != NULL && sgp32_der_find_child(answer, answer_len, 0x81, &value, &value_len, NULL))
+        (void)sgp32_der_integer(value, value_len, eim_result);
+    if (immediate_enable_result != NULL && sgp32_der_find_child(answer, answer_len, 0x82, &value, &value_len, NULL))
+        (void)sgp32_der_integer(value, value_len, immediate_enable_result);
+    if (!sgp32_der_find_child(answer, answer_len, 0x80, &value, &value_len, NULL) ||
+        !sgp32_der_integer(value, value_len, &code))
         st = es10_fail(session, SGP32_ERR_PROTOCOL, 0x9000u, 0xE2, "es10 response");
     else
         st = es10_result(session, code);

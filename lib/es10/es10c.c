@@ -34,16 +34,16 @@ static enum sgp32_status switch_profile(struct sgp32_es10 *session, uint32_t tag
                                         size_t id_len, int refresh)
 {
     uint8_t buf[REQUEST_MAX];
-    struct es10_writer w;
+    struct sgp32_der_writer w;
     if (session == NULL || !valid_id(id_type, id, id_len))
         return SGP32_ERR_INVALID_ARGUMENT;
-    es10_writer_init(&w, buf, sizeof(buf));
-    es10_writer_begin(&w, tag);
-    es10_writer_begin(&w, 0xA0);
-    es10_writer_bytes(&w, (uint32_t)id_type, id, id_len);
-    es10_writer_end(&w);
-    es10_writer_boolean(&w, 0x81, refresh);
-    es10_writer_end(&w);
+    sgp32_der_writer_init(&w, buf, sizeof(buf));
+    sgp32_der_writer_begin(&w, tag);
+    sgp32_der_writer_begin(&w, 0xA0);
+    sgp32_der_writer_bytes(&w, (uint32_t)id_type, id, id_len);
+    sgp32_der_writer_end(&w);
+    sgp32_der_writer_boolean(&w, 0x81, refresh);
+    sgp32_der_writer_end(&w);
     return es10_result_command(session, &w, ES10_NO_RETRY, NULL);
 }
 
@@ -62,27 +62,27 @@ enum sgp32_status sgp32_es10_disable_profile(struct sgp32_es10 *session, int id_
 enum sgp32_status sgp32_es10_delete_profile(struct sgp32_es10 *session, int id_type, const uint8_t *id, size_t id_len)
 {
     uint8_t buf[REQUEST_MAX];
-    struct es10_writer w;
+    struct sgp32_der_writer w;
     if (session == NULL || !valid_id(id_type, id, id_len))
         return SGP32_ERR_INVALID_ARGUMENT;
     /* DeleteProfileRequest is itself the CHOICE: BF33 { 4F | 5A }. */
-    es10_writer_init(&w, buf, sizeof(buf));
-    es10_writer_begin(&w, 0xBF33);
-    es10_writer_bytes(&w, (uint32_t)id_type, id, id_len);
-    es10_writer_end(&w);
+    sgp32_der_writer_init(&w, buf, sizeof(buf));
+    sgp32_der_writer_begin(&w, 0xBF33);
+    sgp32_der_writer_bytes(&w, (uint32_t)id_type, id, id_len);
+    sgp32_der_writer_end(&w);
     return es10_result_command(session, &w, ES10_NO_RETRY, NULL);
 }
 
 enum sgp32_status sgp32_es10_euicc_memory_reset(struct sgp32_es10 *session, uint32_t options)
 {
     uint8_t buf[REQUEST_MAX];
-    struct es10_writer w;
+    struct sgp32_der_writer w;
     if (session == NULL || options == 0 || options > 0x7u)
         return SGP32_ERR_INVALID_ARGUMENT;
-    es10_writer_init(&w, buf, sizeof(buf));
-    es10_writer_begin(&w, 0xBF34);
-    es10_writer_named_bits(&w, 0x82, options); /* resetOptions [2] */
-    es10_writer_end(&w);
+    sgp32_der_writer_init(&w, buf, sizeof(buf));
+    sgp32_der_writer_begin(&w, 0xBF34);
+    sgp32_der_writer_named_bits(&w, 0x82, options); /* resetOptions [2] */
+    sgp32_der_writer_end(&w);
     return es10_result_command(session, &w, ES10_NO_RETRY, NULL);
 }
 
@@ -90,14 +90,14 @@ enum sgp32_status sgp32_es10_get_euicc_data(struct sgp32_es10 *session, const ui
                                             uint8_t **answer, size_t *answer_len)
 {
     uint8_t buf[REQUEST_MAX];
-    struct es10_writer w;
+    struct sgp32_der_writer w;
     if (session == NULL || tag_list == NULL || tag_list_len == 0 || tag_list_len > 64 || answer == NULL ||
         answer_len == NULL)
         return SGP32_ERR_INVALID_ARGUMENT;
-    es10_writer_init(&w, buf, sizeof(buf));
-    es10_writer_begin(&w, 0xBF3E);
-    es10_writer_bytes(&w, 0x5C, tag_list, tag_list_len); /* tagList [APPLICATION 28] */
-    es10_writer_end(&w);
+    sgp32_der_writer_init(&w, buf, sizeof(buf));
+    sgp32_der_writer_begin(&w, 0xBF3E);
+    sgp32_der_writer_bytes(&w, 0x5C, tag_list, tag_list_len); /* tagList [APPLICATION 28] */
+    sgp32_der_writer_end(&w);
     return es10_writer_command(session, &w, ES10_RETRY, answer, answer_len);
 }
 
@@ -114,7 +114,7 @@ enum sgp32_status sgp32_es10_get_eid(struct sgp32_es10 *session, uint8_t eid[16]
     if (st != SGP32_OK)
         return st;
     /* GetEuiccDataResponse: eidValue [APPLICATION 26] Octet16. */
-    if (es10_find_child(answer, answer_len, 0x5A, &value, &value_len, NULL) && value_len == 16)
+    if (sgp32_der_find_child(answer, answer_len, 0x5A, &value, &value_len, NULL) && value_len == 16)
         memcpy(eid, value, 16);
     else
         st = es10_fail(session, SGP32_ERR_PROTOCOL, 0x9000u, 0xE2, "es10 response");
@@ -125,13 +125,13 @@ enum sgp32_status sgp32_es10_get_eid(struct sgp32_es10 *session, uint8_t eid[16]
 enum sgp32_status sgp32_es10_set_nickname(struct sgp32_es10 *session, const uint8_t iccid[10], const char *nickname)
 {
     uint8_t buf[REQUEST_MAX];
-    struct es10_writer w;
+    struct sgp32_der_writer w;
     if (session == NULL || iccid == NULL || nickname == NULL || strlen(nickname) > 64)
         return SGP32_ERR_INVALID_ARGUMENT;
-    es10_writer_init(&w, buf, sizeof(buf));
-    es10_writer_begin(&w, 0xBF29);
-    es10_writer_bytes(&w, 0x5A, iccid, 10);
-    es10_writer_bytes(&w, 0x90, (const uint8_t *)nickname, strlen(nickname)); /* profileNickname [16] */
-    es10_writer_end(&w);
+    sgp32_der_writer_init(&w, buf, sizeof(buf));
+    sgp32_der_writer_begin(&w, 0xBF29);
+    sgp32_der_writer_bytes(&w, 0x5A, iccid, 10);
+    sgp32_der_writer_bytes(&w, 0x90, (const uint8_t *)nickname, strlen(nickname)); /* profileNickname [16] */
+    sgp32_der_writer_end(&w);
     return es10_result_command(session, &w, ES10_NO_RETRY, NULL);
 }
