@@ -81,10 +81,11 @@ check_curve() {
   for f in $(grep -E '^[a-z_]+_(cert|key|pub)_(der|pem)=' "$m" | cut -d= -f2) euicc/chain.pem; do
     [ -s "$d/$f" ] && ok || fail "$c: $f missing or empty"
   done
-  [ "$(grep -c '_cert_der=' "$m")" -eq 10 ] && ok || fail "$c: manifest does not list 10 certificates"
+  [ "$(grep -c '_cert_der=' "$m")" -eq 12 ] && ok || fail "$c: manifest does not list 12 certificates"
 
   ci=$d/ci/ci.cert.pem eum=$d/eum/eum.cert.pem euicc=$d/euicc/euicc.cert.pem
   auth=$d/smdp/auth.cert.pem pb=$d/smdp/pb.cert.pem dptls=$d/smdp/tls.cert.pem
+  dsauth=$d/smds/auth.cert.pem dstls=$d/smds/tls.cert.pem
   eimsign=$d/eim/sign.cert.pem eimtls=$d/eim/tls.cert.pem
   tlsroot=$d/tls/root.cert.pem server=$d/tls/server.cert.pem
 
@@ -93,7 +94,9 @@ check_curve() {
   expect "$c: eUICC -> EUM -> CI" $V -CAfile "$ci" -untrusted "$eum" "$euicc"
   expect "$c: eUICC -> EUM (partial chain)" $V -partial_chain -CAfile "$eum" "$euicc"
   expect "$c: eUICC chain.pem" $V -CAfile "$ci" -untrusted "$d/euicc/chain.pem" "$euicc"
-  expect "$c: EUM, DPauth, DPpb, eIM signing -> CI" $V -CAfile "$ci" "$eum" "$auth" "$pb" "$eimsign"
+  expect "$c: EUM, DPauth, DPpb, DSauth, eIM signing -> CI" $V -CAfile "$ci" "$eum" "$auth" "$pb" "$dsauth" "$eimsign"
+  expect "$c: DStls -> CI as a TLS server for 127.0.0.1" \
+    $V -purpose sslserver -verify_ip 127.0.0.1 -CAfile "$ci" "$dstls"
   expect "$c: DPtls -> CI as a TLS server for 127.0.0.1" \
     $V -purpose sslserver -verify_ip 127.0.0.1 -CAfile "$ci" "$dptls"
   expect "$c: DPtls -> CI as a TLS server for localhost" \
@@ -111,7 +114,7 @@ check_curve() {
   refuse "$c: eUICC accepted as a CA" $V -partial_chain -CAfile "$euicc" "$auth"
 
   # Curve, PEM = DER, key matches certificate, 16-byte random serials, SKI by RFC 5280 method 1.
-  for name in ci/ci eum/eum euicc/euicc smdp/auth smdp/pb smdp/tls eim/sign eim/tls tls/root tls/server; do
+  for name in ci/ci eum/eum euicc/euicc smdp/auth smdp/pb smdp/tls smds/auth smds/tls eim/sign eim/tls tls/root tls/server; do
     pem=$d/$name.cert.pem der=$d/$name.cert.der
     text "$pem" | grep -q "ASN1 OID: $ocurve" && ok || fail "$c: $name is not on $ocurve"
     text "$pem" | grep -q "Signature Algorithm: ecdsa-with-SHA256" && ok || fail "$c: $name not ecdsa-with-SHA256"
@@ -140,7 +143,7 @@ check_curve() {
   ci_ski=$(ski "$ci")
   [ "$(manifest_value "$m" ci_pkid)" = "$ci_ski" ] && ok || fail "$c: manifest ci_pkid != CI SKI"
   [ "$(manifest_value "$m" eum_ski)" = "$(ski "$eum")" ] && ok || fail "$c: manifest eum_ski"
-  for f in "$eum" "$auth" "$pb" "$dptls" "$eimsign"; do
+  for f in "$eum" "$auth" "$pb" "$dptls" "$dsauth" "$dstls" "$eimsign"; do
     [ "$(aki "$f")" = "$ci_ski" ] && ok || fail "$c: $f AKI is not the CI SKI"
   done
   [ "$(aki "$euicc")" = "$(ski "$eum")" ] && ok || fail "$c: eUICC AKI is not the EUM SKI"
@@ -154,7 +157,9 @@ check_curve() {
   has "$dptls" certificatePolicies "Policy: 2.23.146.1.2.1.3"
   has "$auth" certificatePolicies "Policy: 2.23.146.1.2.1.4"
   has "$pb" certificatePolicies "Policy: 2.23.146.1.2.1.5"
-  for f in "$ci" "$euicc" "$eum" "$auth" "$pb"; do
+  has "$dstls" certificatePolicies "Policy: 2.23.146.1.2.1.6"
+  has "$dsauth" certificatePolicies "Policy: 2.23.146.1.2.1.7"
+  for f in "$ci" "$euicc" "$eum" "$auth" "$pb" "$dsauth"; do
     has "$f" certificatePolicies "Certificate Policies: critical"
   done
   has "$ci" keyUsage "Certificate Sign, CRL Sign"
@@ -163,13 +168,16 @@ check_curve() {
   has "$eum" keyUsage "Certificate Sign"
   has "$eum" basicConstraints "critical"
   has "$eum" basicConstraints "CA:TRUE, pathlen:0"
-  for f in "$euicc" "$auth" "$pb" "$dptls" "$eimsign" "$eimtls" "$server"; do
+  for f in "$euicc" "$auth" "$pb" "$dptls" "$dsauth" "$dstls" "$eimsign" "$eimtls" "$server"; do
     has "$f" keyUsage "Key Usage: critical"
     has "$f" keyUsage "Digital Signature"
     ext "$f" basicConstraints | grep -q "CA:TRUE" && fail "$c: $f is a CA" || ok
   done
   has "$auth" subjectAltName "Registered ID:2.999.10"
   has "$pb" subjectAltName "Registered ID:2.999.10"
+  has "$dsauth" subjectAltName "Registered ID:2.999.15"
+  has "$dstls" subjectAltName "IP Address:127.0.0.1"
+  has "$dstls" extendedKeyUsage "TLS Web Server Authentication"
   has "$dptls" subjectAltName "IP Address:127.0.0.1"
   has "$dptls" extendedKeyUsage "TLS Web Server Authentication"
   has "$eimtls" subjectAltName "IP Address:127.0.0.1"

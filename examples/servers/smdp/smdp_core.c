@@ -15,6 +15,7 @@
 #include "crypto/rng.h"
 #include "crypto/x509.h"
 #include "sgp32/tlv.h"
+#include "rsp_server_auth.h"
 #include "smdp_internal.h"
 
 enum sgp32_status smdp_read_file(const char *path, struct smdp_blob *blob)
@@ -203,20 +204,18 @@ void smdp_prepare_clear(struct smdp_prepare *p)
 enum sgp32_status smdp_sign_parts(struct smdp_core *core, struct sgp32_ec_key *key, const uint8_t *part1, size_t len1,
                                   const uint8_t *part2, size_t len2, struct dbuf *b)
 {
-    struct sgp32_sha256 hash;
-    uint8_t digest[SGP32_SHA256_SIZE], signature[SGP32_ECDSA_RAW_SIZE];
-    enum sgp32_status status = sgp32_sha256_init(&hash);
-    if (status == SGP32_OK)
-        status = sgp32_sha256_update(&hash, part1, len1);
-    if (status == SGP32_OK && len2 > 0)
-        status = sgp32_sha256_update(&hash, part2, len2);
-    if (status == SGP32_OK)
-        status = sgp32_sha256_final(&hash, digest);
-    if (status == SGP32_OK)
-        status = sgp32_ecdsa_sign_digest(key, &core->rng, digest, signature);
-    if (status == SGP32_OK)
-        dbuf_tlv(b, 0x5F37, signature, sizeof(signature));
-    return status;
+    return rsp_server_sign(&core->rng, key, part1, len1, part2, len2, b);
+}
+
+/* CERT.DPauth and its key, as rsp_server_auth.c takes them. */
+static void auth_credentials(struct smdp_core *core, struct rsp_server_credentials *c)
+{
+    c->ci = &core->ci_parsed;
+    c->certificate = core->auth_cert.data;
+    c->certificate_len = core->auth_cert.len;
+    c->key = &core->auth_key;
+    c->rng = &core->rng;
+    c->address = core->address;
 }
 
 enum sgp32_status smdp_verify_parts(const uint8_t *cert, size_t cert_len, const uint8_t *part1, size_t len1,
@@ -252,66 +251,22 @@ enum sgp32_status smdp_initiate_authentication(struct smdp_session *s, const uin
                                                const uint8_t *euicc_info1, size_t euicc_info1_len,
                                                struct smdp_authentication *out)
 {
-    struct smdp_core *core;
-    struct dbuf signed1 = {0}, inner = {0}, signature = {0}, pkid = {0};
-    const struct sgp32_x509_span *ski;
+    struct rsp_server_credentials credentials;
     enum sgp32_status status;
     if (s == NULL || euicc_challenge == NULL || out == NULL)
         return SGP32_ERR_INVALID_ARGUMENT;
-    core = s->core;
     memset(out, 0, sizeof(*out));
-    ski = &core->ci_parsed.subject_key_id;
-    if (ski->len != 20)
-        return SGP32_ERR_STATE;
+    auth_credentials(s->core, &credentials);
     if (euicc_info1 != NULL) {
         /* SGP.22 5.6.1: the CI must be one the eUICC verifies with (euiccCiPKIdListForVerification A9). */
-        struct tlv info, list, entry;
-        const uint8_t *p;
-        size_t left;
-        int bad = 0, found = 0;
-        if (!parse_one(euicc_info1, euicc_info1_len, &info) || info.tag != 0xBF20 || !find_child(&info, 0xA9, &list))
-            return SGP32_ERR_DECODE;
-        p = list.value;
-        left = list.len;
-        while (next_tlv(&p, &left, &entry, &bad))
-            found |= entry.len == 20 && memcmp(entry.value, ski->data, 20) == 0;
-        if (!found)
-            return SGP32_ERR_NOT_SUPPORTED;
+        status = rsp_server_check_euicc_info1(credentials.ci, euicc_info1, euicc_info1_len);
+        if (status != SGP32_OK)
+            return status;
     }
     memcpy(s->euicc_challenge, euicc_challenge, 16);
-    status = sgp32_crypto_rng_bytes(&core->rng, s->server_challenge, 16);
+    status = rsp_server_initiate(&credentials, s->transaction_id, euicc_challenge, s->server_challenge, out);
     if (status != SGP32_OK)
         return status;
-    /* SGP.22 5.6.1 serverSigned1 {transactionId [0], euiccChallenge [1], serverAddress [3], serverChallenge [4]} */
-    dbuf_tlv(&inner, 0x80, s->transaction_id, 16);
-    dbuf_tlv(&inner, 0x81, euicc_challenge, 16);
-    dbuf_tlv(&inner, 0x83, (const uint8_t *)core->address, strlen(core->address));
-    dbuf_tlv(&inner, 0x84, s->server_challenge, 16);
-    dbuf_wrap(&signed1, 0x30, &inner);
-    if (signed1.failed) {
-        free(signed1.data);
-        return SGP32_ERR_NO_MEMORY;
-    }
-    status = smdp_sign_parts(core, &core->auth_key, signed1.data, signed1.len, NULL, 0, &signature);
-    dbuf_tlv(&pkid, 0x04, ski->data, 20);
-    if (status == SGP32_OK)
-        status = dbuf_take(&signed1, &out->server_signed1);
-    else
-        free(signed1.data);
-    if (status == SGP32_OK)
-        status = dbuf_take(&signature, &out->server_signature1);
-    else
-        free(signature.data);
-    if (status == SGP32_OK)
-        status = dbuf_take(&pkid, &out->euicc_ci_pkid);
-    else
-        free(pkid.data);
-    if (status == SGP32_OK)
-        status = copy_blob(&out->server_certificate, core->auth_cert.data, core->auth_cert.len);
-    if (status != SGP32_OK) {
-        smdp_authentication_clear(out);
-        return status;
-    }
     s->stage = STAGE_INITIATED;
     return SGP32_OK;
 }
@@ -345,71 +300,36 @@ enum sgp32_status smdp_authenticate_client(struct smdp_session *s, const uint8_t
                                            struct smdp_prepare *out)
 {
     struct smdp_core *core;
-    struct tlv top, ok, signed1, signature1, euicc_cert, eum_cert, field;
-    struct sgp32_x509_cert euicc_parsed, eum_parsed;
+    struct rsp_server_credentials credentials;
+    struct rsp_client_authentication client;
     struct dbuf signed2 = {0}, inner = {0}, signature2 = {0};
-    const uint8_t *p;
-    size_t left;
-    int bad = 0;
     uint8_t cc_required = (uint8_t)(s != NULL && s->cc_required ? 0xFF : 0x00);
     enum sgp32_status status;
-    int64_t now = (int64_t)time(NULL);
     if (s == NULL || response == NULL || out == NULL)
         return SGP32_ERR_INVALID_ARGUMENT;
     core = s->core;
     memset(out, 0, sizeof(*out));
     if (s->stage != STAGE_INITIATED)
         return SGP32_ERR_STATE;
-    if (!parse_one(response, len, &top) || top.tag != 0xBF38)
-        return SGP32_ERR_DECODE;
-    p = top.value;
-    left = top.len;
-    if (!next_tlv(&p, &left, &ok, &bad))
-        return SGP32_ERR_DECODE;
-    if (ok.tag == 0xA1)
-        return SGP32_ERR_EUICC_RESULT; /* authenticateResponseError */
-    if (ok.tag != 0xA0)
-        return SGP32_ERR_DECODE;
-    p = ok.value;
-    left = ok.len;
-    if (!next_tlv(&p, &left, &signed1, &bad) || signed1.tag != 0x30 || !next_tlv(&p, &left, &signature1, &bad) ||
-        signature1.tag != 0x5F37 || signature1.len != 64 || !next_tlv(&p, &left, &euicc_cert, &bad) ||
-        !next_tlv(&p, &left, &eum_cert, &bad))
-        return SGP32_ERR_DECODE;
-    /* SGP.22 5.6.2: eUICC certificate -> EUM certificate -> CI, then euiccSignature1. */
-    if (sgp32_x509_parse(&eum_parsed, eum_cert.all, eum_cert.all_len) != SGP32_OK ||
-        sgp32_x509_parse(&euicc_parsed, euicc_cert.all, euicc_cert.all_len) != SGP32_OK)
-        return SGP32_ERR_DECODE;
-    if (sgp32_x509_verify_issued_by(&eum_parsed, &core->ci_parsed, now) != SGP32_OK ||
-        sgp32_x509_verify_issued_by(&euicc_parsed, &eum_parsed, now) != SGP32_OK ||
-        sgp32_x509_gsma_role(&euicc_parsed) != SGP32_X509_ROLE_EUICC ||
-        sgp32_x509_gsma_role(&eum_parsed) != SGP32_X509_ROLE_EUM)
-        return SGP32_ERR_CRYPTO;
-    status = smdp_verify_parts(euicc_cert.all, euicc_cert.all_len, signed1.all, signed1.all_len, NULL, 0, &signature1);
+    /* SGP.22 5.6.2: chain, euiccSignature1, transactionId, serverChallenge, serverAddress. */
+    auth_credentials(core, &credentials);
+    status = rsp_server_verify_client(&credentials, s->transaction_id, s->server_challenge, response, len, &client);
     if (status != SGP32_OK)
         return status;
-    if (!find_child(&signed1, 0x80, &field) || field.len != 16 || memcmp(field.value, s->transaction_id, 16) != 0)
-        return SGP32_ERR_PROTOCOL;
-    if (!find_child(&signed1, 0x84, &field) || field.len != 16 || memcmp(field.value, s->server_challenge, 16) != 0)
-        return SGP32_ERR_PROTOCOL;
-    if (!find_child(&signed1, 0x83, &field) || field.len != strlen(core->address) ||
-        memcmp(field.value, core->address, field.len) != 0)
-        return SGP32_ERR_PROTOCOL;
     if (s->matching_id != NULL) {
         /* ctxParams1: ctxParamsForCommonAuthentication [0] { matchingId [0] OPTIONAL, deviceInfo [1] } */
         struct tlv ctx, matching;
-        if (!find_child(&signed1, 0xA0, &ctx) || !find_child(&ctx, 0x80, &matching) ||
+        if (!find_child(&client.euicc_signed1, 0xA0, &ctx) || !find_child(&ctx, 0x80, &matching) ||
             matching.len != strlen(s->matching_id) || memcmp(matching.value, s->matching_id, matching.len) != 0)
             return SGP32_ERR_NOT_FOUND;
     }
-    if (!smdp_certificate_eid(&euicc_parsed, s->eid))
-        return SGP32_ERR_DECODE;
-    s->curve = euicc_parsed.curve;
+    memcpy(s->eid, client.eid, 16);
+    s->curve = client.euicc.curve;
     free(s->euicc_certificate.data);
-    status = copy_blob(&s->euicc_certificate, euicc_cert.all, euicc_cert.all_len);
+    status = copy_blob(&s->euicc_certificate, client.euicc_certificate.all, client.euicc_certificate.all_len);
     if (status != SGP32_OK)
         return status;
-    memcpy(s->euicc_signature1, signature1.all, 67);
+    memcpy(s->euicc_signature1, client.euicc_signature1.all, 67);
     if (s->forged)
         memcpy(s->transaction_id, s->forged_transaction_id, 16);
     /* smdpSigned2 {transactionId [0], ccRequiredFlag BOOLEAN} and smdpSignature2 over smdpSigned2 ||
