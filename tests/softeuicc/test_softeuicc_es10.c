@@ -467,9 +467,20 @@ static void test_memory_reset(void **state)
     preload_hex(&h, PROFILE_ONE);
     preload_hex(&h, PROFILE_TEST_PPR2);
     preload_hex(&h, PROFILE_PROVISIONING);
-    /* SGP.22 BF34: field-loaded test profiles only -> the test profile goes */
-    assert_int_equal(es10_result(&h, "EuiccMemoryResetRequest", "BF3404 82020640", "EuiccMemoryResetResponse"), 0);
+    /* SGP.22 BF34: field-loaded test profiles only -> the pre-loaded test profile stays, also after a
+     * reopen (the pre-loaded flag is persisted); SGP.32 BF64 deletePreLoadedTestProfiles removes it. */
     assert_int_equal(es10_result(&h, "EuiccMemoryResetRequest", "BF3404 82020640", "EuiccMemoryResetResponse"), 1);
+    harness_reopen(&h);
+    assert_int_equal(es10_result(&h, "EuiccMemoryResetRequest", "BF3404 82020640", "EuiccMemoryResetResponse"), 1);
+    list = profiles(&h, "BF2D00");
+    assert_int_equal(list->choice.profileInfoListOk.list.count, 3);
+    free_answer("SGP32-ProfileInfoListResponse", list);
+    reset = es10_call(&h, "SGP32-EuiccMemoryResetRequest", "BF6404 82020410", "SGP32-EuiccMemoryResetResponse");
+    assert_int_equal(integer_value(&reset->resetResult), 0);
+    free_answer("SGP32-EuiccMemoryResetResponse", reset);
+    list = profiles(&h, "BF2D00");
+    assert_int_equal(list->choice.profileInfoListOk.list.count, 2); /* the test profile went */
+    free_answer("SGP32-ProfileInfoListResponse", list);
     /* BF64 deleting operational profiles, the eIM configuration (none: nothingToDelete) and the
      * immediate-enable configuration */
     reset = es10_call(&h, "SGP32-EuiccMemoryResetRequest", "BF6404 82020186", "SGP32-EuiccMemoryResetResponse");

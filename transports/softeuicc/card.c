@@ -67,7 +67,8 @@ void softeuicc_volatile_reset(struct sgp32_softeuicc *card)
     card->terminal_capability_received = 0;
     card->switched_since_reset = 0;
     card->refresh_pending = 0;
-    softeuicc_download_end(card); /* a reset ends any profile download session (volatile) */
+    softeuicc_download_end(card);                       /* a reset ends any profile download session (volatile) */
+    memset(&card->kept_otk, 0, sizeof(card->kept_otk)); /* RAM: a retry after a reset binds again */
 }
 
 static enum sgp32_status new_card(const char *dir, const struct sgp32_softeuicc_options *options,
@@ -314,6 +315,7 @@ enum sgp32_status sgp32_softeuicc_preload_profile(struct sgp32_softeuicc *card, 
         return SGP32_ERR_NO_MEMORY;
     }
     softeuicc_profile_set_enabled(info, 0);
+    card->state.profile_extras[card->state.profile_count].preloaded = 1; /* factory: SGP.32 5.9.5 */
     card->state.profiles[card->state.profile_count++] = info;
     return softeuicc_commit(card);
 }

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "OperatorId.h"
 #include "SGP32-ProfileInfo.h"
 #include "sgp32/codec.h"
 #include "crypto/bsp.h" /* no wolfSSL types: usable without the crypto layer */
@@ -55,6 +56,16 @@ struct softeuicc_package_result {
     size_t len;
 };
 
+/* What the card keeps per profile beside its SGP32-ProfileInfo (same index as `profiles`). */
+struct softeuicc_profile_extra {
+    /* 1: installed at manufacturing (create / sgp32_softeuicc_preload_profile), 0: downloaded in the
+     * field. Memory reset tells pre-loaded and field-loaded test profiles apart (SGP.32 5.9.5). */
+    int preloaded;
+    /* The ProfileHeader's connectivityParameters (SAIP, PEDefinitions) as received; NULL: none. */
+    uint8_t *connectivity;
+    size_t connectivity_len;
+};
+
 /* Everything that survives a power cut (state.c writes it; docs/software-euicc.md lists it). */
 struct softeuicc_state {
     uint8_t eid[16];
@@ -67,6 +78,7 @@ struct softeuicc_state {
     char *default_dp_address; /* NULL: none */
     char *root_ds_address;
     SGP32_ProfileInfo_t *profiles[SOFTEUICC_MAX_PROFILES];
+    struct softeuicc_profile_extra profile_extras[SOFTEUICC_MAX_PROFILES];
     size_t profile_count;
     struct softeuicc_notification notifications[SOFTEUICC_MAX_NOTIFICATIONS];
     size_t notification_count;
@@ -111,7 +123,7 @@ struct softeuicc_channel {
  * volatile, ended by the ProfileInstallationResult, CancelSession or a new AuthenticateServer. */
 #define SOFTEUICC_DOWNLOAD_SMALL 256     /* ConfigureISDP, OIDs */
 #define SOFTEUICC_DOWNLOAD_METADATA 2048 /* StoreMetadataRequest (icon up to 1024 bytes) */
-#define SOFTEUICC_DOWNLOAD_HEADER 512    /* the first profile bytes: the ProfileHeader */
+#define SOFTEUICC_DOWNLOAD_HEADER 1024   /* the first profile bytes: the ProfileHeader */
 struct softeuicc_download {
     int stage; /* enum download_stage in es10_download.c; 0: no session */
     uint8_t transaction_id[16];
@@ -134,6 +146,15 @@ struct softeuicc_download {
     uint8_t header[SOFTEUICC_DOWNLOAD_HEADER];
     size_t header_len, profile_len;
 };
+/* The one-time key pair of the last PrepareDownload whose profile is not installed yet (SGP.22 3.1.3.2:
+ * a retry whose smdpSigned2 carries bppEuiccOtpk reuses it). Kept across sessions until a profile is
+ * installed, a newer PrepareDownload replaces it or the card resets (volatile). */
+struct softeuicc_kept_otk {
+    int valid;
+    int curve;
+    uint8_t otpk[65], otsk[32];
+};
+
 /* 1 if an ES10 payload with this tag is a LoadBoundProfilePackage segment (SGP.22 2.5.5), which is
  * not a complete TLV and goes to es10_load_bound_profile_package() as it is. */
 int softeuicc_bpp_segment(const struct sgp32_softeuicc *card, uint32_t tag);
@@ -156,6 +177,7 @@ struct sgp32_softeuicc {
     uint8_t euicc_challenge[16]; /* the last GetEUICCChallenge answer, for AuthenticateServer */
     int have_challenge;
     struct softeuicc_download download; /* es10_download.c */
+    struct softeuicc_kept_otk kept_otk; /* es10_download.c */
     int defer_commit;                   /* es10_euicc_package.c: one commit for a whole eUICC Package (see state.c) */
 };
 
@@ -232,6 +254,9 @@ uint16_t es10_prepare_download(struct sgp32_softeuicc *, const uint8_t *, size_t
 uint16_t es10_load_bound_profile_package(struct sgp32_softeuicc *, const uint8_t *, size_t, struct der_writer *);
 uint16_t es10_cancel_session(struct sgp32_softeuicc *, const uint8_t *, size_t, struct der_writer *);
 uint16_t es10_load_crl(struct sgp32_softeuicc *, const uint8_t *, size_t, struct der_writer *);
+/* rat.c: 1 when the RAT allows every PPR set in pprs for the Profile Owner (SGP.22 2.9.2.2); pprs may
+ * be NULL (none set), owner NULL (absent). */
+int softeuicc_rat_allows(const struct sgp32_softeuicc *card, const BIT_STRING_t *pprs, const OperatorId_t *owner);
 /* es10_crl.c: 1 when the CRL loaded for the CI `pkid` lists the certificate serial (INTEGER contents). */
 int softeuicc_crl_revoked(const struct sgp32_softeuicc *card, const uint8_t pkid[20], const uint8_t *serial,
                           size_t serial_len);
@@ -268,6 +293,10 @@ int softeuicc_profile_bool(const BOOLEAN_t *value);
 /* Adds a notification for `event` (NotificationEvent bit) if the profile's metadata asks for it. */
 enum sgp32_status softeuicc_notify(struct sgp32_softeuicc *card, const SGP32_ProfileInfo_t *profile, unsigned event);
 void softeuicc_profile_remove(struct sgp32_softeuicc *card, SGP32_ProfileInfo_t *profile);
+/* The extra data of a profile of the list (never NULL for a listed profile). */
+struct softeuicc_profile_extra *softeuicc_profile_extra(struct sgp32_softeuicc *card,
+                                                        const SGP32_ProfileInfo_t *profile);
+void softeuicc_profile_extra_free(struct softeuicc_profile_extra *extra);
 /* Switches the enabled profile to `target` (NULL: none), with notifications; not committed. */
 enum sgp32_status softeuicc_switch_profile(struct sgp32_softeuicc *card, SGP32_ProfileInfo_t *target);
 /* Profile switch bookkeeping for the quirk knobs. */

@@ -379,21 +379,37 @@ uint16_t es10_prepare_download(struct sgp32_softeuicc *card, const uint8_t *data
         return session_error(out, 0xBF21, tid, tid_len, 5);
     if (cc_required && hash_cc == NULL)
         return session_error(out, 0xBF21, tid, tid_len, 127);
-    /* A fresh one-time key pair per session (SGP.22 3.1.3: a bppEuiccOtpk of an earlier session is
-     * not kept by this card, so a new pair is generated in any case). */
-    memset(&rng, 0, sizeof(rng));
-    sgp32_ec_key_init(&key);
-    status = sgp32_crypto_rng_init(&rng, NULL, NULL);
-    if (status == SGP32_OK)
-        status = sgp32_ec_generate(&key, pb.curve, &rng);
-    if (status == SGP32_OK)
-        status = sgp32_ec_export_public(&key, session->otpk, sizeof(session->otpk), &point_len);
-    if (status == SGP32_OK)
-        status = sgp32_ec_export_private_raw(&key, session->otsk, sizeof(session->otsk));
-    sgp32_ec_key_free(&key);
-    sgp32_crypto_rng_free(&rng);
+    /* SGP.22 3.1.3.2 / 5.7.13: smdpSigned2 carries bppEuiccOtpk when the SM-DP+ retries with a BPP it
+     * already bound to an otPK.EUICC.ECKA of an earlier attempt. The card reuses that key pair when it
+     * still holds it (card->kept_otk); otherwise (or without bppEuiccOtpk) it generates a fresh pair, and
+     * the SM-DP+, seeing a euiccOtpk other than the one it bound to, binds the profile again.
+     * PrepareDownloadResponseError has no code for an unknown otPK, so a fresh pair is the answer. */
+    if (dl_child(&signed2, 0x5F49, &field) && card->kept_otk.valid && card->kept_otk.curve == (int)pb.curve &&
+        field.len == 65 && memcmp(field.value, card->kept_otk.otpk, 65) == 0) {
+        memcpy(session->otpk, card->kept_otk.otpk, 65);
+        memcpy(session->otsk, card->kept_otk.otsk, 32);
+        point_len = 65;
+        status = SGP32_OK;
+    } else {
+        memset(&rng, 0, sizeof(rng));
+        sgp32_ec_key_init(&key);
+        status = sgp32_crypto_rng_init(&rng, NULL, NULL);
+        if (status == SGP32_OK)
+            status = sgp32_ec_generate(&key, pb.curve, &rng);
+        if (status == SGP32_OK)
+            status = sgp32_ec_export_public(&key, session->otpk, sizeof(session->otpk), &point_len);
+        if (status == SGP32_OK)
+            status = sgp32_ec_export_private_raw(&key, session->otsk, sizeof(session->otsk));
+        sgp32_ec_key_free(&key);
+        sgp32_crypto_rng_free(&rng);
+    }
     if (status != SGP32_OK || point_len != 65 || pb.public_point.len != 65)
         return session_error(out, 0xBF21, tid, tid_len, 127);
+    /* kept for a retry until a profile is installed or a newer PrepareDownload replaces it */
+    card->kept_otk.valid = 1;
+    card->kept_otk.curve = (int)pb.curve;
+    memcpy(card->kept_otk.otpk, session->otpk, 65);
+    memcpy(card->kept_otk.otsk, session->otsk, 32);
     memcpy(session->pb_point, pb.public_point.data, 65);
     session->curve = pb.curve;
     session->pb_oid_len = registered_id(&pb, session->pb_oid, sizeof(session->pb_oid));

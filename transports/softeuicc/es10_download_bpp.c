@@ -278,7 +278,6 @@ static long check_metadata(struct sgp32_softeuicc *card)
     struct softeuicc_download *s = &card->download;
     StoreMetadataRequest_t *metadata = softeuicc_decode(SGP32_TYPE(StoreMetadataRequest), s->metadata, s->metadata_len);
     long code = 0, profile_class = 2;
-    size_t i;
     if (metadata == NULL)
         return ERR_INCORRECT_INPUT;
     if (metadata->iccid.size != 10)
@@ -290,22 +289,22 @@ static long check_metadata(struct sgp32_softeuicc *card)
     else if (metadata->profileClass != NULL &&
              (asn_INTEGER2long(metadata->profileClass, &profile_class) != 0 || profile_class < 0 || profile_class > 2))
         code = ERR_UNSUPPORTED_CLASS;
-    if (code == 0 && metadata->profilePolicyRules != NULL) /* this card's RAT allows no PPR (GetRAT) */
-        for (i = 0; i < (size_t)metadata->profilePolicyRules->size; i++)
-            if (metadata->profilePolicyRules->buf[i] != 0)
-                code = ERR_PPR_NOT_ALLOWED;
+    if (code == 0 && !softeuicc_rat_allows(card, metadata->profilePolicyRules, metadata->profileOwner))
+        code = ERR_PPR_NOT_ALLOWED; /* SGP.22 2.9.2.2: no RAT rule for a PPR and this Profile Owner */
     sgp32_codec_free(SGP32_TYPE(StoreMetadataRequest), metadata);
     return code;
 }
 
 /* The ICCID of the ProfileHeader at the start of the profile data (PEDefinitions: header [0] {..,
- * iccid [3]}); 0 if the data does not start with a readable header. */
-static int header_iccid(const struct softeuicc_download *s, const uint8_t **iccid)
+ * iccid [3], .., connectivityParameters [7] OCTET STRING OPTIONAL, ..}) and its connectivity
+ * parameters (*connectivity NULL when absent); 0 if the data does not start with a readable header. */
+static int header_fields(const struct softeuicc_download *s, const uint8_t **iccid, struct dl_tlv *connectivity)
 {
     struct sgp32_tlv_header header;
     const uint8_t *p;
     size_t left;
     struct dl_tlv field;
+    memset(connectivity, 0, sizeof(*connectivity));
     if (sgp32_tlv_parse_header(s->header, s->header_len, &header) != SGP32_OK || header.tag != 0xA0 ||
         header.length == SGP32_TLV_INDEFINITE)
         return 0;
@@ -313,12 +312,13 @@ static int header_iccid(const struct softeuicc_download *s, const uint8_t **icci
     left = s->header_len - header.header_len;
     if (left > header.length)
         left = header.length;
+    *iccid = NULL;
     while (dl_next(&p, &left, &field))
-        if (field.tag == 0x83 && field.len == 10) {
+        if (field.tag == 0x83 && field.len == 10)
             *iccid = field.value;
-            return 1;
-        }
-    return 0;
+        else if (field.tag == 0x87)
+            *connectivity = field;
+    return *iccid != NULL;
 }
 
 /* The last 86 segment: check the profile against its metadata, install and commit. */
@@ -326,7 +326,8 @@ static uint16_t install(struct sgp32_softeuicc *card, struct der_writer *out)
 {
     static const uint32_t copied[] = {0x91, 0x92, 0x93, 0x94, 0x95, 0xB6, 0xB7};
     struct softeuicc_download *s = &card->download;
-    struct dl_tlv metadata, field, isdp;
+    struct dl_tlv metadata, field, isdp, connectivity;
+    struct softeuicc_profile_extra *extra;
     struct der_writer info;
     SGP32_ProfileInfo_t *profile;
     uint8_t aid[16] = {0xA0, 0x00, 0x00, 0x05, 0x59, 0x10, 0x10, 0xFF, 0xFF, 0xFF, 0xFF, 0x89, 0x00, 0x00, 0x10, 0x00};
@@ -336,7 +337,7 @@ static uint16_t install(struct sgp32_softeuicc *card, struct der_writer *out)
     if (!dl_one(s->metadata, s->metadata_len, &metadata) || !dl_child(&metadata, 0x5A, &field) || field.len != 10)
         return fail(card, out, CMD_LOAD_PE, ERR_UNKNOWN);
     memcpy(iccid, field.value, 10);
-    if (!header_iccid(s, &profile_iccid))
+    if (!header_fields(s, &profile_iccid, &connectivity))
         return fail(card, out, CMD_LOAD_PE, ERR_PE_PROCESSING);
     if (memcmp(profile_iccid, iccid, 10) != 0)
         return fail(card, out, CMD_LOAD_PE, ERR_DATA_MISMATCH);
@@ -367,7 +368,19 @@ static uint16_t install(struct sgp32_softeuicc *card, struct der_writer *out)
     free(der);
     if (profile == NULL)
         return fail(card, out, CMD_LOAD_PE, ERR_UNKNOWN);
+    extra = &card->state.profile_extras[card->state.profile_count];
+    softeuicc_profile_extra_free(extra); /* field-loaded (preloaded 0) */
+    if (connectivity.all != NULL) {
+        extra->connectivity = malloc(connectivity.len + 1);
+        if (extra->connectivity == NULL) {
+            sgp32_codec_free(SGP32_TYPE(SGP32_ProfileInfo), profile);
+            return fail(card, out, CMD_LOAD_PE, ERR_NO_MEMORY);
+        }
+        memcpy(extra->connectivity, connectivity.value, connectivity.len);
+        extra->connectivity_len = connectivity.len;
+    }
     card->state.profiles[card->state.profile_count++] = profile; /* committed with the result */
+    memset(&card->kept_otk, 0, sizeof(card->kept_otk));          /* installed: no retry can need the key pair */
     return installation_result(card, out, aid, 0, 0, iccid);
 }
 

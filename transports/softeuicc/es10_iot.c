@@ -12,11 +12,13 @@
 #include "ImmediateEnableRequest.h"
 #include "ProfileRollbackRequest.h"
 #include "ReturnFromFallbackRequest.h"
+#include "ConnectivityParameters.h"
 #include "GetConnectivityParametersRequest.h"
 #include "IpaeActivationRequest.h"
 #include "LpaeActivationRequest.h"
 #include "card_internal.h"
 #include "codec/codec_internal.h"
+#include "sgp32/tlv.h"
 
 enum {
     RESULT_OK = 0,
@@ -229,16 +231,42 @@ uint16_t es10_immediate_enable(struct sgp32_softeuicc *card, const uint8_t *data
     return answer(out, 0xBF5A, card->state.immediate_enable ? 4 /* noSessionContext */ : 1 /* notAvailable */);
 }
 
+/* SGP.32 5.9.24: the connectivity parameters of the enabled profile, from its ProfileHeader's
+ * connectivityParameters (SAIP). The header field is an OCTET STRING: when it holds a DER
+ * ConnectivityParameters SEQUENCE it is returned as such, otherwise its octets are the httpParams
+ * (docs/software-euicc.md: assumption). parametersNotAvailable without an enabled profile or when
+ * the enabled profile has none. */
 uint16_t es10_get_connectivity_parameters(struct sgp32_softeuicc *card, const uint8_t *data, size_t len,
                                           struct der_writer *out)
 {
     void *request = softeuicc_decode(SGP32_TYPE(GetConnectivityParametersRequest), data, len);
-    (void)card;
+    const SGP32_ProfileInfo_t *enabled;
+    const struct softeuicc_profile_extra *extra = NULL;
+    struct sgp32_tlv_header header;
+    void *parsed = NULL;
+    struct sgp32_decode_options strict = {SGP32_DECODE_DER, 0, 0};
     if (request == NULL)
         return SW_WRONG_DATA;
     sgp32_codec_free(SGP32_TYPE(GetConnectivityParametersRequest), request);
+    enabled = softeuicc_enabled_profile(card);
+    if (enabled != NULL)
+        extra = softeuicc_profile_extra(card, enabled);
     der_begin(out, 0xBF5F);
-    der_integer(out, 0x81, 1); /* parametersNotAvailable: no profile carries connectivity parameters */
+    if (extra == NULL || extra->connectivity == NULL) {
+        der_integer(out, 0x81, 1); /* parametersNotAvailable */
+    } else if (extra->connectivity_len > 0 && extra->connectivity[0] == 0x30 &&
+               sgp32_decode(SGP32_TYPE(ConnectivityParameters), extra->connectivity, extra->connectivity_len, &strict,
+                            &parsed, NULL) == SGP32_OK &&
+               sgp32_tlv_parse_header(extra->connectivity, extra->connectivity_len, &header) == SGP32_OK) {
+        /* connectivityParameters [0] (AUTOMATIC TAGS): the SEQUENCE's contents under A0 */
+        der_bytes(out, 0xA0, extra->connectivity + header.header_len, header.length);
+    } else {
+        der_begin(out, 0xA0);
+        der_bytes(out, 0x81, extra->connectivity, extra->connectivity_len); /* httpParams [1] */
+        der_end(out);
+    }
+    if (parsed != NULL)
+        sgp32_codec_free(SGP32_TYPE(ConnectivityParameters), parsed);
     der_end(out);
     return SW_OK;
 }

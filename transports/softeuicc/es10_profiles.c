@@ -273,7 +273,11 @@ static int option_set(const BIT_STRING_t *bits, unsigned bit)
     return (size_t)bits->size > bit / 8 && (bits->buf[bit / 8] & (0x80u >> (bit % 8))) != 0;
 }
 
-/* Deletes the profiles the reset options name; returns how many went. */
+/* Deletes the profiles the reset options name; returns how many went. SGP.22 5.7.19 / SGP.32 5.9.5:
+ * deleteOperationalProfiles (0) the operational ones, deleteFieldLoadedTestProfiles (1) the test profiles
+ * downloaded in the field, deletePreLoadedTestProfiles (3, IoT only) the test profiles installed at
+ * manufacturing, deleteProvisioningProfiles (4, IoT only) the provisioning ones. A consumer card has
+ * no option for its pre-loaded test profiles: they survive every memory reset. */
 static size_t reset_profiles(struct sgp32_softeuicc *card, const BIT_STRING_t *options, int iot)
 {
     size_t i = 0, deleted = 0;
@@ -281,8 +285,10 @@ static size_t reset_profiles(struct sgp32_softeuicc *card, const BIT_STRING_t *o
     while (i < card->state.profile_count) {
         SGP32_ProfileInfo_t *profile = card->state.profiles[i];
         long profile_class = softeuicc_profile_class(profile);
+        int preloaded = card->state.profile_extras[i].preloaded;
         int drop = (profile_class == 2 && option_set(options, 0)) ||
-                   (profile_class == 0 && (option_set(options, 1) || (iot && option_set(options, 3)))) ||
+                   (profile_class == 0 && !preloaded && option_set(options, 1)) ||
+                   (profile_class == 0 && preloaded && iot && option_set(options, 3)) ||
                    (profile_class == 1 && iot && option_set(options, 4));
         if (drop) {
             enabled_deleted |= softeuicc_profile_enabled(profile);

@@ -133,11 +133,31 @@ void softeuicc_profile_remove(struct sgp32_softeuicc *card, SGP32_ProfileInfo_t 
     for (i = 0; i < state->profile_count; i++)
         if (state->profiles[i] == profile) {
             sgp32_codec_free(SGP32_TYPE(SGP32_ProfileInfo), profile);
+            softeuicc_profile_extra_free(&state->profile_extras[i]);
             memmove(&state->profiles[i], &state->profiles[i + 1],
                     (state->profile_count - i - 1) * sizeof(state->profiles[0]));
+            memmove(&state->profile_extras[i], &state->profile_extras[i + 1],
+                    (state->profile_count - i - 1) * sizeof(state->profile_extras[0]));
             state->profile_count--;
+            memset(&state->profile_extras[state->profile_count], 0, sizeof(state->profile_extras[0]));
             return;
         }
+}
+
+struct softeuicc_profile_extra *softeuicc_profile_extra(struct sgp32_softeuicc *card,
+                                                        const SGP32_ProfileInfo_t *profile)
+{
+    size_t i;
+    for (i = 0; i < card->state.profile_count; i++)
+        if (card->state.profiles[i] == profile)
+            return &card->state.profile_extras[i];
+    return NULL;
+}
+
+void softeuicc_profile_extra_free(struct softeuicc_profile_extra *extra)
+{
+    free(extra->connectivity);
+    memset(extra, 0, sizeof(*extra));
 }
 
 enum sgp32_status softeuicc_switch_profile(struct sgp32_softeuicc *card, SGP32_ProfileInfo_t *target)

@@ -45,8 +45,13 @@ enum record_type {
     REC_ROLLBACK = 16,
     REC_EUICC_PRIVATE_KEY = 17,
     REC_PACKAGE_RESULT = 40, /* u32 seqNumber | DER EuiccPackageResult (es10_euicc_package.c) */
-    REC_INSTALL_RESULT = 41  /* a pending install notification: DER ProfileInstallationResult (BF37) */
+    REC_INSTALL_RESULT = 41, /* a pending install notification: DER ProfileInstallationResult (BF37) */
+    /* After its REC_PROFILE, at most one: u8 flags (bit 0 pre-loaded, bit 1 has connectivity parameters)
+     * | the ProfileHeader's connectivityParameters octets. */
+    REC_PROFILE_EXTRA = 42
 };
+
+enum { EXTRA_PRELOADED = 1, EXTRA_CONNECTIVITY = 2 };
 
 static uint32_t crc32_update(uint32_t crc, const uint8_t *data, size_t len)
 {
@@ -71,8 +76,10 @@ void softeuicc_state_clear(struct softeuicc_state *state)
     free(state->euicc_private_key);
     free(state->default_dp_address);
     free(state->root_ds_address);
-    for (i = 0; i < state->profile_count; i++)
+    for (i = 0; i < state->profile_count; i++) {
         sgp32_codec_free(SGP32_TYPE(SGP32_ProfileInfo), state->profiles[i]);
+        softeuicc_profile_extra_free(&state->profile_extras[i]);
+    }
     for (i = 0; i < state->notification_count; i++)
         softeuicc_notification_free(&state->notifications[i]);
     for (i = 0; i < state->eim_count; i++)
@@ -139,6 +146,19 @@ static void put_record_string(struct blob *blob, uint8_t type, const char *text)
         put_record(blob, type, text, strlen(text));
 }
 
+static void put_profile_extra(struct blob *blob, const struct softeuicc_profile_extra *extra)
+{
+    uint8_t type = REC_PROFILE_EXTRA;
+    uint8_t flags =
+        (uint8_t)((extra->preloaded ? EXTRA_PRELOADED : 0) | (extra->connectivity != NULL ? EXTRA_CONNECTIVITY : 0));
+    if (flags == 0)
+        return; /* a field-loaded profile without connectivity parameters: no record (format of older cards) */
+    blob_put(blob, &type, 1);
+    put_u32(blob, (uint32_t)(1 + extra->connectivity_len));
+    blob_put(blob, &flags, 1);
+    blob_put(blob, extra->connectivity, extra->connectivity_len);
+}
+
 static enum sgp32_status serialise(const struct softeuicc_state *state, struct blob *blob)
 {
     size_t i;
@@ -165,6 +185,7 @@ static enum sgp32_status serialise(const struct softeuicc_state *state, struct b
             return status;
         put_record(blob, REC_PROFILE, der, len);
         sgp32_buffer_free(der);
+        put_profile_extra(blob, &state->profile_extras[i]);
     }
     for (i = 0; i < state->notification_count; i++)
         if (state->notifications[i].install_result != NULL)
@@ -343,6 +364,22 @@ static int parse_record(struct softeuicc_state *state, uint8_t type, const uint8
             return 0;
         state->profiles[state->profile_count++] = decoded;
         return 1;
+    case REC_PROFILE_EXTRA: {
+        struct softeuicc_profile_extra *extra;
+        if (state->profile_count == 0 || len < 1 || (value[0] & ~(EXTRA_PRELOADED | EXTRA_CONNECTIVITY)) != 0 ||
+            value[0] == 0 || ((value[0] & EXTRA_CONNECTIVITY) == 0 && len != 1))
+            return 0;
+        extra = &state->profile_extras[state->profile_count - 1];
+        if (extra->preloaded || extra->connectivity != NULL) /* a second record for the same profile */
+            return 0;
+        extra->preloaded = (value[0] & EXTRA_PRELOADED) != 0;
+        if (value[0] & EXTRA_CONNECTIVITY) {
+            extra->connectivity_len = len - 1;
+            if ((extra->connectivity = copy_bytes(value + 1, len - 1)) == NULL)
+                return 0;
+        }
+        return 1;
+    }
     case REC_NOTIFICATION: {
         NotificationMetadata_t *metadata;
         long seq;
