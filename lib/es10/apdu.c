@@ -7,8 +7,9 @@
 #include "es10/es10_internal.h"
 
 #define SW_OK 0x9000u
-/* More GET RESPONSE rounds than any answer of max_response bytes needs means a broken card. */
-#define GET_RESPONSE_ROUNDS_MARGIN 4u
+/* GET RESPONSE rounds that bring no data before the card counts as broken. Rounds that bring data
+ * are bounded by max_response (append() refuses more), whatever piece size the card hands out. */
+#define GET_RESPONSE_EMPTY_ROUNDS 4u
 
 uint8_t es10_cla(const struct sgp32_es10 *session, int proprietary)
 {
@@ -81,8 +82,7 @@ enum sgp32_status es10_exchange(struct sgp32_es10 *session, const uint8_t *comma
     uint8_t apdu[SGP32_APDU_MAX_COMMAND];
     uint8_t response[SGP32_APDU_MAX_RESPONSE];
     size_t response_len = 0;
-    size_t max = out != NULL ? out->max : 0;
-    unsigned rounds = (unsigned)(max / 256u) + GET_RESPONSE_ROUNDS_MARGIN;
+    unsigned empty_rounds = GET_RESPONSE_EMPTY_ROUNDS;
     int repeated_le = 0;
     enum sgp32_status st;
 
@@ -111,7 +111,7 @@ enum sgp32_status es10_exchange(struct sgp32_es10 *session, const uint8_t *comma
         }
         if (sw1 == 0x61 || (sw1 == 0x6C && apdu[1] == 0xC0)) {
             /* More data available: GET RESPONSE with Le = SW2 (00 = 256). */
-            if (rounds-- == 0)
+            if (response_len == 2 && empty_rounds-- == 0)
                 return es10_fail(session, SGP32_ERR_PROTOCOL, (uint16_t)(sw1 << 8 | sw2), 0xC0, "get response");
             apdu[0] = es10_cla(session, 0);
             apdu[1] = 0xC0;

@@ -24,7 +24,8 @@ static struct conformance_card identity;
  * `apdu_command` is the AT command that must have carried the APDUs. */
 static void conformance(struct at_fixture *f, const char *apdu_command)
 {
-    assert_int_equal(es10_conformance_check_path(&f->transport, at_test_eid, CONFORMANCE_EXPECTED_REPORT, apdu_command),
+    assert_int_equal(es10_conformance_check_path(&f->transport, at_test_eid, identity.curve_dir,
+                                                 CONFORMANCE_EXPECTED_REPORT, apdu_command),
                      0);
     assert_true(modem_emulator_count(f->em, apdu_command) >= 3);
     assert_int_equal(modem_emulator_open_sessions(f->em), 0);

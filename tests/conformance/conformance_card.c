@@ -52,7 +52,10 @@ int conformance_card_init(struct conformance_card *card, const uint8_t *wanted_e
         test_parse_hex(pkid, card->ci_pkid[0], sizeof(card->ci_pkid[0])) != 0 ||
         manifest_path(card->pki_dir, "euicc_cert_der", card->euicc_cert, sizeof(card->euicc_cert)) != 0 ||
         manifest_path(card->pki_dir, "eum_cert_der", card->eum_cert, sizeof(card->eum_cert)) != 0 ||
-        manifest_path(card->pki_dir, "euicc_key_der", card->euicc_key, sizeof(card->euicc_key)) != 0) {
+        manifest_path(card->pki_dir, "euicc_key_der", card->euicc_key, sizeof(card->euicc_key)) != 0 ||
+        manifest_path(card->pki_dir, "ci_cert_der", card->ci_cert, sizeof(card->ci_cert)) != 0 ||
+        (size_t)snprintf(card->curve_dir, sizeof(card->curve_dir), "%s/nist", card->pki_dir) >=
+            sizeof(card->curve_dir)) {
         fprintf(stderr, "conformance card: incomplete manifest in %s/nist\n", card->pki_dir);
         return -1;
     }
@@ -63,6 +66,10 @@ int conformance_card_init(struct conformance_card *card, const uint8_t *wanted_e
 #ifdef CONFORMANCE_WITH_CRYPTO
     /* The key makes the card sign notifications; without the crypto layer create() refuses it. */
     card->identity.euicc_private_key_file = card->euicc_key;
+    /* The CI certificate lets the card verify the SM-DP+ of the suite's profile download. */
+    card->ci_certificates[0] = card->ci_cert;
+    card->identity.ci_certificate_files = card->ci_certificates;
+    card->identity.ci_certificate_count = 1;
 #endif
     return 0;
 }

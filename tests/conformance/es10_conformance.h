@@ -14,7 +14,7 @@
 
 #include "sgp32/transport.h"
 
-#define ES10_CONFORMANCE_MAX_CHECKS 16u
+#define ES10_CONFORMANCE_MAX_CHECKS 24u
 #define ES10_CONFORMANCE_OUTCOME_CAP 200u
 
 enum es10_conformance_status { ES10_CONFORMANCE_PASS = 0, ES10_CONFORMANCE_FAIL = 1 };
@@ -33,12 +33,15 @@ struct es10_conformance_report {
 
 /*
  * Runs every check, in order, over `transport`, which the caller has opened (ops->open) and closes
- * afterwards. The card must be an IoT eUICC (SGP.32) with at least one CI PKID and the eUICC and EUM
- * certificates (GetCerts answers more than 256 bytes), no profiles, no notifications and no eIM, and
- * EID `expected_eid`. Returns the number of failed checks. A failing check never stops the run.
+ * afterwards. The card must be an IoT eUICC (SGP.32) made from the test PKI curve directory `pki_dir`
+ * (examples/pki/sgp32-test-pki, e.g. <out>/nist): its EID `expected_eid`, CI, EUM and eUICC
+ * certificates and key, trusting the CI for downloads; no profiles, no notifications and no eIM.
+ * The suite plays the SM-DP+ (examples/servers/smdp) and the eIM (examples/servers/eim) with that
+ * PKI. The run leaves no profile and no notification behind, but one eIM. Returns the number of
+ * failed checks. A failing check never stops the run.
  */
 unsigned es10_conformance_run(const struct sgp32_apdu_transport *transport, const uint8_t expected_eid[16],
-                              struct es10_conformance_report *report);
+                              const char *pki_dir, struct es10_conformance_report *report);
 
 /* The canonical text of a report (one line per check and a summary line) into text[0..cap), NUL
  * terminated. Returns the length it needs (without the NUL); text may be NULL when cap is 0. */
@@ -58,6 +61,6 @@ int es10_conformance_eid_matches(struct sgp32_es10 *session, const uint8_t eid[1
 /* es10_conformance_run() and es10_conformance_compare() in one: 0 when the report equals the
  * reference text. */
 int es10_conformance_check_path(const struct sgp32_apdu_transport *transport, const uint8_t expected_eid[16],
-                                const char *expected_file, const char *path_name);
+                                const char *pki_dir, const char *expected_file, const char *path_name);
 
 #endif

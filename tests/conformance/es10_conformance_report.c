@@ -94,9 +94,9 @@ int es10_conformance_compare(const struct es10_conformance_report *report, const
 }
 
 int es10_conformance_check_path(const struct sgp32_apdu_transport *transport, const uint8_t expected_eid[16],
-                                const char *expected_file, const char *path_name)
+                                const char *pki_dir, const char *expected_file, const char *path_name)
 {
     struct es10_conformance_report report;
-    es10_conformance_run(transport, expected_eid, &report);
+    es10_conformance_run(transport, expected_eid, pki_dir, &report);
     return es10_conformance_compare(&report, expected_file, path_name);
 }

@@ -19,8 +19,9 @@ static void run_over_at(enum sgp32_at_mode mode, const char *path_name)
     struct at_fixture f;
     assert_int_equal(conformance_card_init(&identity, NULL), 0);
     at_fixture_start_identity(&f, &identity.identity, NULL, mode, 2000, 5000);
-    assert_int_equal(
-        es10_conformance_check_path(&f.transport, identity.identity.eid, CONFORMANCE_EXPECTED_REPORT, path_name), 0);
+    assert_int_equal(es10_conformance_check_path(&f.transport, identity.identity.eid, identity.curve_dir,
+                                                 CONFORMANCE_EXPECTED_REPORT, path_name),
+                     0);
     /* Every channel the suite opened was closed again. */
     assert_int_equal(modem_emulator_open_sessions(f.em), 0);
     at_fixture_stop(&f);

@@ -33,7 +33,8 @@ static void test_qmi(void **state)
     assert_int_equal(sgp32_qmi_new_fd(fd, NULL, &qmi), SGP32_OK);
     sgp32_qmi_transport(qmi, &transport);
     assert_int_equal(transport.ops->open(transport.user, NULL, 0, NULL, 2000), SGP32_OK);
-    assert_int_equal(es10_conformance_check_path(&transport, identity.identity.eid, CONFORMANCE_EXPECTED_REPORT, "QMI"),
+    assert_int_equal(es10_conformance_check_path(&transport, identity.identity.eid, identity.curve_dir,
+                                                 CONFORMANCE_EXPECTED_REPORT, "QMI"),
                      0);
     /* Every channel the suite opened was closed again, and the device saw the channel in each CLA. */
     fake_qmi_device_counters(device, &counters);

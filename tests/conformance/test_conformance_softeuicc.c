@@ -28,8 +28,9 @@ static void run_over_softeuicc(const struct sgp32_softeuicc_options *options, co
     assert_int_equal(sgp32_softeuicc_create(dir, &identity.identity, options, &card), SGP32_OK);
     sgp32_softeuicc_transport(card, &transport);
     assert_int_equal(transport.ops->open(transport.user, NULL, 0, NULL, 1000), SGP32_OK);
-    assert_int_equal(
-        es10_conformance_check_path(&transport, identity.identity.eid, CONFORMANCE_EXPECTED_REPORT, path_name), 0);
+    assert_int_equal(es10_conformance_check_path(&transport, identity.identity.eid, identity.curve_dir,
+                                                 CONFORMANCE_EXPECTED_REPORT, path_name),
+                     0);
     transport.ops->close(transport.user);
     sgp32_softeuicc_free(card);
     snprintf(command, sizeof(command), "rm -rf '%s'", dir);

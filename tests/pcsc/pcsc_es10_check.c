@@ -5,11 +5,12 @@
  * owns pcscd and the card process.
  *
  *   pcsc_es10_check --reader <name part> --eid <32 hex> --protocol t0|t1 [--wait-ms <n>] [--removal]
- *                   [--restart] [--quick] [--conformance <expected report>]
+ *                   [--restart] [--quick] [--conformance <expected report> --pki <curve dir>]
  *                   [--ci-pkid <40 hex> --euicc-cert <DER file>]
  *
  * --conformance first runs the shared ES10 conformance suite (tests/conformance) over the PC/SC
  * transport; its report must equal the given reference file (tests/conformance/expected_report.txt).
+ * --pki is the test PKI curve directory the card was made from (the suite's SM-DP+ and eIM use it).
  * --quick only finds the card, checks the protocol and reads the EID over ES10. --ci-pkid and
  * --euicc-cert check the identity of a card made from the test PKI (EUICCInfo1, GetCerts).
  * --removal adds the card removal check, synchronised with the script over stdin/stdout: the program
@@ -35,7 +36,7 @@
 
 static const uint8_t get_eid[] = {0xBF, 0x3E, 0x03, 0x5C, 0x01, 0x5A};
 
-static const char *ci_pkid_hex, *euicc_cert_file, *expected_report;
+static const char *ci_pkid_hex, *euicc_cert_file, *expected_report, *pki_dir;
 static int failures;
 static const char *reader_part;
 static uint8_t expected_eid[16];
@@ -396,6 +397,8 @@ int main(int argc, char **argv)
             quick = 1;
         else if (strcmp(argv[i], "--conformance") == 0 && i + 1 < argc)
             expected_report = argv[++i];
+        else if (strcmp(argv[i], "--pki") == 0 && i + 1 < argc)
+            pki_dir = argv[++i];
         else if (strcmp(argv[i], "--restart") == 0)
             restart = 1;
         else if (strcmp(argv[i], "--ci-pkid") == 0 && i + 1 < argc)
@@ -404,7 +407,7 @@ int main(int argc, char **argv)
             euicc_cert_file = argv[++i];
         else {
             fprintf(stderr, "usage: pcsc_es10_check --reader <name part> --eid <hex> --protocol t0|t1 "
-                            "[--wait-ms <n>] [--removal] [--restart] [--quick] [--conformance <file>] "
+                            "[--wait-ms <n>] [--removal] [--restart] [--quick] [--conformance <file> --pki <dir>] "
                             "[--ci-pkid <hex> --euicc-cert <file>]\n");
             return 2;
         }
@@ -432,7 +435,7 @@ int main(int argc, char **argv)
 
     /* The shared ES10 conformance suite, while no other session holds a channel (it uses all 19). */
     if (expected_report != NULL)
-        CHECK(es10_conformance_check_path(&transport, expected_eid, expected_report,
+        CHECK(es10_conformance_check_path(&transport, expected_eid, pki_dir, expected_report,
                                           expected_protocol == SGP32_PCSC_PROTOCOL_T0 ? "PC/SC (T=0)"
                                                                                       : "PC/SC (T=1)") == 0,
               "the ES10 conformance report over PC/SC equals %s", expected_report);

@@ -161,7 +161,7 @@ start_serve
 args=(--reader "$reader_name" --eid "$eid" --protocol "$([ "$t0" = 1 ] && echo t0 || echo t1)" --wait-ms 20000)
 identity=(--ci-pkid "$ci_pkid" --euicc-cert "$work/pki/nist/euicc/euicc.cert.der")
 phases=()
-[ -n "$expected_report" ] && phases+=(--quick --conformance "$expected_report")
+[ -n "$expected_report" ] && phases+=(--quick --conformance "$expected_report" --pki "$work/pki/nist")
 [ "$removal" = 1 ] && phases+=(--removal)
 [ "$restart" = 1 ] && phases+=(--restart)
 # The checker asks for removal, reinsertion and a pcscd restart on its stdout and waits for "go".
