@@ -105,6 +105,11 @@ void new_smdp(struct env *e, const char *curve)
  * untrusted SM-DP+). */
 void env_start_mode(struct env *e, const char *curve, enum sgp32_softeuicc_mode mode)
 {
+    env_start_rat(e, curve, mode, NULL, 0);
+}
+
+void env_start_rat(struct env *e, const char *curve, enum sgp32_softeuicc_mode mode, const uint8_t *rat, size_t rat_len)
+{
     struct sgp32_softeuicc_identity identity;
     struct sgp32_softeuicc_options options;
     char eid[64], pkid_hex[64], eum[256], euicc[256], key[256];
@@ -126,6 +131,8 @@ void env_start_mode(struct env *e, const char *curve, enum sgp32_softeuicc_mode 
     identity.eum_certificate_file = eum;
     identity.euicc_certificate_file = euicc;
     identity.euicc_private_key_file = key;
+    identity.rat = rat;
+    identity.rat_len = rat_len;
     memset(&options, 0, sizeof(options));
     options.size = sizeof(options);
     options.mode = mode;

@@ -79,6 +79,9 @@ void new_smdp(struct env *e, const char *curve);
 /* A fresh card of the curve set (IoT mode with env_start), connected through lib/es10. */
 void env_start_mode(struct env *e, const char *curve, enum sgp32_softeuicc_mode mode);
 void env_start(struct env *e, const char *curve);
+/* The same with a Rules Authorisation Table (identity.rat, DER; NULL: the empty table). */
+void env_start_rat(struct env *e, const char *curve, enum sgp32_softeuicc_mode mode, const uint8_t *rat,
+                   size_t rat_len);
 void env_stop(struct env *e);
 /* Power cycle (reopen 0) or reopen from the state directory (1), then a new ES10 session. */
 void env_restart(struct env *e, int reopen);
