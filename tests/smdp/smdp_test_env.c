@@ -81,13 +81,41 @@ static void read_line(int fd, char *line, size_t cap)
     line[len] = '\0';
 }
 
+const char *smdp_test_pki_dir(void)
+{
+    return pki_root;
+}
+
+void test_server_start(struct smdp_process *process, const char *const *argv)
+{
+    char line[128];
+    int fds[2];
+    memset(process, 0, sizeof(*process));
+    assert_int_equal(pipe(fds), 0);
+    fflush(NULL);
+    process->pid = fork();
+    assert_true(process->pid >= 0);
+    if (process->pid == 0) {
+        close(fds[0]);
+        if (dup2(fds[1], STDOUT_FILENO) < 0)
+            _exit(127);
+        close(fds[1]);
+        execv(argv[0], (char *const *)argv);
+        _exit(127);
+    }
+    close(fds[1]);
+    process->stdout_fd = fds[0];
+    read_line(process->stdout_fd, line, sizeof(line));
+    assert_int_equal(sscanf(line, "listening 127.0.0.1:%u", &process->port), 1);
+    assert_true(process->port > 0 && process->port < 65536);
+    snprintf(process->address, sizeof(process->address), "127.0.0.1:%u", process->port);
+}
+
 void smdp_process_start(struct smdp_process *process, const char *curve, const char *const *extra)
 {
     const char *argv[32];
-    char profiles[512], line[128], pki_dir[128], tls_cert[160], tls_key[160];
+    char profiles[512], pki_dir[128], tls_cert[160], tls_key[160];
     size_t argc = 0, i;
-    int fds[2];
-    memset(process, 0, sizeof(*process));
     snprintf(profiles, sizeof(profiles), "%s/profiles", SGP32_SHARED_DIR);
     snprintf(pki_dir, sizeof(pki_dir), "%s/%s", pki_root, curve);
     argv[argc++] = SGP32_SMDP_SERVER;
@@ -110,24 +138,7 @@ void smdp_process_start(struct smdp_process *process, const char *curve, const c
     for (i = 0; extra != NULL && extra[i] != NULL && argc + 1 < 32; i++)
         argv[argc++] = extra[i];
     argv[argc] = NULL;
-    assert_int_equal(pipe(fds), 0);
-    fflush(NULL);
-    process->pid = fork();
-    assert_true(process->pid >= 0);
-    if (process->pid == 0) {
-        close(fds[0]);
-        if (dup2(fds[1], STDOUT_FILENO) < 0)
-            _exit(127);
-        close(fds[1]);
-        execv(argv[0], (char *const *)argv);
-        _exit(127);
-    }
-    close(fds[1]);
-    process->stdout_fd = fds[0];
-    read_line(process->stdout_fd, line, sizeof(line));
-    assert_int_equal(sscanf(line, "listening 127.0.0.1:%u", &process->port), 1);
-    assert_true(process->port > 0 && process->port < 65536);
-    snprintf(process->address, sizeof(process->address), "127.0.0.1:%u", process->port);
+    test_server_start(process, argv);
 }
 
 void smdp_process_stop(struct smdp_process *process)
@@ -268,8 +279,8 @@ struct sgp32_http_client *es9_http(void)
 }
 
 /* Runs one request to completion (bounded by its own timeout and STEP_TIMEOUT_MS). */
-static enum sgp32_status run(const struct sgp32_http_request *request, struct sgp32_remote_body *body,
-                             struct sgp32_http_result *result)
+enum sgp32_status https_run(const struct sgp32_http_request *request, struct sgp32_remote_body *body,
+                            struct sgp32_http_result *result)
 {
     uint32_t id = 0;
     int done = 0;
@@ -303,7 +314,7 @@ enum sgp32_status es9_call(const struct smdp_process *server, enum sgp32_es9plus
     memset(&http_result, 0, sizeof(http_result));
     assert_int_equal(sgp32_es9plus_build_request(&endpoint, function, request, &built), SGP32_OK);
     sgp32_remote_body_init(&body, 1024u * 1024u);
-    status = run(&built.http, &body, &http_result);
+    status = https_run(&built.http, &body, &http_result);
     sgp32_remote_request_release(&built);
     if (status == SGP32_OK) {
         answer = sgp32_remote_answer_of(&http_result, &body);
@@ -318,6 +329,12 @@ enum sgp32_status es9_call(const struct smdp_process *server, enum sgp32_es9plus
 
 int https_request(const struct smdp_process *server, const char *method, const char *path, const char *content_type,
                   const char *admin_protocol, const char *body)
+{
+    return https_fetch(server, method, path, content_type, admin_protocol, body, NULL, 0);
+}
+
+int https_fetch(const struct smdp_process *server, const char *method, const char *path, const char *content_type,
+                const char *admin_protocol, const char *body, char *answer, size_t answer_cap)
 {
     char url[256];
     struct sgp32_http_header headers[2];
@@ -345,7 +362,13 @@ int https_request(const struct smdp_process *server, const char *method, const c
     request.body_len = strlen(body);
     request.timeout_ms = STEP_TIMEOUT_MS;
     sgp32_remote_body_init(&collected, 64u * 1024u);
-    status = run(&request, &collected, &result);
+    status = https_run(&request, &collected, &result);
+    if (answer != NULL && answer_cap > 0) {
+        size_t n = status == SGP32_OK && collected.len < answer_cap ? collected.len : 0;
+        if (n > 0)
+            memcpy(answer, collected.data, n);
+        answer[n] = '\0';
+    }
     sgp32_remote_body_release(&collected);
     return status == SGP32_OK ? result.http_status : -1;
 }

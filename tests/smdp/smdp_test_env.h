@@ -36,6 +36,11 @@ struct card_env {
 int smdp_test_pki_create(void);
 void smdp_test_pki_remove(void);
 
+/* The PKI's directory (curve sets below it). */
+const char *smdp_test_pki_dir(void);
+/* Starts a server program (argv[0], NULL-terminated) that prints "listening 127.0.0.1:<port>" on
+ * stdout once it accepts connections; waits (bounded) for that line. */
+void test_server_start(struct smdp_process *process, const char *const *argv);
 /* Starts sgp32-smdp with --pki <curve set> --profiles <shared profiles> --port 0 (and the nist TLS
  * pair for brainpool) and the extra arguments (NULL-terminated list, may be NULL); waits (bounded)
  * for its "listening" line. */
@@ -63,6 +68,13 @@ struct sgp32_http_client *es9_http(void);
 enum sgp32_status es9_call(const struct smdp_process *server, enum sgp32_es9plus_function function,
                            const union sgp32_es9plus_request *request, union sgp32_es9plus_response *response,
                            void **storage, struct sgp32_remote_result *result);
+/* One HTTPS request run to completion (bounded); the transport status. */
+enum sgp32_status https_run(const struct sgp32_http_request *request, struct sgp32_remote_body *body,
+                            struct sgp32_http_result *result);
+/* A raw HTTPS request and its answer body (NUL-terminated, cut at answer_cap - 1; empty on error;
+ * answer may be NULL): the HTTP status, or -1. */
+int https_fetch(const struct smdp_process *server, const char *method, const char *path, const char *content_type,
+                const char *admin_protocol, const char *body, char *answer, size_t answer_cap);
 /* A raw HTTPS request (for the header checks): the HTTP status, or -1. */
 int https_request(const struct smdp_process *server, const char *method, const char *path, const char *content_type,
                   const char *admin_protocol, const char *body);
