@@ -771,10 +771,11 @@ enum sgp32_status sgp32_esipa_json_parse_response(enum sgp32_esipa_message reque
         *message = NULL;
     if (message_len != NULL)
         *message_len = 0;
+    if (kind != NULL)
+        *kind = SGP32_ESIPA_NONE;
     if (function == NULL || answer == NULL || kind == NULL || message == NULL || message_len == NULL ||
         (answer->body == NULL && answer->body_len != 0))
         return SGP32_ERR_INVALID_ARGUMENT;
-    *kind = SGP32_ESIPA_NONE;
     if (result != NULL)
         result->http_status = answer->http_status;
     /* 204: nothing to say (as on the ASN.1 binding); handleNotification may also get an empty 200. */
@@ -817,10 +818,11 @@ enum sgp32_status sgp32_esipa_json_parse_request(const struct sgp32_remote_incom
         *message = NULL;
     if (message_len != NULL)
         *message_len = 0;
+    if (kind != NULL)
+        *kind = SGP32_ESIPA_NONE;
     if (incoming == NULL || kind == NULL || message == NULL || message_len == NULL ||
         (incoming->body == NULL && incoming->body_len != 0))
         return SGP32_ERR_INVALID_ARGUMENT;
-    *kind = SGP32_ESIPA_NONE;
     for (i = 0; incoming->path != NULL && strncmp(incoming->path, SGP32_ESIPA_JSON_PATH_PREFIX, prefix) == 0 &&
                 i < ESIPA_FUNCTION_COUNT;
          i++) {
