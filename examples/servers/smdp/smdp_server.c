@@ -11,22 +11,11 @@
  * Runs until SIGINT or SIGTERM (or --lifetime seconds, a safety net for tests), then stops cleanly.
  */
 #define _POSIX_C_SOURCE 200809L
-#include <arpa/inet.h>
-#include <errno.h>
-#include <netinet/in.h>
-#include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <time.h>
-#include <unistd.h>
 
-#include <microhttpd.h>
-#include <wolfssl/options.h>
-#include <wolfssl/wolfcrypt/ecc.h>
-
+#include "https_server.h"
 #include "smdp_server.h"
 
 #define MAX_BODY (256u * 1024u) /* the largest ES9+ request: an AuthenticateServerResponse (~2 KiB) */
@@ -45,32 +34,11 @@ struct options {
     int verbose;
 };
 
-/* One request's upload. */
-struct upload {
-    uint8_t *data;
-    size_t len, cap;
-    int too_large;
-};
-
 static void usage(FILE *out)
 {
     fprintf(out, "usage: sgp32-smdp --pki <curve dir> --profiles <dir> [--port N] [--port-file F]\n"
                  "                  [--address host:port] [--confirmation-code C] [--session-ttl seconds]\n"
                  "                  [--tls-cert pem --tls-key pem] [--lifetime seconds] [--verbose]\n");
-}
-
-static int parse_number(const char *text, unsigned long max, unsigned long *out)
-{
-    char *end = NULL;
-    unsigned long value;
-    if (text == NULL || text[0] < '0' || text[0] > '9')
-        return 0;
-    errno = 0;
-    value = strtoul(text, &end, 10);
-    if (errno != 0 || *end != '\0' || value > max)
-        return 0;
-    *out = value;
-    return 1;
 }
 
 /* 0 ok, 1 help shown, 2 bad command line. */
@@ -105,11 +73,11 @@ static int parse_options(int argc, char **argv, struct options *o)
         } else if (strcmp(name, "--confirmation-code") == 0) {
             o->confirmation_code = value;
         } else if (strcmp(name, "--port") == 0) {
-            ok = parse_number(value, 65535, &o->port);
+            ok = https_server_parse_number(value, 65535, &o->port);
         } else if (strcmp(name, "--session-ttl") == 0) {
-            ok = parse_number(value, 86400, &o->session_ttl_s);
+            ok = https_server_parse_number(value, 86400, &o->session_ttl_s);
         } else if (strcmp(name, "--lifetime") == 0) {
-            ok = parse_number(value, 10UL * 365 * 86400, &o->lifetime_s);
+            ok = https_server_parse_number(value, 10UL * 365 * 86400, &o->lifetime_s);
         } else {
             ok = 0;
         }
@@ -126,29 +94,6 @@ static int parse_options(int argc, char **argv, struct options *o)
         return 2;
     }
     return 0;
-}
-
-/* A PEM file: `file` itself, or dir/name when file is NULL. */
-static char *read_text(const char *file, const char *dir, const char *name)
-{
-    char path[1024];
-    struct smdp_blob blob = {NULL, 0};
-    char *text;
-    if (file != NULL)
-        snprintf(path, sizeof(path), "%s", file);
-    else
-        snprintf(path, sizeof(path), "%s/%s", dir, name);
-    if (smdp_read_file(path, &blob) != SGP32_OK) {
-        fprintf(stderr, "sgp32-smdp: cannot read %s\n", path);
-        return NULL;
-    }
-    text = realloc(blob.data, blob.len + 1);
-    if (text == NULL) {
-        free(blob.data);
-        return NULL;
-    }
-    text[blob.len] = '\0';
-    return text;
 }
 
 /* DPauth and DPpb certificates and keys, the CI certificate (SGP.22 4.5.2), from the test PKI layout
@@ -190,111 +135,18 @@ static int load_core(const struct options *o, const char *address, struct smdp_c
     return status == SGP32_OK;
 }
 
-static enum MHD_Result answer(void *cls, struct MHD_Connection *connection, const char *url, const char *method,
-                              const char *version, const char *upload_data, size_t *upload_data_size, void **con_cls)
+static void handle(void *user, const char *method, const struct sgp32_remote_incoming *incoming, int body_too_large,
+                   struct sgp32_remote_response *response)
 {
-    struct smdp_server *server = cls;
-    struct upload *upload = *con_cls;
-    struct sgp32_remote_incoming incoming;
-    struct sgp32_remote_response response;
-    struct MHD_Response *reply;
-    enum MHD_Result result;
-    size_t i;
-    (void)version;
-    if (upload == NULL) { /* first call: headers only */
-        upload = calloc(1, sizeof(*upload));
-        if (upload == NULL)
-            return MHD_NO;
-        *con_cls = upload;
-        return MHD_YES;
-    }
-    if (*upload_data_size > 0) {
-        size_t n = *upload_data_size;
-        if (upload->len + n > MAX_BODY) {
-            upload->too_large = 1;
-        } else {
-            if (upload->len + n > upload->cap) {
-                size_t cap = upload->cap == 0 ? 4096 : upload->cap;
-                uint8_t *grown;
-                while (cap < upload->len + n)
-                    cap *= 2;
-                grown = realloc(upload->data, cap);
-                if (grown == NULL)
-                    return MHD_NO;
-                upload->data = grown;
-                upload->cap = cap;
-            }
-            memcpy(upload->data + upload->len, upload_data, n);
-            upload->len += n;
-        }
-        *upload_data_size = 0;
-        return MHD_YES;
-    }
-    memset(&response, 0, sizeof(response));
     if (strcmp(method, "POST") != 0) {
         /* SGP.22 6.5.1: every ES9+ function is an HTTP POST */
-        sgp32_remote_response_init(&response, 405, "text/plain", SGP32_REMOTE_ADMIN_PROTOCOL_ES9PLUS,
+        sgp32_remote_response_init(response, 405, "text/plain", SGP32_REMOTE_ADMIN_PROTOCOL_ES9PLUS,
                                    (const uint8_t *)"POST only", 9, NULL, NULL);
-    } else if (upload->too_large) {
-        sgp32_remote_response_init(&response, 413, "text/plain", SGP32_REMOTE_ADMIN_PROTOCOL_ES9PLUS,
+    } else if (body_too_large) {
+        sgp32_remote_response_init(response, 413, "text/plain", SGP32_REMOTE_ADMIN_PROTOCOL_ES9PLUS,
                                    (const uint8_t *)"too large", 9, NULL, NULL);
     } else {
-        incoming.path = url;
-        incoming.content_type = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, "Content-Type");
-        incoming.admin_protocol = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, "X-Admin-Protocol");
-        incoming.body = upload->data;
-        incoming.body_len = upload->len;
-        smdp_server_handle(server, &incoming, &response);
-        /* wolfSSL's fixed-point ECC cache (FP_ECC) is thread-local and only freed by this call on the
-         * same thread: libmicrohttpd's thread would otherwise leave it behind when it ends. */
-        wc_ecc_fp_free();
-    }
-    reply = MHD_create_response_from_buffer(response.body_len, (void *)response.body, MHD_RESPMEM_MUST_COPY);
-    if (reply == NULL) {
-        sgp32_remote_response_release(&response);
-        return MHD_NO;
-    }
-    for (i = 0; i < response.header_count; i++)
-        MHD_add_response_header(reply, response.headers[i].name, response.headers[i].value);
-    result = MHD_queue_response(connection, (unsigned)response.http_status, reply);
-    MHD_destroy_response(reply);
-    sgp32_remote_response_release(&response);
-    return result;
-}
-
-static void completed(void *cls, struct MHD_Connection *connection, void **con_cls,
-                      enum MHD_RequestTerminationCode code)
-{
-    struct upload *upload = *con_cls;
-    (void)cls;
-    (void)connection;
-    (void)code;
-    if (upload != NULL) {
-        free(upload->data);
-        free(upload);
-        *con_cls = NULL;
-    }
-}
-
-/* Waits for SIGINT/SIGTERM (blocked in every thread) or the end of the lifetime; 1 s slices. */
-static void wait_for_stop(unsigned long lifetime_s)
-{
-    sigset_t set;
-    struct timespec slice = {1, 0};
-    unsigned long waited = 0;
-    sigemptyset(&set);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGTERM);
-    for (;;) {
-        int signal_number = sigtimedwait(&set, NULL, &slice);
-        if (signal_number == SIGINT || signal_number == SIGTERM) {
-            fprintf(stderr, "sgp32-smdp: signal %d, stopping\n", signal_number);
-            return;
-        }
-        if (signal_number < 0 && errno == EAGAIN && lifetime_s != 0 && ++waited >= lifetime_s) {
-            fprintf(stderr, "sgp32-smdp: lifetime over, stopping\n");
-            return;
-        }
+        smdp_server_handle(user, incoming, response);
     }
 }
 
@@ -302,12 +154,9 @@ int main(int argc, char **argv)
 {
     struct options o;
     struct smdp_server server;
-    struct MHD_Daemon *daemon = NULL;
-    struct sockaddr_in bind_address;
-    socklen_t address_len;
-    int listen_socket = -1, one = 1;
+    struct https_server_options http_options;
+    struct https_server *http = NULL;
     char *tls_cert = NULL, *tls_key = NULL;
-    sigset_t set;
     unsigned port;
     int rc = parse_options(argc, argv, &o), exit_code = 1;
     if (rc != 0)
@@ -319,66 +168,40 @@ int main(int argc, char **argv)
     server.verbose = o.verbose;
     /* Signals are taken by sigtimedwait in main only: block them before libmicrohttpd's threads exist
      * (they inherit the mask). */
-    sigemptyset(&set);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGTERM);
-    sigaddset(&set, SIGPIPE);
-    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    https_server_block_signals();
     /* CERT.DP.TLS and its key (SGP.22 4.5.2.0.3; issued by the CI in the test PKI). GnuTLS has no
      * brainpool curves: with a brainpool set, take the TLS pair of a nist set (--tls-cert/--tls-key). */
-    tls_cert = read_text(o.tls_cert, o.pki, "smdp/tls.cert.pem");
-    tls_key = read_text(o.tls_key, o.pki, "smdp/tls.key.pem");
+    tls_cert = https_server_read_file("sgp32-smdp", o.tls_cert, o.pki, "smdp/tls.cert.pem", NULL);
+    tls_key = https_server_read_file("sgp32-smdp", o.tls_key, o.pki, "smdp/tls.key.pem", NULL);
     if (tls_cert == NULL || tls_key == NULL)
         goto out;
     /* The socket first: its port is part of the default SM-DP+ address, which the core signs into
      * serverSigned1, so the core exists before the first request can arrive. */
-    listen_socket = socket(AF_INET, SOCK_STREAM, 0);
-    memset(&bind_address, 0, sizeof(bind_address));
-    bind_address.sin_family = AF_INET;
-    bind_address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    bind_address.sin_port = htons((uint16_t)o.port);
-    address_len = sizeof(bind_address);
-    if (listen_socket < 0 || setsockopt(listen_socket, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
-        bind(listen_socket, (struct sockaddr *)&bind_address, sizeof(bind_address)) != 0 ||
-        listen(listen_socket, 32) != 0 ||
-        getsockname(listen_socket, (struct sockaddr *)&bind_address, &address_len) != 0) {
-        fprintf(stderr, "sgp32-smdp: cannot listen on 127.0.0.1:%lu: %s\n", o.port, strerror(errno));
+    memset(&http_options, 0, sizeof(http_options));
+    http_options.program = "sgp32-smdp";
+    http_options.port = o.port;
+    http_options.tls_cert = tls_cert;
+    http_options.tls_key = tls_key;
+    http_options.max_body = MAX_BODY;
+    http_options.handler = handle;
+    http_options.user = &server;
+    http = https_server_bind(&http_options);
+    if (http == NULL)
         goto out;
-    }
-    port = ntohs(bind_address.sin_port);
+    port = https_server_port(http);
     if (o.address != NULL)
         snprintf(server.address, sizeof(server.address), "%s", o.address);
     else
         snprintf(server.address, sizeof(server.address), "127.0.0.1:%u", port);
     if (!load_core(&o, server.address, &server.core))
         goto out;
-    /* One internal polling thread: ES9+ calls are handled one at a time (no lock on the sessions). */
-    daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_TLS | MHD_USE_ERROR_LOG, 0, NULL, NULL, answer,
-                              &server, MHD_OPTION_LISTEN_SOCKET, listen_socket, MHD_OPTION_HTTPS_MEM_CERT, tls_cert,
-                              MHD_OPTION_HTTPS_MEM_KEY, tls_key, MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
-                              MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_END);
-    if (daemon == NULL) {
-        fprintf(stderr, "sgp32-smdp: cannot start the HTTPS daemon\n");
+    if (!https_server_start(http, o.port_file))
         goto out;
-    }
-    listen_socket = -1; /* the daemon's now */
-    if (o.port_file != NULL) {
-        FILE *file = fopen(o.port_file, "w");
-        if (file == NULL || fprintf(file, "%u\n", port) < 0 || fclose(file) != 0) {
-            fprintf(stderr, "sgp32-smdp: cannot write %s\n", o.port_file);
-            goto out;
-        }
-    }
-    printf("listening 127.0.0.1:%u\n", port);
-    fflush(stdout);
     fprintf(stderr, "sgp32-smdp: SM-DP+ address %s, profiles from %s\n", server.address, o.profiles);
-    wait_for_stop(o.lifetime_s);
+    https_server_wait_for_stop("sgp32-smdp", o.lifetime_s);
     exit_code = 0;
 out:
-    if (daemon != NULL)
-        MHD_stop_daemon(daemon);
-    if (listen_socket >= 0)
-        close(listen_socket);
+    https_server_free(http);
     smdp_server_sessions_free(&server);
     smdp_core_free(server.core);
     free(tls_cert);
