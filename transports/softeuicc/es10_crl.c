@@ -2,12 +2,20 @@
 /*
  * LoadCRL (SGP.22 v2.5 5.7.6, CRL profile 4.6.5). The card decodes the CertificateList, finds the CI
  * that signed it by its authorityKeyIdentifier among the CI keys it trusts, verifies the
- * ecdsa-with-SHA256 signature with that CI certificate, checks thisUpdate < nextUpdate and that the
- * CRL is not older than the one already loaded for that CI, and keeps the whole CRL (DER) as
- * <dir>/crl-<PKID>.der next to the CI certificate: AuthenticateServer and PrepareDownload then
- * refuse an SM-DP+ certificate whose serial number it lists (softeuicc_crl_revoked).
- * Partial CRLs (id-rsp-partialCrlNumber) and delta CRLs are not supported: a delta CRL answers
- * baseCrlMissing without a loaded base CRL and undefinedError otherwise.
+ * ecdsa-with-SHA256 signature with that CI certificate and checks thisUpdate < nextUpdate. Then, by
+ * kind (files and revocation check: crl_store.c):
+ *  - a complete CRL must not be older than the list in force (cRLNumber, else thisUpdate:
+ *    fresherCrlAlreadyLoaded) and replaces it; parts of an older partial CRL and a delta it covers go;
+ *  - a partial CRL (SGP.22 4.6.5: id-rsp-partialCrlNumber n of id-rsp-totalPartialCrlNumber N, same
+ *    cRLNumber for all parts) is collected until the N parts are there, then they together replace
+ *    the list in force; until then loadCRLResponseOk lists the missing part numbers (missingParts);
+ *  - a delta CRL (RFC 5280 5.2.4 deltaCRLIndicator BaseCRLNumber) applies on top of the list in force:
+ *    it needs one (baseCrlMissing), whose cRLNumber is at least the BaseCRLNumber (else baseCrlMissing:
+ *    it refers to a base the card does not hold) and below the delta's own cRLNumber (else
+ *    fresherCrlAlreadyLoaded); a delta older than the delta held is refused (fresherCrlAlreadyLoaded),
+ *    a newer one replaces it (deltas are cumulative).
+ * AuthenticateServer and PrepareDownload then refuse an SM-DP+ certificate the lists revoke
+ * (softeuicc_crl_revoked).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +24,7 @@
 #include "LoadCRLRequest.h"
 #include "card_internal.h"
 #include "codec/codec_internal.h"
+#include "crl_internal.h"
 #include "download_internal.h"
 
 /* LoadCRLResponseError values (RSPDefinitions LoadCRLResponseError). */
@@ -29,11 +38,19 @@ enum {
     CRL_UNDEFINED = 127
 };
 
-static uint16_t crl_answer(struct der_writer *out, long code)
+/* loadCRLResponseOk [0] { missingParts [0] SEQUENCE OF INTEGER OPTIONAL } or loadCRLResponseError [1] */
+static uint16_t crl_answer(struct der_writer *out, long code, const long *missing, size_t missing_count)
 {
+    size_t i;
     der_begin(out, 0xBF35);
     if (code == 0) {
-        der_begin(out, 0xA0); /* loadCRLResponseOk: no missingParts, partial CRLs are not used */
+        der_begin(out, 0xA0);
+        if (missing_count > 0) {
+            der_begin(out, 0xA0);
+            for (i = 0; i < missing_count; i++)
+                der_integer(out, 0x02, missing[i]);
+            der_end(out);
+        }
         der_end(out);
     } else {
         der_integer(out, 0x81, code);
@@ -48,18 +65,6 @@ static uint16_t crl_answer(struct der_writer *out, long code)
 #include "crypto/hash.h"
 #include "crypto/x509.h"
 #include "identity.h"
-
-/* The parts of a CertificateList (RFC 5280 5.1) the card uses. */
-struct crl_view {
-    struct dl_tlv tbs, signature;
-    int64_t this_update, next_update; /* next_update 0 when absent */
-    struct dl_tlv revoked;            /* SEQUENCE OF, len 0 when absent */
-    const uint8_t *aki;               /* authorityKeyIdentifier keyIdentifier */
-    size_t aki_len;
-    const uint8_t *number; /* cRLNumber INTEGER contents, NULL when absent */
-    size_t number_len;
-    int delta;
-};
 
 static int two_digits(const uint8_t *p)
 {
@@ -112,6 +117,8 @@ static int oid_is(const struct dl_tlv *oid, uint8_t last)
 
 static int crl_extensions(const struct dl_tlv *wrapper, struct crl_view *crl)
 {
+    /* id-rspExt 2.23.146.1.2.0 (RSPDefinitions) */
+    static const uint8_t rsp_ext[6] = {0x67, 0x81, 0x12, 0x01, 0x02, 0x00};
     struct dl_tlv list, ext, field, inner, key;
     const uint8_t *p, *q;
     size_t left, qleft;
@@ -141,21 +148,41 @@ static int crl_extensions(const struct dl_tlv *wrapper, struct crl_view *crl)
                 return 0;
             crl->number = inner.value;
             crl->number_len = inner.len;
-        } else if (oid_is(&oid, 0x1B)) { /* deltaCRLIndicator */
-            crl->delta = 1;
+        } else if (oid_is(&oid, 0x1B)) { /* deltaCRLIndicator: BaseCRLNumber */
+            if (!dl_one(field.value, field.len, &inner) || inner.tag != 0x02 || inner.len == 0)
+                return 0;
+            crl->delta_base = inner.value;
+            crl->delta_base_len = inner.len;
+        } else if (oid.tag == 0x06 && oid.len == sizeof(rsp_ext) + 1 &&
+                   memcmp(oid.value, rsp_ext, sizeof(rsp_ext)) == 0 &&
+                   (oid.value[sizeof(rsp_ext)] == 2 || oid.value[sizeof(rsp_ext)] == 3)) {
+            /* id-rsp-totalPartialCrlNumber (2) / id-rsp-partialCrlNumber (3): INTEGER, small here */
+            long number = 0;
+            size_t k;
+            if (!dl_one(field.value, field.len, &inner) || inner.tag != 0x02 || inner.len == 0 || inner.len > 2 ||
+                (inner.value[0] & 0x80) != 0)
+                return 0;
+            for (k = 0; k < inner.len; k++)
+                number = number * 256 + inner.value[k];
+            if (oid.value[sizeof(rsp_ext)] == 2)
+                crl->total = number;
+            else
+                crl->partial = number;
         }
     }
     return 1;
 }
 
 /* Locates the fields of a CertificateList from its contents (the request carries them under A0,
- * the stored file under 30); 0 when it is not one. */
-static int crl_parse(const uint8_t *contents, size_t len, struct crl_view *crl)
+ * the stored files under 30); 0 when it is not one. */
+int crl_parse(const uint8_t *contents, size_t len, struct crl_view *crl)
 {
     struct dl_tlv t, algorithm;
     const uint8_t *p = contents;
     size_t left = len;
     memset(crl, 0, sizeof(*crl));
+    crl->contents = contents;
+    crl->contents_len = len;
     if (!dl_next(&p, &left, &crl->tbs) || crl->tbs.tag != 0x30 || !dl_next(&p, &left, &algorithm) ||
         algorithm.tag != 0x30 || !dl_next(&p, &left, &crl->signature) || crl->signature.tag != 0x03 ||
         crl->signature.len < 2 || crl->signature.value[0] != 0 || left != 0)
@@ -190,43 +217,8 @@ static int crl_parse(const uint8_t *contents, size_t len, struct crl_view *crl)
     return 1;
 }
 
-/* Next to the CI certificate (identity.c): <dir>/crl-<PKID in upper-case hex>.der */
-static int crl_path(const struct sgp32_softeuicc *card, const uint8_t pkid[20], char *path, size_t cap)
-{
-    size_t at, i;
-    int n = snprintf(path, cap, "%s/crl-", card->dir);
-    if (n < 0 || (size_t)n + 2u * 20u + sizeof(".der") > cap)
-        return -1;
-    at = (size_t)n;
-    for (i = 0; i < 20; i++)
-        at += (size_t)snprintf(path + at, cap - at, "%02X", pkid[i]);
-    snprintf(path + at, cap - at, ".der");
-    return 0;
-}
-
-static uint8_t *read_file(const char *path, size_t *len)
-{
-    FILE *file = fopen(path, "rb");
-    uint8_t *data;
-    long size;
-    if (file == NULL)
-        return NULL;
-    if (fseek(file, 0, SEEK_END) != 0 || (size = ftell(file)) <= 0 || fseek(file, 0, SEEK_SET) != 0) {
-        fclose(file);
-        return NULL;
-    }
-    data = malloc((size_t)size);
-    if (data != NULL && fread(data, 1, (size_t)size, file) != (size_t)size) {
-        free(data);
-        data = NULL;
-    }
-    fclose(file);
-    *len = (size_t)size;
-    return data;
-}
-
 /* -1, 0, 1: INTEGER contents compared as non-negative numbers (DER minimal encoding). */
-static int compare_unsigned(const uint8_t *a, size_t a_len, const uint8_t *b, size_t b_len)
+int crl_compare_numbers(const uint8_t *a, size_t a_len, const uint8_t *b, size_t b_len)
 {
     while (a_len > 1 && a[0] == 0) {
         a++;
@@ -245,7 +237,7 @@ static int compare_unsigned(const uint8_t *a, size_t a_len, const uint8_t *b, si
 static int older_than(const struct crl_view *fresh, const struct crl_view *stored)
 {
     if (fresh->number != NULL && stored->number != NULL)
-        return compare_unsigned(fresh->number, fresh->number_len, stored->number, stored->number_len) < 0;
+        return crl_compare_numbers(fresh->number, fresh->number_len, stored->number, stored->number_len) < 0;
     return fresh->this_update < stored->this_update;
 }
 
@@ -269,47 +261,125 @@ static long verify_crl(const struct crl_view *crl, const uint8_t *ci_der, size_t
     return code;
 }
 
-/* Stores the CertificateList (contents given) as DER: 30 <length> contents. */
-static int write_crl(const char *path, const uint8_t *data, size_t len)
+static int numbers_known(const struct crl_view *a, const struct crl_view *b)
 {
-    char temp[4096 + 64 + 8];
-    uint8_t header[6];
-    size_t header_len = 0, shift;
-    FILE *out;
-    int ok;
-    header[header_len++] = 0x30;
-    if (len < 0x80) {
-        header[header_len++] = (uint8_t)len;
-    } else {
-        size_t bytes = 0;
-        for (shift = len; shift > 0; shift >>= 8)
-            bytes++;
-        if (bytes > 4)
-            return 0;
-        header[header_len++] = (uint8_t)(0x80 | bytes);
-        while (bytes-- > 0)
-            header[header_len++] = (uint8_t)(len >> (8 * bytes));
-    }
-    snprintf(temp, sizeof(temp), "%s.tmp", path);
-    out = fopen(temp, "wb");
-    if (out == NULL)
-        return 0;
-    ok = fwrite(header, 1, header_len, out) == header_len && fwrite(data, 1, len, out) == len;
-    ok = fclose(out) == 0 && ok;
-    ok = ok && rename(temp, path) == 0;
-    if (!ok)
-        remove(temp);
-    return ok;
+    return a->number != NULL && b->number != NULL;
 }
 
-static long load_crl(struct sgp32_softeuicc *card, const struct dl_tlv *list)
+/* -1, 0, 1 by cRLNumber (both present). */
+static int compare_crl(const struct crl_view *a, const struct crl_view *b)
 {
-    struct crl_view crl, stored;
-    struct dl_tlv file;
-    char path[4096 + 64], ci_file[4096];
+    return crl_compare_numbers(a->number, a->number_len, b->number, b->number_len);
+}
+
+/* After a new list in force: parts of an older partial CRL and a delta it covers are dropped. */
+static void drop_superseded(struct sgp32_softeuicc *card, const uint8_t *pkid, const struct crl_view *base)
+{
+    struct crl_set set;
+    if (crl_set_read(card, pkid, CRL_PENDING, &set)) {
+        if (!numbers_known(&set.parts[0], base) || compare_crl(&set.parts[0], base) <= 0)
+            crl_set_remove(card, pkid, CRL_PENDING);
+        crl_set_free(&set);
+    }
+    if (crl_set_read(card, pkid, CRL_DELTA, &set)) {
+        if (!numbers_known(&set.parts[0], base) || compare_crl(&set.parts[0], base) <= 0 ||
+            crl_compare_numbers(set.parts[0].delta_base, set.parts[0].delta_base_len, base->number, base->number_len) >
+                0)
+            crl_set_remove(card, pkid, CRL_DELTA);
+        crl_set_free(&set);
+    }
+}
+
+/* RFC 5280 5.2.4: a delta on top of the list in force. */
+static long load_delta(struct sgp32_softeuicc *card, const uint8_t *pkid, const struct crl_view *crl,
+                       const struct crl_set *active)
+{
+    struct crl_set held;
+    const struct crl_view *parts[1] = {crl};
+    long code = 0;
+    if (crl->number == NULL || crl->total != 0 || crl->partial != 0)
+        return CRL_INVALID_FORMAT; /* a delta CRL carries its own cRLNumber and is never partial */
+    if (active->count == 0 || active->parts[0].number == NULL ||
+        crl_compare_numbers(crl->delta_base, crl->delta_base_len, active->parts[0].number,
+                            active->parts[0].number_len) > 0)
+        return CRL_BASE_MISSING;
+    if (compare_crl(crl, &active->parts[0]) <= 0)
+        return CRL_FRESHER_LOADED; /* the list in force is already as new as this delta */
+    if (crl_set_read(card, pkid, CRL_DELTA, &held)) {
+        if (compare_crl(crl, &held.parts[0]) < 0)
+            code = CRL_FRESHER_LOADED; /* out of order: an older delta after a newer one */
+        crl_set_free(&held);
+    }
+    if (code == 0 && !crl_set_write(card, pkid, CRL_DELTA, parts, 1))
+        code = CRL_NOT_ENOUGH_MEMORY;
+    return code;
+}
+
+/* SGP.22 4.6.5 partial CRLs: collected until every part of the cRLNumber is there. */
+static long load_partial(struct sgp32_softeuicc *card, const uint8_t *pkid, const struct crl_view *crl,
+                         const struct crl_set *active, long *missing, size_t *missing_count)
+{
+    struct crl_set pending;
+    const struct crl_view *parts[CRL_MAX_PARTS];
+    size_t count = 0, i;
+    long part, code = 0;
+    if (crl->number == NULL || crl->total < 1 || crl->partial < 1 || crl->partial > crl->total)
+        return CRL_INVALID_FORMAT;
+    if (crl->total > CRL_MAX_PARTS)
+        return CRL_NOT_ENOUGH_MEMORY;
+    if (active->count > 0 && active->parts[0].number != NULL) {
+        int order = compare_crl(crl, &active->parts[0]);
+        if (order < 0)
+            return CRL_FRESHER_LOADED;
+        if (order == 0)
+            return 0; /* that CRL is in force already */
+    }
+    if (crl_set_read(card, pkid, CRL_PENDING, &pending)) {
+        int order = compare_crl(crl, &pending.parts[0]);
+        if (order < 0)
+            code = CRL_FRESHER_LOADED; /* a part of an older CRL than the one being collected */
+        else if (order == 0 && pending.parts[0].total != crl->total)
+            code = CRL_INVALID_FORMAT;
+        for (i = 0; code == 0 && order == 0 && i < pending.count; i++)
+            if (pending.parts[i].partial != crl->partial) /* the same part again replaces the kept one */
+                parts[count++] = &pending.parts[i];
+    }
+    if (code == 0) {
+        parts[count++] = crl;
+        *missing_count = 0;
+        for (part = 1; part <= crl->total; part++) {
+            int present = 0;
+            for (i = 0; i < count; i++)
+                present |= parts[i]->partial == part;
+            if (!present)
+                missing[(*missing_count)++] = part;
+        }
+    }
+    if (code == 0 && *missing_count > 0) {
+        if (!crl_set_write(card, pkid, CRL_PENDING, parts, count))
+            code = CRL_NOT_ENOUGH_MEMORY;
+    } else if (code == 0) {
+        const struct crl_view *ordered[CRL_MAX_PARTS];
+        for (i = 0; i < count; i++)
+            ordered[parts[i]->partial - 1] = parts[i];
+        if (!crl_set_write(card, pkid, CRL_ACTIVE, ordered, count))
+            code = CRL_NOT_ENOUGH_MEMORY;
+        else
+            drop_superseded(card, pkid, crl);
+    }
+    crl_set_free(&pending);
+    return code;
+}
+
+static long load_crl(struct sgp32_softeuicc *card, const struct dl_tlv *list, long *missing, size_t *missing_count)
+{
+    struct crl_view crl;
+    struct crl_set active;
+    char ci_file[4096];
     const uint8_t *pkid = NULL;
-    uint8_t *ci_der, *old;
-    size_t ci_len = 0, old_len = 0, i;
+    const struct crl_view *parts[1];
+    uint8_t *ci_der;
+    size_t ci_len = 0, i;
     long code;
     if (!crl_parse(list->value, list->len, &crl))
         return CRL_INVALID_FORMAT;
@@ -320,60 +390,36 @@ static long load_crl(struct sgp32_softeuicc *card, const struct dl_tlv *list)
         if (memcmp(card->state.ci_pkids[i], crl.aki, 20) == 0)
             pkid = card->state.ci_pkids[i];
     if (pkid == NULL || softeuicc_ci_certificate_path(card->dir, pkid, ci_file, sizeof(ci_file)) != 0 ||
-        (ci_der = read_file(ci_file, &ci_len)) == NULL)
+        (ci_der = crl_read_file(ci_file, &ci_len)) == NULL)
         return CRL_KEY_NOT_FOUND;
     code = verify_crl(&crl, ci_der, ci_len);
     free(ci_der);
     if (code != 0)
         return code;
-    if (crl_path(card, pkid, path, sizeof(path)) != 0)
-        return CRL_UNDEFINED;
-    old = read_file(path, &old_len);
-    if (crl.delta) {
-        free(old);
-        return old == NULL ? CRL_BASE_MISSING : CRL_UNDEFINED;
+    (void)crl_set_read(card, pkid, CRL_ACTIVE, &active);
+    if (crl.delta_base != NULL) {
+        code = load_delta(card, pkid, &crl, &active);
+    } else if (crl.partial != 0 || crl.total != 0) {
+        code = load_partial(card, pkid, &crl, &active, missing, missing_count);
+    } else {
+        if (active.count > 0 && older_than(&crl, &active.parts[0]))
+            code = CRL_FRESHER_LOADED;
+        parts[0] = &crl;
+        if (code == 0 && !crl_set_write(card, pkid, CRL_ACTIVE, parts, 1))
+            code = CRL_NOT_ENOUGH_MEMORY;
+        if (code == 0)
+            drop_superseded(card, pkid, &crl);
     }
-    if (old != NULL && dl_one(old, old_len, &file) && file.tag == 0x30 && crl_parse(file.value, file.len, &stored) &&
-        older_than(&crl, &stored))
-        code = CRL_FRESHER_LOADED;
-    free(old);
-    if (code == 0 && !write_crl(path, list->value, list->len))
-        code = CRL_NOT_ENOUGH_MEMORY;
+    crl_set_free(&active);
     return code;
 }
-
-int softeuicc_crl_revoked(const struct sgp32_softeuicc *card, const uint8_t pkid[20], const uint8_t *serial,
-                          size_t serial_len)
-{
-    struct crl_view crl;
-    struct dl_tlv entry, number;
-    char path[4096 + 64];
-    const uint8_t *p;
-    size_t len = 0, left;
-    uint8_t *der;
-    int revoked = 0;
-    if (crl_path(card, pkid, path, sizeof(path)) != 0 || (der = read_file(path, &len)) == NULL)
-        return 0;
-    if (dl_one(der, len, &entry) && entry.tag == 0x30 && crl_parse(entry.value, entry.len, &crl) &&
-        crl.revoked.all != NULL) {
-        p = crl.revoked.value;
-        left = crl.revoked.len;
-        while (!revoked && dl_next(&p, &left, &entry)) {
-            /* revokedCertificates entry: SEQUENCE { userCertificate INTEGER, revocationDate, ... } */
-            const uint8_t *q = entry.value;
-            size_t qleft = entry.len;
-            revoked = entry.tag == 0x30 && dl_next(&q, &qleft, &number) && number.tag == 0x02 &&
-                      compare_unsigned(number.value, number.len, serial, serial_len) == 0;
-        }
-    }
-    free(der);
-    return revoked;
-}
 #else
-static long load_crl(struct sgp32_softeuicc *card, const struct dl_tlv *list)
+static long load_crl(struct sgp32_softeuicc *card, const struct dl_tlv *list, long *missing, size_t *missing_count)
 {
     (void)card;
     (void)list;
+    (void)missing;
+    (void)missing_count;
     return CRL_UNDEFINED; /* without the crypto layer no signature can be checked */
 }
 #endif
@@ -381,6 +427,8 @@ static long load_crl(struct sgp32_softeuicc *card, const struct dl_tlv *list)
 uint16_t es10_load_crl(struct sgp32_softeuicc *card, const uint8_t *data, size_t len, struct der_writer *out)
 {
     struct dl_tlv request, list;
+    long missing[CRL_MAX_PARTS], code;
+    size_t missing_count = 0;
     void *decoded = softeuicc_decode(SGP32_TYPE(LoadCRLRequest), data, len);
     if (decoded == NULL)
         return SW_WRONG_DATA;
@@ -390,5 +438,6 @@ uint16_t es10_load_crl(struct sgp32_softeuicc *card, const uint8_t *data, size_t
     if (!dl_one(data, len, &request) || request.tag != 0xBF35 || !dl_one(request.value, request.len, &list) ||
         list.tag != 0xA0)
         return SW_WRONG_DATA;
-    return crl_answer(out, load_crl(card, &list));
+    code = load_crl(card, &list, missing, &missing_count);
+    return crl_answer(out, code, missing, code == 0 ? missing_count : 0);
 }
