@@ -1,0 +1,188 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sgp32-eim: the loopback test eIM (docs/test-eim.md).
+ *
+ *   sgp32-eim --pki <curve dir> --db <file> [--port N] [--port-file F] [--eim-id ID] [--eim-fqdn F]
+ *             [--smdp-ca pem] [--smdp host:port] [--tls-cert F --tls-key F] [--lifetime S] [--verbose]
+ *
+ * One HTTPS listener on 127.0.0.1 (--port 0, the default: a free port) serves the ESipa ASN.1 binding
+ * at POST /gsma/rsp2/asn1 (SGP.32 v1.2 6.1) and the operator's JSON API under /api/. Once it accepts
+ * connections it prints "listening 127.0.0.1:<port>" on stdout (and writes the port to --port-file).
+ * Runs until SIGINT or SIGTERM (or --lifetime seconds), then stops cleanly. Everything it must not
+ * forget is in the SQLite file --db, written before each answer.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "eim_server.h"
+#include "https_server.h"
+
+#define MAX_BODY (1024u * 1024u)
+
+struct options {
+    const char *pki, *db, *port_file, *eim_id, *eim_fqdn, *smdp_ca, *smdp, *tls_cert, *tls_key;
+    unsigned long port, lifetime_s;
+    int verbose;
+};
+
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: sgp32-eim --pki <curve dir> --db <file> [--port N] [--port-file F]\n"
+                 "                 [--eim-id ID] [--eim-fqdn host:port] [--smdp-ca pem] [--smdp host:port]\n"
+                 "                 [--tls-cert pem --tls-key pem] [--lifetime seconds] [--verbose]\n");
+}
+
+/* 0 ok, 1 help shown, 2 bad command line. */
+static int parse_options(int argc, char **argv, struct options *o)
+{
+    int i;
+    memset(o, 0, sizeof(*o));
+    o->eim_id = "eIM"; /* the CN of the test PKI's eIM certificate (docs/test-pki.md) */
+    for (i = 1; i < argc; i++) {
+        const char *name = argv[i], *value = i + 1 < argc ? argv[i + 1] : NULL;
+        int ok = 1;
+        if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0) {
+            usage(stdout);
+            return 1;
+        } else if (strcmp(name, "--verbose") == 0) {
+            o->verbose = 1;
+            continue;
+        } else if (value == NULL) {
+            ok = 0;
+        } else if (strcmp(name, "--pki") == 0) {
+            o->pki = value;
+        } else if (strcmp(name, "--db") == 0) {
+            o->db = value;
+        } else if (strcmp(name, "--port-file") == 0) {
+            o->port_file = value;
+        } else if (strcmp(name, "--eim-id") == 0) {
+            o->eim_id = value;
+            ok = value[0] != '\0' && strlen(value) <= 128;
+        } else if (strcmp(name, "--eim-fqdn") == 0) {
+            o->eim_fqdn = value;
+        } else if (strcmp(name, "--smdp-ca") == 0) {
+            o->smdp_ca = value;
+        } else if (strcmp(name, "--smdp") == 0) {
+            o->smdp = value;
+        } else if (strcmp(name, "--tls-cert") == 0) {
+            o->tls_cert = value;
+        } else if (strcmp(name, "--tls-key") == 0) {
+            o->tls_key = value;
+        } else if (strcmp(name, "--port") == 0) {
+            ok = https_server_parse_number(value, 65535, &o->port);
+        } else if (strcmp(name, "--lifetime") == 0) {
+            ok = https_server_parse_number(value, 10UL * 365 * 86400, &o->lifetime_s);
+        } else {
+            ok = 0;
+        }
+        if (!ok) {
+            fprintf(stderr, "sgp32-eim: bad option %s%s%s\n", name, value != NULL ? " " : "",
+                    value != NULL ? value : "");
+            usage(stderr);
+            return 2;
+        }
+        i++;
+    }
+    if (o->pki == NULL || o->db == NULL) {
+        usage(stderr);
+        return 2;
+    }
+    return 0;
+}
+
+static void handle(void *user, const char *method, const struct sgp32_remote_incoming *incoming, int body_too_large,
+                   struct sgp32_remote_response *response)
+{
+    struct eim_server *server = user;
+    static const char too_large[] = "{\"error\": \"the body is too large\"}";
+    if (body_too_large) {
+        sgp32_remote_response_init(response, 413, "application/json", SGP32_REMOTE_ADMIN_PROTOCOL_ESIPA,
+                                   (const uint8_t *)too_large, strlen(too_large), NULL, NULL);
+    } else if (strcmp(incoming->path, SGP32_REMOTE_ASN1_PATH) == 0) {
+        if (strcmp(method, "POST") == 0)
+            eim_esipa_handle(server, incoming, response);
+        else /* SGP.32 6.1: every ESipa message is an HTTP POST */
+            sgp32_remote_response_init(response, 405, "text/plain", SGP32_REMOTE_ADMIN_PROTOCOL_ESIPA,
+                                       (const uint8_t *)"POST only", 9, NULL, NULL);
+    } else if (strncmp(incoming->path, "/api/", 5) == 0) {
+        eim_api_handle(server, method, incoming, response);
+    } else {
+        sgp32_remote_response_init(response, 404, "text/plain", SGP32_REMOTE_ADMIN_PROTOCOL_ESIPA,
+                                   (const uint8_t *)"not found", 9, NULL, NULL);
+    }
+}
+
+/* The eIM's signing key and its public key (<pki>/eim/sign.key.pem, the key eUICC packages are
+ * signed with; the eUICC gets the public key as eimPublicKey). */
+static int load_key(struct eim_server *server, const char *pki)
+{
+    size_t len = 0;
+    char *pem = https_server_read_file("sgp32-eim", NULL, pki, "eim/sign.key.pem", &len);
+    enum sgp32_status status;
+    if (pem == NULL)
+        return 0;
+    status = sgp32_ec_import_private(&server->key, (const uint8_t *)pem, len);
+    free(pem);
+    if (status == SGP32_OK)
+        status = sgp32_ec_export_spki_der(&server->key, server->spki, sizeof(server->spki), &server->spki_len);
+    if (status != SGP32_OK)
+        fprintf(stderr, "sgp32-eim: eIM key %s/eim/sign.key.pem: %s\n", pki, sgp32_strerror(status));
+    return status == SGP32_OK;
+}
+
+int main(int argc, char **argv)
+{
+    struct options o;
+    struct eim_server server;
+    struct https_server_options http_options;
+    struct https_server *http = NULL;
+    char *tls_cert = NULL, *tls_key = NULL, fqdn[300];
+    int rc = parse_options(argc, argv, &o), exit_code = 1;
+    if (rc != 0)
+        return rc == 1 ? 0 : 2;
+    memset(&server, 0, sizeof(server));
+    sgp32_ec_key_init(&server.key);
+    server.eim_id = o.eim_id;
+    server.verbose = o.verbose;
+    https_server_block_signals();
+    if (sgp32_crypto_rng_init(&server.rng, NULL, NULL) != SGP32_OK || !load_key(&server, o.pki))
+        goto out;
+    /* The eIM TLS certificate (127.0.0.1, issued by the PKI's TLS root). GnuTLS has no brainpool
+     * curves: with a brainpool set, take the TLS pair of a nist set (--tls-cert/--tls-key). */
+    tls_cert = https_server_read_file("sgp32-eim", o.tls_cert, o.pki, "eim/tls.cert.pem", NULL);
+    tls_key = https_server_read_file("sgp32-eim", o.tls_key, o.pki, "eim/tls.key.pem", NULL);
+    if (tls_cert == NULL || tls_key == NULL)
+        goto out;
+    if (eim_store_open(o.db, &server.store) != 0 || eim_relay_new(o.smdp_ca, o.smdp, &server.relay) != 0)
+        goto out;
+    memset(&http_options, 0, sizeof(http_options));
+    http_options.program = "sgp32-eim";
+    http_options.port = o.port;
+    http_options.tls_cert = tls_cert;
+    http_options.tls_key = tls_key;
+    http_options.max_body = MAX_BODY;
+    http_options.handler = handle;
+    http_options.user = &server;
+    http = https_server_bind(&http_options);
+    if (http == NULL)
+        goto out;
+    /* eimFqdn: where the IPA reaches this eIM, by default the bound address */
+    snprintf(fqdn, sizeof(fqdn), "127.0.0.1:%u", https_server_port(http));
+    server.eim_fqdn = o.eim_fqdn != NULL ? o.eim_fqdn : fqdn;
+    if (!https_server_start(http, o.port_file))
+        goto out;
+    fprintf(stderr, "sgp32-eim: eIM %s at %s, store %s\n", server.eim_id, server.eim_fqdn, o.db);
+    https_server_wait_for_stop("sgp32-eim", o.lifetime_s);
+    exit_code = 0;
+out:
+    https_server_free(http);
+    eim_relay_free(server.relay);
+    eim_store_close(server.store);
+    sgp32_ec_key_free(&server.key);
+    sgp32_crypto_rng_free(&server.rng);
+    free(tls_cert);
+    free(tls_key);
+    return exit_code;
+}

@@ -1,0 +1,397 @@
+/* SPDX-License-Identifier: MIT */
+/* Environment of test_eim_server (eim_test_env.h). */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <poll.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "eim_test_env.h"
+#include "remote/esipa_asn1.h"
+#include "sgp32/http_curl.h"
+#include "sgp32/tlv.h"
+#include "test_pki.h"
+
+#define STEP_TIMEOUT_MS 30000
+
+static char pki_root[64];
+static struct sgp32_http_curl *curl_client;
+static struct sgp32_http_client http_client;
+
+static uint64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+int env_pki_create(void)
+{
+    char command[512];
+    snprintf(pki_root, sizeof(pki_root), "/tmp/eim-server-pki-XXXXXX");
+    if (mkdtemp(pki_root) == NULL)
+        return -1;
+    snprintf(command, sizeof(command), "sh '%s/examples/pki/sgp32-test-pki' --curve nist --force '%s' >/dev/null",
+             SGP32_SOURCE_DIR, pki_root);
+    return system(command) == 0 ? 0 : -1;
+}
+
+void env_pki_remove(void)
+{
+    char command[128];
+    snprintf(command, sizeof(command), "rm -rf '%s'", pki_root);
+    if (system(command) != 0)
+        fprintf(stderr, "cannot remove %s\n", pki_root);
+}
+
+void env_pki_path(char *out, size_t cap, const char *file)
+{
+    snprintf(out, cap, "%s/nist/%s", pki_root, file);
+}
+
+static void read_line(int fd, char *line, size_t cap)
+{
+    size_t len = 0;
+    uint64_t deadline = now_ms() + STEP_TIMEOUT_MS;
+    line[0] = '\0';
+    while (len + 1 < cap) {
+        struct pollfd p = {fd, POLLIN, 0};
+        uint64_t now = now_ms();
+        ssize_t n;
+        assert_true(now < deadline);
+        if (poll(&p, 1, (int)(deadline - now)) <= 0)
+            continue;
+        n = read(fd, line + len, 1);
+        assert_true(n == 1); /* EOF: the server died before listening */
+        if (line[len] == '\n')
+            break;
+        len++;
+    }
+    line[len] = '\0';
+}
+
+void server_start(struct server_process *process, const char *const *argv)
+{
+    char line[128];
+    int fds[2];
+    memset(process, 0, sizeof(*process));
+    assert_int_equal(pipe(fds), 0);
+    fflush(NULL);
+    process->pid = fork();
+    assert_true(process->pid >= 0);
+    if (process->pid == 0) {
+        close(fds[0]);
+        if (dup2(fds[1], STDOUT_FILENO) < 0)
+            _exit(127);
+        close(fds[1]);
+        execv(argv[0], (char *const *)argv);
+        _exit(127);
+    }
+    close(fds[1]);
+    process->stdout_fd = fds[0];
+    read_line(process->stdout_fd, line, sizeof(line));
+    assert_int_equal(sscanf(line, "listening 127.0.0.1:%u", &process->port), 1);
+    assert_true(process->port > 0 && process->port < 65536);
+    snprintf(process->address, sizeof(process->address), "127.0.0.1:%u", process->port);
+}
+
+void server_stop(struct server_process *process)
+{
+    uint64_t deadline = now_ms() + STEP_TIMEOUT_MS;
+    int status = -1, eof = 0;
+    char buffer[256];
+    if (process->pid <= 0)
+        return;
+    assert_int_equal(kill(process->pid, SIGTERM), 0);
+    while (!eof && now_ms() < deadline) {
+        struct pollfd p = {process->stdout_fd, POLLIN, 0};
+        if (poll(&p, 1, (int)(deadline - now_ms())) > 0 && read(process->stdout_fd, buffer, sizeof(buffer)) <= 0)
+            eof = 1;
+    }
+    if (!eof)
+        kill(process->pid, SIGKILL);
+    assert_int_equal(waitpid(process->pid, &status, 0), process->pid);
+    close(process->stdout_fd);
+    process->pid = 0;
+    assert_true(eof);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+}
+
+void server_kill(struct server_process *process)
+{
+    int status = 0;
+    if (process->pid <= 0)
+        return;
+    kill(process->pid, SIGKILL);
+    waitpid(process->pid, &status, 0);
+    close(process->stdout_fd);
+    process->pid = 0;
+}
+
+int server_alive(struct server_process *process)
+{
+    int status = 0;
+    return process->pid > 0 && waitpid(process->pid, &status, WNOHANG) == 0;
+}
+
+static void manifest(const char *key, char *value, size_t cap)
+{
+    char dir[256];
+    env_pki_path(dir, sizeof(dir), "");
+    assert_int_equal(test_pki_manifest_value(dir, key, value, cap), 0);
+}
+
+void card_start(struct card_env *env)
+{
+    struct sgp32_softeuicc_identity identity;
+    struct sgp32_softeuicc_options options;
+    char pkid_hex[64], eum[256], euicc[256], key[256], ci[256];
+    const char *ci_files[1];
+    uint8_t pkid[1][20];
+    memset(env, 0, sizeof(*env));
+    snprintf(env->dir, sizeof(env->dir), "/tmp/eim-server-card-XXXXXX");
+    assert_non_null(mkdtemp(env->dir));
+    manifest("eid", env->eid_hex, sizeof(env->eid_hex));
+    manifest("ci_pkid", pkid_hex, sizeof(pkid_hex));
+    memset(&identity, 0, sizeof(identity));
+    assert_int_equal(test_parse_hex(env->eid_hex, identity.eid, 16), 0);
+    memcpy(env->eid, identity.eid, 16);
+    assert_int_equal(test_parse_hex(pkid_hex, pkid[0], 20), 0);
+    identity.ci_pkids = (const uint8_t(*)[20])pkid;
+    identity.ci_pkid_count = 1;
+    env_pki_path(eum, sizeof(eum), "eum/eum.cert.der");
+    env_pki_path(euicc, sizeof(euicc), "euicc/euicc.cert.der");
+    env_pki_path(key, sizeof(key), "euicc/euicc.key.pem");
+    identity.eum_certificate_file = eum;
+    identity.euicc_certificate_file = euicc;
+    identity.euicc_private_key_file = key;
+    env_pki_path(ci, sizeof(ci), "ci/ci.cert.der");
+    ci_files[0] = ci;
+    identity.ci_certificate_files = ci_files;
+    identity.ci_certificate_count = 1;
+    memset(&options, 0, sizeof(options));
+    options.size = sizeof(options);
+    options.mode = SGP32_SOFTEUICC_MODE_IOT;
+    assert_int_equal(sgp32_softeuicc_create(env->dir, &identity, &options, &env->card), SGP32_OK);
+    sgp32_softeuicc_transport(env->card, &env->transport);
+    assert_int_equal(env->transport.ops->open(env->transport.user, NULL, 0, NULL, 1000), SGP32_OK);
+    assert_int_equal(sgp32_es10_new(&env->transport, NULL, &env->es10), SGP32_OK);
+    assert_int_equal(sgp32_es10_connect(env->es10), SGP32_OK);
+}
+
+void card_stop(struct card_env *env)
+{
+    char command[128];
+    sgp32_es10_free(env->es10);
+    sgp32_softeuicc_free(env->card);
+    snprintf(command, sizeof(command), "rm -rf '%s'", env->dir);
+    assert_int_equal(system(command), 0);
+}
+
+void card_command(struct card_env *env, const uint8_t *request, size_t len, uint8_t **answer, size_t *answer_len)
+{
+    *answer = NULL;
+    *answer_len = 0;
+    assert_int_equal(sgp32_es10_transceive(env->es10, request, len, answer, answer_len), SGP32_OK);
+}
+
+void client_start(void)
+{
+    struct sgp32_http_curl_options options;
+    char ca[256];
+    env_pki_path(ca, sizeof(ca), "tls/root.cert.pem"); /* issues the eIM's TLS certificate */
+    memset(&options, 0, sizeof(options));
+    options.size = sizeof(options);
+    options.ca_file = ca;
+    options.connect_timeout_ms = 10000;
+    options.default_timeout_ms = STEP_TIMEOUT_MS;
+    options.proxy = "";
+    assert_int_equal(sgp32_http_curl_new(&options, &curl_client), SGP32_OK);
+    sgp32_http_curl_client(curl_client, &http_client);
+}
+
+void client_stop(void)
+{
+    sgp32_http_curl_free(curl_client);
+    curl_client = NULL;
+}
+
+static enum sgp32_status run(const struct sgp32_http_request *request, struct sgp32_remote_body *body,
+                             struct sgp32_http_result *result)
+{
+    uint32_t id = 0;
+    int done = 0;
+    uint64_t deadline = now_ms() + STEP_TIMEOUT_MS + 5000;
+    enum sgp32_status status = http_client.ops->start(http_client.user, request, sgp32_remote_body_sink, body, &id);
+    if (status != SGP32_OK)
+        return status;
+    while (!done && now_ms() < deadline) {
+        status = http_client.ops->poll(http_client.user, id, 1000, &done, result);
+        if (status != SGP32_OK)
+            return status;
+    }
+    if (!done) {
+        http_client.ops->cancel(http_client.user, id);
+        return SGP32_ERR_TIMEOUT;
+    }
+    return result->status;
+}
+
+int esipa_call(const struct server_process *eim, const uint8_t *message, size_t len, uint8_t **answer,
+               size_t *answer_len)
+{
+    struct sgp32_remote_endpoint endpoint = {eim->address, "eim-test", STEP_TIMEOUT_MS};
+    struct sgp32_remote_request request;
+    struct sgp32_remote_body body;
+    struct sgp32_http_result result;
+    struct sgp32_remote_answer received;
+    struct sgp32_remote_result remote;
+    enum sgp32_esipa_message kind;
+    enum sgp32_status status;
+    int http_status = -1;
+    *answer = NULL;
+    *answer_len = 0;
+    memset(&result, 0, sizeof(result));
+    assert_int_equal(sgp32_esipa_asn1_build_request(&endpoint, message, len, &kind, &request), SGP32_OK);
+    sgp32_remote_body_init(&body, 4u * 1024u * 1024u);
+    status = run(&request.http, &body, &result);
+    sgp32_remote_request_release(&request);
+    if (status == SGP32_OK) {
+        http_status = result.http_status;
+        received = sgp32_remote_answer_of(&result, &body);
+        if (http_status == 200 || http_status == 204) {
+            /* the answer is a well-formed EsipaMessageFromEimToIpa with the right headers */
+            assert_int_equal(sgp32_esipa_asn1_parse_response(&received, &kind, NULL, &remote), SGP32_OK);
+        }
+        if (body.len > 0) {
+            *answer = malloc(body.len);
+            assert_non_null(*answer);
+            memcpy(*answer, body.data, body.len);
+            *answer_len = body.len;
+        }
+    }
+    sgp32_remote_body_release(&body);
+    return http_status;
+}
+
+int https_call(const struct server_process *server, const char *method, const char *path, const char *content_type,
+               const char *admin_protocol, const uint8_t *body, size_t body_len, char **answer, size_t *answer_len)
+{
+    char url[256];
+    struct sgp32_http_header headers[2];
+    struct sgp32_http_request request;
+    struct sgp32_remote_body collected;
+    struct sgp32_http_result result;
+    size_t count = 0;
+    enum sgp32_status status;
+    snprintf(url, sizeof(url), "https://%s%s", server->address, path);
+    if (content_type != NULL) {
+        headers[count].name = "Content-Type";
+        headers[count++].value = content_type;
+    }
+    if (admin_protocol != NULL) {
+        headers[count].name = "X-Admin-Protocol";
+        headers[count++].value = admin_protocol;
+    }
+    memset(&request, 0, sizeof(request));
+    memset(&result, 0, sizeof(result));
+    request.url = url;
+    request.method = method;
+    request.headers = headers;
+    request.header_count = count;
+    request.body = body;
+    request.body_len = body_len;
+    request.timeout_ms = STEP_TIMEOUT_MS;
+    sgp32_remote_body_init(&collected, 4u * 1024u * 1024u);
+    status = run(&request, &collected, &result);
+    if (answer != NULL) {
+        *answer = malloc(collected.len + 1);
+        assert_non_null(*answer);
+        if (collected.len > 0)
+            memcpy(*answer, collected.data, collected.len);
+        (*answer)[collected.len] = '\0';
+        if (answer_len != NULL)
+            *answer_len = collected.len;
+    }
+    sgp32_remote_body_release(&collected);
+    return status == SGP32_OK ? result.http_status : -1;
+}
+
+int rest_call(const struct server_process *eim, const char *method, const char *path, const char *body, cJSON **json)
+{
+    char *answer = NULL;
+    int status = https_call(eim, method, path, body != NULL ? "application/json" : NULL, NULL, (const uint8_t *)body,
+                            body != NULL ? strlen(body) : 0, &answer, NULL);
+    *json = answer != NULL ? cJSON_Parse(answer) : NULL;
+    if (*json == NULL)
+        fprintf(stderr, "REST %s %s: %d, not JSON: %s\n", method, path, status, answer != NULL ? answer : "");
+    free(answer);
+    return status;
+}
+
+size_t der_append(uint8_t *out, size_t at, size_t cap, uint32_t tag, const uint8_t *value, size_t len)
+{
+    uint8_t header[8];
+    size_t n = 0;
+    if (tag > 0xFF)
+        header[n++] = (uint8_t)(tag >> 8);
+    header[n++] = (uint8_t)tag;
+    if (len < 0x80) {
+        header[n++] = (uint8_t)len;
+    } else if (len < 0x100) {
+        header[n++] = 0x81;
+        header[n++] = (uint8_t)len;
+    } else if (len < 0x10000) {
+        header[n++] = 0x82;
+        header[n++] = (uint8_t)(len >> 8);
+        header[n++] = (uint8_t)len;
+    } else {
+        header[n++] = 0x83;
+        header[n++] = (uint8_t)(len >> 16);
+        header[n++] = (uint8_t)(len >> 8);
+        header[n++] = (uint8_t)len;
+    }
+    assert_true(at + n + len <= cap);
+    memmove(out + at + n, value, len); /* value may already sit at out + at (wrapping in place) */
+    memcpy(out + at, header, n);
+    return at + n + len;
+}
+
+const uint8_t *der_value(const uint8_t *element, size_t len, size_t *value_len)
+{
+    struct sgp32_tlv_header header;
+    if (sgp32_tlv_parse_header(element, len, &header) != SGP32_OK || header.length == SGP32_TLV_INDEFINITE ||
+        header.length > len - header.header_len)
+        return NULL;
+    *value_len = header.length;
+    return element + header.header_len;
+}
+
+const uint8_t *der_child(const uint8_t *der, size_t len, uint32_t tag, size_t *child_len)
+{
+    size_t value_len = 0, at = 0;
+    const uint8_t *value = der_value(der, len, &value_len);
+    while (value != NULL && at < value_len) {
+        struct sgp32_tlv_header header;
+        if (sgp32_tlv_parse_header(value + at, value_len - at, &header) != SGP32_OK ||
+            header.length > value_len - at - header.header_len)
+            return NULL;
+        if (tag == 0 || header.tag == tag) {
+            *child_len = header.header_len + header.length;
+            return value + at;
+        }
+        at += header.header_len + header.length;
+    }
+    return NULL;
+}
