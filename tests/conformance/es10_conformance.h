@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sgp32/status.h"
 #include "sgp32/transport.h"
 
 #define ES10_CONFORMANCE_MAX_CHECKS 24u
@@ -57,6 +58,21 @@ struct sgp32_es10;
 /* GetEID on a connected session: 1 when the answer decodes (DER) as GetEuiccDataResponse holding
  * `eid`, else 0. For the per-path tests, which read the EID around their own faults. */
 int es10_conformance_eid_matches(struct sgp32_es10 *session, const uint8_t eid[16]);
+
+/*
+ * A whole profile download over a connected session, as the suite's bpp_download check runs it: the
+ * SM-DP+ (examples/servers/smdp) with the credentials of the PKI curve directory pki_dir, the typed
+ * functions up to PrepareDownload, then the BPP through the BPP loader in 1000-byte chunks.
+ * before_bpp(user) (may be NULL) runs once the BPP is built, just before the loader sends it.
+ * iccid receives the profile's ICCID. SGP32_OK with *success 1 for a successResult the SM-DP+
+ * verified; else the failing status, *step naming the stage. SGP32_ERR_NOT_SUPPORTED without the
+ * crypto layer or the examples.
+ */
+enum sgp32_status es10_conformance_download(struct sgp32_es10 *session, const char *pki_dir,
+                                            void (*before_bpp)(void *user), void *user, uint8_t iccid[10], int *success,
+                                            const char **step);
+/* GetProfilesInfo (typed): how many profiles the card has. */
+enum sgp32_status es10_conformance_profile_count(struct sgp32_es10 *session, int *count);
 
 /* es10_conformance_run() and es10_conformance_compare() in one: 0 when the report equals the
  * reference text. */

@@ -55,14 +55,14 @@ struct typed {
 };
 
 /* A file of the PKI named by its manifest key. */
-static enum sgp32_status read_pki(const struct run *run, const char *key, struct smdp_blob *blob)
+static enum sgp32_status read_pki(const char *pki_dir, const char *key, struct smdp_blob *blob)
 {
     char relative[256], path[512];
     blob->data = NULL;
     blob->len = 0;
-    if (run->pki_dir == NULL || test_pki_manifest_value(run->pki_dir, key, relative, sizeof(relative)) != 0)
+    if (pki_dir == NULL || test_pki_manifest_value(pki_dir, key, relative, sizeof(relative)) != 0)
         return SGP32_ERR_NOT_FOUND;
-    if ((size_t)snprintf(path, sizeof(path), "%s/%s", run->pki_dir, relative) >= sizeof(path))
+    if ((size_t)snprintf(path, sizeof(path), "%s/%s", pki_dir, relative) >= sizeof(path))
         return SGP32_ERR_INVALID_ARGUMENT;
     return smdp_read_file(path, blob);
 }
@@ -345,10 +345,10 @@ static void check_add_initial_eim(struct typed *t)
 /* The download: GetEUICCChallenge, GetEUICCInfo1, AuthenticateServer, PrepareDownload through the
  * typed functions with the SM-DP+ answers in between, then the BPP through the loader in chunks.
  * *step names what failed. */
-static enum sgp32_status download(struct typed *t, struct smdp_core *smdp, const struct smdp_blob *upp,
-                                  struct smdp_installation_result *result, const char **step)
+static enum sgp32_status download(struct sgp32_es10 *session, struct smdp_core *smdp, const struct smdp_blob *upp,
+                                  void (*before_bpp)(void *user), void *user, struct smdp_installation_result *result,
+                                  const char **step)
 {
-    struct sgp32_es10 *session = t->run->session;
     struct smdp_session *server = NULL;
     struct smdp_authentication auth;
     struct smdp_prepare prepare;
@@ -404,6 +404,8 @@ static enum sgp32_status download(struct typed *t, struct smdp_core *smdp, const
         SGP32_OK)
         goto done;
     *step = "BPP loader";
+    if (before_bpp != NULL)
+        before_bpp(user);
     if ((st = sgp32_es10_bpp_loader_new(session, 0, &loader)) != SGP32_OK)
         goto done;
     while (st == SGP32_OK && offset < bpp.len && !sgp32_es10_bpp_loader_done(loader)) {
@@ -436,66 +438,91 @@ done:
     return st;
 }
 
-static void check_download(struct typed *t)
+/* The SM-DP+ of the PKI in pki_dir (its DPauth and DPpb credentials, its CI). */
+static enum sgp32_status new_smdp(const char *pki_dir, struct smdp_core **smdp)
 {
-    struct es10_conformance_check *check = conformance_begin(t->run, "bpp_download");
-    struct smdp_blob ci, auth, auth_key, pb, pb_key, upp = {NULL, 0};
+    static const char *const keys[5] = {"ci_cert_der", "smdp_auth_cert_der", "smdp_auth_key_pem", "smdp_pb_cert_der",
+                                        "smdp_pb_key_pem"};
+    struct smdp_blob files[5];
+    enum sgp32_status st = SGP32_OK;
+    size_t i;
+    for (i = 0; i < 5; i++) {
+        files[i].data = NULL;
+        files[i].len = 0;
+        if (st == SGP32_OK)
+            st = read_pki(pki_dir, keys[i], &files[i]);
+    }
+    if (st == SGP32_OK) {
+        struct smdp_core_credentials credentials = {files[0].data, files[0].len, files[1].data, files[1].len,
+                                                    files[2].data, files[2].len, files[3].data, files[3].len,
+                                                    files[4].data, files[4].len, SMDP_ADDRESS};
+        st = smdp_core_new(&credentials, smdp);
+    }
+    for (i = 0; i < 5; i++)
+        free(files[i].data);
+    return st;
+}
+
+enum sgp32_status es10_conformance_download(struct sgp32_es10 *session, const char *pki_dir,
+                                            void (*before_bpp)(void *user), void *user, uint8_t iccid[10], int *success,
+                                            const char **step)
+{
+    struct smdp_blob upp = {NULL, 0};
     struct smdp_core *smdp = NULL;
     struct smdp_installation_result result;
-    const char *step = "SM-DP+ credentials";
-    char nickname[8];
-    int count = 0;
-    long state = -1;
     enum sgp32_status st;
 
     memset(&result, 0, sizeof(result));
-    st = read_pki(t->run, "ci_cert_der", &ci);
-    if (st == SGP32_OK)
-        st = read_pki(t->run, "smdp_auth_cert_der", &auth);
-    else
-        auth.data = NULL;
-    if (st == SGP32_OK)
-        st = read_pki(t->run, "smdp_auth_key_pem", &auth_key);
-    else
-        auth_key.data = NULL;
-    if (st == SGP32_OK)
-        st = read_pki(t->run, "smdp_pb_cert_der", &pb);
-    else
-        pb.data = NULL;
-    if (st == SGP32_OK)
-        st = read_pki(t->run, "smdp_pb_key_pem", &pb_key);
-    else
-        pb_key.data = NULL;
+    *success = 0;
+    *step = "SM-DP+ credentials";
+    st = new_smdp(pki_dir, &smdp);
     if (st == SGP32_OK) {
-        struct smdp_core_credentials credentials = {ci.data,       ci.len,       auth.data,   auth.len,
-                                                    auth_key.data, auth_key.len, pb.data,     pb.len,
-                                                    pb_key.data,   pb_key.len,   SMDP_ADDRESS};
-        st = smdp_core_new(&credentials, &smdp);
-    }
-    free(ci.data);
-    free(auth.data);
-    free(auth_key.data);
-    free(pb.data);
-    free(pb_key.data);
-    if (st == SGP32_OK) {
-        step = "profile";
+        *step = "profile";
         st = smdp_read_file(PROFILE_FILE, &upp);
     }
     if (st == SGP32_OK)
-        st = smdp_upp_iccid(upp.data, upp.len, t->iccid);
+        st = smdp_upp_iccid(upp.data, upp.len, iccid);
     if (st == SGP32_OK)
-        st = download(t, smdp, &upp, &result, &step);
+        st = download(session, smdp, &upp, before_bpp, user, &result, step);
     free(upp.data);
     smdp_core_free(smdp);
+    *success = st == SGP32_OK && result.success;
+    if (st == SGP32_OK && !result.success)
+        *step = "ProfileInstallationResult (errorResult)";
+    return st;
+}
+
+enum sgp32_status es10_conformance_profile_count(struct sgp32_es10 *session, int *count)
+{
+    uint8_t *answer = NULL, none[10];
+    size_t len = 0;
+    long state;
+    char nickname[4];
+    enum sgp32_status st = sgp32_es10_get_profiles_info(session, NULL, 0, &answer, &len);
+    memset(none, 0, sizeof(none));
+    if (st == SGP32_OK && profile_of(answer, len, none, count, &state, nickname, sizeof(nickname)) != 0)
+        st = SGP32_ERR_DECODE;
+    sgp32_buffer_free(answer);
+    return st;
+}
+
+static void check_download(struct typed *t)
+{
+    struct es10_conformance_check *check = conformance_begin(t->run, "bpp_download");
+    const char *step = "none";
+    char nickname[8];
+    int count = 0, success = 0;
+    long state = -1;
+    enum sgp32_status st =
+        es10_conformance_download(t->run->session, t->run->pki_dir, NULL, NULL, t->iccid, &success, &step);
+
     if (st != SGP32_OK) {
         conformance_finish(check, 0, conformance_session_sw(t->run->session, st), "%s failed: %s", step,
                            sgp32_status_name(st));
         return;
     }
-    if (!result.success) {
-        conformance_finish(check, 0, 0x9000u,
-                           "the ProfileInstallationResult is an errorResult (command %ld, reason %ld)",
-                           result.bpp_command_id, result.error_reason);
+    if (!success) {
+        conformance_finish(check, 0, 0x9000u, "the ProfileInstallationResult is an errorResult");
         return;
     }
     st = read_profile(t, &count, &state, nickname, sizeof(nickname));
@@ -758,7 +785,7 @@ void es10_conformance_typed_checks(struct run *run)
     t->run = run;
     sgp32_ec_key_init(&t->eim_key);
     rng_ready = sgp32_crypto_rng_init(&t->rng, NULL, NULL) == SGP32_OK;
-    ready = rng_ready && read_pki(run, "euicc_cert_der", &t->euicc_cert) == SGP32_OK &&
+    ready = rng_ready && read_pki(run->pki_dir, "euicc_cert_der", &t->euicc_cert) == SGP32_OK &&
             sgp32_ec_generate(&t->eim_key, SGP32_CURVE_P256, &t->rng) == SGP32_OK;
     for (i = 0; i < sizeof(checks) / sizeof(checks[0]); i++) {
         if (run->session == NULL || !ready) {
@@ -778,6 +805,27 @@ void es10_conformance_typed_checks(struct run *run)
 }
 
 #else /* !CONFORMANCE_WITH_DOWNLOAD */
+
+enum sgp32_status es10_conformance_download(struct sgp32_es10 *session, const char *pki_dir,
+                                            void (*before_bpp)(void *user), void *user, uint8_t iccid[10], int *success,
+                                            const char **step)
+{
+    (void)session;
+    (void)pki_dir;
+    (void)before_bpp;
+    (void)user;
+    (void)iccid;
+    *success = 0;
+    *step = "no SM-DP+ (needs the crypto layer and the examples)";
+    return SGP32_ERR_NOT_SUPPORTED;
+}
+
+enum sgp32_status es10_conformance_profile_count(struct sgp32_es10 *session, int *count)
+{
+    (void)session;
+    *count = -1;
+    return SGP32_ERR_NOT_SUPPORTED;
+}
 
 /* Without the crypto layer or the examples there is no SM-DP+ and no eIM: the checks are reported as
  * failed under their own names, so the report differs from the reference. */

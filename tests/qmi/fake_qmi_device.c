@@ -32,7 +32,9 @@ struct fake_qmi_device {
     uint8_t slot;
     uint8_t allocated[256];
     uint8_t next_client;
-    int gone; /* the device "disappeared" (closed mid-command) */
+    int gone;              /* the device "disappeared" (closed mid-command) */
+    unsigned reboot_after; /* Send APDU requests until the modem restarts (0: never) */
+    int reboot_announce;   /* send a CTL Sync indication once restarted */
     struct sgp32_softeuicc *card;
     char dir[64];
 };
@@ -314,7 +316,39 @@ static void uim_open_channel(struct fake_qmi_device *dev, const struct qmux_mess
     qmux_tlv_add(&reply->writer, 0x12, fci, 1 + fci_len);
 }
 
-/* Returns 0 when the device disappeared (no answer at all). */
+/* The modem restarts: the request in flight is lost, the card is reset (it loses its channels and
+ * whatever it had not committed), every client id is forgotten; with `announce` the modem then says
+ * so with a CTL Sync indication to all clients, as QMI modems do when they come up. */
+static void reboot(struct fake_qmi_device *dev, int announce)
+{
+    uint8_t frame[64];
+    size_t len;
+    pthread_mutex_lock(&dev->lock);
+    memset(dev->allocated, 0, sizeof(dev->allocated));
+    dev->counters.clients = 0;
+    dev->counters.channels = 0;
+    dev->counters.reboots++;
+    pthread_mutex_unlock(&dev->lock);
+    (void)sgp32_softeuicc_reset(dev->card, NULL, 0, NULL);
+    if (!announce)
+        return;
+    len = encode(QMI_SERVICE_CTL, 0xFF, QMI_CTL_FLAG_INDICATION, 0, 0x0027, NULL, 0, frame, sizeof(frame));
+    send_frame(dev, frame, len);
+}
+
+/* 1 when this Send APDU is the one the modem restarts on. */
+static int reboot_now(struct fake_qmi_device *dev, int *announce)
+{
+    int now = 0;
+    pthread_mutex_lock(&dev->lock);
+    if (dev->reboot_after != 0)
+        now = --dev->reboot_after == 0;
+    *announce = dev->reboot_announce;
+    pthread_mutex_unlock(&dev->lock);
+    return now;
+}
+
+/* Returns 0 when the device disappeared or restarted (no answer at all). */
 static int uim_send_apdu(struct fake_qmi_device *dev, const struct qmux_message *request, struct reply *reply)
 {
     uint8_t response[2 + SGP32_APDU_MAX_RESPONSE];
@@ -325,6 +359,13 @@ static int uim_send_apdu(struct fake_qmi_device *dev, const struct qmux_message 
         (size_t)(apdu[0] | (apdu[1] << 8)) != apdu_len - 2) {
         reply_init(reply, 1, QMI_ERR_MISSING_ARGUMENT);
         return 1;
+    }
+    {
+        int announce = 0;
+        if (reboot_now(dev, &announce)) {
+            reboot(dev, announce);
+            return 0;
+        }
     }
     if (current_fault(dev, NULL) == FAKE_QMI_FAULT_CLOSE_MID_COMMAND) {
         pthread_mutex_lock(&dev->lock);
@@ -507,4 +548,12 @@ void fake_qmi_device_counters(struct fake_qmi_device *dev, struct fake_qmi_count
     pthread_mutex_lock(&dev->lock);
     *counters = dev->counters;
     pthread_mutex_unlock(&dev->lock);
+}
+
+void fake_qmi_device_reboot_after(struct fake_qmi_device *device, unsigned send_apdus, int announce)
+{
+    pthread_mutex_lock(&device->lock);
+    device->reboot_after = send_apdus;
+    device->reboot_announce = announce;
+    pthread_mutex_unlock(&device->lock);
 }

@@ -57,7 +57,13 @@ struct fake_qmi_counters {
     unsigned requests;
     unsigned cla_mismatches;
     unsigned indications_sent;
+    unsigned reboots; /* modem restarts (fake_qmi_device_reboot_after) */
 };
 void fake_qmi_device_counters(struct fake_qmi_device *device, struct fake_qmi_counters *counters);
+
+/* The modem restarts on the send_apdus-th UIM Send APDU from now (0: never): that request is never
+ * answered, the card is reset, every client id is forgotten (later requests with an old one answer
+ * QMI_ERR_INVALID_CLIENT_ID) and, with announce, a CTL Sync indication goes to all clients. */
+void fake_qmi_device_reboot_after(struct fake_qmi_device *device, unsigned send_apdus, int announce);
 
 #endif /* FAKE_QMI_DEVICE_H */

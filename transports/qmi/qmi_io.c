@@ -149,6 +149,17 @@ static enum sgp32_status take_frames(struct sgp32_qmi *qmi, const struct qmux_me
             return qmi_fail(qmi, SGP32_ERR_PROTOCOL, request->message, 0, "garbage on the QMUX device");
         if (qmux_decode(qmi->rx, frame_len, &msg) != SGP32_OK)
             return qmi_fail(qmi, SGP32_ERR_PROTOCOL, request->message, 0, "malformed QMUX frame");
+        if (msg.service == QMI_SERVICE_CTL && msg.flags == QMI_CTL_FLAG_INDICATION && msg.message == QMI_CTL_SYNC) {
+            /* The modem restarted: every client id is gone and no UIM request in flight will be
+             * answered. Fail now rather than at the deadline; the next channel open re-allocates. */
+            consume(qmi, frame_len);
+            qmi->have_client = 0;
+            qmi->client = 0;
+            if (request->service != QMI_SERVICE_CTL)
+                return qmi_fail(qmi, SGP32_ERR_TRANSPORT, request->message, 0, "modem restarted (CTL sync)");
+            *skipped = 1;
+            continue;
+        }
         if (msg.service != request->service || msg.client != request->client ||
             msg.flags != qmux_response_flags(request->service) || msg.tid != request->tid) {
             consume(qmi, frame_len); /* an indication, another client's message, a stale answer */

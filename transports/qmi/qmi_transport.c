@@ -137,10 +137,20 @@ static enum sgp32_status transport_open_channel(void *user, const uint8_t *aid, 
                                                 uint32_t timeout_ms)
 {
     struct sgp32_qmi *qmi = user;
+    enum sgp32_status st;
     if (aid == NULL || channel == NULL)
         return SGP32_ERR_INVALID_ARGUMENT;
     clear_error(qmi);
-    return qmi_uim_open_channel(qmi, aid, aid_len, channel, select_response, select_cap, select_len, timeout_ms);
+    /* After a modem restart (CTL sync indication, or the modem refused our client id) the client id
+     * is gone: allocate a new one, so that sgp32_es10_connect() alone recovers the session. */
+    if (!qmi->have_client && (st = qmi_ctl_allocate(qmi, timeout_ms)) != SGP32_OK)
+        return st;
+    st = qmi_uim_open_channel(qmi, aid, aid_len, channel, select_response, select_cap, select_len, timeout_ms);
+    if (st != SGP32_OK && !qmi->have_client && qmi_ctl_allocate(qmi, timeout_ms) == SGP32_OK) {
+        clear_error(qmi);
+        st = qmi_uim_open_channel(qmi, aid, aid_len, channel, select_response, select_cap, select_len, timeout_ms);
+    }
+    return st;
 }
 
 static enum sgp32_status transport_close_channel(void *user, uint32_t channel, uint32_t timeout_ms)

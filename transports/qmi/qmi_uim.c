@@ -33,9 +33,17 @@ uint8_t qmi_channel_cla(uint8_t cla, uint32_t channel)
 static enum sgp32_status uim_request(struct sgp32_qmi *qmi, uint16_t message, const uint8_t *tlvs, size_t tlvs_len,
                                      struct qmi_answer *answer, uint32_t timeout_ms)
 {
+    enum sgp32_status st;
     if (!qmi->have_client)
         return qmi_fail(qmi, SGP32_ERR_STATE, message, 0, "transport not open (no UIM client id)");
-    return qmi_request(qmi, QMI_SERVICE_UIM, qmi->client, message, tlvs, tlvs_len, answer, timeout_ms);
+    st = qmi_request(qmi, QMI_SERVICE_UIM, qmi->client, message, tlvs, tlvs_len, answer, timeout_ms);
+    /* The modem no longer knows our client id: it restarted (or another program sent CTL Sync). The
+     * next channel open allocates a new one. */
+    if (st == SGP32_OK && answer->result != 0 && answer->error == SGP32_QMI_ERR_INVALID_CLIENT_ID) {
+        qmi->have_client = 0;
+        qmi->client = 0;
+    }
+    return st;
 }
 
 enum sgp32_status qmi_uim_open_channel(struct sgp32_qmi *qmi, const uint8_t *aid, size_t aid_len, uint32_t *channel,

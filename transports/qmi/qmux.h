@@ -38,6 +38,7 @@
 /* Messages used here. */
 #define QMI_CTL_ALLOCATE_CLIENT_ID 0x0022u
 #define QMI_CTL_RELEASE_CLIENT_ID 0x0023u
+#define QMI_CTL_SYNC 0x0027u /* as an indication: the modem (re)started, every client id is gone */
 #define QMI_UIM_SEND_APDU 0x003Bu
 #define QMI_UIM_LOGICAL_CHANNEL 0x003Fu
 #define QMI_UIM_OPEN_LOGICAL_CHANNEL 0x0042u
