@@ -6,15 +6,6 @@
 #include <string.h>
 
 #include "cli.h"
-#include "transport_spec.h"
-
-struct chip_query {
-    const char *key;        /* JSON member / text label */
-    const uint8_t *request; /* the ES10 command */
-    size_t request_len;
-    const char *type;     /* ASN.1 type of the answer */
-    const char *alt_type; /* tried when `type` does not decode (consumer cards), or NULL */
-};
 
 static const uint8_t get_eid[] = {0xBF, 0x3E, 0x03, 0x5C, 0x01, 0x5A};
 static const uint8_t get_info1[] = {0xBF, 0x20, 0x00};
@@ -22,7 +13,7 @@ static const uint8_t get_info2[] = {0xBF, 0x22, 0x00};
 static const uint8_t get_addresses[] = {0xBF, 0x3C, 0x00};
 static const uint8_t get_eim_configuration[] = {0xBF, 0x55, 0x00};
 
-static const struct chip_query chip_queries[] = {
+static const struct cli_query chip_queries[] = {
     {"eid", get_eid, sizeof(get_eid), "GetEuiccDataResponse", NULL},
     {"euiccInfo1", get_info1, sizeof(get_info1), "EUICCInfo1", NULL},
     {"euiccInfo2", get_info2, sizeof(get_info2), "SGP32-EUICCInfo2", "EUICCInfo2"},
@@ -31,177 +22,93 @@ static const struct chip_query chip_queries[] = {
     {"eimConfiguration", get_eim_configuration, sizeof(get_eim_configuration), "GetEimConfigurationDataResponse", NULL},
 };
 
-static int to_stdout(const char *text, size_t len, void *user)
-{
-    (void)user;
-    return fwrite(text, 1, len, stdout) == len ? 0 : -1;
-}
-
-static void print_hex(const uint8_t *data, size_t len)
+int cli_run_queries(struct cli_call *call, const struct cli_query *queries, size_t count)
 {
     size_t i;
-    for (i = 0; i < len; i++)
-        printf("%02X", data[i]);
-}
-
-/* Prints the failure of an ES10 step (JSON result line or a message on stderr); returns the exit code. */
-static int report_es10_failure(const struct cli_globals *g, const char *what, enum sgp32_status st,
-                               const struct sgp32_es10 *session)
-{
-    const struct sgp32_es10_error *e = session != NULL ? sgp32_es10_last_error(session) : NULL;
-    const char *step = e != NULL ? e->step : "transport";
-    unsigned sw = e != NULL ? e->sw : 0;
-    if (g->json)
-        printf("{\"type\":\"result\",\"code\":%d,\"status\":\"%s\",\"message\":\"%s: %s\",\"step\":\"%s\","
-               "\"sw\":\"%04X\"}\n",
-               (int)st, sgp32_status_name(st), what, sgp32_strerror(st), step, sw);
-    else
-        fprintf(stderr, "sgp32: %s failed at step '%s': %s (%s), SW %04X\n", what, step, sgp32_strerror(st),
-                sgp32_status_name(st), sw);
-    return CLI_EXIT_FAILURE;
-}
-
-/* Opens transport + ES10 session; prints the reason and returns non-zero on failure. */
-static int open_session(const struct cli_globals *g, struct cli_transport *t, struct sgp32_es10 **session)
-{
-    struct sgp32_es10_options options;
-    enum sgp32_status st = cli_transport_open(g->transport, g->timeout_ms, t);
-    *session = NULL;
-    if (st != SGP32_OK) {
-        (void)report_es10_failure(g, "open transport", st, NULL);
-        return st == SGP32_ERR_INVALID_ARGUMENT ? CLI_EXIT_USAGE : CLI_EXIT_FAILURE;
-    }
-    memset(&options, 0, sizeof(options));
-    options.size = sizeof(options);
-    options.apdu_timeout_ms = g->timeout_ms;
-    st = sgp32_es10_new(&t->transport, &options, session);
-    if (st == SGP32_OK)
-        st = sgp32_es10_connect(*session);
-    if (st != SGP32_OK) {
-        int rc = report_es10_failure(g, "connect to the ISD-R", st, *session);
-        sgp32_es10_free(*session);
-        *session = NULL;
-        cli_transport_close(t);
+    int first = 1, rc = cli_connect(call);
+    if (rc != CLI_EXIT_OK)
         return rc;
-    }
-    return 0;
-}
-
-/* Decodes an answer as q->type (or q->alt_type) and prints it; 0 on success. */
-static int print_answer(const struct cli_globals *g, const struct chip_query *q, const uint8_t *answer, size_t len)
-{
-    const char *names[2];
-    size_t i;
-    names[0] = q->type;
-    names[1] = q->alt_type;
-    for (i = 0; i < 2 && names[i] != NULL; i++) {
-        const struct sgp32_codec_type *type = sgp32_codec_type_find(names[i]);
-        void *value = NULL;
-        enum sgp32_status st;
-        if (sgp32_decode(type, answer, len, NULL, &value, NULL) != SGP32_OK)
-            continue;
-        if (g->json) {
-            printf("\"%s\":", q->key);
-            st = sgp32_print_json(type, value, to_stdout, NULL);
-        } else {
-            printf("%s (%s):\n", q->key, names[i]);
-            st = sgp32_print(type, value, to_stdout, NULL);
-        }
-        sgp32_codec_free(type, value);
-        return st == SGP32_OK ? 0 : -1;
-    }
-    if (g->json) {
-        printf("\"%s\":{\"undecoded\":\"", q->key);
-        print_hex(answer, len);
-        printf("\"}");
-    } else {
-        printf("%s: (not decodable as %s) ", q->key, q->type);
-        print_hex(answer, len);
-        printf("\n");
-    }
-    return 0;
-}
-
-int cmd_chip(const struct cli_globals *g, int argc, char **argv)
-{
-    struct cli_transport t;
-    struct sgp32_es10 *session = NULL;
-    size_t i;
-    int first = 1, rc = CLI_EXIT_OK;
-
-    if (argc != 2 || strcmp(argv[1], "info") != 0) {
-        fprintf(stderr, "usage: sgp32 [--transport <spec>] [--json] chip info\n");
-        return CLI_EXIT_USAGE;
-    }
-    rc = open_session(g, &t, &session);
-    if (rc != 0)
-        return rc;
-    if (g->json)
-        printf("{\"type\":\"result\",\"code\":0,\"status\":\"SGP32_OK\",\"message\":\"ok\",\"data\":{");
-    for (i = 0; i < sizeof(chip_queries) / sizeof(chip_queries[0]) && rc == CLI_EXIT_OK; i++) {
-        const struct chip_query *q = &chip_queries[i];
+    cli_result_begin(call);
+    if (call->json)
+        printf("{");
+    for (i = 0; i < count; i++) {
+        const struct cli_query *q = &queries[i];
         uint8_t *answer = NULL;
         size_t len = 0;
-        enum sgp32_status st = sgp32_es10_transceive(session, q->request, q->request_len, &answer, &len);
-        if (st == SGP32_ERR_CARD_STATUS && sgp32_es10_last_error(session)->sw == 0x6A88)
+        enum sgp32_status st = sgp32_es10_transceive(call->es10, q->request, q->request_len, &answer, &len);
+        if (st == SGP32_ERR_CARD_STATUS && sgp32_es10_last_error(call->es10)->sw == 0x6A88)
             continue; /* the card does not know this function (consumer card) */
         if (st != SGP32_OK) {
-            if (g->json)
-                printf("}}\n");
-            rc = report_es10_failure(g, q->key, st, session);
-            break;
+            if (call->json)
+                printf("}}\n"); /* the partial result line stays valid JSON; the failure follows */
+            return cli_fail(call, q->key, st, NULL);
         }
-        if (g->json && !first)
-            printf(",");
+        if (call->json)
+            printf("%s\"%s\":", first ? "" : ",", q->key);
+        else
+            printf("%s (%s):\n", q->key, q->type);
         first = 0;
-        if (print_answer(g, q, answer, len) != 0)
-            rc = CLI_EXIT_FAILURE;
+        rc = cli_print_value(call, q->type, q->alt_type, answer, len);
         sgp32_buffer_free(answer);
+        if (rc != 0)
+            return CLI_EXIT_FAILURE;
     }
-    if (g->json && rc == CLI_EXIT_OK)
-        printf("}}\n");
-    sgp32_es10_free(session);
-    cli_transport_close(&t);
-    return rc;
+    if (call->json)
+        printf("}");
+    return cli_result_end(call);
 }
 
-int cmd_es10(const struct cli_globals *g, int argc, char **argv)
+static int run_info(struct cli_call *call, int argc, char **argv)
 {
-    struct cli_transport t;
-    struct sgp32_es10 *session = NULL;
+    int rc = cli_parse_args(call, argc, argv, NULL, 0, NULL, 0, 0, NULL);
+    return rc != 0 ? rc : cli_run_queries(call, chip_queries, sizeof(chip_queries) / sizeof(chip_queries[0]));
+}
+
+static const struct cli_subcommand chip_subcommands[] = {
+    {"info", "",
+     "  EID, EUICCInfo1, EUICCInfo2, the configured addresses and (SGP.32 cards) the eIM configuration,\n"
+     "  decoded. JSON data: {\"eid\", \"euiccInfo1\", \"euiccInfo2\", \"configuredAddresses\",\n"
+     "  \"eimConfiguration\"}, each the decoded ES10 answer.\n",
+     run_info},
+};
+
+const struct cli_family cli_family_chip = {"chip", "what the eUICC says about itself (EID, EUICCInfo, addresses, eIMs)",
+                                           chip_subcommands, 1, 0};
+
+static int run_es10(struct cli_call *call, int argc, char **argv)
+{
+    const char *input = NULL;
     uint8_t *request = NULL, *answer = NULL;
     size_t request_len = 0, len = 0;
-    enum sgp32_status st;
-    int rc;
+    enum sgp32_status st = SGP32_OK;
+    int rc = cli_parse_args(call, argc, argv, NULL, 0, &input, 1, 1, NULL);
 
-    if (argc != 2) {
-        fprintf(stderr, "usage: sgp32 [--transport <spec>] [--json] es10 <request hex|file>\n");
-        return CLI_EXIT_USAGE;
-    }
-    if (cli_read_input(argv[1], &request, &request_len) != 0 || request_len == 0) {
-        free(request);
-        fprintf(stderr, "sgp32 es10: '%s' is neither a readable file nor hex\n", argv[1]);
-        return CLI_EXIT_USAGE;
-    }
-    rc = open_session(g, &t, &session);
-    if (rc != 0) {
-        free(request);
+    if (rc == 0)
+        rc = cli_read_request(call, input, NULL, &request, &request_len);
+    if (rc != 0)
         return rc;
-    }
-    st = sgp32_es10_transceive(session, request, request_len, &answer, &len);
+    rc = cli_connect(call);
+    if (rc == CLI_EXIT_OK)
+        st = sgp32_es10_transceive(call->es10, request, request_len, &answer, &len);
     free(request);
-    if (st != SGP32_OK) {
-        rc = report_es10_failure(g, "es10", st, session);
-        sgp32_es10_free(session);
-        cli_transport_close(&t);
+    if (rc != CLI_EXIT_OK)
         return rc;
-    }
-    if (g->json)
-        printf("{\"type\":\"result\",\"code\":0,\"status\":\"SGP32_OK\",\"message\":\"ok\",\"data\":{\"response\":\"");
-    print_hex(answer, len);
-    printf(g->json ? "\"}}\n" : "\n");
+    if (st != SGP32_OK)
+        return cli_fail(call, "es10", st, NULL);
+    cli_result_begin(call);
+    if (call->json)
+        printf("{\"response\":\"");
+    cli_print_hex(stdout, answer, len);
+    printf(call->json ? "\"}" : "\n");
     sgp32_buffer_free(answer);
-    sgp32_es10_free(session);
-    cli_transport_close(&t);
-    return CLI_EXIT_OK;
+    return cli_result_end(call);
 }
+
+static const struct cli_subcommand es10_subcommand = {
+    "es10", "<request hex|file|->",
+    "  sends one ES10 command (a complete BER-TLV, e.g. BF3E035C015A for the EID) and prints the\n"
+    "  eUICC's answer in hex. JSON data: {\"response\": \"<hex>\"}.\n",
+    run_es10};
+
+const struct cli_family cli_family_es10 = {"es10", "send one raw ES10 command, print the answer", &es10_subcommand, 1,
+                                           1};

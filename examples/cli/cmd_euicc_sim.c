@@ -4,6 +4,8 @@
  * directory, with a fresh identity or the one of a test PKI (examples/pki/sgp32-test-pki).
  * sgp32 euicc-sim serve <dir> --vpcd <host>:<port> [--t0] ...: that card in a reader of a real pcscd,
  * through vsmartcard's vpcd driver (docs/pcsc.md).
+ * sgp32 euicc-sim preload <dir> <ProfileInfo>...: factory-preloaded profiles (also create --profile).
+ * sgp32 euicc-sim pki [options] <dir>: runs the test PKI generator.
  *
  * serve runs until SIGINT or SIGTERM (exit 0). When vpcd closes the connection (pcscd stopped or
  * restarted) it reconnects, retrying with a backoff of 50 ms doubling to 1 s, for at most
@@ -16,15 +18,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cli.h"
-#include "sgp32/sgp32.h"
 #include "sgp32/softeuicc.h"
 #include "sgp32/vpcd.h"
 
 #define MAX_CI_PKIDS 8
 #define MAX_PKI_DIRS 2
+#define MAX_PROFILES 16
 #define PATH_CAP 1024
 
 static volatile sig_atomic_t stop_requested;
@@ -40,39 +44,6 @@ static uint64_t now_ms(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
-static int hex_digit(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-/* Exactly len bytes of hex (no separators). */
-static int parse_fixed_hex(const char *text, uint8_t *out, size_t len)
-{
-    size_t i;
-    if (strlen(text) != 2 * len)
-        return -1;
-    for (i = 0; i < len; i++) {
-        int hi = hex_digit(text[2 * i]), lo = hex_digit(text[2 * i + 1]);
-        if (hi < 0 || lo < 0)
-            return -1;
-        out[i] = (uint8_t)(hi << 4 | lo);
-    }
-    return 0;
-}
-
-static void print_hex(FILE *out, const uint8_t *data, size_t len)
-{
-    size_t i;
-    for (i = 0; i < len; i++)
-        fprintf(out, "%02X", data[i]);
 }
 
 /* A fresh EID: 89 049 032 (the prefix of the GSMA test EIDs), 22 random digits and the two check
@@ -162,37 +133,57 @@ static int read_pki_manifest(const char *dir, struct pki_identity *pki)
                : -1;
 }
 
-static void usage_create(FILE *out)
+/* Preloads profiles (SGP32-ProfileInfo DER, each a file or hex) into an open card. */
+static int preload_profiles(const struct cli_call *call, struct sgp32_softeuicc *card, const char *const *profiles,
+                            size_t count)
 {
-    fprintf(out,
-            "usage: sgp32 euicc-sim create <state dir> [--pki <curve dir>]... [--eid <32 hex digits>]\n"
-            "         [--eum-cert <file>] [--euicc-cert <file>] [--euicc-key <file>]\n"
-            "         [--ci-pkid <40 hex digits>]... [--dp-address <fqdn>] [--root-ds-address <fqdn>]\n"
-            "  makes a new software eUICC in <state dir> (which must not hold one). --pki takes a curve\n"
-            "  directory of examples/pki/sgp32-test-pki (e.g. <out>/nist): EID, eUICC and EUM\n"
-            "  certificates and key from the first, the CI certificate and PKID of each. Without --eid or --pki the\n"
-            "  EID is random (prefix 89049032, valid check digits). Prints the EID.\n");
+    size_t i;
+    for (i = 0; i < count; i++) {
+        uint8_t *info = NULL;
+        size_t len = 0;
+        enum sgp32_status st;
+        if (cli_read_input(profiles[i], &info, &len) != 0 || len == 0) {
+            free(info);
+            fprintf(stderr, "sgp32 %s: '%s' is neither a readable file nor hex\n", call->name, profiles[i]);
+            return CLI_EXIT_USAGE;
+        }
+        st = sgp32_softeuicc_preload_profile(card, info, len);
+        free(info);
+        if (st != SGP32_OK) {
+            fprintf(stderr, "sgp32 %s: cannot preload profile %s: %s (%s)\n", call->name, profiles[i],
+                    sgp32_strerror(st), st == SGP32_ERR_STATE ? "its ICCID or AID exists" : sgp32_status_name(st));
+            return CLI_EXIT_FAILURE;
+        }
+    }
+    return CLI_EXIT_OK;
 }
 
-static int cmd_create(int argc, char **argv)
+static int run_create(struct cli_call *call, int argc, char **argv)
 {
     struct sgp32_softeuicc_identity identity;
     struct sgp32_softeuicc *card = NULL;
     static struct pki_identity pki[MAX_PKI_DIRS];
     uint8_t ci_pkids[MAX_CI_PKIDS][20], pki_eid[16];
     const char *ci_certificates[MAX_PKI_DIRS];
-    const char *dir = NULL;
-    int have_eid = 0, pki_count = 0, i;
+    const char *dir = NULL, *profiles[MAX_PROFILES], *rat_input = NULL;
+    uint8_t *rat = NULL;
+    size_t profile_count = 0;
+    int have_eid = 0, pki_count = 0, i, rc;
     enum sgp32_status st;
 
     memset(&identity, 0, sizeof(identity));
     for (i = 1; i < argc; i++) {
         const char *value = i + 1 < argc ? argv[i + 1] : NULL;
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            usage_create(stdout);
-            return CLI_EXIT_OK;
+        if (strcmp(argv[i], "--profile") == 0 && value != NULL) {
+            if (profile_count == MAX_PROFILES)
+                return cli_usage_error(call, "too many --profile options", value);
+            profiles[profile_count++] = value;
+            i++;
+        } else if (strcmp(argv[i], "--rat") == 0 && value != NULL) {
+            rat_input = value;
+            i++;
         } else if (strcmp(argv[i], "--eid") == 0 && value != NULL) {
-            if (parse_fixed_hex(value, identity.eid, sizeof(identity.eid)) != 0) {
+            if (cli_parse_fixed_hex(value, identity.eid, sizeof(identity.eid)) != 0) {
                 fprintf(stderr, "sgp32 euicc-sim create: --eid needs 32 hex digits\n");
                 return CLI_EXIT_USAGE;
             }
@@ -226,7 +217,7 @@ static int cmd_create(int argc, char **argv)
             i++;
         } else if (strcmp(argv[i], "--ci-pkid") == 0 && value != NULL) {
             if (identity.ci_pkid_count == MAX_CI_PKIDS ||
-                parse_fixed_hex(value, ci_pkids[identity.ci_pkid_count], 20) != 0) {
+                cli_parse_fixed_hex(value, ci_pkids[identity.ci_pkid_count], 20) != 0) {
                 fprintf(stderr, "sgp32 euicc-sim create: --ci-pkid needs 40 hex digits (at most %d keys)\n",
                         MAX_CI_PKIDS);
                 return CLI_EXIT_USAGE;
@@ -236,20 +227,17 @@ static int cmd_create(int argc, char **argv)
         } else if (argv[i][0] != '-' && dir == NULL) {
             dir = argv[i];
         } else {
-            usage_create(stderr);
-            return CLI_EXIT_USAGE;
+            return cli_usage_error(call, "unexpected argument", argv[i]);
         }
     }
-    if (dir == NULL) {
-        usage_create(stderr);
-        return CLI_EXIT_USAGE;
-    }
+    if (dir == NULL)
+        return cli_usage_error(call, "missing the state directory", NULL);
     /* The test PKI: the first curve directory gives the EID and the eUICC's certificates and key
      * (options given explicitly win); every one adds its CI PKID. */
     for (i = 0; i < pki_count; i++) {
         if (identity.ci_pkid_count == MAX_CI_PKIDS ||
-            parse_fixed_hex(pki[i].ci_pkid, ci_pkids[identity.ci_pkid_count], 20) != 0 ||
-            parse_fixed_hex(pki[i].eid, pki_eid, sizeof(pki_eid)) != 0) {
+            cli_parse_fixed_hex(pki[i].ci_pkid, ci_pkids[identity.ci_pkid_count], 20) != 0 ||
+            cli_parse_fixed_hex(pki[i].eid, pki_eid, sizeof(pki_eid)) != 0) {
             fprintf(stderr, "sgp32 euicc-sim create: bad eid or ci_pkid in the manifest of --pki\n");
             return CLI_EXIT_USAGE;
         }
@@ -278,15 +266,24 @@ static int cmd_create(int argc, char **argv)
         fprintf(stderr, "sgp32 euicc-sim create: cannot read /dev/urandom\n");
         return CLI_EXIT_FAILURE;
     }
+    if (rat_input != NULL) {
+        if (cli_read_input(rat_input, &rat, &identity.rat_len) != 0)
+            return cli_usage_error(call, "--rat is neither a readable file nor hex", rat_input);
+        identity.rat = rat;
+    }
     st = sgp32_softeuicc_create(dir, &identity, NULL, &card);
+    free(rat);
     if (st != SGP32_OK) {
         fprintf(stderr, "sgp32 euicc-sim create: %s: %s (%s)\n", dir, sgp32_strerror(st),
                 st == SGP32_ERR_STATE ? "the directory already holds a card" : sgp32_status_name(st));
         return CLI_EXIT_FAILURE;
     }
+    rc = preload_profiles(call, card, profiles, profile_count);
     sgp32_softeuicc_free(card);
+    if (rc != CLI_EXIT_OK)
+        return rc;
     printf("EID ");
-    print_hex(stdout, identity.eid, sizeof(identity.eid));
+    cli_print_hex(stdout, identity.eid, sizeof(identity.eid));
     printf("\n");
     return CLI_EXIT_OK;
 }
@@ -305,16 +302,6 @@ static enum sgp32_status card_reset(void *user, uint8_t *atr, size_t atr_cap, si
     return sgp32_softeuicc_reset(user, atr, atr_cap, atr_len);
 }
 
-static void usage_serve(FILE *out)
-{
-    fprintf(out, "usage: sgp32 euicc-sim serve <state dir> --vpcd <host>:<port> [--t0] [--consumer]\n"
-                 "         [--get-response-chunk <n>] [--retry-seconds <s>]\n"
-                 "  puts the card of <state dir> into the vpcd reader of a running pcscd (docs/pcsc.md).\n"
-                 "  --t0 answers as a T=0 card (ATR offers T=0 only; 61xx + GET RESPONSE), --consumer as an\n"
-                 "  SGP.22 consumer eUICC. Runs until SIGINT/SIGTERM (exit 0); when vpcd goes away it\n"
-                 "  reconnects for up to --retry-seconds (default 30), then exits 1.\n");
-}
-
 static int parse_host_port(const char *text, char *host, size_t host_cap, uint16_t *port)
 {
     const char *colon = strrchr(text, ':');
@@ -329,13 +316,6 @@ static int parse_host_port(const char *text, char *host, size_t host_cap, uint16
     host[colon - text] = '\0';
     *port = (uint16_t)value;
     return 0;
-}
-
-static int parse_uint(const char *text, unsigned long max, unsigned long *out)
-{
-    char *end;
-    *out = strtoul(text, &end, 10);
-    return (*text == '\0' || *end != '\0' || *out > max) ? -1 : 0;
 }
 
 /* Serves one card until a stop signal (0) or until vpcd stays away for retry_ms (1). */
@@ -385,51 +365,36 @@ static int serve_loop(struct sgp32_softeuicc *card, const char *host, uint16_t p
     return 0;
 }
 
-static int cmd_serve(int argc, char **argv)
+static int run_serve(struct cli_call *call, int argc, char **argv)
 {
     struct sgp32_softeuicc_options options;
     struct sgp32_softeuicc *card = NULL;
     struct sigaction action;
-    const char *dir = NULL, *vpcd = NULL;
+    const char *dir = NULL, *vpcd = NULL, *chunk = NULL, *retry = NULL;
+    int t0 = 0, consumer = 0;
+    const struct cli_option serve_options[] = {{"--vpcd", &vpcd, NULL},
+                                               {"--t0", NULL, &t0},
+                                               {"--consumer", NULL, &consumer},
+                                               {"--get-response-chunk", &chunk, NULL},
+                                               {"--retry-seconds", &retry, NULL}};
     char host[256];
     uint16_t port = 0;
-    unsigned long retry_seconds = 30, value;
+    unsigned long retry_seconds = 30, value = 0;
     enum sgp32_status st;
-    int i, rc;
+    int rc = cli_parse_args(call, argc, argv, serve_options, 5, &dir, 1, 1, NULL);
 
+    if (rc != 0)
+        return rc;
+    if (vpcd == NULL || parse_host_port(vpcd, host, sizeof(host), &port) != 0)
+        return cli_usage_error(call, "--vpcd <host>:<port> is needed", vpcd);
+    if ((chunk != NULL && cli_parse_ulong(chunk, 256, &value) != 0) ||
+        (retry != NULL && cli_parse_ulong(retry, 86400, &retry_seconds) != 0))
+        return cli_usage_error(call, "--get-response-chunk takes 0..256, --retry-seconds 0..86400", NULL);
     memset(&options, 0, sizeof(options));
     options.size = sizeof(options);
-    for (i = 1; i < argc; i++) {
-        const char *arg_value = i + 1 < argc ? argv[i + 1] : NULL;
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            usage_serve(stdout);
-            return CLI_EXIT_OK;
-        } else if (strcmp(argv[i], "--vpcd") == 0 && arg_value != NULL) {
-            vpcd = arg_value;
-            i++;
-        } else if (strcmp(argv[i], "--t0") == 0) {
-            options.protocol = SGP32_SOFTEUICC_T0;
-        } else if (strcmp(argv[i], "--consumer") == 0) {
-            options.mode = SGP32_SOFTEUICC_MODE_CONSUMER;
-        } else if (strcmp(argv[i], "--get-response-chunk") == 0 && arg_value != NULL &&
-                   parse_uint(arg_value, 256, &value) == 0) {
-            options.get_response_chunk = (uint32_t)value;
-            i++;
-        } else if (strcmp(argv[i], "--retry-seconds") == 0 && arg_value != NULL &&
-                   parse_uint(arg_value, 86400, &value) == 0) {
-            retry_seconds = value;
-            i++;
-        } else if (argv[i][0] != '-' && dir == NULL) {
-            dir = argv[i];
-        } else {
-            usage_serve(stderr);
-            return CLI_EXIT_USAGE;
-        }
-    }
-    if (dir == NULL || vpcd == NULL || parse_host_port(vpcd, host, sizeof(host), &port) != 0) {
-        usage_serve(stderr);
-        return CLI_EXIT_USAGE;
-    }
+    options.protocol = t0 ? SGP32_SOFTEUICC_T0 : SGP32_SOFTEUICC_T1;
+    options.mode = consumer ? SGP32_SOFTEUICC_MODE_CONSUMER : SGP32_SOFTEUICC_MODE_IOT;
+    options.get_response_chunk = (uint32_t)value;
     st = sgp32_softeuicc_open(dir, &options, &card);
     if (st != SGP32_OK) {
         fprintf(stderr, "sgp32 euicc-sim serve: cannot open the card in %s: %s\n", dir, sgp32_strerror(st));
@@ -449,13 +414,107 @@ static int cmd_serve(int argc, char **argv)
     return rc == 0 ? CLI_EXIT_OK : CLI_EXIT_FAILURE;
 }
 
-int cmd_euicc_sim(int argc, char **argv)
+/* ---- preload, pki */
+
+static int run_preload(struct cli_call *call, int argc, char **argv)
 {
-    if (argc >= 2 && strcmp(argv[1], "create") == 0)
-        return cmd_create(argc - 1, argv + 1);
-    if (argc >= 2 && strcmp(argv[1], "serve") == 0)
-        return cmd_serve(argc - 1, argv + 1);
-    usage_create(argc < 2 ? stderr : stdout);
-    usage_serve(argc < 2 ? stderr : stdout);
-    return argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) ? CLI_EXIT_OK : CLI_EXIT_USAGE;
+    const char *args[1 + MAX_PROFILES];
+    struct sgp32_softeuicc *card = NULL;
+    size_t count = 0;
+    enum sgp32_status st;
+    int rc = cli_parse_args(call, argc, argv, NULL, 0, args, 2, 1 + MAX_PROFILES, &count);
+    if (rc != 0)
+        return rc;
+    st = sgp32_softeuicc_open(args[0], NULL, &card);
+    if (st != SGP32_OK) {
+        fprintf(stderr, "sgp32 %s: cannot open the card in %s: %s\n", call->name, args[0], sgp32_strerror(st));
+        return CLI_EXIT_FAILURE;
+    }
+    rc = preload_profiles(call, card, args + 1, count - 1);
+    sgp32_softeuicc_free(card);
+    return rc;
 }
+
+/* The test PKI generator: $SGP32_TEST_PKI, else the installed copy, else the one of the source tree. */
+static const char *test_pki_script(void)
+{
+    const char *env = getenv("SGP32_TEST_PKI");
+    if (env != NULL && env[0] != '\0')
+        return env;
+#ifdef SGP32_CLI_TEST_PKI_INSTALLED
+    if (access(SGP32_CLI_TEST_PKI_INSTALLED, R_OK) == 0)
+        return SGP32_CLI_TEST_PKI_INSTALLED;
+#endif
+#ifdef SGP32_CLI_TEST_PKI_SOURCE
+    if (access(SGP32_CLI_TEST_PKI_SOURCE, R_OK) == 0)
+        return SGP32_CLI_TEST_PKI_SOURCE;
+#endif
+    return NULL;
+}
+
+static int run_pki(struct cli_call *call, int argc, char **argv)
+{
+    const char *script = test_pki_script();
+    char **args;
+    pid_t child;
+    int status = 0, i;
+    if (argc < 2)
+        return cli_usage_error(call, "missing the output directory", NULL);
+    if (script == NULL) {
+        fprintf(stderr, "sgp32 %s: sgp32-test-pki not found (set SGP32_TEST_PKI to its path)\n", call->name);
+        return CLI_EXIT_FAILURE;
+    }
+    args = calloc((size_t)argc + 2, sizeof(*args));
+    if (args == NULL)
+        return CLI_EXIT_FAILURE;
+    args[0] = "sh";
+    args[1] = (char *)script;
+    for (i = 1; i < argc; i++)
+        args[i + 1] = argv[i];
+    fflush(stdout);
+    child = fork();
+    if (child == 0) {
+        execv("/bin/sh", args);
+        _exit(127);
+    }
+    free(args);
+    if (child < 0 || waitpid(child, &status, 0) != child || !WIFEXITED(status)) {
+        fprintf(stderr, "sgp32 %s: cannot run %s\n", call->name, script);
+        return CLI_EXIT_FAILURE;
+    }
+    /* The generator exits 2 for a bad command line, 1 for other failures. */
+    return WEXITSTATUS(status) == 0 ? CLI_EXIT_OK : WEXITSTATUS(status) == 2 ? CLI_EXIT_USAGE : CLI_EXIT_FAILURE;
+}
+
+static const struct cli_subcommand euicc_sim_subcommands[] = {
+    {"create",
+     "<state dir> [--pki <curve dir>]... [--eid <32 hex digits>] [--eum-cert <file>] [--euicc-cert <file>]\n"
+     "         [--euicc-key <file>] [--ci-pkid <40 hex digits>]... [--dp-address <fqdn>]\n"
+     "         [--root-ds-address <fqdn>] [--rat <file|hex>] [--profile <ProfileInfo file|hex>]...",
+     "  makes a new software eUICC in <state dir> (which must not hold one). --pki takes a curve\n"
+     "  directory of the test PKI (sgp32 euicc-sim pki, e.g. <out>/nist): EID, eUICC and EUM certificates\n"
+     "  and key from the first, the CI certificate and PKID of each. Without --eid or --pki the EID is\n"
+     "  random (prefix 89049032, valid check digits). --rat: a DER RulesAuthorisationTable. --profile\n"
+     "  preloads a profile: the DER of an SGP32-ProfileInfo (E3) with at least iccid and isdpAid; it\n"
+     "  starts disabled. Prints the EID.\n",
+     run_create},
+    {"preload", "<state dir> <ProfileInfo file|hex>...",
+     "  preloads profiles into an existing card, as create --profile.\n", run_preload},
+    {"serve",
+     "<state dir> --vpcd <host>:<port> [--t0] [--consumer] [--get-response-chunk <n>]\n"
+     "         [--retry-seconds <s>]",
+     "  puts the card of <state dir> into the vpcd reader of a running pcscd (docs/pcsc.md). --t0 answers\n"
+     "  as a T=0 card (ATR offers T=0 only; 61xx + GET RESPONSE), --consumer as an SGP.22 consumer eUICC.\n"
+     "  Runs until SIGINT/SIGTERM (exit 0); when vpcd goes away it reconnects for up to --retry-seconds\n"
+     "  (default 30), then exits 1.\n",
+     run_serve},
+    {"pki", "[--curve nist|brainpool|both] [--eid <32 hex digits>] [generator options] <output dir>",
+     "  generates a test PKI (CI, EUM, eUICC, SM-DP+, eIM, TLS) with examples/pki/sgp32-test-pki into\n"
+     "  <output dir>/nist and/or <output dir>/brainpool (docs/test-pki.md); options come before the\n"
+     "  directory. The generator is found through $SGP32_TEST_PKI, the installed copy or the source tree.\n",
+     run_pki},
+};
+
+const struct cli_family cli_family_euicc_sim = {
+    "euicc-sim", "the software eUICC: create a card, preload profiles, serve it via vpcd, make a test PKI",
+    euicc_sim_subcommands, sizeof(euicc_sim_subcommands) / sizeof(euicc_sim_subcommands[0]), 0};

@@ -1,6 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# sgp32 CLI: decode (text and JSON), chip info and es10 over --transport softeuicc:<dir>, exit codes.
+# sgp32 CLI: decode (text and JSON), chip info and es10 over --transport softeuicc:<dir>, exit codes;
+# then every ES10 subcommand (profile, notification, eim, euicc) against a software eUICC made from a
+# test PKI with preloaded profiles, and the help of every subcommand.
 # JSON is checked with Debian's Python (json module). Usage: test_cli.sh <sgp32 binary> <shared dir>
 set -eu
 cli=$1
@@ -52,7 +54,7 @@ check "es10 refused status" [ "$(json_get "$work/refused.json" 'd["status"]')" =
 check "es10 refused step" [ "$(json_get "$work/refused.json" 'd["step"]')" = "store data" ]
 
 # a card from a test PKI keeps its CI certificate for downloads (ci-<PKID>.der in the state dir)
-"$(dirname "$0")/../../examples/pki/sgp32-test-pki" --curve nist "$work/pki" > /dev/null
+"$cli" euicc-sim pki --curve nist "$work/pki" > /dev/null
 "$cli" euicc-sim create "$work/pkicard" --pki "$work/pki/nist" > /dev/null
 pkid=$(sed -n 's/^ci_pkid=//p' "$work/pki/nist/manifest.txt")
 check "CI certificate installed" cmp -s "$work/pki/nist/ci/ci.cert.der" "$work/pkicard/ci-$pkid.der"
@@ -61,10 +63,12 @@ check "CI PKID listed once" [ "$(json_get "$work/pkiinfo.json" 'd["data"]["euicc
 
 # bad command lines and missing cards
 check "unknown transport exits 2" [ "$(exit_code "$cli" --transport bogus chip info)" = 2 ]
-check "missing card exits 1" [ "$(exit_code "$cli" --transport "softeuicc:$work/none" chip info)" = 1 ]
+check "missing card exits 3" [ "$(exit_code "$cli" --transport "softeuicc:$work/none" chip info)" = 3 ]
 check "bad timeout exits 2" [ "$(exit_code "$cli" --timeout 0 chip info)" = 2 ]
 check "chip without info exits 2" [ "$(exit_code "$cli" --transport "softeuicc:$work/card" chip)" = 2 ]
 check "help exits 0" [ "$(exit_code "$cli" --help)" = 0 ]
+
+. "$(dirname "$0")/test_cli_es10.sh"
 
 echo "test_cli: $pass passed, $failures failed"
 [ "$failures" -eq 0 ]
