@@ -17,8 +17,12 @@
 
 static void reply(struct sgp32_remote_response *response, int status, cJSON *json)
 {
-    char *text = json != NULL ? cJSON_Print(json) : NULL;
+    char *printed = json != NULL ? cJSON_Print(json) : NULL;
+    char *text = printed != NULL ? malloc(strlen(printed) + 2) : NULL;
     cJSON_Delete(json);
+    if (text != NULL) /* a final newline: curl output ends its line */
+        snprintf(text, strlen(printed) + 2, "%s\n", printed);
+    free(printed);
     if (text == NULL) {
         sgp32_remote_response_init(response, 500, "text/plain", SGP32_REMOTE_ADMIN_PROTOCOL_ESIPA,
                                    (const uint8_t *)"out of memory", 13, NULL, NULL);
