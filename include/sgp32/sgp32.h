@@ -9,5 +9,7 @@
 #include "sgp32/tlv.h"
 #include "sgp32/transport.h"
 #include "sgp32/es10.h"
+#include "sgp32/http.h"
+#include "sgp32/ipa.h"
 
 #endif /* SGP32_SGP32_H */

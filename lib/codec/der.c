@@ -191,8 +191,8 @@ void sgp32_der_writer_named_bits(struct sgp32_der_writer *w, uint32_t tag, uint3
     sgp32_der_writer_bytes(w, tag, value, bytes + 1);
 }
 
-int sgp32_der_find_child(const uint8_t *data, size_t len, uint32_t child, const uint8_t **value, size_t *value_len,
-                         uint32_t *found_tag)
+int sgp32_der_find_element(const uint8_t *data, size_t len, uint32_t child, const uint8_t **element,
+                           size_t *element_len)
 {
     struct sgp32_tlv_header top, header;
     size_t offset, end;
@@ -206,15 +206,29 @@ int sgp32_der_find_child(const uint8_t *data, size_t len, uint32_t child, const 
             header.length == SGP32_TLV_INDEFINITE || header.length > end - offset - header.header_len)
             return 0;
         if (child == 0 || header.tag == child) {
-            *value = data + offset + header.header_len;
-            *value_len = header.length;
-            if (found_tag != NULL)
-                *found_tag = header.tag;
+            *element = data + offset;
+            *element_len = header.header_len + header.length;
             return 1;
         }
         offset += header.header_len + header.length;
     }
     return 0;
+}
+
+int sgp32_der_find_child(const uint8_t *data, size_t len, uint32_t child, const uint8_t **value, size_t *value_len,
+                         uint32_t *found_tag)
+{
+    const uint8_t *element;
+    size_t element_len;
+    struct sgp32_tlv_header header;
+    if (!sgp32_der_find_element(data, len, child, &element, &element_len) ||
+        sgp32_tlv_parse_header(element, element_len, &header) != SGP32_OK)
+        return 0;
+    *value = element + header.header_len;
+    *value_len = header.length;
+    if (found_tag != NULL)
+        *found_tag = header.tag;
+    return 1;
 }
 
 int sgp32_der_integer(const uint8_t *value, size_t len, long *out)

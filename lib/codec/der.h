@@ -44,6 +44,9 @@ void sgp32_der_writer_raw(struct sgp32_der_writer *w, const uint8_t *data, size_
  * 1 and its value, else 0. */
 int sgp32_der_find_child(const uint8_t *data, size_t len, uint32_t child, const uint8_t **value, size_t *value_len,
                          uint32_t *found_tag);
+/* The same, giving the whole child element (header included). */
+int sgp32_der_find_element(const uint8_t *data, size_t len, uint32_t child, const uint8_t **element,
+                           size_t *element_len);
 /* A DER INTEGER value (at most sizeof(long) bytes) as long: 1, else 0. */
 int sgp32_der_integer(const uint8_t *value, size_t len, long *out);
 
