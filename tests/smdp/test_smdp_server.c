@@ -19,6 +19,7 @@
 #include "sgp32/tlv.h"
 #include "smdp_core.h"
 #include "smdp_test_env.h"
+#include "test_pki.h"
 
 #define MATCHING_ID "TS48V2-SAIP2-1-BERTLV-UNIQUE" /* <profiles>/<matchingId>.der */
 #define CHUNK 997                                  /* bytes per loader feed: cuts segments anywhere */
@@ -207,22 +208,22 @@ static void profile_iccid(uint8_t iccid[10])
     free(upp.data);
 }
 
-/* The whole direct download; code: the confirmation code the user types (NULL: none). */
-static void direct_download(const struct smdp_process *smdp, const char *curve, const char *code)
+/* The whole direct download of matching_id onto a started card; code: the confirmation code the user
+ * types (NULL: none); iccid: the ICCID the profile is expected to have. */
+static void download(const struct smdp_process *smdp, struct card_env *card_env, const char *matching_id,
+                     const char *code, const uint8_t iccid[10])
 {
-    struct card_env card;
+    struct card_env card = *card_env;
     struct started started;
     struct sgp32_remote_result result;
     union sgp32_es9plus_response ac, bpp;
     union sgp32_es9plus_request notification;
     void *ac_storage = NULL, *bpp_storage = NULL, *storage = NULL;
-    uint8_t *prepared = NULL, *installed = NULL, iccid[10];
+    uint8_t *prepared = NULL, *installed = NULL;
     size_t prepared_len = 0, installed_len = 0;
     struct sgp32_tlv_header top;
-    profile_iccid(iccid);
-    card_start(&card, curve);
     assert_false(card_has_profile(&card, iccid));
-    assert_int_equal(start_download(smdp, &card, MATCHING_ID, &started, &result), SGP32_OK);
+    assert_int_equal(start_download(smdp, &card, matching_id, &started, &result), SGP32_OK);
     assert_int_equal(authenticate_client(smdp, started.transaction_id, &started, &ac, &ac_storage, &result), SGP32_OK);
     assert_memory_equal(ac.authenticate_client.transaction_id.data, started.transaction_id, 16);
     assert_int_equal(ac.authenticate_client.profile_metadata.data[0], 0xBF); /* BF25 StoreMetadataRequest */
@@ -252,6 +253,15 @@ static void direct_download(const struct smdp_process *smdp, const char *curve, 
     sgp32_buffer_free(prepared);
     sgp32_buffer_free(installed);
     sgp32_buffer_free(started.authenticate_server_response);
+}
+
+static void direct_download(const struct smdp_process *smdp, const char *curve, const char *code)
+{
+    struct card_env card;
+    uint8_t iccid[10];
+    profile_iccid(iccid);
+    card_start(&card, curve);
+    download(smdp, &card, MATCHING_ID, code, iccid);
     card_stop(&card);
 }
 
@@ -334,7 +344,8 @@ static void test_wrong_transaction_id(void **state)
     union sgp32_es9plus_response response;
     union sgp32_es9plus_request cancel;
     void *storage = NULL;
-    uint8_t wrong[16];
+    uint8_t wrong[16], *cancelled = NULL;
+    size_t cancelled_len = 0;
     /* PrepareDownloadResponse { downloadResponseError [1] { transactionId [0] .., downloadErrorCode
      * undefinedError (127) } } (only its tag matters here) */
     static const uint8_t prepare_download_error[] = {0xBF, 0x21, 0x07, 0xA1, 0x05, 0x80, 0x00, 0x02, 0x01, 0x7F};
@@ -354,17 +365,21 @@ static void test_wrong_transaction_id(void **state)
     assert_int_equal(authenticate_client(&server, started.transaction_id, &started, &response, &storage, &result),
                      SGP32_OK);
     sgp32_remote_storage_free(storage);
-    /* cancelSession ends it (SGP.22 5.6.5); a second cancel finds no session. */
+    /* cancelSession with the eUICC's signed answer ends it (SGP.22 5.6.5); a second cancel finds no
+     * session. */
+    assert_int_equal(sgp32_es10_cancel_session(card.es10, started.transaction_id, 16, 1, &cancelled, &cancelled_len),
+                     SGP32_OK);
     memset(&cancel, 0, sizeof(cancel));
     cancel.cancel_session.transaction_id.data = started.transaction_id;
     cancel.cancel_session.transaction_id.len = 16;
-    cancel.cancel_session.cancel_session_response.data = (const uint8_t *)"\xBF\x41\x03\x02\x01\x01";
-    cancel.cancel_session.cancel_session_response.len = 6;
+    cancel.cancel_session.cancel_session_response.data = cancelled;
+    cancel.cancel_session.cancel_session_response.len = cancelled_len;
     assert_int_equal(es9_call(&server, SGP32_ES9PLUS_CANCEL_SESSION, &cancel, &response, &storage, &result), SGP32_OK);
     sgp32_remote_storage_free(storage);
     expect_failure(es9_call(&server, SGP32_ES9PLUS_CANCEL_SESSION, &cancel, &response, &storage, &result), &result,
                    "8.10.1", "3.9");
     sgp32_remote_storage_free(storage);
+    sgp32_buffer_free(cancelled);
     sgp32_buffer_free(started.authenticate_server_response);
     card_stop(&card);
 }
@@ -398,6 +413,252 @@ static void test_wrong_smdp_address(void **state)
     card_start(&card, "nist");
     expect_failure(start_download(&other_address, &card, MATCHING_ID, &started, &result), &result, "8.8.1", "3.8");
     card_stop(&card);
+}
+
+/* SGP.22 5.6.5: cancelSession checks the eUICC's signed answer. A tampered one is refused with
+ * 8.1 / 6.1 and leaves the session alone; the genuine one ends it. Before authenticateClient there is
+ * no eUICC certificate to check with: the session simply ends. */
+static void test_cancel_session_verified(void **state)
+{
+    struct card_env card;
+    struct started started;
+    struct sgp32_remote_result result;
+    union sgp32_es9plus_response response;
+    union sgp32_es9plus_request cancel;
+    void *storage = NULL;
+    uint8_t *cancelled = NULL, *tampered;
+    size_t cancelled_len = 0;
+    (void)state;
+    card_start(&card, "nist");
+    assert_int_equal(start_download(&server, &card, MATCHING_ID, &started, &result), SGP32_OK);
+    assert_int_equal(authenticate_client(&server, started.transaction_id, &started, &response, &storage, &result),
+                     SGP32_OK);
+    sgp32_remote_storage_free(storage);
+    assert_int_equal(sgp32_es10_cancel_session(card.es10, started.transaction_id, 16, 0, &cancelled, &cancelled_len),
+                     SGP32_OK);
+    assert_int_equal(cancelled[3], 0xA0); /* cancelSessionResponseOk */
+    tampered = malloc(cancelled_len);
+    assert_non_null(tampered);
+    memcpy(tampered, cancelled, cancelled_len);
+    tampered[cancelled_len - 1] ^= 0x01; /* the last octet of s */
+    memset(&cancel, 0, sizeof(cancel));
+    cancel.cancel_session.transaction_id.data = started.transaction_id;
+    cancel.cancel_session.transaction_id.len = 16;
+    cancel.cancel_session.cancel_session_response.data = tampered;
+    cancel.cancel_session.cancel_session_response.len = cancelled_len;
+    expect_failure(es9_call(&server, SGP32_ES9PLUS_CANCEL_SESSION, &cancel, &response, &storage, &result), &result,
+                   "8.1", "6.1");
+    sgp32_remote_storage_free(storage);
+    cancel.cancel_session.cancel_session_response.data = cancelled;
+    assert_int_equal(es9_call(&server, SGP32_ES9PLUS_CANCEL_SESSION, &cancel, &response, &storage, &result), SGP32_OK);
+    sgp32_remote_storage_free(storage);
+    expect_failure(es9_call(&server, SGP32_ES9PLUS_CANCEL_SESSION, &cancel, &response, &storage, &result), &result,
+                   "8.10.1", "3.9");
+    assert_string_equal(result.message, "RSP session ended");
+    sgp32_remote_storage_free(storage);
+    free(tampered);
+    sgp32_buffer_free(cancelled);
+    sgp32_buffer_free(started.authenticate_server_response);
+    /* cancelled right after AuthenticateServer: nothing the SM-DP+ could verify yet, the session ends */
+    assert_int_equal(start_download(&server, &card, MATCHING_ID, &started, &result), SGP32_OK);
+    assert_int_equal(sgp32_es10_cancel_session(card.es10, started.transaction_id, 16, 1, &cancelled, &cancelled_len),
+                     SGP32_OK);
+    cancel.cancel_session.transaction_id.data = started.transaction_id;
+    cancel.cancel_session.cancel_session_response.data = cancelled;
+    cancel.cancel_session.cancel_session_response.len = cancelled_len;
+    assert_int_equal(es9_call(&server, SGP32_ES9PLUS_CANCEL_SESSION, &cancel, &response, &storage, &result), SGP32_OK);
+    sgp32_remote_storage_free(storage);
+    expect_failure(authenticate_client(&server, started.transaction_id, &started, &response, &storage, &result),
+                   &result, "8.10.1", "3.9");
+    sgp32_remote_storage_free(storage);
+    sgp32_buffer_free(cancelled);
+    sgp32_buffer_free(started.authenticate_server_response);
+    card_stop(&card);
+}
+
+/* The NUL-terminated JSON the server answered on its REST API (asserting the HTTP status). */
+static void api(const struct smdp_process *smdp, const char *method, const char *path, const char *body, int expected,
+                char *answer, size_t cap)
+{
+    assert_int_equal(https_fetch(smdp, method, path, "application/json", NULL, body, answer, cap), expected);
+}
+
+/* The digits of a ProfileHeader ICCID (BCD in reading order, F padded). */
+static void iccid_digits(const uint8_t iccid[10], char out[21])
+{
+    size_t i, n = 0;
+    for (i = 0; i < 10 && (iccid[i] >> 4) <= 9; i++) {
+        out[n++] = (char)('0' + (iccid[i] >> 4));
+        if ((iccid[i] & 0x0F) > 9)
+            break;
+        out[n++] = (char)('0' + (iccid[i] & 0x0F));
+    }
+    out[n] = '\0';
+}
+
+/* SGP.22 5.6.4: handleNotification checks an OtherSignedNotification (the eUICC chain it carries, its
+ * signature over tbsOtherNotification) and GET /api/notifications shows the outcome. */
+static void test_other_notifications_verified(void **state)
+{
+    struct card_env card;
+    struct sgp32_remote_result result;
+    union sgp32_es9plus_request notification;
+    void *storage = NULL;
+    uint8_t iccid[10], *list = NULL;
+    size_t list_len = 0, i;
+    char digits[21], expected[160], *answer = malloc(64u * 1024u);
+    int sent = 0;
+    (void)state;
+    assert_non_null(answer);
+    profile_iccid(iccid);
+    iccid_digits(iccid, digits);
+    card_start(&card, "nist");
+    download(&server, &card, MATCHING_ID, NULL, iccid);
+    /* the profile's metadata asks for notifications of every operation to this SM-DP+ */
+    assert_int_equal(sgp32_es10_enable_profile(card.es10, SGP32_ES10_PROFILE_ICCID, iccid, 10, 0), SGP32_OK);
+    assert_int_equal(
+        sgp32_es10_retrieve_notifications_list(card.es10, SGP32_ES10_NOTIFICATIONS_BY_OPERATION, 1, &list, &list_len),
+        SGP32_OK);
+    /* BF2B { A0 { PendingNotification.. } }: send every OtherSignedNotification (30 ..) as received */
+    for (i = 0; i + 4 < list_len; i++) {
+        struct sgp32_tlv_header item;
+        if (list[i] != 0x30 || sgp32_tlv_parse_header(list + i, list_len - i, &item) != SGP32_OK ||
+            item.length == SGP32_TLV_INDEFINITE || i + item.header_len + item.length > list_len ||
+            list[i + item.header_len] != 0xBF || list[i + item.header_len + 1] != 0x2F)
+            continue;
+        memset(&notification, 0, sizeof(notification));
+        notification.handle_notification.pending_notification.data = list + i;
+        notification.handle_notification.pending_notification.len = item.header_len + item.length;
+        assert_int_equal(es9_call(&server, SGP32_ES9PLUS_HANDLE_NOTIFICATION, &notification, NULL, &storage, &result),
+                         SGP32_OK);
+        assert_int_equal(result.http_status, 204);
+        sgp32_remote_storage_free(storage);
+        /* the same notification with its signature broken */
+        list[i + item.header_len + item.length - 1] ^= 0x01;
+        sent++;
+        break;
+    }
+    assert_int_equal(sent, 1);
+    assert_int_equal(es9_call(&server, SGP32_ES9PLUS_HANDLE_NOTIFICATION, &notification, NULL, &storage, &result),
+                     SGP32_OK);
+    sgp32_remote_storage_free(storage);
+    api(&server, "GET", "/api/notifications", "", 200, answer, 64u * 1024u);
+    snprintf(expected, sizeof(expected), "\"operation\":\"enable\",\"iccid\":\"%s\",\"eid\":", digits);
+    assert_non_null(strstr(answer, expected));
+    assert_non_null(strstr(answer, "\"verified\":true,\"detail\":\"signature verified\""));
+    assert_non_null(strstr(answer, "\"verified\":false,\"detail\":\"rejected:"));
+    /* the installation result was recorded too */
+    assert_non_null(strstr(answer, "\"kind\":\"profileInstallationResult\""));
+    sgp32_buffer_free(list);
+    free(answer);
+    card_stop(&card);
+}
+
+/* A download order through the API (SGP.22 3.1.1): its own TS.48 profile with another ICCID, an EID
+ * binding and a confirmation code; the downloaded order is spent (8.2.6 / 3.8). */
+static void test_order_download(void **state)
+{
+    /* 8949000000000000017 in ProfileHeader form (BCD in reading order, F padded) */
+    static const uint8_t new_iccid[10] = {0x89, 0x49, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x7F};
+    struct card_env card;
+    struct started started;
+    struct sgp32_remote_result result;
+    union sgp32_es9plus_response response;
+    void *storage = NULL;
+    char eid[40], dir[256], body[512], answer[4096];
+    (void)state;
+    snprintf(dir, sizeof(dir), "%s/nist", smdp_test_pki_dir());
+    assert_int_equal(test_pki_manifest_value(dir, "eid", eid, sizeof(eid)), 0);
+    snprintf(body, sizeof(body),
+             "{\"matchingId\":\"ORDER-1\",\"profile\":\"%s\",\"iccid\":\"8949000000000000017\",\"eid\":\"%s\","
+             "\"confirmationCode\":\"5678\",\"maxAttempts\":3}",
+             MATCHING_ID, eid);
+    api(&server, "POST", "/api/orders", body, 201, answer, sizeof(answer));
+    assert_non_null(strstr(answer, "\"iccid\":\"8949000000000000017\""));
+    assert_non_null(strstr(answer, "\"confirmationCodeRequired\":true"));
+    card_start(&card, "nist");
+    download(&server, &card, "ORDER-1", "5678", new_iccid);
+    api(&server, "GET", "/api/orders", "", 200, answer, sizeof(answer));
+    assert_non_null(strstr(answer, "\"attempts\":1,\"maxAttempts\":3,\"state\":\"installed\""));
+    /* spent */
+    assert_int_equal(start_download(&server, &card, "ORDER-1", &started, &result), SGP32_OK);
+    expect_failure(authenticate_client(&server, started.transaction_id, &started, &response, &storage, &result),
+                   &result, "8.2.6", "3.8");
+    sgp32_remote_storage_free(storage);
+    sgp32_buffer_free(started.authenticate_server_response);
+    api(&server, "DELETE", "/api/orders/ORDER-1", "", 204, answer, sizeof(answer));
+    api(&server, "DELETE", "/api/orders/ORDER-1", "", 404, answer, sizeof(answer));
+    card_stop(&card);
+}
+
+/* SGP.22 5.6.2: each authenticateClient for an order counts; beyond maxAttempts 8.8.5 / 6.4. An order
+ * bound to another EID: 8.1.1 / 3.8 (and that does not count as an attempt). */
+static void test_order_retry_limit_and_eid(void **state)
+{
+    struct card_env card;
+    struct started started;
+    struct sgp32_remote_result result;
+    union sgp32_es9plus_response response;
+    void *storage = NULL;
+    char answer[4096];
+    int attempt;
+    (void)state;
+    api(&server, "POST", "/api/orders",
+        "{\"matchingId\":\"ORDER-RETRY\",\"profile\":\"" MATCHING_ID "\",\"maxAttempts\":2}", 201, answer,
+        sizeof(answer));
+    api(&server, "POST", "/api/orders",
+        "{\"matchingId\":\"ORDER-OTHER-EID\",\"profile\":\"" MATCHING_ID
+        "\",\"eid\":\"89049032123451234512345678901236\"}",
+        201, answer, sizeof(answer));
+    card_start(&card, "nist");
+    for (attempt = 1; attempt <= 3; attempt++) {
+        assert_int_equal(start_download(&server, &card, "ORDER-RETRY", &started, &result), SGP32_OK);
+        if (attempt <= 2) {
+            assert_int_equal(
+                authenticate_client(&server, started.transaction_id, &started, &response, &storage, &result), SGP32_OK);
+        } else {
+            expect_failure(authenticate_client(&server, started.transaction_id, &started, &response, &storage, &result),
+                           &result, "8.8.5", "6.4");
+        }
+        sgp32_remote_storage_free(storage);
+        sgp32_buffer_free(started.authenticate_server_response);
+    }
+    assert_int_equal(start_download(&server, &card, "ORDER-OTHER-EID", &started, &result), SGP32_OK);
+    expect_failure(authenticate_client(&server, started.transaction_id, &started, &response, &storage, &result),
+                   &result, "8.1.1", "3.8");
+    sgp32_remote_storage_free(storage);
+    sgp32_buffer_free(started.authenticate_server_response);
+    api(&server, "GET", "/api/orders", "", 200, answer, sizeof(answer));
+    assert_non_null(strstr(answer, "\"matchingId\":\"ORDER-RETRY\""));
+    assert_non_null(strstr(answer, "\"attempts\":2,\"maxAttempts\":2,\"state\":\"released\""));
+    assert_non_null(strstr(answer, "\"attempts\":0,\"maxAttempts\":0,\"state\":\"released\""));
+    card_stop(&card);
+}
+
+/* The order API refuses what it cannot use. */
+static void test_order_api_errors(void **state)
+{
+    char answer[1024], body[512];
+    (void)state;
+    api(&server, "POST", "/api/orders", "{", 400, answer, sizeof(answer));
+    api(&server, "POST", "/api/orders", "{\"matchingId\":\"A B\",\"profile\":\"" MATCHING_ID "\"}", 400, answer,
+        sizeof(answer));
+    api(&server, "POST", "/api/orders", "{\"matchingId\":\"X-1\",\"profile\":\"NO-SUCH-PROFILE\"}", 400, answer,
+        sizeof(answer));
+    api(&server, "POST", "/api/orders", "{\"matchingId\":\"X-1\",\"profile\":\"" MATCHING_ID "\",\"iccid\":\"12\"}",
+        400, answer, sizeof(answer));
+    api(&server, "POST", "/api/orders", "{\"matchingId\":\"X-1\",\"profile\":\"" MATCHING_ID "\",\"eid\":\"89\"}", 400,
+        answer, sizeof(answer));
+    api(&server, "POST", "/api/orders", "{\"matchingId\":\"X-1\",\"profile\":\"" MATCHING_ID "\",\"maxAttempts\":-1}",
+        400, answer, sizeof(answer));
+    /* a profile given as a file path */
+    snprintf(body, sizeof(body), "{\"matchingId\":\"X-1\",\"profile\":\"%s/profiles/%s.der\"}", SGP32_SHARED_DIR,
+             MATCHING_ID);
+    api(&server, "POST", "/api/orders", body, 201, answer, sizeof(answer));
+    api(&server, "POST", "/api/orders", body, 409, answer, sizeof(answer));
+    api(&server, "PUT", "/api/orders", "{}", 405, answer, sizeof(answer));
+    api(&server, "GET", "/api/nothing", "", 404, answer, sizeof(answer));
+    api(&server, "DELETE", "/api/orders/X-1", "", 204, answer, sizeof(answer));
 }
 
 /* Not ES9+ at all: HTTP errors without a JSON body. */
@@ -451,6 +712,11 @@ int main(void)
         cmocka_unit_test(test_wrong_transaction_id),
         cmocka_unit_test(test_expired_session),
         cmocka_unit_test(test_wrong_smdp_address),
+        cmocka_unit_test(test_cancel_session_verified),
+        cmocka_unit_test(test_other_notifications_verified),
+        cmocka_unit_test(test_order_download),
+        cmocka_unit_test(test_order_retry_limit_and_eid),
+        cmocka_unit_test(test_order_api_errors),
         cmocka_unit_test(test_http_errors),
         cmocka_unit_test(test_clean_shutdown),
     };

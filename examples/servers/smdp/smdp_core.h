@@ -161,6 +161,29 @@ struct smdp_installation_result {
 enum sgp32_status smdp_verify_installation_result(struct smdp_session *session, const uint8_t *result, size_t len,
                                                   struct smdp_installation_result *out);
 
+/* SGP.22 5.6.5 ES9+.CancelSession: checks the eUICC's CancelSessionResponse (BF41). SGP32_OK for a
+ * cancelSessionResponseOk whose signature (eUICC certificate from AuthenticateClient), transactionId
+ * and smdpOid (CERT.DPauth's) check, *reason its CancelSessionReason; SGP32_ERR_EUICC_RESULT for
+ * cancelSessionResponseError (*reason: its code); SGP32_ERR_STATE before AuthenticateClient (no
+ * eUICC certificate yet); SGP32_ERR_CRYPTO, SGP32_ERR_PROTOCOL (transactionId), SGP32_ERR_NOT_FOUND
+ * (smdpOid), SGP32_ERR_DECODE otherwise. (smdp_checks.c) */
+enum sgp32_status smdp_verify_cancel_session(struct smdp_session *session, const uint8_t *response, size_t len,
+                                             long *reason);
+
+/* SGP.22 5.6.4 ES9+.HandleNotification with an OtherSignedNotification (30 {BF2F, 5F37, eUICC and EUM
+ * certificates}): the chain to the CI and the signature over tbsOtherNotification. The metadata
+ * fields are filled as far as readable, also when the check fails. (smdp_checks.c) */
+struct smdp_notification_info {
+    long seq_number; /* -1 when absent */
+    int operation;   /* NotificationEvent bit: 0 install, 1 enable, 2 disable, 3 delete */
+    uint8_t iccid[10];
+    int has_iccid;
+    uint8_t eid[16];
+    int has_eid;
+};
+enum sgp32_status smdp_verify_other_notification(struct smdp_core *core, const uint8_t *notification, size_t len,
+                                                 struct smdp_notification_info *out);
+
 /* The ICCID (10 bytes) of the UPP's ProfileHeader. */
 enum sgp32_status smdp_upp_iccid(const uint8_t *upp, size_t upp_len, uint8_t iccid[10]);
 

@@ -138,7 +138,10 @@ static int load_core(const struct options *o, const char *address, struct smdp_c
 static void handle(void *user, const char *method, const struct sgp32_remote_incoming *incoming, int body_too_large,
                    struct sgp32_remote_response *response)
 {
-    if (strcmp(method, "POST") != 0) {
+    if (strncmp(incoming->path, "/api/", 5) == 0 && !body_too_large) {
+        /* the REST API for orders and notifications (smdp_orders.c) */
+        smdp_server_handle_api(user, method, incoming->path, incoming->body, incoming->body_len, response);
+    } else if (strcmp(method, "POST") != 0) {
         /* SGP.22 6.5.1: every ES9+ function is an HTTP POST */
         sgp32_remote_response_init(response, 405, "text/plain", SGP32_REMOTE_ADMIN_PROTOCOL_ES9PLUS,
                                    (const uint8_t *)"POST only", 9, NULL, NULL);

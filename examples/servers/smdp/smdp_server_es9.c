@@ -15,7 +15,7 @@
  * rather than "unknown"; the table never holds more than MAX_SESSIONS entries (oldest dropped). */
 #define TOMBSTONE_MS (3600u * 1000u)
 #define MAX_SESSIONS 1024u
-#define MATCHING_ID_MAX 64u
+#define MATCHING_ID_MAX SMDP_MATCHING_ID_MAX
 
 struct smdp_server_session {
     struct smdp_server_session *next;
@@ -24,7 +24,8 @@ struct smdp_server_session {
     struct smdp_session *core_session; /* NULL once expired or finished */
     struct smdp_blob upp;              /* the profile, from authenticateClient on */
     char matching_id[MATCHING_ID_MAX + 1];
-    int ended; /* refused, cancelled or installed: its transactionId is spent */
+    char confirmation_code[SMDP_CODE_MAX + 1]; /* the one this download needs; empty: none */
+    int ended;                                 /* refused, cancelled or installed: its transactionId is spent */
 };
 
 enum lookup { LOOKUP_FOUND, LOOKUP_UNKNOWN, LOOKUP_EXPIRED, LOOKUP_ENDED };
@@ -62,6 +63,7 @@ void smdp_server_sessions_free(struct smdp_server *server)
 {
     while (server->sessions != NULL)
         session_unlink(server, server->sessions);
+    smdp_orders_free(server);
 }
 
 /* Releases the state of expired sessions and drops old tombstones. */
@@ -203,8 +205,10 @@ static void initiate_authentication(struct smdp_server *server,
         fail(r, "8.8", "4.2", "out of memory"); /* the SM-DP+ itself: 4.2 Execution error */
         return;
     }
-    if (server->confirmation_code != NULL)
+    if (server->confirmation_code != NULL) {
         smdp_session_require_confirmation_code(s->core_session, server->confirmation_code);
+        snprintf(s->confirmation_code, sizeof(s->confirmation_code), "%s", server->confirmation_code);
+    }
     status = smdp_initiate_authentication(s->core_session, rq->euicc_challenge.data, rq->euicc_info1.data,
                                           rq->euicc_info1.len, auth);
     if (status != SGP32_OK) {
@@ -242,6 +246,28 @@ static void initiate_authentication(struct smdp_server *server,
     rs->initiate_authentication.server_certificate.len = auth->server_certificate.len;
 }
 
+/* A registered order, once the eUICC is authenticated (SGP.22 v2.5 5.6.2): downloaded orders are
+ * spent ("8.2.6 / 3.8 Refused"), an EID binding must match ("8.1.1 EID / 3.8 Refused"), and each
+ * attempt counts against maxAttempts ("8.8.5 Download order / 6.4 Maximum number of retries
+ * exceeded"). 1 when the download may go on. */
+static int order_allows(struct smdp_order *order, struct smdp_server_session *s, struct sgp32_remote_result *r)
+{
+    if (order->state == SMDP_ORDER_INSTALLED) {
+        fail(r, "8.2.6", "3.8", "MatchingID refused: the order was downloaded already");
+        return 0;
+    }
+    if (order->has_eid && memcmp(order->eid, s->core_session->eid, 16) != 0) {
+        fail(r, "8.1.1", "3.8", "EID does not match the order");
+        return 0;
+    }
+    if (order->max_attempts != 0 && order->attempts >= order->max_attempts) {
+        fail(r, "8.8.5", "6.4", "Maximum number of retries exceeded");
+        return 0;
+    }
+    order->attempts++;
+    return 1;
+}
+
 static void authenticate_client(struct smdp_server *server, const struct sgp32_es9plus_authenticate_client_request *rq,
                                 union sgp32_es9plus_response *rs, struct sgp32_remote_result *r,
                                 struct smdp_prepare *prepare, struct smdp_blob *metadata)
@@ -249,10 +275,18 @@ static void authenticate_client(struct smdp_server *server, const struct sgp32_e
     struct smdp_server_session *s;
     enum lookup lookup = session_find(server, &rq->transaction_id, &s);
     enum sgp32_status status;
+    struct smdp_order *order = NULL;
     char path[1024];
     if (lookup != LOOKUP_FOUND) {
         fail_session(r, lookup);
         return;
+    }
+    /* An order's own confirmation code goes into smdpSigned2 (ccRequiredFlag), so it is set before
+     * the eUICC's answer is checked; nothing is refused before that check. */
+    if (received_matching_id(&rq->authenticate_server_response, s->matching_id, sizeof(s->matching_id)) &&
+        (order = smdp_order_find(server, s->matching_id)) != NULL && order->confirmation_code[0] != '\0') {
+        smdp_session_require_confirmation_code(s->core_session, order->confirmation_code);
+        snprintf(s->confirmation_code, sizeof(s->confirmation_code), "%s", order->confirmation_code);
     }
     /* The eUICC's signature and chain first (SGP.22 5.6.2 steps), then its Matching ID. */
     status = smdp_authenticate_client(s->core_session, rq->authenticate_server_response.data,
@@ -269,8 +303,22 @@ static void authenticate_client(struct smdp_server *server, const struct sgp32_e
         session_finish(s);
         return;
     }
+    if (order != NULL) {
+        if (!order_allows(order, s, r)) {
+            session_finish(s);
+            return;
+        }
+        s->upp.data = malloc(order->upp.len);
+        if (s->upp.data == NULL) {
+            fail(r, "8.8", "4.2", "out of memory");
+            session_finish(s);
+            return;
+        }
+        memcpy(s->upp.data, order->upp.data, order->upp.len);
+        s->upp.len = order->upp.len;
+    }
     snprintf(path, sizeof(path), "%s/%s.der", server->profiles_dir, s->matching_id);
-    if (smdp_read_file(path, &s->upp) != SGP32_OK) {
+    if (order == NULL && smdp_read_file(path, &s->upp) != SGP32_OK) {
         fail(r, "8.2.6", "3.8", "MatchingID refused: no such download order");
         session_finish(s);
         return;
@@ -304,7 +352,8 @@ static int confirmation_code_ok(struct smdp_server *server, struct smdp_server_s
     size_t left, tid_len = 0;
     int bad = 0;
     uint8_t expected[32];
-    if (server->confirmation_code == NULL)
+    (void)server;
+    if (s->confirmation_code[0] == '\0')
         return 1;
     if (!parse_one(response->data, response->len, &top) || top.tag != 0xBF21)
         return 1; /* malformed: smdp_core says so */
@@ -320,8 +369,8 @@ static int confirmation_code_ok(struct smdp_server *server, struct smdp_server_s
         fail(r, "8.2.7", "2.2", "Confirmation Code missing");
         return 0;
     }
-    if (smdp_hash_confirmation_code(server->confirmation_code, smdp_session_transaction_id(s->core_session, &tid_len),
-                                    16, expected) != SGP32_OK ||
+    if (smdp_hash_confirmation_code(s->confirmation_code, smdp_session_transaction_id(s->core_session, &tid_len), 16,
+                                    expected) != SGP32_OK ||
         memcmp(expected, hash.value, 32) != 0) {
         fail(r, "8.2.7", "3.8", "Confirmation Code refused");
         return 0;
@@ -365,50 +414,111 @@ static void get_bound_profile_package(struct smdp_server *server,
     rs->get_bound_profile_package.bound_profile_package.len = bpp->len;
 }
 
+/* An OtherSignedNotification (SGP.22 5.6.4): the eUICC -> EUM -> CI chain it carries and its
+ * signature over tbsOtherNotification are checked; the result is recorded (GET /api/notifications). */
+static void other_notification(struct smdp_server *server, const struct sgp32_bytes *notification)
+{
+    struct smdp_notification_info info;
+    enum sgp32_status status =
+        smdp_verify_other_notification(server->core, notification->data, notification->len, &info);
+    char detail[96];
+    if (status == SGP32_OK)
+        snprintf(detail, sizeof(detail), "signature verified");
+    else
+        snprintf(detail, sizeof(detail), "rejected: %s",
+                 status == SGP32_ERR_CRYPTO ? "certificate chain or signature does not verify"
+                                            : sgp32_strerror(status));
+    fprintf(stderr, "sgp32-smdp: notification seqNumber %ld %s\n", info.seq_number, detail);
+    smdp_notification_record(server, 0, &info, status == SGP32_OK, detail);
+}
+
 /* A ProfileInstallationResult (BF37 { BF27 { 80 transactionId .. } }) ends its session after the
- * result is checked; other notifications are only logged. Always 204 (SGP.22 6.5.2.4). */
+ * result is checked (a successful one also spends its order); other notifications are checked by
+ * other_notification(). Always 204 (SGP.22 6.5.2.4): what was found is logged and recorded. */
 static void handle_notification(struct smdp_server *server, const struct sgp32_bytes *notification)
 {
     struct tlv top, data, tid;
     struct sgp32_bytes tid_bytes;
     struct smdp_server_session *s;
     struct smdp_installation_result result;
+    struct smdp_notification_info info;
+    struct smdp_order *order;
     enum sgp32_status status;
-    if (!parse_one(notification->data, notification->len, &top) || top.tag != 0xBF37 ||
-        !find_child(&top, 0xBF27, &data) || !find_child(&data, 0x80, &tid)) {
-        if (server->verbose)
-            fprintf(stderr, "sgp32-smdp: notification (%zu bytes)\n", notification->len);
+    char detail[96];
+    if (!parse_one(notification->data, notification->len, &top) || top.tag != 0xBF37) {
+        other_notification(server, notification);
+        return;
+    }
+    memset(&info, 0, sizeof(info));
+    info.seq_number = -1;
+    info.operation = 0; /* notificationInstall */
+    if (!find_child(&top, 0xBF27, &data) || !find_child(&data, 0x80, &tid)) {
+        smdp_notification_record(server, 1, &info, 0, "rejected: malformed");
         return;
     }
     tid_bytes.data = tid.value;
     tid_bytes.len = tid.len;
     if (session_find(server, &tid_bytes, &s) != LOOKUP_FOUND) {
         fprintf(stderr, "sgp32-smdp: installation result of an unknown session\n");
+        smdp_notification_record(server, 1, &info, 0, "rejected: unknown transactionId");
         return;
     }
     status = smdp_verify_installation_result(s->core_session, notification->data, notification->len, &result);
+    memcpy(info.eid, s->core_session->eid, 16);
+    info.has_eid = 1;
+    memcpy(info.iccid, result.iccid, 10);
+    info.has_iccid = result.has_iccid;
     if (status != SGP32_OK)
-        fprintf(stderr, "sgp32-smdp: installation result of %s rejected: %s\n", s->matching_id, sgp32_strerror(status));
+        snprintf(detail, sizeof(detail), "rejected: %s", sgp32_strerror(status));
     else if (result.success)
-        fprintf(stderr, "sgp32-smdp: %s installed\n", s->matching_id);
+        snprintf(detail, sizeof(detail), "installed");
     else
-        fprintf(stderr, "sgp32-smdp: %s failed: bppCommandId %ld errorReason %ld\n", s->matching_id,
-                result.bpp_command_id, result.error_reason);
+        snprintf(detail, sizeof(detail), "failed: bppCommandId %ld errorReason %ld", result.bpp_command_id,
+                 result.error_reason);
+    fprintf(stderr, "sgp32-smdp: %s %s\n", s->matching_id, detail);
+    if (status == SGP32_OK && result.success && (order = smdp_order_find(server, s->matching_id)) != NULL)
+        order->state = SMDP_ORDER_INSTALLED;
+    smdp_notification_record(server, 1, &info, status == SGP32_OK, detail);
     session_finish(s);
 }
 
+/* SGP.22 v2.5 5.6.5: the eUICC-signed cancelSessionResponse is checked (signature with the eUICC
+ * certificate of AuthenticateClient, transactionId, smdpOid): "8.1 / 6.1 Verification failed"
+ * otherwise, and the session stays. cancelSessionResponseError (the eUICC signed nothing) and a
+ * cancel before authenticateClient (no eUICC certificate to check with) end the session as they are. */
 static void cancel_session(struct smdp_server *server, const struct sgp32_es9plus_cancel_session_request *rq,
                            struct sgp32_remote_result *r)
 {
     struct smdp_server_session *s;
     enum lookup lookup = session_find(server, &rq->transaction_id, &s);
+    enum sgp32_status status;
+    long reason = -1;
     if (lookup != LOOKUP_FOUND) {
         fail_session(r, lookup);
         return;
     }
-    /* The eUICC-signed cancelSessionResponse is not verified by this first slice. */
-    if (server->verbose)
-        fprintf(stderr, "sgp32-smdp: session cancelled\n");
+    status = smdp_verify_cancel_session(s->core_session, rq->cancel_session_response.data,
+                                        rq->cancel_session_response.len, &reason);
+    switch (status) {
+    case SGP32_OK:
+        fprintf(stderr, "sgp32-smdp: session cancelled by the eUICC, reason %ld\n", reason);
+        break;
+    case SGP32_ERR_EUICC_RESULT:
+        fprintf(stderr, "sgp32-smdp: session cancelled, the eUICC answered error %ld\n", reason);
+        break;
+    case SGP32_ERR_STATE:
+        fprintf(stderr, "sgp32-smdp: session cancelled before authenticateClient (nothing to verify)\n");
+        break;
+    case SGP32_ERR_PROTOCOL:
+        fail(r, "8.1", "6.1", "transactionId of euiccCancelSessionSigned does not match");
+        return;
+    case SGP32_ERR_NOT_FOUND:
+        fail(r, "8.1", "6.1", "smdpOid of euiccCancelSessionSigned is not this SM-DP+'s");
+        return;
+    default:
+        fail(r, "8.1", "6.1", "eUICC signature invalid");
+        return;
+    }
     session_finish(s);
 }
 
