@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A scripted in-process eIM for the ESipa ASN.1 binding (SGP.32 v1.2 6.1, POST /gsma/rsp2/asn1),
+ * built on examples/servers/eim/eim_core (real eIM signatures, real result verification) and the
+ * server side of lib/remote/esipa_asn1.h. Route ipa_eim_handler on an ipa_http_peer.
+ *
+ * The test queues what GetEimPackage (BF4F) answers, in order; an empty queue answers
+ * eimPackageError noEimPackageAvailable (SGP.32 6.3.2.6). Every message received is recorded (raw
+ * bytes and what it is). EuiccPackageResults (in ProvideEimPackageResult BF50, or HandleNotification
+ * BF3D carrying one) are checked with sgp32_eim_verify_result() against the packages sent, and the
+ * answer to a ProvideEimPackageResult acknowledges the sequence numbers accepted (SGP.32 2.11.1.4),
+ * acknowledges none (emptyResponse) or is provideEimPackageResultError, as configured.
+ */
+#ifndef SGP32_TESTS_IPA_EIM_H
+#define SGP32_TESTS_IPA_EIM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "eim_core.h"
+#include "ipa_http_peer.h"
+#include "remote/esipa_asn1.h"
+
+struct ipa_eim_options {
+    const char *eim_id;
+    uint8_t eid[16];    /* the eUICC it serves: GetEimPackage for another EID answers eidNotFound (2) */
+    const uint8_t *key; /* the eIM signing key (PEM or DER, SEC1 or PKCS#8) */
+    size_t key_len;
+    const uint8_t *euicc_certificate; /* DER, to verify the eUICC's signatures */
+    size_t euicc_certificate_len;
+    int has_association_token; /* as AddInitialEim assigned it */
+    long association_token;
+    long counter_value; /* the counterValue of the eIM configuration: packages use counter_value + 1 ... */
+    uint64_t seed;      /* signature randomness (0: a fixed default) */
+};
+
+/* What the eIM does with a ProvideEimPackageResult (BF50). */
+enum ipa_eim_ack_mode {
+    IPA_EIM_ACK_ALL = 0,       /* eimAcknowledgements with every sequence number accepted (default) */
+    IPA_EIM_ACK_NONE = 1,      /* emptyResponse */
+    IPA_EIM_ACK_ERROR = 2,     /* provideEimPackageResultError with the configured code */
+    IPA_EIM_ACK_NO_CONTENT = 3 /* HTTP 204 */
+};
+
+/* What a received EimPackageResult was (SGP.32 6.3.2.7). */
+enum ipa_eim_result_kind {
+    IPA_EIM_NO_RESULT = 0,
+    IPA_EIM_EUICC_PACKAGE_RESULT,
+    IPA_EIM_EPR_AND_NOTIFICATIONS,
+    IPA_EIM_IPA_EUICC_DATA_RESPONSE,
+    IPA_EIM_DOWNLOAD_TRIGGER_RESULT,
+    IPA_EIM_RESULT_RESPONSE_ERROR,
+    IPA_EIM_PENDING_NOTIFICATION /* HandleNotification with a pendingNotification */
+};
+
+#define IPA_EIM_MAX_ACKS 16u
+
+/* One message the eIM received. */
+struct ipa_eim_received {
+    enum sgp32_esipa_message message; /* SGP32_ESIPA_NONE: not a valid ESipa request */
+    enum sgp32_status parse_status;   /* of sgp32_esipa_asn1_parse_request */
+    uint8_t *data;                    /* the request body as received */
+    size_t len;
+    /* GetEimPackageRequest */
+    int notify_state_change;
+    long state_change_cause; /* -1: absent */
+    int has_rplmn;
+    uint8_t rplmn[3];
+    /* ProvideEimPackageResult / HandleNotification */
+    enum ipa_eim_result_kind result_kind;
+    const uint8_t *euicc_package_result; /* the BF51 inside data, NULL if none */
+    size_t euicc_package_result_len;
+    enum sgp32_status verify_status; /* sgp32_eim_verify_result(); SGP32_ERR_NOT_FOUND: no package sent */
+    int duplicate;                   /* the same result bytes as one accepted before */
+    struct sgp32_eim_result result;
+    long counter_value;                  /* of the package it answered (-1: unknown) */
+    long acknowledged[IPA_EIM_MAX_ACKS]; /* the sequence numbers this answer acknowledged */
+    size_t ack_count;
+};
+
+struct ipa_eim;
+
+enum sgp32_status ipa_eim_new(const struct ipa_eim_options *options, struct ipa_eim **eim);
+void ipa_eim_free(struct ipa_eim *eim);
+/* The ipa_http_handler (user = the eIM). */
+void ipa_eim_handler(void *eim, const struct ipa_http_recorded *request, struct ipa_http_reply *reply);
+
+/* ---- What GetEimPackage answers next (FIFO). ---- */
+/* A signed EuiccPackageRequest of these PSMOs / eCOs with the next counterValue and a fresh
+ * eimTransactionId (*counter_value gets the counter used; may be NULL). */
+enum sgp32_status ipa_eim_queue_package(struct ipa_eim *eim, enum sgp32_eim_package_kind kind,
+                                        const struct sgp32_eim_buffer *items, size_t count, long *counter_value);
+/* An IpaEuiccDataRequest (BF52) with this tagList (and eimTransactionId when tid is not NULL). */
+enum sgp32_status ipa_eim_queue_euicc_data_request(struct ipa_eim *eim, const uint8_t *tag_list, size_t tag_list_len,
+                                                   const uint8_t *tid, size_t tid_len);
+/* A ProfileDownloadTriggerRequest (BF54) with an activationCode (NULL: profileDownloadData absent). */
+enum sgp32_status ipa_eim_queue_download_trigger(struct ipa_eim *eim, const char *activation_code);
+/* eimPackageError with this code (1 noEimPackageAvailable, 2 eidNotFound ... 127). */
+enum sgp32_status ipa_eim_queue_error(struct ipa_eim *eim, long code);
+/* The answer's body exactly as given (answered 200, application/x-gsma-rsp-asn1, unchecked). */
+enum sgp32_status ipa_eim_queue_raw(struct ipa_eim *eim, const uint8_t *body, size_t len);
+size_t ipa_eim_queued(const struct ipa_eim *eim);
+
+/* The signed EuiccPackageRequest (BF51) the next ipa_eim_queue_package() would make, without queueing:
+ * for ipa_eim_queue_raw() variants and for the harness self-test. Counts as sent (its result is
+ * verified when it comes back). */
+enum sgp32_status ipa_eim_make_package(struct ipa_eim *eim, enum sgp32_eim_package_kind kind,
+                                       const struct sgp32_eim_buffer *items, size_t count,
+                                       struct sgp32_eim_buffer *request, long *counter_value);
+
+/* ---- Behaviour ---- */
+void ipa_eim_set_ack_mode(struct ipa_eim *eim, enum ipa_eim_ack_mode mode, long error_code);
+/* Messages other than GetEimPackage / ProvideEimPackageResult / HandleNotification go here (NULL:
+ * answered 204 after being recorded). */
+void ipa_eim_set_other_handler(struct ipa_eim *eim, ipa_http_handler handler, void *user);
+
+/* ---- What it received ---- */
+size_t ipa_eim_received_count(const struct ipa_eim *eim);
+const struct ipa_eim_received *ipa_eim_received_at(const struct ipa_eim *eim, size_t i);
+/* How many of `message` (SGP32_ESIPA_NONE: all) arrived; the last one of them. */
+size_t ipa_eim_count(const struct ipa_eim *eim, enum sgp32_esipa_message message);
+const struct ipa_eim_received *ipa_eim_last(const struct ipa_eim *eim, enum sgp32_esipa_message message);
+/* EuiccPackageResults that verified (signed result or signed error); duplicates not counted. */
+size_t ipa_eim_accepted_results(const struct ipa_eim *eim);
+/* The highest accepted result seqNumber (-1: none). */
+long ipa_eim_last_seq_number(const struct ipa_eim *eim);
+
+/* Checks an EuiccPackageResult (BF51) against the packages sent, as the handler does (and counts it
+ * as received: a later delivery of the same bytes is a duplicate); for tests that run the eUICC by
+ * hand. out and counter_value (the package's counterValue) may be NULL. */
+enum sgp32_status ipa_eim_verify(struct ipa_eim *eim, const uint8_t *result, size_t len, struct sgp32_eim_result *out,
+                                 long *counter_value);
+
+#endif

@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: MIT */
+/* The in-process SM-DP+ of ipa_smdp.h: smdp_server_handle() fed from the scripted HTTP peer. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ipa_smdp.h"
+#include "smdp_server.h"
+
+#define MAX_CALLS 256u
+
+struct ipa_smdp {
+    struct smdp_server server;
+    char *profiles_dir;
+    char *confirmation_code;
+    char *calls[MAX_CALLS];
+    size_t call_count;
+    int last_http_status;
+};
+
+static char *copy_string(const char *text)
+{
+    size_t len = strlen(text) + 1;
+    char *copy = malloc(len);
+    if (copy != NULL)
+        memcpy(copy, text, len);
+    return copy;
+}
+
+/* The SM-DP+ credentials of a test PKI curve directory, as sgp32-smdp loads them. */
+static enum sgp32_status load_core(const char *pki, const char *address, struct smdp_core **core)
+{
+    static const char *const files[5] = {"ci/ci.cert.der", "smdp/auth.cert.der", "smdp/auth.key.pem",
+                                         "smdp/pb.cert.der", "smdp/pb.key.pem"};
+    struct smdp_blob blobs[5];
+    struct smdp_core_credentials credentials;
+    char path[1024];
+    enum sgp32_status status = SGP32_OK;
+    size_t i;
+    memset(blobs, 0, sizeof(blobs));
+    for (i = 0; i < 5 && status == SGP32_OK; i++) {
+        snprintf(path, sizeof(path), "%s/%s", pki, files[i]);
+        status = smdp_read_file(path, &blobs[i]);
+    }
+    if (status == SGP32_OK) {
+        memset(&credentials, 0, sizeof(credentials));
+        credentials.ci_certificate = blobs[0].data;
+        credentials.ci_certificate_len = blobs[0].len;
+        credentials.auth_certificate = blobs[1].data;
+        credentials.auth_certificate_len = blobs[1].len;
+        credentials.auth_key = blobs[2].data;
+        credentials.auth_key_len = blobs[2].len;
+        credentials.pb_certificate = blobs[3].data;
+        credentials.pb_certificate_len = blobs[3].len;
+        credentials.pb_key = blobs[4].data;
+        credentials.pb_key_len = blobs[4].len;
+        credentials.address = address;
+        status = smdp_core_new(&credentials, core);
+    }
+    for (i = 0; i < 5; i++)
+        free(blobs[i].data);
+    return status;
+}
+
+enum sgp32_status ipa_smdp_new(const struct ipa_smdp_options *options, struct ipa_smdp **out)
+{
+    struct ipa_smdp *smdp;
+    char profiles[1024];
+    enum sgp32_status status;
+    *out = NULL;
+    if (options == NULL || options->pki_dir == NULL || options->address == NULL)
+        return SGP32_ERR_INVALID_ARGUMENT;
+    smdp = calloc(1, sizeof(*smdp));
+    if (smdp == NULL)
+        return SGP32_ERR_NO_MEMORY;
+    snprintf(profiles, sizeof(profiles), "%s", options->profiles_dir != NULL ? options->profiles_dir : "");
+    if (options->profiles_dir == NULL)
+        snprintf(profiles, sizeof(profiles), "%s/profiles", SGP32_SHARED_DIR);
+    smdp->profiles_dir = copy_string(profiles);
+    if (options->confirmation_code != NULL)
+        smdp->confirmation_code = copy_string(options->confirmation_code);
+    if (smdp->profiles_dir == NULL || (options->confirmation_code != NULL && smdp->confirmation_code == NULL)) {
+        ipa_smdp_free(smdp);
+        return SGP32_ERR_NO_MEMORY;
+    }
+    snprintf(smdp->server.address, sizeof(smdp->server.address), "%s", options->address);
+    smdp->server.profiles_dir = smdp->profiles_dir;
+    smdp->server.confirmation_code = smdp->confirmation_code;
+    smdp->server.session_ttl_ms = 300000u; /* real time: smdp_server_es9.c reads CLOCK_MONOTONIC */
+    smdp->server.verbose = getenv("IPA_TEST_VERBOSE") != NULL;
+    status = load_core(options->pki_dir, smdp->server.address, &smdp->server.core);
+    if (status != SGP32_OK) {
+        fprintf(stderr, "ipa_smdp: SM-DP+ credentials from %s: %s\n", options->pki_dir, sgp32_strerror(status));
+        ipa_smdp_free(smdp);
+        return status;
+    }
+    *out = smdp;
+    return SGP32_OK;
+}
+
+void ipa_smdp_free(struct ipa_smdp *smdp)
+{
+    size_t i;
+    if (smdp == NULL)
+        return;
+    smdp_server_sessions_free(&smdp->server);
+    smdp_core_free(smdp->server.core);
+    for (i = 0; i < smdp->call_count; i++)
+        free(smdp->calls[i]);
+    free(smdp->profiles_dir);
+    free(smdp->confirmation_code);
+    free(smdp);
+}
+
+void ipa_smdp_handler(void *user, const struct ipa_http_recorded *request, struct ipa_http_reply *reply)
+{
+    struct ipa_smdp *smdp = user;
+    struct sgp32_remote_incoming incoming;
+    struct sgp32_remote_response response;
+    const char *content_type = NULL, *function = strrchr(request->path, '/');
+    size_t i;
+    if (smdp->call_count < MAX_CALLS)
+        smdp->calls[smdp->call_count++] = copy_string(function != NULL ? function + 1 : request->path);
+    memset(&incoming, 0, sizeof(incoming));
+    incoming.path = request->path;
+    incoming.content_type = ipa_http_header(request, "Content-Type");
+    incoming.admin_protocol = ipa_http_header(request, "X-Admin-Protocol");
+    incoming.body = request->body;
+    incoming.body_len = request->body_len;
+    memset(&response, 0, sizeof(response));
+    smdp_server_handle(&smdp->server, &incoming, &response);
+    for (i = 0; i < response.header_count; i++)
+        if (strcmp(response.headers[i].name, "Content-Type") == 0)
+            content_type = response.headers[i].value;
+    ipa_http_reply_set(reply, response.http_status, content_type, response.body, response.body_len);
+    smdp->last_http_status = response.http_status;
+    sgp32_remote_response_release(&response);
+}
+
+size_t ipa_smdp_calls(const struct ipa_smdp *smdp, const char *function)
+{
+    size_t i, n = 0;
+    for (i = 0; i < smdp->call_count; i++)
+        n += function == NULL || (smdp->calls[i] != NULL && strcmp(smdp->calls[i], function) == 0);
+    return n;
+}
+
+int ipa_smdp_last_http_status(const struct ipa_smdp *smdp)
+{
+    return smdp->last_http_status;
+}
