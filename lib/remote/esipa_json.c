@@ -732,9 +732,10 @@ enum sgp32_status sgp32_esipa_json_build_request(const struct sgp32_remote_endpo
     size_t body_len = 0;
     enum sgp32_status st;
 
+    if (request != NULL)
+        memset(request, 0, sizeof(*request));
     if (request == NULL || message == NULL || len == 0)
         return SGP32_ERR_INVALID_ARGUMENT;
-    memset(request, 0, sizeof(*request));
     st = sgp32_esipa_decode(SGP32_ESIPA_IPA_TO_EIM, message, len, &found, NULL);
     if (st != SGP32_OK)
         return st;

@@ -603,7 +603,11 @@ static void test_build_request_errors(void **state)
     assert_int_not_equal(sgp32_esipa_json_build_request(&eim, answer_only, sizeof(answer_only), &kind, &request),
                          SGP32_OK);
     assert_int_not_equal(sgp32_esipa_json_build_request(&eim, answer_only, 3, &kind, &request), SGP32_OK);
+    /* Refused before anything else: the request is still zeroed, safe to release (fuzz finding). */
+    memset(&request, 0xA5, sizeof(request));
     assert_int_equal(sgp32_esipa_json_build_request(&eim, NULL, 0, &kind, &request), SGP32_ERR_INVALID_ARGUMENT);
+    assert_null(request.owned_body);
+    sgp32_remote_request_release(&request);
 }
 
 /* Parses a corrupted body on the side that receives it: an error, or a message that decodes. */
