@@ -9,25 +9,14 @@
  * Binds 127.0.0.1 only; --port 0 (the default) lets the system pick a free port. Once it accepts
  * connections it prints "listening 127.0.0.1:<port>" on stdout (and writes the port to --port-file).
  * Runs until SIGINT or SIGTERM (or --lifetime seconds, a safety net for tests), then stops cleanly.
- * The HTTPS listener follows sgp32-smdp's (examples/servers/smdp/smdp_server.c).
+ * The HTTPS front end is the test servers' shared one (examples/servers/common/https_server.h).
  */
 #define _POSIX_C_SOURCE 200809L
-#include <arpa/inet.h>
-#include <errno.h>
-#include <netinet/in.h>
-#include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <time.h>
-#include <unistd.h>
 
-#include <microhttpd.h>
-#include <wolfssl/options.h>
-#include <wolfssl/wolfcrypt/ecc.h>
-
+#include "https_server.h"
 #include "remote/es11_json.h"
 #include "smds_server.h"
 
@@ -47,31 +36,11 @@ struct options {
     int verbose;
 };
 
-struct upload {
-    uint8_t *data;
-    size_t len, cap;
-    int too_large;
-};
-
 static void usage(FILE *out)
 {
     fprintf(out, "usage: sgp32-smds --pki <curve dir> [--port N] [--port-file F] [--address host:port]\n"
                  "                  [--session-ttl seconds] [--tls-cert pem --tls-key pem]\n"
                  "                  [--auth-cert der --auth-key pem] [--lifetime seconds] [--verbose]\n");
-}
-
-static int parse_number(const char *text, unsigned long max, unsigned long *out)
-{
-    char *end = NULL;
-    unsigned long value;
-    if (text == NULL || text[0] < '0' || text[0] > '9')
-        return 0;
-    errno = 0;
-    value = strtoul(text, &end, 10);
-    if (errno != 0 || *end != '\0' || value > max)
-        return 0;
-    *out = value;
-    return 1;
 }
 
 /* 0 ok, 1 help shown, 2 bad command line. */
@@ -106,11 +75,11 @@ static int parse_options(int argc, char **argv, struct options *o)
         } else if (strcmp(name, "--auth-key") == 0) {
             o->auth_key = value;
         } else if (strcmp(name, "--port") == 0) {
-            ok = parse_number(value, 65535, &o->port);
+            ok = https_server_parse_number(value, 65535, &o->port);
         } else if (strcmp(name, "--session-ttl") == 0) {
-            ok = parse_number(value, 86400, &o->session_ttl_s);
+            ok = https_server_parse_number(value, 86400, &o->session_ttl_s);
         } else if (strcmp(name, "--lifetime") == 0) {
-            ok = parse_number(value, 10UL * 365 * 86400, &o->lifetime_s);
+            ok = https_server_parse_number(value, 10UL * 365 * 86400, &o->lifetime_s);
         } else {
             ok = 0;
         }
@@ -138,132 +107,21 @@ static void path_of(char *out, size_t cap, const char *file, const char *dir, co
         snprintf(out, cap, "%s/%s", dir, name);
 }
 
-static char *read_text(const char *file, const char *dir, const char *name)
+/* /api/ calls go to the event API (any method); everything else must be an ES11 POST. */
+static void handle(void *user, const char *method, const struct sgp32_remote_incoming *incoming, int body_too_large,
+                   struct sgp32_remote_response *response)
 {
-    char path[1024];
-    struct smdp_blob blob = {NULL, 0};
-    char *text;
-    path_of(path, sizeof(path), file, dir, name);
-    if (smdp_read_file(path, &blob) != SGP32_OK) {
-        fprintf(stderr, "sgp32-smds: cannot read %s\n", path);
-        return NULL;
-    }
-    text = realloc(blob.data, blob.len + 1);
-    if (text == NULL) {
-        free(blob.data);
-        return NULL;
-    }
-    text[blob.len] = '\0';
-    return text;
-}
-
-static enum MHD_Result answer(void *cls, struct MHD_Connection *connection, const char *url, const char *method,
-                              const char *version, const char *upload_data, size_t *upload_data_size, void **con_cls)
-{
-    struct smds_server *server = cls;
-    struct upload *upload = *con_cls;
-    struct sgp32_remote_incoming incoming;
-    struct sgp32_remote_response response;
-    struct MHD_Response *reply;
-    enum MHD_Result result;
-    size_t i;
-    (void)version;
-    if (upload == NULL) { /* first call: headers only */
-        upload = calloc(1, sizeof(*upload));
-        if (upload == NULL)
-            return MHD_NO;
-        *con_cls = upload;
-        return MHD_YES;
-    }
-    if (*upload_data_size > 0) {
-        size_t n = *upload_data_size;
-        if (upload->len + n > MAX_BODY) {
-            upload->too_large = 1;
-        } else {
-            if (upload->len + n > upload->cap) {
-                size_t cap = upload->cap == 0 ? 4096 : upload->cap;
-                uint8_t *grown;
-                while (cap < upload->len + n)
-                    cap *= 2;
-                grown = realloc(upload->data, cap);
-                if (grown == NULL)
-                    return MHD_NO;
-                upload->data = grown;
-                upload->cap = cap;
-            }
-            memcpy(upload->data + upload->len, upload_data, n);
-            upload->len += n;
-        }
-        *upload_data_size = 0;
-        return MHD_YES;
-    }
-    memset(&response, 0, sizeof(response));
-    if (upload->too_large) {
-        sgp32_remote_response_init(&response, 413, "text/plain", SGP32_REMOTE_ADMIN_PROTOCOL_ES9PLUS,
+    if (body_too_large) {
+        sgp32_remote_response_init(response, 413, "text/plain", SGP32_REMOTE_ADMIN_PROTOCOL_ES9PLUS,
                                    (const uint8_t *)"too large", 9, NULL, NULL);
-    } else if (strncmp(url, "/api/", 5) == 0) {
-        smds_server_handle_api(server, method, url, upload->data, upload->len, &response);
+    } else if (strncmp(incoming->path, "/api/", 5) == 0) {
+        smds_server_handle_api(user, method, incoming->path, incoming->body, incoming->body_len, response);
     } else if (strcmp(method, "POST") != 0) {
         /* SGP.22 6.6.1 (as 6.5.1): every ES11 function is an HTTP POST */
-        sgp32_remote_response_init(&response, 405, "text/plain", SGP32_REMOTE_ADMIN_PROTOCOL_ES9PLUS,
+        sgp32_remote_response_init(response, 405, "text/plain", SGP32_REMOTE_ADMIN_PROTOCOL_ES9PLUS,
                                    (const uint8_t *)"POST only", 9, NULL, NULL);
     } else {
-        incoming.path = url;
-        incoming.content_type = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, "Content-Type");
-        incoming.admin_protocol = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, "X-Admin-Protocol");
-        incoming.body = upload->data;
-        incoming.body_len = upload->len;
-        smds_server_handle_es11(server, &incoming, &response);
-        /* wolfSSL's thread-local FP_ECC cache goes with this thread only if freed on it. */
-        wc_ecc_fp_free();
-    }
-    reply = MHD_create_response_from_buffer(response.body_len, (void *)response.body, MHD_RESPMEM_MUST_COPY);
-    if (reply == NULL) {
-        sgp32_remote_response_release(&response);
-        return MHD_NO;
-    }
-    for (i = 0; i < response.header_count; i++)
-        if (response.headers[i].value != NULL)
-            MHD_add_response_header(reply, response.headers[i].name, response.headers[i].value);
-    result = MHD_queue_response(connection, (unsigned)response.http_status, reply);
-    MHD_destroy_response(reply);
-    sgp32_remote_response_release(&response);
-    return result;
-}
-
-static void completed(void *cls, struct MHD_Connection *connection, void **con_cls,
-                      enum MHD_RequestTerminationCode code)
-{
-    struct upload *upload = *con_cls;
-    (void)cls;
-    (void)connection;
-    (void)code;
-    if (upload != NULL) {
-        free(upload->data);
-        free(upload);
-        *con_cls = NULL;
-    }
-}
-
-/* Waits for SIGINT/SIGTERM (blocked in every thread) or the end of the lifetime; 1 s slices. */
-static void wait_for_stop(unsigned long lifetime_s)
-{
-    sigset_t set;
-    struct timespec slice = {1, 0};
-    unsigned long waited = 0;
-    sigemptyset(&set);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGTERM);
-    for (;;) {
-        int signal_number = sigtimedwait(&set, NULL, &slice);
-        if (signal_number == SIGINT || signal_number == SIGTERM) {
-            fprintf(stderr, "sgp32-smds: signal %d, stopping\n", signal_number);
-            return;
-        }
-        if (signal_number < 0 && errno == EAGAIN && lifetime_s != 0 && ++waited >= lifetime_s) {
-            fprintf(stderr, "sgp32-smds: lifetime over, stopping\n");
-            return;
-        }
+        smds_server_handle_es11(user, incoming, response);
     }
 }
 
@@ -271,12 +129,9 @@ int main(int argc, char **argv)
 {
     struct options o;
     struct smds_server server;
-    struct MHD_Daemon *daemon = NULL;
-    struct sockaddr_in bind_address;
-    socklen_t address_len;
-    int listen_socket = -1, one = 1;
+    struct https_server_options http_options;
+    struct https_server *http = NULL;
     char *tls_cert = NULL, *tls_key = NULL, ci[1024], auth_cert[1024], auth_key[1024];
-    sigset_t set;
     unsigned port;
     enum sgp32_status status;
     int rc = parse_options(argc, argv, &o), exit_code = 1;
@@ -285,31 +140,26 @@ int main(int argc, char **argv)
     memset(&server, 0, sizeof(server));
     server.session_ttl_ms = (uint64_t)o.session_ttl_s * 1000u;
     server.verbose = o.verbose;
-    sigemptyset(&set);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGTERM);
-    sigaddset(&set, SIGPIPE);
-    pthread_sigmask(SIG_BLOCK, &set, NULL);
-    /* CERT.DS.TLS and its key (SGP.22 4.5.2.0.3; issued by the CI in the test PKI); GnuTLS has no
+    https_server_block_signals();
+    /* CERT.DS.TLS and its key (SGP.22 4.5.2.1.0.8; issued by the CI in the test PKI); GnuTLS has no
      * brainpool curves: with a brainpool set, take a nist TLS pair (--tls-cert/--tls-key). */
-    tls_cert = read_text(o.tls_cert, o.pki, "smds/tls.cert.pem");
-    tls_key = read_text(o.tls_key, o.pki, "smds/tls.key.pem");
+    tls_cert = https_server_read_file("sgp32-smds", o.tls_cert, o.pki, "smds/tls.cert.pem", NULL);
+    tls_key = https_server_read_file("sgp32-smds", o.tls_key, o.pki, "smds/tls.key.pem", NULL);
     if (tls_cert == NULL || tls_key == NULL)
         goto out;
-    listen_socket = socket(AF_INET, SOCK_STREAM, 0);
-    memset(&bind_address, 0, sizeof(bind_address));
-    bind_address.sin_family = AF_INET;
-    bind_address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    bind_address.sin_port = htons((uint16_t)o.port);
-    address_len = sizeof(bind_address);
-    if (listen_socket < 0 || setsockopt(listen_socket, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
-        bind(listen_socket, (struct sockaddr *)&bind_address, sizeof(bind_address)) != 0 ||
-        listen(listen_socket, 32) != 0 ||
-        getsockname(listen_socket, (struct sockaddr *)&bind_address, &address_len) != 0) {
-        fprintf(stderr, "sgp32-smds: cannot listen on 127.0.0.1:%lu: %s\n", o.port, strerror(errno));
+    /* The socket first: its port is part of the default SM-DS address, signed into serverSigned1. */
+    memset(&http_options, 0, sizeof(http_options));
+    http_options.program = "sgp32-smds";
+    http_options.port = o.port;
+    http_options.tls_cert = tls_cert;
+    http_options.tls_key = tls_key;
+    http_options.max_body = MAX_BODY;
+    http_options.handler = handle;
+    http_options.user = &server;
+    http = https_server_bind(&http_options);
+    if (http == NULL)
         goto out;
-    }
-    port = ntohs(bind_address.sin_port);
+    port = https_server_port(http);
     if (o.address != NULL)
         snprintf(server.address, sizeof(server.address), "%s", o.address);
     else
@@ -324,32 +174,13 @@ int main(int argc, char **argv)
                 sgp32_strerror(status));
         goto out;
     }
-    daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_TLS | MHD_USE_ERROR_LOG, 0, NULL, NULL, answer,
-                              &server, MHD_OPTION_LISTEN_SOCKET, listen_socket, MHD_OPTION_HTTPS_MEM_CERT, tls_cert,
-                              MHD_OPTION_HTTPS_MEM_KEY, tls_key, MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
-                              MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_END);
-    if (daemon == NULL) {
-        fprintf(stderr, "sgp32-smds: cannot start the HTTPS daemon\n");
+    if (!https_server_start(http, o.port_file))
         goto out;
-    }
-    listen_socket = -1;
-    if (o.port_file != NULL) {
-        FILE *file = fopen(o.port_file, "w");
-        if (file == NULL || fprintf(file, "%u\n", port) < 0 || fclose(file) != 0) {
-            fprintf(stderr, "sgp32-smds: cannot write %s\n", o.port_file);
-            goto out;
-        }
-    }
-    printf("listening 127.0.0.1:%u\n", port);
-    fflush(stdout);
     fprintf(stderr, "sgp32-smds: SM-DS address %s\n", server.address);
-    wait_for_stop(o.lifetime_s);
+    https_server_wait_for_stop("sgp32-smds", o.lifetime_s);
     exit_code = 0;
 out:
-    if (daemon != NULL)
-        MHD_stop_daemon(daemon);
-    if (listen_socket >= 0)
-        close(listen_socket);
+    https_server_free(http);
     smds_server_free(&server);
     free(tls_cert);
     free(tls_key);
