@@ -115,8 +115,9 @@ static enum sgp32_status es9_call(struct eim_relay *relay, const char *address, 
         status = sgp32_es9plus_parse_response(function, &answer, response, storage, result);
     }
     if (status != SGP32_OK)
-        fprintf(stderr, "sgp32-eim: ES9+ %s to %s: %s (%s%s%s/%s)\n", sgp32_es9plus_function_name(function), address,
-                sgp32_strerror(status), http_result.detail, result->detail, result->subject_code, result->reason_code);
+        fprintf(stderr, "sgp32-eim: ES9+ %s to %s: %s (%s%s%s %s/%s)\n", sgp32_es9plus_function_name(function), address,
+                sgp32_strerror(status), http_result.detail, http_result.detail[0] != '\0' ? "; " : "", result->detail,
+                result->subject_code, result->reason_code);
     sgp32_remote_body_release(&body);
     return status;
 }

@@ -1,0 +1,321 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The indirect profile download through sgp32-eim's ES9+ relay to sgp32-smdp (both processes on free
+ * ports), the test playing the IPA in front of the software eUICC: a download order, every ESipa step
+ * of the download, the notification relayed to the SM-DP+ (which then ends the session) and the order
+ * closed; a cancelled session; the SM-DP+'s refusals and an unreachable SM-DP+ as ESipa error codes.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "eim_test_world.h"
+#include "sgp32/codec.h"
+#include "smdp_core.h"
+
+#define CHUNK 997 /* bytes per loader feed: cuts segments anywhere */
+#define MESSAGE_MAX (64u * 1024u)
+
+static struct server_process smdp;
+
+static int group_setup(void **state)
+{
+    char pki[256], profiles[256];
+    const char *argv[8];
+    if (eim_world_setup(state) != 0)
+        return -1;
+    env_pki_path(pki, sizeof(pki), "");
+    snprintf(profiles, sizeof(profiles), "%s/profiles", SGP32_SHARED_DIR);
+    argv[0] = SGP32_SMDP_SERVER;
+    argv[1] = "--pki";
+    argv[2] = pki;
+    argv[3] = "--profiles";
+    argv[4] = profiles;
+    argv[5] = "--lifetime";
+    argv[6] = "300";
+    argv[7] = NULL;
+    server_start(&smdp, (const char *const *)argv);
+    return 0;
+}
+
+static int group_teardown(void **state)
+{
+    server_stop(&smdp);
+    return eim_world_teardown(state);
+}
+
+/* An ESipa call: the answer, which must start with tag. */
+static uint8_t *call(const uint8_t *message, size_t len, uint32_t tag, size_t *answer_len)
+{
+    uint8_t *answer = NULL;
+    assert_int_equal(esipa_call(&world.eim, message, len, &answer, answer_len), 200);
+    assert_true(*answer_len > 3);
+    assert_int_equal(answer[0], (uint8_t)(tag >> 8));
+    assert_int_equal(answer[1], (uint8_t)tag);
+    return answer;
+}
+
+/* The error alternative tag { 02 01 code } of an answer. */
+static void expect_error(const uint8_t *answer, size_t len, long code)
+{
+    assert_int_equal(len, 6);
+    assert_int_equal(answer[3], 0x02);
+    assert_int_equal(answer[5], code);
+}
+
+/* The whole element following `element` inside the SEQUENCE ok[0..ok_len). */
+static struct smdp_blob next_element(const uint8_t *ok, size_t ok_len, const struct smdp_blob *element)
+{
+    struct smdp_blob next;
+    const uint8_t *at = element->data + element->len, *value;
+    size_t value_len;
+    value = der_value(at, ok_len - (size_t)(at - ok), &value_len);
+    assert_non_null(value);
+    next.data = (uint8_t *)(uintptr_t)at;
+    next.len = (size_t)(value - at) + value_len;
+    return next;
+}
+
+static struct smdp_blob child_blob(const uint8_t *ok, size_t ok_len, uint32_t tag)
+{
+    struct smdp_blob blob;
+    blob.data = (uint8_t *)(uintptr_t)der_child(ok, ok_len, tag, &blob.len);
+    assert_non_null(blob.data);
+    return blob;
+}
+
+/* InitiateAuthentication through the eIM, then ES10b.AuthenticateServer on the card: the
+ * transactionId and the card's AuthenticateServerResponse (sgp32_buffer_free). */
+static uint8_t *initiate(uint8_t transaction_id[16], size_t *asr_len)
+{
+    uint8_t challenge[16], *info1 = NULL, *message = malloc(MESSAGE_MAX), *answer, *asr = NULL;
+    size_t info1_len = 0, n, answer_len, ok_len, len;
+    const uint8_t *ok, *tid;
+    struct smdp_authentication auth;
+    struct smdp_blob bf38 = {NULL, 0};
+    long code = -1;
+    assert_non_null(message);
+    /* InitiateAuthenticationRequestEsipa { 81 euiccChallenge, 83 smdpAddress, BF20 euiccInfo1 } */
+    assert_int_equal(sgp32_es10_get_euicc_challenge(world.card.es10, challenge), SGP32_OK);
+    assert_int_equal(sgp32_es10_get_euicc_info1(world.card.es10, &info1, &info1_len), SGP32_OK);
+    n = der_append(message, 0, MESSAGE_MAX, 0x81, challenge, 16);
+    n = der_append(message, n, MESSAGE_MAX, 0x83, (const uint8_t *)smdp.address, strlen(smdp.address));
+    memcpy(message + n, info1, info1_len);
+    n = der_append(message, 0, MESSAGE_MAX, 0xBF39, message, n + info1_len);
+    sgp32_buffer_free(info1);
+    answer = call(message, n, 0xBF39, &answer_len);
+    free(message);
+    /* InitiateAuthenticationOkEsipa { 80 transactionId, 30 serverSigned1, 5F37, 04, 30 serverCertificate } */
+    ok = der_child(answer, answer_len, 0x30, &ok_len);
+    assert_non_null(ok);
+    tid = der_child(ok, ok_len, 0x80, &len);
+    assert_non_null(tid);
+    assert_int_equal(len, 18);
+    memcpy(transaction_id, tid + 2, 16);
+    memset(&auth, 0, sizeof(auth));
+    auth.server_signed1 = child_blob(ok, ok_len, 0x30);
+    auth.server_signature1 = next_element(ok, ok_len, &auth.server_signed1);
+    assert_int_equal(auth.server_signature1.data[0], 0x5F);
+    auth.euicc_ci_pkid = next_element(ok, ok_len, &auth.server_signature1);
+    assert_int_equal(auth.euicc_ci_pkid.data[0], 0x04);
+    auth.server_certificate = next_element(ok, ok_len, &auth.euicc_ci_pkid);
+    assert_int_equal(auth.server_certificate.data[0], 0x30);
+    assert_int_equal(smdp_build_authenticate_server_request(&auth, MATCHING_ID, &bf38), SGP32_OK);
+    free(answer);
+    assert_int_equal(sgp32_es10_authenticate_server(world.card.es10, bf38.data, bf38.len, &asr, asr_len), SGP32_OK);
+    free(bf38.data);
+    /* the eUICC accepted the SM-DP+'s signature and certificate, as relayed */
+    assert_int_equal(sgp32_es10_answer_error_code(asr, *asr_len, &code), SGP32_OK);
+    assert_int_equal(code, 0);
+    return asr;
+}
+
+/* AuthenticateClientRequestEsipa { 80 transactionId, BF38 }: the eIM's answer. */
+static uint8_t *authenticate_client(const uint8_t transaction_id[16], const uint8_t *asr, size_t asr_len,
+                                    size_t *answer_len)
+{
+    uint8_t *message = malloc(MESSAGE_MAX), *answer;
+    size_t n;
+    assert_non_null(message);
+    n = der_append(message, 0, MESSAGE_MAX, 0x80, transaction_id, 16);
+    memcpy(message + n, asr, asr_len);
+    n = der_append(message, 0, MESSAGE_MAX, 0xBF3B, message, n + asr_len);
+    answer = call(message, n, 0xBF3B, answer_len);
+    free(message);
+    return answer;
+}
+
+static void test_indirect_download(void **state)
+{
+    char order_text[256];
+    uint8_t transaction_id[16], *asr, *answer, *message = malloc(MESSAGE_MAX), *prepared = NULL, *installed = NULL,
+                                               *package, *none = NULL, *reply;
+    size_t asr_len = 0, answer_len, ok_len, n, prepared_len = 0, installed_len = 0, offset = 0, package_len, bpp_len,
+           trigger_len, tid_len, len;
+    const uint8_t *ok, *bpp, *trigger, *tid;
+    struct smdp_prepare prepare;
+    struct smdp_blob bf21 = {NULL, 0};
+    struct sgp32_es10_bpp_loader *loader = NULL;
+    cJSON *order, *json = NULL;
+    long id;
+    (void)state;
+    assert_non_null(message);
+    /* the operator orders a download with an activation code of this SM-DP+; the IPA fetches it */
+    snprintf(order_text, sizeof(order_text), "{\"download\": {\"activationCode\": \"1$%s$%s\"}}", smdp.address,
+             MATCHING_ID);
+    id = post_order(order_text);
+    package = get_eim_package(world.card.eid, &package_len);
+    trigger = der_child(package, package_len, 0xBF54, &trigger_len);
+    assert_non_null(trigger);
+    tid = der_child(trigger, trigger_len, 0x82, &tid_len);
+    assert_non_null(tid);
+    /* InitiateAuthentication, AuthenticateServer, AuthenticateClient */
+    asr = initiate(transaction_id, &asr_len);
+    answer = authenticate_client(transaction_id, asr, asr_len, &answer_len);
+    /* AuthenticateClientOkDPEsipa { 80, BF25 profileMetaData, 30 smdpSigned2, 5F37, 30 smdpCertificate } */
+    ok = der_child(answer, answer_len, 0x30, &ok_len);
+    assert_non_null(ok);
+    assert_non_null(der_child(ok, ok_len, 0xBF25, &len));
+    memset(&prepare, 0, sizeof(prepare));
+    prepare.smdp_signed2 = child_blob(ok, ok_len, 0x30);
+    prepare.smdp_signature2 = next_element(ok, ok_len, &prepare.smdp_signed2);
+    prepare.smdp_certificate = next_element(ok, ok_len, &prepare.smdp_signature2);
+    assert_int_equal(smdp_build_prepare_download_request(&prepare, NULL, &bf21), SGP32_OK);
+    free(answer);
+    assert_int_equal(sgp32_es10_prepare_download(world.card.es10, bf21.data, bf21.len, &prepared, &prepared_len),
+                     SGP32_OK);
+    free(bf21.data);
+    /* GetBoundProfilePackageRequestEsipa { 80 transactionId, BF21 } */
+    n = der_append(message, 0, MESSAGE_MAX, 0x80, transaction_id, 16);
+    memcpy(message + n, prepared, prepared_len);
+    n = der_append(message, 0, MESSAGE_MAX, 0xBF3A, message, n + prepared_len);
+    sgp32_buffer_free(prepared);
+    answer = call(message, n, 0xBF3A, &answer_len);
+    ok = der_child(answer, answer_len, 0x30, &ok_len);
+    assert_non_null(ok);
+    bpp = der_child(ok, ok_len, 0xBF36, &bpp_len);
+    assert_non_null(bpp);
+    assert_int_equal(sgp32_es10_bpp_loader_new(world.card.es10, 0, &loader), SGP32_OK);
+    while (offset < bpp_len) {
+        size_t chunk = bpp_len - offset < CHUNK ? bpp_len - offset : CHUNK;
+        assert_int_equal(sgp32_es10_bpp_loader_feed(loader, bpp + offset, chunk), SGP32_OK);
+        offset += chunk;
+    }
+    assert_true(sgp32_es10_bpp_loader_done(loader));
+    assert_int_equal(sgp32_es10_bpp_loader_finish(loader, &installed, &installed_len), SGP32_OK);
+    sgp32_es10_bpp_loader_free(loader);
+    free(answer);
+    assert_int_equal(installed[0], 0xBF); /* ProfileInstallationResult */
+    assert_int_equal(installed[1], 0x37);
+    /* HandleNotificationEsipa { A0 { BF37 } }: 204, and relayed to the SM-DP+ */
+    memcpy(message, installed, installed_len);
+    n = der_append(message, 0, MESSAGE_MAX, 0xA0, message, installed_len);
+    n = der_append(message, 0, MESSAGE_MAX, 0xBF3D, message, n);
+    assert_int_equal(esipa_call(&world.eim, message, n, &none, &len), 204);
+    free(none);
+    /* the SM-DP+ got it: the session is over, a new AuthenticateClient is refused (8.10.1/3.9 ->
+     * invalidTransactionId) */
+    answer = authenticate_client(transaction_id, asr, asr_len, &answer_len);
+    expect_error(answer, answer_len, 10);
+    free(answer);
+    sgp32_buffer_free(asr);
+    /* ProvideEimPackageResult { ProfileDownloadTriggerResult { 82 eimTransactionId, BF37 } } */
+    memcpy(message, tid, tid_len);
+    memcpy(message + tid_len, installed, installed_len);
+    n = der_append(message, 0, MESSAGE_MAX, 0xBF54, message, tid_len + installed_len);
+    reply = provide_result(message, n, &len);
+    free(reply);
+    order = get_order(id);
+    assert_string_equal(json_string(order, "status"), "done");
+    assert_string_equal(json_string(order, "outcome"), "installed");
+    cJSON_Delete(order);
+    /* both notifications are listed: the relayed one (no EID) and the one of the order */
+    assert_int_equal(rest_call(&world.eim, "GET", "/api/notifications", NULL, &json), 200);
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(json, "notifications")), 2);
+    cJSON_Delete(json);
+    sgp32_buffer_free(installed);
+    free(package);
+    free(message);
+}
+
+/* CancelSession: the card's signed answer relayed (A1 <-> BF41), the SM-DP+ ends the session. */
+static void test_indirect_cancel(void **state)
+{
+    uint8_t transaction_id[16], *asr, *cancelled = NULL, *answer, message[1024];
+    size_t asr_len = 0, cancelled_len = 0, answer_len, n, value_len;
+    const uint8_t *value;
+    (void)state;
+    asr = initiate(transaction_id, &asr_len);
+    assert_int_equal(sgp32_es10_cancel_session(world.card.es10, transaction_id, 16, 0, &cancelled, &cancelled_len),
+                     SGP32_OK);
+    assert_int_equal(cancelled[0], 0xBF); /* BF41 { 30 ... } */
+    value = der_value(cancelled, cancelled_len, &value_len);
+    assert_non_null(value);
+    /* CancelSessionRequestEsipa { 80 transactionId, A1 (cancelSessionResponse, automatic tag) } */
+    n = der_append(message, 0, sizeof(message), 0x80, transaction_id, 16);
+    n = der_append(message, n, sizeof(message), 0xA1, value, value_len);
+    n = der_append(message, 0, sizeof(message), 0xBF41, message, n);
+    assert_int_equal(sgp32_der_validate(sgp32_codec_type_find("CancelSessionRequestEsipa"), message, n), SGP32_OK);
+    answer = call(message, n, 0xBF41, &answer_len);
+    assert_int_equal(answer_len, 5); /* cancelSessionOk: BF41 02 30 00 */
+    assert_int_equal(answer[2], 0x02);
+    assert_int_equal(answer[3], 0x30);
+    free(answer);
+    sgp32_buffer_free(cancelled);
+    answer = authenticate_client(transaction_id, asr, asr_len, &answer_len);
+    expect_error(answer, answer_len, 10);
+    free(answer);
+    sgp32_buffer_free(asr);
+}
+
+/* Errors: an unknown transactionId, an SM-DP+ nobody listens on, a missing euiccInfo1. */
+static void test_relay_errors(void **state)
+{
+    static const uint8_t unknown_tid[16] = {0xDE, 0xAD};
+    uint8_t message[1024], error[32], *answer, *info1 = NULL;
+    size_t n, answer_len, info1_len = 0;
+    const char *closed = "127.0.0.1:1";
+    (void)state;
+    /* authenticateResponseError A1 { 80 transactionId, 02 undefinedError } as the card would say it */
+    n = der_append(error, 0, sizeof(error), 0x80, unknown_tid, 16);
+    n = der_append(error, n, sizeof(error), 0x02, (const uint8_t *)"\x7F", 1);
+    n = der_append(error, 0, sizeof(error), 0xA1, error, n);
+    n = der_append(error, 0, sizeof(error), 0xBF38, error, n);
+    answer = authenticate_client(unknown_tid, error, n, &answer_len);
+    expect_error(answer, answer_len, 10); /* invalidTransactionId: no session of that id */
+    free(answer);
+    assert_int_equal(sgp32_es10_get_euicc_info1(world.card.es10, &info1, &info1_len), SGP32_OK);
+    n = der_append(message, 0, sizeof(message), 0x81, unknown_tid, 16);
+    n = der_append(message, n, sizeof(message), 0x83, (const uint8_t *)closed, strlen(closed));
+    memcpy(message + n, info1, info1_len);
+    n = der_append(message, 0, sizeof(message), 0xBF39, message, n + info1_len);
+    sgp32_buffer_free(info1);
+    answer = call(message, n, 0xBF39, &answer_len);
+    expect_error(answer, answer_len, 127); /* undefinedError: the SM-DP+ is unreachable */
+    free(answer);
+    n = der_append(message, 0, sizeof(message), 0x81, unknown_tid, 16);
+    n = der_append(message, n, sizeof(message), 0x83, (const uint8_t *)smdp.address, strlen(smdp.address));
+    n = der_append(message, 0, sizeof(message), 0xBF39, message, n);
+    answer = call(message, n, 0xBF39, &answer_len);
+    expect_error(answer, answer_len, 127); /* no euiccInfo1 to send on */
+    free(answer);
+    assert_true(server_alive(&world.eim));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_indirect_download),
+        cmocka_unit_test(test_indirect_cancel),
+        cmocka_unit_test(test_relay_errors),
+    };
+    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
