@@ -56,21 +56,180 @@ static int run_list(struct cli_call *call, int argc, char **argv)
     return rc;
 }
 
-static int run_add_initial(struct cli_call *call, int argc, char **argv)
+/* ---- add-initial: an AddInitialEimRequest from a file, or built from fields */
+
+/* A growing DER buffer; failed is sticky (out of memory). */
+struct der {
+    uint8_t *data;
+    size_t len, cap;
+    int failed;
+};
+
+static void der_append(struct der *d, const uint8_t *bytes, size_t n)
 {
-    const char *input = NULL;
-    uint8_t *request = NULL, *answer = NULL;
-    size_t request_len = 0, len = 0;
-    enum sgp32_status st;
-    int rc = cli_parse_args(call, argc, argv, NULL, 0, &input, 1, 1, NULL);
-    if (rc == 0)
-        rc = cli_read_request(call, input, "AddInitialEimRequest", &request, &request_len);
+    if (d->failed)
+        return;
+    if (d->len + n > d->cap) {
+        size_t cap = (d->len + n) * 2;
+        uint8_t *grown = realloc(d->data, cap);
+        if (grown == NULL) {
+            d->failed = 1;
+            return;
+        }
+        d->data = grown;
+        d->cap = cap;
+    }
+    memcpy(d->data + d->len, bytes, n);
+    d->len += n;
+}
+
+/* Appends tag (1 or 2 bytes), the DER length and the value. */
+static void der_tlv(struct der *d, uint32_t tag, const uint8_t *value, size_t n)
+{
+    uint8_t header[7];
+    size_t h = 0, bytes;
+    if (tag > 0xFF)
+        header[h++] = (uint8_t)(tag >> 8);
+    header[h++] = (uint8_t)tag;
+    if (n < 0x80) {
+        header[h++] = (uint8_t)n;
+    } else {
+        for (bytes = 1; bytes < 4 && (n >> (8 * bytes)) != 0; bytes++)
+            ;
+        header[h++] = (uint8_t)(0x80 | bytes);
+        while (bytes-- > 0)
+            header[h++] = (uint8_t)(n >> (8 * bytes));
+    }
+    der_append(d, header, h);
+    der_append(d, value, n);
+}
+
+/* A non-negative INTEGER below 2^32 (or -1) in minimal two's complement. */
+static void der_integer(struct der *d, uint32_t tag, long value)
+{
+    static const uint8_t minus_one = 0xFF;
+    unsigned long v = (unsigned long)value;
+    uint8_t full[5];
+    size_t start = 0;
+    if (value < 0) {
+        der_tlv(d, tag, &minus_one, 1);
+        return;
+    }
+    full[0] = 0;
+    full[1] = (uint8_t)(v >> 24);
+    full[2] = (uint8_t)(v >> 16);
+    full[3] = (uint8_t)(v >> 8);
+    full[4] = (uint8_t)v;
+    while (start < 4 && full[start] == 0 && (full[start + 1] & 0x80) == 0)
+        start++;
+    der_tlv(d, tag, full + start, 5 - start);
+}
+
+struct eim_fields {
+    const char *eim_id, *fqdn, *id_type, *counter, *public_key, *certificate, *ci_pkid;
+    int association_token;
+};
+
+/* The value of a DER file's outer element (a SubjectPublicKeyInfo or Certificate: tag 30). */
+static int read_sequence(const struct cli_call *call, const char *file, uint8_t **data, size_t *len,
+                         const uint8_t **value, size_t *value_len)
+{
+    if (cli_read_input(file, data, len) != 0 || cli_tlv_value(*data, *len, 0x30, value, value_len) != 0) {
+        free(*data);
+        *data = NULL;
+        return cli_usage_error(call, "not a DER file (SubjectPublicKeyInfo or Certificate)", file);
+    }
+    return 0;
+}
+
+/* AddInitialEimRequest ::= [87] { eimConfigurationDataList [0] { EimConfigurationData } } (SGP.32
+ * 2.11.1.2, 5.9.19); the CHOICE eimPublicKeyData [5] holds eimPublicKey [0] or eimCertificate [1]. */
+static int build_request(const struct cli_call *call, const struct eim_fields *f, struct der *out)
+{
+    static const char *const id_types[] = {"oid", "fqdn", "proprietary"};
+    struct der config = {NULL, 0, 0, 0}, wrap = {NULL, 0, 0, 0}, list = {NULL, 0, 0, 0};
+    uint8_t pkid[20], *key_file = NULL;
+    const uint8_t *key_value = NULL;
+    size_t key_len = 0, key_value_len = 0;
+    unsigned long counter = 0;
+    long id_type = 0;
+    int rc = 0, i;
+
+    if (strlen(f->eim_id) == 0 || strlen(f->eim_id) > 128)
+        return cli_usage_error(call, "an eimId has 1 to 128 characters", f->eim_id);
+    for (i = 0; f->id_type != NULL && i < 3; i++)
+        if (strcmp(f->id_type, id_types[i]) == 0)
+            id_type = i + 1;
+    if (f->id_type != NULL && id_type == 0)
+        return cli_usage_error(call, "--id-type takes oid, fqdn or proprietary", f->id_type);
+    if (f->counter != NULL && cli_parse_ulong(f->counter, 0x7FFFFFFFul, &counter) != 0)
+        return cli_usage_error(call, "--counter takes 0 .. 2147483647", f->counter);
+    if (f->ci_pkid != NULL && cli_parse_fixed_hex(f->ci_pkid, pkid, sizeof(pkid)) != 0)
+        return cli_usage_error(call, "--ci-pkid needs 40 hex digits", f->ci_pkid);
+    if (f->public_key != NULL && f->certificate != NULL)
+        return cli_usage_error(call, "give --public-key or --certificate, not both", NULL);
+    if (f->public_key != NULL || f->certificate != NULL)
+        rc = read_sequence(call, f->public_key != NULL ? f->public_key : f->certificate, &key_file, &key_len,
+                           &key_value, &key_value_len);
     if (rc != 0)
         return rc;
-    rc = cli_connect(call);
+    der_tlv(&config, 0x80, (const uint8_t *)f->eim_id, strlen(f->eim_id));
+    if (f->fqdn != NULL)
+        der_tlv(&config, 0x81, (const uint8_t *)f->fqdn, strlen(f->fqdn));
+    if (id_type != 0)
+        der_integer(&config, 0x82, id_type);
+    if (f->counter != NULL)
+        der_integer(&config, 0x83, (long)counter);
+    if (f->association_token)
+        der_integer(&config, 0x84, -1); /* present: the eUICC assigns the token */
+    if (key_file != NULL) {
+        struct der choice = {NULL, 0, 0, 0};
+        der_tlv(&choice, f->public_key != NULL ? 0xA0 : 0xA1, key_value, key_value_len);
+        der_tlv(&config, 0xA5, choice.data, choice.len);
+        config.failed |= choice.failed;
+        free(choice.data);
+        free(key_file);
+    }
+    if (f->ci_pkid != NULL)
+        der_tlv(&config, 0x88, pkid, sizeof(pkid));
+    der_tlv(&list, 0x30, config.data, config.len);
+    der_tlv(&wrap, 0xA0, list.data, list.len);
+    der_tlv(out, 0xBF57, wrap.data, wrap.len);
+    out->failed |= config.failed | list.failed | wrap.failed;
+    free(config.data);
+    free(list.data);
+    free(wrap.data);
+    return out->failed ? CLI_EXIT_FAILURE : 0;
+}
+
+static int run_add_initial(struct cli_call *call, int argc, char **argv)
+{
+    struct eim_fields f;
+    const char *input = NULL;
+    const struct cli_option options[] = {
+        {"--eim-id", &f.eim_id, NULL},         {"--fqdn", &f.fqdn, NULL},
+        {"--id-type", &f.id_type, NULL},       {"--counter", &f.counter, NULL},
+        {"--public-key", &f.public_key, NULL}, {"--certificate", &f.certificate, NULL},
+        {"--ci-pkid", &f.ci_pkid, NULL},       {"--association-token", NULL, &f.association_token}};
+    struct der request = {NULL, 0, 0, 0};
+    uint8_t *answer = NULL;
+    size_t len = 0;
+    enum sgp32_status st = SGP32_OK;
+    int rc;
+
+    memset(&f, 0, sizeof(f));
+    rc = cli_parse_args(call, argc, argv, options, sizeof(options) / sizeof(options[0]), &input, 0, 1, NULL);
+    if (rc == 0 && (input == NULL) == (f.eim_id == NULL))
+        rc = cli_usage_error(call, "give a request file or --eim-id (with the other fields), not both", NULL);
+    if (rc == 0 && input != NULL)
+        rc = cli_read_request(call, input, "AddInitialEimRequest", &request.data, &request.len);
+    else if (rc == 0)
+        rc = build_request(call, &f, &request);
     if (rc == 0)
-        st = sgp32_es10_add_initial_eim(call->es10, request, request_len, &answer, &len);
-    free(request);
+        rc = cli_connect(call);
+    if (rc == 0)
+        st = sgp32_es10_add_initial_eim(call->es10, request.data, request.len, &answer, &len);
+    free(request.data);
     if (rc != 0)
         return rc;
     if (st != SGP32_OK) {
@@ -92,9 +251,15 @@ static const struct cli_subcommand eim_subcommands[] = {
      "  the eIMs configured on the eUICC (GetEimConfigurationData), all or one. Text: eimId, FQDN,\n"
      "  counter, association token. JSON data: {\"eims\": [EimConfigurationData, ...]}.\n",
      run_list},
-    {"add-initial", "<AddInitialEimRequest file|hex|->",
-     "  configures the first eIM(s) (AddInitialEim) from a DER AddInitialEimRequest (BF57), e.g. one made\n"
-     "  by the eIM; - reads stdin. Refused once an eIM is associated (associatedEimAlreadyExists).\n"
+    {"add-initial",
+     "<AddInitialEimRequest file|hex|-> | --eim-id <id> [--fqdn <host[:port]>] [--id-type oid|fqdn|proprietary]\n"
+     "         [--counter <n>] [--association-token] [--public-key <SPKI DER> | --certificate <DER>]\n"
+     "         [--ci-pkid <40 hex digits>]",
+     "  configures the first eIM (AddInitialEim) from a DER AddInitialEimRequest (BF57), e.g. one made\n"
+     "  by the eIM (- reads stdin), or from fields: the eIM's identifier, address, initial counterValue,\n"
+     "  its signing key (public key or certificate file, DER), the CI key the eUICC signs with for it;\n"
+     "  --association-token asks the eUICC to assign one. Refused once an eIM is associated\n"
+     "  (associatedEimAlreadyExists).\n"
      "  JSON data: {\"response\": AddInitialEimResponse} (addInitialEimOk with the association tokens).\n",
      run_add_initial},
 };

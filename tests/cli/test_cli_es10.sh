@@ -156,6 +156,24 @@ check "eim add-initial of garbage exits 1" [ "$(exit_code "$cli" --transport "so
 on euicc immediate-enable configure
 check "immediate-enable with an eIM: associatedEimAlreadyExists" failed 1 associatedEimAlreadyExists
 
+# add-initial from fields gives the same eIM configuration as the sample request: its public key as a
+# DER SubjectPublicKeyInfo file (eimPublicKeyData [5] { eimPublicKey [0] IMPLICIT SPKI })
+"$py" -c 'import sys; v=open(sys.argv[1], "rb").read(); i=v.index(bytes.fromhex("a55ba059")) + 4
+open(sys.argv[2], "wb").write(bytes.fromhex("3059") + v[i:i + 0x59])' "$shared/vectors/sample_eim_cfg.AddInitialEimRequest.ber" "$work/eim.spki.der"
+"$cli" euicc-sim create "$work/fieldscard" > /dev/null
+"$cli" --transport "softeuicc:$card" --json eim list > "$work/eims.file.json"
+set +e
+"$cli" --transport "softeuicc:$work/fieldscard" --json eim add-initial --eim-id eIM --fqdn 127.0.0.1:8000 --counter 1 \
+  --association-token --public-key "$work/eim.spki.der" > "$out"
+rc=$?
+set -e
+check "eim add-initial from fields ok" ok
+"$cli" --transport "softeuicc:$work/fieldscard" --json eim list > "$work/eims.fields.json"
+check "eim add-initial from fields = from the file" [ "$(json_get "$work/eims.fields.json" 'd["data"]')" = "$(json_get "$work/eims.file.json" 'd["data"]')" ]
+check "eim add-initial needs a file or --eim-id" [ "$(exit_code "$cli" --transport "softeuicc:$card" eim add-initial)" = 2 ]
+check "eim add-initial bad counter exits 2" [ "$(exit_code "$cli" --transport "softeuicc:$card" eim add-initial --eim-id x --counter -5)" = 2 ]
+check "eim add-initial bad key file exits 2" [ "$(exit_code "$cli" --transport "softeuicc:$card" eim add-initial --eim-id x --public-key 0102)" = 2 ]
+
 # memory reset, delete, preload
 on euicc reset --eim
 check "euicc reset --eim ok" ok
