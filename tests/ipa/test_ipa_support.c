@@ -4,7 +4,7 @@
  * bodies, fake-clock timeouts, scripted failures, header checks), the memory storage (atomic records,
  * the save log, replay, faults), the host callbacks, the scripted eIM answering hand-made ESipa
  * requests with a package the software eUICC executes (sgp32_es10_load_euicc_package) and verifying
- * the eUICC-signed result it gets back, and the in-process SM-DP+ answering initiateAuthentication.
+ * the eUICC-signed result it gets back, and the in-process SM-DP+ serving a whole direct download.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -23,6 +23,7 @@
 #ifdef IPA_TEST_HAVE_SMDP
 #include "remote/es9plus_json.h"
 #include "remote/remote_json.h"
+#include "smdp_core.h"
 #endif
 
 /* 1 when needle[0..n) occurs in data[0..len). */
@@ -872,73 +873,167 @@ static void test_eim_other_answers(void **state)
 }
 
 #ifdef IPA_TEST_HAVE_SMDP
-/* ES9+ initiateAuthentication through the peer to the in-process SM-DP+, with the card's challenge
- * and euiccInfo1: a real serverSigned1 comes back, a wrong SM-DP+ address is refused. */
-static void test_smdp_initiate_authentication(void **state)
+#define MATCHING_ID "TS48V2-SAIP2-1-BERTLV-UNIQUE" /* <shared>/profiles/<matchingId>.der */
+
+/* One ES9+ call through the fixture's peer as an IPA would make it (lib/remote client side). The
+ * body goes to `sink` when given (streaming), else it is collected and parsed into *response. */
+static enum sgp32_status es9_call(struct ipa_fixture *f, enum sgp32_es9plus_function function,
+                                  const union sgp32_es9plus_request *request, union sgp32_es9plus_response *response,
+                                  void **storage, struct sgp32_remote_result *result)
+{
+    struct sgp32_remote_endpoint endpoint = {"https://127.0.0.1:8443", "libsgp32-test", 10000};
+    struct sgp32_remote_request built;
+    struct sgp32_remote_body body;
+    struct sgp32_remote_answer answer;
+    struct sgp32_http_result http_result;
+    enum sgp32_status status;
+    uint32_t id = 0;
+    int done = 0, polls = 0;
+    *storage = NULL;
+    assert_int_equal(sgp32_es9plus_build_request(&endpoint, function, request, &built), SGP32_OK);
+    sgp32_remote_body_init(&body, 1024u * 1024u);
+    assert_int_equal(
+        f->platform.http.ops->start(f->platform.http.user, &built.http, sgp32_remote_body_sink, &body, &id), SGP32_OK);
+    sgp32_remote_request_release(&built);
+    while (!done && polls++ < 1000)
+        assert_int_equal(f->platform.http.ops->poll(f->platform.http.user, id, 0, &done, &http_result), SGP32_OK);
+    assert_true(done);
+    assert_int_equal(http_result.status, SGP32_OK);
+    answer = sgp32_remote_answer_of(&http_result, &body);
+    status = sgp32_es9plus_parse_response(function, &answer, response, storage, result);
+    sgp32_remote_body_release(&body);
+    return status;
+}
+
+/* A whole direct download (SGP.22 3.1.3) between the software eUICC and the in-process SM-DP+, the
+ * ES9+ answers arriving in small chunks over several polls; a wrong SM-DP+ address is refused. */
+static void test_smdp_download_through_the_peer(void **state)
 {
     struct ipa_fixture f;
     struct sgp32_es10 *es10 = NULL;
-    uint8_t challenge[16], *info1 = NULL;
-    size_t info1_len = 0;
-    int round;
+    struct sgp32_es10_bpp_loader *loader = NULL;
+    union sgp32_es9plus_request request;
+    union sgp32_es9plus_response ia, ac, bpp;
+    struct sgp32_remote_result result;
+    struct smdp_authentication auth;
+    struct smdp_prepare prepare;
+    struct smdp_blob bf38 = {NULL, 0}, bf21 = {NULL, 0}, upp = {NULL, 0};
+    uint8_t challenge[16], tid[16], iccid[10], *info1 = NULL, *authenticated = NULL, *prepared = NULL;
+    uint8_t *installed = NULL;
+    size_t info1_len = 0, authenticated_len = 0, prepared_len = 0, installed_len = 0, offset;
+    void *ia_storage = NULL, *ac_storage = NULL, *bpp_storage = NULL, *storage = NULL;
+    const char *wrong = "smdp.elsewhere.example";
+    long code = -1;
     (void)state;
     assert_int_equal(ipa_fixture_setup(&f, NULL), SGP32_OK);
+    ipa_http_peer_set_latency(f.http, 2);
+    ipa_http_peer_set_chunking(f.http, 512, 3);
     assert_int_equal(ipa_fixture_es10(&f, &es10), SGP32_OK);
     assert_int_equal(sgp32_es10_get_euicc_challenge(es10, challenge), SGP32_OK);
     assert_int_equal(sgp32_es10_get_euicc_info1(es10, &info1, &info1_len), SGP32_OK);
-    sgp32_es10_free(es10);
-    for (round = 0; round < 2; round++) {
-        const char *address = round == 0 ? f.smdp_address : "smdp.elsewhere.example";
-        struct sgp32_remote_endpoint endpoint = {"https://127.0.0.1:8443", "libsgp32-test", 10000};
-        union sgp32_es9plus_request request;
-        union sgp32_es9plus_response response;
-        struct sgp32_remote_request built;
-        struct sgp32_remote_body body;
-        struct sgp32_remote_answer answer;
-        struct sgp32_remote_result result;
-        struct sgp32_http_result http_result;
-        void *storage = NULL;
-        uint32_t id = 0;
-        int done = 0;
-        memset(&request, 0, sizeof(request));
-        request.initiate_authentication.euicc_challenge.data = challenge;
-        request.initiate_authentication.euicc_challenge.len = 16;
-        request.initiate_authentication.euicc_info1.data = info1;
-        request.initiate_authentication.euicc_info1.len = info1_len;
-        request.initiate_authentication.smdp_address.data = (const uint8_t *)address;
-        request.initiate_authentication.smdp_address.len = strlen(address);
-        assert_int_equal(
-            sgp32_es9plus_build_request(&endpoint, SGP32_ES9PLUS_INITIATE_AUTHENTICATION, &request, &built), SGP32_OK);
-        sgp32_remote_body_init(&body, 64u * 1024u);
-        assert_int_equal(
-            f.platform.http.ops->start(f.platform.http.user, &built.http, sgp32_remote_body_sink, &body, &id),
-            SGP32_OK);
-        sgp32_remote_request_release(&built);
-        assert_int_equal(f.platform.http.ops->poll(f.platform.http.user, id, 0, &done, &http_result), SGP32_OK);
-        assert_true(done);
-        answer = sgp32_remote_answer_of(&http_result, &body);
-        if (round == 0) {
-            assert_int_equal(sgp32_es9plus_parse_response(SGP32_ES9PLUS_INITIATE_AUTHENTICATION, &answer, &response,
-                                                          &storage, &result),
-                             SGP32_OK);
-            assert_int_equal(response.initiate_authentication.transaction_id.len, 16);
-            assert_true(response.initiate_authentication.server_signed1.len > 16);
-            /* serverSigned1 carries the card's challenge */
-            assert_true(contains(response.initiate_authentication.server_signed1.data,
-                                 response.initiate_authentication.server_signed1.len, challenge, 16));
-        } else {
-            assert_int_equal(sgp32_es9plus_parse_response(SGP32_ES9PLUS_INITIATE_AUTHENTICATION, &answer, &response,
-                                                          &storage, &result),
-                             SGP32_ERR_SERVER_STATUS);
-            assert_string_equal(result.subject_code, "8.8.1");
-            assert_string_equal(result.reason_code, "3.8");
-        }
-        sgp32_remote_storage_free(storage);
-        sgp32_remote_body_release(&body);
-    }
-    assert_int_equal(ipa_smdp_calls(f.smdp, "initiateAuthentication"), 2);
-    assert_int_equal(ipa_http_peer_count(f.http, "/gsma/rsp2/es9plus/"), 2);
+    memset(&request, 0, sizeof(request));
+    request.initiate_authentication.euicc_challenge.data = challenge;
+    request.initiate_authentication.euicc_challenge.len = 16;
+    request.initiate_authentication.euicc_info1.data = info1;
+    request.initiate_authentication.euicc_info1.len = info1_len;
+    /* the wrong address first: SGP.22 5.6.1 "8.8.1 / 3.8" */
+    request.initiate_authentication.smdp_address.data = (const uint8_t *)wrong;
+    request.initiate_authentication.smdp_address.len = strlen(wrong);
+    assert_int_equal(es9_call(&f, SGP32_ES9PLUS_INITIATE_AUTHENTICATION, &request, &ia, &ia_storage, &result),
+                     SGP32_ERR_SERVER_STATUS);
+    assert_string_equal(result.subject_code, "8.8.1");
+    assert_string_equal(result.reason_code, "3.8");
+    sgp32_remote_storage_free(ia_storage);
+    request.initiate_authentication.smdp_address.data = (const uint8_t *)f.smdp_address;
+    request.initiate_authentication.smdp_address.len = strlen(f.smdp_address);
+    assert_int_equal(es9_call(&f, SGP32_ES9PLUS_INITIATE_AUTHENTICATION, &request, &ia, &ia_storage, &result),
+                     SGP32_OK);
     sgp32_buffer_free(info1);
+    assert_int_equal(ia.initiate_authentication.transaction_id.len, 16);
+    memcpy(tid, ia.initiate_authentication.transaction_id.data, 16);
+    /* ES10b.AuthenticateServer on the card */
+    auth.server_signed1.data = (uint8_t *)(uintptr_t)ia.initiate_authentication.server_signed1.data;
+    auth.server_signed1.len = ia.initiate_authentication.server_signed1.len;
+    auth.server_signature1.data = (uint8_t *)(uintptr_t)ia.initiate_authentication.server_signature1.data;
+    auth.server_signature1.len = ia.initiate_authentication.server_signature1.len;
+    auth.euicc_ci_pkid.data = (uint8_t *)(uintptr_t)ia.initiate_authentication.euicc_ci_pkid_to_be_used.data;
+    auth.euicc_ci_pkid.len = ia.initiate_authentication.euicc_ci_pkid_to_be_used.len;
+    auth.server_certificate.data = (uint8_t *)(uintptr_t)ia.initiate_authentication.server_certificate.data;
+    auth.server_certificate.len = ia.initiate_authentication.server_certificate.len;
+    assert_int_equal(smdp_build_authenticate_server_request(&auth, MATCHING_ID, &bf38), SGP32_OK);
+    sgp32_remote_storage_free(ia_storage);
+    assert_int_equal(sgp32_es10_authenticate_server(es10, bf38.data, bf38.len, &authenticated, &authenticated_len),
+                     SGP32_OK);
+    free(bf38.data);
+    assert_int_equal(sgp32_es10_answer_error_code(authenticated, authenticated_len, &code), SGP32_OK);
+    assert_int_equal(code, 0);
+    /* ES9+.AuthenticateClient, ES10b.PrepareDownload */
+    memset(&request, 0, sizeof(request));
+    request.authenticate_client.transaction_id.data = tid;
+    request.authenticate_client.transaction_id.len = 16;
+    request.authenticate_client.authenticate_server_response.data = authenticated;
+    request.authenticate_client.authenticate_server_response.len = authenticated_len;
+    assert_int_equal(es9_call(&f, SGP32_ES9PLUS_AUTHENTICATE_CLIENT, &request, &ac, &ac_storage, &result), SGP32_OK);
+    prepare.smdp_signed2.data = (uint8_t *)(uintptr_t)ac.authenticate_client.smdp_signed2.data;
+    prepare.smdp_signed2.len = ac.authenticate_client.smdp_signed2.len;
+    prepare.smdp_signature2.data = (uint8_t *)(uintptr_t)ac.authenticate_client.smdp_signature2.data;
+    prepare.smdp_signature2.len = ac.authenticate_client.smdp_signature2.len;
+    prepare.smdp_certificate.data = (uint8_t *)(uintptr_t)ac.authenticate_client.smdp_certificate.data;
+    prepare.smdp_certificate.len = ac.authenticate_client.smdp_certificate.len;
+    assert_int_equal(smdp_build_prepare_download_request(&prepare, NULL, &bf21), SGP32_OK);
+    sgp32_remote_storage_free(ac_storage);
+    assert_int_equal(sgp32_es10_prepare_download(es10, bf21.data, bf21.len, &prepared, &prepared_len), SGP32_OK);
+    free(bf21.data);
+    assert_int_equal(sgp32_es10_answer_error_code(prepared, prepared_len, &code), SGP32_OK);
+    assert_int_equal(code, 0);
+    /* ES9+.GetBoundProfilePackage, loaded onto the card */
+    memset(&request, 0, sizeof(request));
+    request.get_bound_profile_package.transaction_id.data = tid;
+    request.get_bound_profile_package.transaction_id.len = 16;
+    request.get_bound_profile_package.prepare_download_response.data = prepared;
+    request.get_bound_profile_package.prepare_download_response.len = prepared_len;
+    assert_int_equal(es9_call(&f, SGP32_ES9PLUS_GET_BOUND_PROFILE_PACKAGE, &request, &bpp, &bpp_storage, &result),
+                     SGP32_OK);
+    assert_true(ipa_http_peer_last(f.http, NULL)->delivered > 512 * 3); /* several polls of chunks */
+    assert_int_equal(sgp32_es10_bpp_loader_new(es10, 0, &loader), SGP32_OK);
+    for (offset = 0; offset < bpp.get_bound_profile_package.bound_profile_package.len; offset += 997) {
+        size_t n = bpp.get_bound_profile_package.bound_profile_package.len - offset;
+        assert_int_equal(sgp32_es10_bpp_loader_feed(loader,
+                                                    bpp.get_bound_profile_package.bound_profile_package.data + offset,
+                                                    n < 997 ? n : 997),
+                         SGP32_OK);
+    }
+    assert_true(sgp32_es10_bpp_loader_done(loader));
+    assert_int_equal(sgp32_es10_bpp_loader_finish(loader, &installed, &installed_len), SGP32_OK);
+    sgp32_es10_bpp_loader_free(loader);
+    sgp32_remote_storage_free(bpp_storage);
+    /* the installation result to the SM-DP+ (204), which ends the session */
+    memset(&request, 0, sizeof(request));
+    request.handle_notification.pending_notification.data = installed;
+    request.handle_notification.pending_notification.len = installed_len;
+    assert_int_equal(es9_call(&f, SGP32_ES9PLUS_HANDLE_NOTIFICATION, &request, NULL, &storage, &result), SGP32_OK);
+    sgp32_remote_storage_free(storage);
+    assert_int_equal(ipa_smdp_last_http_status(f.smdp), 204);
+    /* the profile is on the card */
+    assert_int_equal(smdp_read_file(SGP32_SHARED_DIR "/profiles/" MATCHING_ID ".der", &upp), SGP32_OK);
+    assert_int_equal(smdp_upp_iccid(upp.data, upp.len, iccid), SGP32_OK);
+    free(upp.data);
+    {
+        uint8_t *list = NULL, needle[12] = {0x5A, 0x0A};
+        size_t list_len = 0;
+        memcpy(needle + 2, iccid, 10);
+        assert_int_equal(sgp32_es10_get_profiles_info(es10, NULL, 0, &list, &list_len), SGP32_OK);
+        assert_true(contains(list, list_len, needle, sizeof(needle)));
+        sgp32_buffer_free(list);
+    }
+    sgp32_es10_free(es10);
+    sgp32_buffer_free(authenticated);
+    sgp32_buffer_free(prepared);
+    sgp32_buffer_free(installed);
+    assert_int_equal(ipa_smdp_calls(f.smdp, "initiateAuthentication"), 2);
+    assert_int_equal(ipa_smdp_calls(f.smdp, NULL), 5);
+    assert_int_equal(ipa_http_peer_count(f.http, "/gsma/rsp2/es9plus/"), 5);
+    assert_int_equal(ipa_http_peer_violations(f.http, NULL), 0);
     ipa_fixture_teardown(&f);
 }
 #endif
@@ -958,7 +1053,7 @@ int main(void)
         cmocka_unit_test(test_eim_ack_modes),
         cmocka_unit_test(test_eim_other_answers),
 #ifdef IPA_TEST_HAVE_SMDP
-        cmocka_unit_test(test_smdp_initiate_authentication),
+        cmocka_unit_test(test_smdp_download_through_the_peer),
 #endif
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
