@@ -23,7 +23,15 @@ struct cli_globals {
     const char *transport; /* --transport <spec> (or $SGP32_TRANSPORT); see transport_spec.h */
     int json;              /* --json: one JSON object per line on stdout */
     uint32_t timeout_ms;   /* --timeout <ms>: every card exchange (default 10000) */
+    int verbose;           /* -v: APDU trace on stderr */
 };
+
+/* -v: a transport printing every exchange of `inner` to stderr (cli_trace.c). */
+struct cli_trace {
+    struct sgp32_apdu_transport inner, transport;
+    struct sgp32_apdu_transport_ops ops;
+};
+void cli_trace_wrap(struct cli_trace *trace, const struct sgp32_apdu_transport *inner);
 
 /* One run of a subcommand: its name for messages, the output mode and the card session, connected on
  * first use by cli_connect(). */
@@ -33,6 +41,7 @@ struct cli_call {
     char name[64]; /* "profile enable" */
     int json;      /* --json given globally or after the subcommand */
     struct cli_transport transport;
+    struct cli_trace trace; /* with -v, between the session and the transport */
     struct sgp32_es10 *es10;
 };
 

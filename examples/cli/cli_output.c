@@ -113,7 +113,9 @@ int cli_connect(struct cli_call *call)
     memset(&options, 0, sizeof(options));
     options.size = sizeof(options);
     options.apdu_timeout_ms = g->timeout_ms;
-    st = sgp32_es10_new(&call->transport.transport, &options, &call->es10);
+    if (g->verbose)
+        cli_trace_wrap(&call->trace, &call->transport.transport);
+    st = sgp32_es10_new(g->verbose ? &call->trace.transport : &call->transport.transport, &options, &call->es10);
     if (st == SGP32_OK)
         st = sgp32_es10_connect(call->es10);
     if (st != SGP32_OK) {

@@ -112,13 +112,14 @@ int cli_run_family(const struct cli_family *family, const struct cli_globals *gl
 static void usage(FILE *out)
 {
     size_t i;
-    fprintf(out, "usage: sgp32 [--transport <spec>] [--json] [--timeout <ms>] <command> [arguments]\n"
+    fprintf(out, "usage: sgp32 [--transport <spec>] [--json] [--timeout <ms>] [-v] <command> [arguments]\n"
                  "\n"
                  "global options:\n"
                  "  --transport <spec>   softeuicc:<dir> | pcsc[:<reader>] | at:<tty>[,csim|,ccho][,baud=N]\n"
                  "                       | qmi:<device>[,slot=N]  (default: $SGP32_TRANSPORT)\n"
                  "  --json               one JSON object per line: a final result with code, status and message\n"
                  "  --timeout <ms>       deadline of every card exchange (default 10000)\n"
+                 "  -v, --verbose        trace every APDU exchanged with the card on stderr\n"
                  "\n"
                  "commands:\n");
     for (i = 0; i < FAMILY_COUNT; i++)
@@ -152,8 +153,12 @@ static int parse_globals(int argc, char **argv, struct cli_globals *g)
     g->transport = getenv("SGP32_TRANSPORT");
     g->json = 0;
     g->timeout_ms = 10000;
-    while (i < argc && strncmp(argv[i], "--", 2) == 0) {
-        if (strcmp(argv[i], "--json") == 0) {
+    g->verbose = 0;
+    while (i < argc && argv[i][0] == '-') {
+        if (strcmp(argv[i], "-v") == 0 || strcmp(argv[i], "--verbose") == 0) {
+            g->verbose = 1;
+            i++;
+        } else if (strcmp(argv[i], "--json") == 0) {
             g->json = 1;
             i++;
         } else if (strcmp(argv[i], "--transport") == 0 && i + 1 < argc) {

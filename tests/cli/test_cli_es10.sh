@@ -78,6 +78,9 @@ check "usage error before transport" [ "$(exit_code "$cli" --transport "softeuic
 check "notification bad operation exits 2" [ "$(exit_code "$cli" --transport "softeuicc:$card" notification list --operation bogus)" = 2 ]
 check "euicc reset without options exits 2" [ "$(exit_code "$cli" --transport "softeuicc:$card" euicc reset)" = 2 ]
 check "fallback bad action exits 2" [ "$(exit_code "$cli" --transport "softeuicc:$card" euicc fallback bogus)" = 2 ]
+"$cli" -v --transport "softeuicc:$card" profile list > /dev/null 2> "$err"
+check "-v traces the STORE DATA of GetProfilesInfo" grep -q '^> ..E29100..BF2D00' "$err"
+check "-v traces the answers" grep -q '^< BF2D.*9000$' "$err"
 check "transport failure exits 3" [ "$(exit_code "$cli" --transport "softeuicc:$work/none" profile list)" = 3 ]
 
 # notifications: enable (seq 1) and disable (seq 2) of profile one
