@@ -310,10 +310,75 @@ static void test_relay_errors(void **state)
     assert_true(server_alive(&world.eim));
 }
 
+/* After the download the card holds the install notification: it goes back with the next package's
+ * result (ePRAndNotifications); the eIM acknowledges both sequence numbers and keeps the notification
+ * with the order. */
+static void test_result_with_notifications(void **state)
+{
+    long id = post_order("{\"psmo\": {\"getRAT\": {}}}");
+    size_t result_len, list_len, answer_len, acks_len, n, listed_len;
+    uint8_t *result = fetch_and_load(&result_len), *listed = NULL, *message, *answer;
+    const uint8_t *list, *acks;
+    char path[96];
+    cJSON *json = NULL, *notifications, *item;
+    (void)state;
+    /* RetrieveNotificationsList (install): BF2B { A0 { BF37 ... } } */
+    assert_int_equal(sgp32_es10_retrieve_notifications_list(world.card.es10, SGP32_ES10_NOTIFICATIONS_BY_OPERATION, 0,
+                                                            &listed, &listed_len),
+                     SGP32_OK);
+    list = der_child(listed, listed_len, 0xA0, &list_len);
+    assert_non_null(list);
+    assert_non_null(der_child(list, list_len, 0xBF37, &n));
+    /* ePRAndNotifications SEQUENCE { BF51 euiccPackageResult, A0 notificationList } */
+    message = malloc(result_len + list_len + 16);
+    assert_non_null(message);
+    memcpy(message, result, result_len);
+    memcpy(message + result_len, list, list_len);
+    n = der_append(message, 0, result_len + list_len + 16, 0x30, message, result_len + list_len);
+    answer = provide_result(message, n, &answer_len);
+    /* eimAcknowledgements BF53 { 80 seqNumber of the result, 80 seqNumber of the notification } */
+    acks = der_child(answer, answer_len, 0xBF53, &acks_len);
+    assert_non_null(acks);
+    {
+        size_t value_len, at = 0, count = 0;
+        const uint8_t *value = der_value(acks, acks_len, &value_len);
+        assert_non_null(value);
+        while (at < value_len) {
+            size_t item_len;
+            const uint8_t *item_value = der_value(value + at, value_len - at, &item_len);
+            assert_non_null(item_value);
+            assert_int_equal(value[at], 0x80);
+            at = (size_t)(item_value - value) + item_len;
+            count++;
+        }
+        assert_int_equal(count, 2);
+    }
+    free(answer);
+    free(message);
+    sgp32_buffer_free(listed);
+    sgp32_buffer_free(result);
+    snprintf(path, sizeof(path), "/api/devices/%s/notifications", world.card.eid_hex);
+    assert_int_equal(rest_call(&world.eim, "GET", path, NULL, &json), 200);
+    notifications = cJSON_GetObjectItemCaseSensitive(json, "notifications");
+    n = 0;
+    cJSON_ArrayForEach(item, notifications)
+    {
+        const cJSON *order_id = cJSON_GetObjectItemCaseSensitive(item, "orderId");
+        if (cJSON_IsNumber(order_id) && (long)order_id->valuedouble == id) {
+            assert_non_null(json_string(item, "der"));
+            assert_true(cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(item, "decoded")));
+            n++;
+        }
+    }
+    assert_int_equal(n, 1);
+    cJSON_Delete(json);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_indirect_download),
+        cmocka_unit_test(test_result_with_notifications),
         cmocka_unit_test(test_indirect_cancel),
         cmocka_unit_test(test_relay_errors),
     };
