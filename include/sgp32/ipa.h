@@ -150,8 +150,8 @@ struct sgp32_ipa;
 
 /* What sgp32_ipa_poll() did. */
 enum sgp32_ipa_activity {
-    SGP32_IPA_IDLE = 0,    /* nothing was due */
-    SGP32_IPA_WORKING = 1, /* work was done or an exchange is in flight: call again after wait_ms */
+    SGP32_IPA_IDLE = 0,    /* nothing in flight, nothing due before wait_ms (the modem may sleep) */
+    SGP32_IPA_WORKING = 1, /* an exchange is in flight or more work is due: call again after wait_ms */
     SGP32_IPA_BACKOFF = 2, /* the last exchange failed; it will be retried after wait_ms */
     SGP32_IPA_FAILED = 3   /* a procedure ended in failure (status / detail say why) */
 };

@@ -432,6 +432,10 @@ enum sgp32_status sgp32_ipa_poll(struct sgp32_ipa *ipa, struct sgp32_ipa_poll_re
             break;
         }
     }
+    /* Ended idle with nothing due before wait_ms: say so, whatever was done on the way. */
+    if (ipa->activity == SGP32_IPA_WORKING && ipa->state == IPA_STATE_IDLE && !ipa->exchange.active &&
+        ipa->wake_at_ms > ipa_now(ipa))
+        ipa->activity = SGP32_IPA_IDLE;
     if (result != NULL) {
         memset(result, 0, sizeof(*result));
         result->activity = (uint32_t)ipa->activity;

@@ -1,0 +1,691 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The IPA core's eIM package procedures (lib/ipa: proc_eim_package.c, proc_report.c) against the
+ * software eUICC and the scripted eIM: GetEimPackage -> LoadEuiccPackage -> ProvideEimPackageResult
+ * -> acknowledgements -> RemoveNotificationFromList; the error branches (eimPackageError, HTTP
+ * failures with backoff, results not acknowledged, eIM errors, eUICC error results); rollback when
+ * the eIM stays unreachable after an enable with rollbackFlag; TransferEimPackage from the host; and
+ * a power cut after every durable save, ending consistent (executed once, reported once, nothing
+ * removed before delivery).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "ipa_fixture.h"
+#include "sgp32/codec.h"
+#include "sgp32/tlv.h"
+
+static const uint8_t ICCID_A[10] = {0x98, 0x10, 0x32, 0x54, 0x76, 0x98, 0x10, 0x32, 0x54, 0xF6};
+static const uint8_t ICCID_B[10] = {0x98, 0x10, 0x32, 0x54, 0x76, 0x98, 0x10, 0x32, 0x64, 0xF7};
+
+/* ---- A power cut: after save #crash_after, storage, card and network refuse everything ---- */
+struct crash {
+    struct sgp32_platform inner;
+    size_t saves;
+    size_t crash_after; /* 0: never */
+    int crashed;
+};
+
+static enum sgp32_status crash_save(void *user, const char *name, const uint8_t *data, size_t len)
+{
+    struct crash *c = user;
+    enum sgp32_status st;
+    if (c->crashed)
+        return SGP32_ERR_STORAGE;
+    st = c->inner.save(c->inner.user, name, data, len);
+    if (++c->saves == c->crash_after)
+        c->crashed = 1;
+    return st;
+}
+
+static enum sgp32_status crash_load(void *user, const char *name, uint8_t *buf, size_t cap, size_t *len)
+{
+    struct crash *c = user;
+    return c->inner.load(c->inner.user, name, buf, cap, len);
+}
+
+static uint64_t crash_now(void *user)
+{
+    struct crash *c = user;
+    return c->inner.now_ms(c->inner.user);
+}
+
+static void crash_log(void *user, int level, const char *message)
+{
+    struct crash *c = user;
+    c->inner.log(c->inner.user, level, message);
+}
+
+static void crash_event(void *user, const struct sgp32_ipa_event *event)
+{
+    struct crash *c = user;
+    if (!c->crashed)
+        c->inner.event(c->inner.user, event);
+}
+
+static enum sgp32_status crash_random(void *user, uint8_t *out, size_t len)
+{
+    struct crash *c = user;
+    return c->inner.random(c->inner.user, out, len);
+}
+
+/* The APDU transport and HTTP client are the fixture's own with a gate in front. */
+static struct crash *gate_owner;
+static struct sgp32_apdu_transport_ops gated_apdu;
+static struct sgp32_http_ops gated_http;
+
+static enum sgp32_status gated_open(void *user, uint8_t *atr, size_t cap, size_t *len, uint32_t timeout)
+{
+    return gate_owner->crashed ? SGP32_ERR_TRANSPORT : gate_owner->inner.apdu.ops->open(user, atr, cap, len, timeout);
+}
+
+static enum sgp32_status gated_transmit(void *user, const uint8_t *command, size_t command_len, uint8_t *response,
+                                        size_t cap, size_t *response_len, uint32_t timeout)
+{
+    return gate_owner->crashed
+               ? SGP32_ERR_TRANSPORT
+               : gate_owner->inner.apdu.ops->transmit(user, command, command_len, response, cap, response_len, timeout);
+}
+
+static enum sgp32_status gated_start(void *user, const struct sgp32_http_request *request, sgp32_http_body_sink sink,
+                                     void *sink_user, uint32_t *id)
+{
+    return gate_owner->crashed ? SGP32_ERR_HTTP : gate_owner->inner.http.ops->start(user, request, sink, sink_user, id);
+}
+
+static void crash_install(struct ipa_fixture *f, struct crash *c, size_t crash_after)
+{
+    memset(c, 0, sizeof(*c));
+    c->inner = f->platform;
+    c->crash_after = crash_after;
+    gate_owner = c;
+    gated_apdu = *f->platform.apdu.ops;
+    gated_apdu.open = gated_open;
+    gated_apdu.transmit = gated_transmit;
+    gated_http = *f->platform.http.ops;
+    gated_http.start = gated_start;
+    f->platform.apdu.ops = &gated_apdu;
+    f->platform.http.ops = &gated_http;
+    f->platform.save = crash_save;
+    f->platform.load = crash_load;
+    f->platform.now_ms = crash_now;
+    f->platform.log = crash_log;
+    f->platform.event = crash_event;
+    f->platform.random = c->inner.random != NULL ? crash_random : NULL;
+    f->platform.user = c;
+}
+
+/* ---- Card set-up and inspection ---- */
+
+static void preload(struct ipa_fixture *f, const uint8_t iccid[10], uint8_t aid_last)
+{
+    uint8_t info[96];
+    size_t n = 0;
+    static const uint8_t aid_prefix[15] = {0xA0, 0x00, 0x00, 0x05, 0x59, 0x10, 0x10, 0xFF,
+                                           0xFF, 0xFF, 0xFF, 0x89, 0x00, 0x00, 0x10};
+    info[n++] = 0xE3;
+    info[n++] = 0; /* patched */
+    info[n++] = 0x5A;
+    info[n++] = 10;
+    memcpy(info + n, iccid, 10);
+    n += 10;
+    info[n++] = 0x4F;
+    info[n++] = 16;
+    memcpy(info + n, aid_prefix, 15);
+    n += 15;
+    info[n++] = aid_last;
+    info[n++] = 0x95; /* profileClass operational (2) */
+    info[n++] = 1;
+    info[n++] = 2;
+    /* notificationConfigurationInfo: every event to the eIM's address (SGP.22 3.5) */
+    {
+        static const uint8_t config[] = {0xB6, 0x16, 0x30, 0x14, 0x80, 0x02, 0x04, 0xF0, 0x81, 0x0E, '1', '2',
+                                         '7',  '.',  '0',  '.',  '0',  '.',  '1',  ':',  '8',  '0',  '0', '0'};
+        memcpy(info + n, config, sizeof(config));
+        n += sizeof(config);
+    }
+    info[1] = (uint8_t)(n - 2);
+    assert_int_equal(sgp32_softeuicc_preload_profile(f->card, info, n), SGP32_OK);
+}
+
+/* Pending notifications and package results still on the card. */
+static void card_leftovers(struct ipa_fixture *f, size_t *notifications, size_t *results)
+{
+    struct sgp32_es10 *es10 = NULL;
+    uint8_t *answer = NULL;
+    size_t len = 0;
+    const uint8_t *v;
+    size_t v_len, off;
+    struct sgp32_tlv_header h, item;
+    assert_int_equal(ipa_fixture_es10(f, &es10), SGP32_OK);
+    *notifications = *results = 0;
+    assert_int_equal(sgp32_es10_retrieve_notifications_list(es10, SGP32_ES10_NOTIFICATIONS_ALL, 0, &answer, &len),
+                     SGP32_OK);
+    /* BF2B { A0 { items } } */
+    assert_int_equal(sgp32_tlv_parse_header(answer, len, &h), SGP32_OK);
+    v = answer + h.header_len;
+    v_len = h.length;
+    if (v_len > 0 && v[0] == 0xA0) {
+        assert_int_equal(sgp32_tlv_parse_header(v, v_len, &h), SGP32_OK);
+        for (off = h.header_len; off < h.header_len + h.length; off += item.header_len + item.length) {
+            assert_int_equal(sgp32_tlv_parse_header(v + off, v_len - off, &item), SGP32_OK);
+            (*notifications)++;
+        }
+    }
+    sgp32_buffer_free(answer);
+    answer = NULL;
+    assert_int_equal(
+        sgp32_es10_retrieve_notifications_list(es10, SGP32_ES10_NOTIFICATIONS_EUICC_PACKAGE_RESULTS, 0, &answer, &len),
+        SGP32_OK);
+    assert_int_equal(sgp32_tlv_parse_header(answer, len, &h), SGP32_OK);
+    v = answer + h.header_len;
+    v_len = h.length;
+    if (v_len > 0 && v[0] == 0xA2) {
+        assert_int_equal(sgp32_tlv_parse_header(v, v_len, &h), SGP32_OK);
+        for (off = h.header_len; off < h.header_len + h.length; off += item.header_len + item.length) {
+            assert_int_equal(sgp32_tlv_parse_header(v + off, v_len - off, &item), SGP32_OK);
+            (*results)++;
+        }
+    }
+    sgp32_buffer_free(answer);
+    sgp32_es10_free(es10);
+}
+
+/* The state of profile `iccid` (1 enabled, 0 disabled, -1 absent). */
+static int profile_state(struct ipa_fixture *f, const uint8_t iccid[10])
+{
+    struct sgp32_es10 *es10 = NULL;
+    uint8_t *answer = NULL;
+    size_t len = 0, at;
+    int state = -1;
+    assert_int_equal(ipa_fixture_es10(f, &es10), SGP32_OK);
+    assert_int_equal(sgp32_es10_get_profiles_info(es10, NULL, 0, &answer, &len), SGP32_OK);
+    for (at = 0; at + 12 <= len; at++)
+        if (answer[at] == 0x5A && answer[at + 1] == 10 && memcmp(answer + at + 2, iccid, 10) == 0) {
+            size_t k;
+            state = 0;
+            for (k = at + 12; k + 3 < len && answer[k] != 0xE3; k++)
+                if (answer[k] == 0x9F && answer[k + 1] == 0x70 && answer[k + 2] == 1) {
+                    state = answer[k + 3] == 1;
+                    break;
+                }
+            break;
+        }
+    sgp32_buffer_free(answer);
+    sgp32_es10_free(es10);
+    return state;
+}
+
+/* The eIM route with a scriptable outage: `pass` requests reach the eIM, then `fail` fail. */
+struct flaky {
+    struct ipa_eim *eim;
+    long pass;
+    long fail;
+    enum sgp32_status status;
+};
+static struct flaky flaky;
+
+static void flaky_handler(void *user, const struct ipa_http_recorded *request, struct ipa_http_reply *reply)
+{
+    struct flaky *fl = user;
+    if (fl->pass > 0) {
+        fl->pass--;
+    } else if (fl->fail > 0) {
+        fl->fail--;
+        ipa_http_reply_fail(reply, fl->status, "eIM unreachable");
+        return;
+    }
+    ipa_eim_handler(fl->eim, request, reply);
+}
+
+static void outage(struct ipa_fixture *f, long pass, long fail, enum sgp32_status status)
+{
+    flaky.eim = f->eim;
+    flaky.pass = pass;
+    flaky.fail = fail;
+    flaky.status = status;
+    assert_int_equal(ipa_http_peer_route(f->http, "/gsma/rsp2/asn1", flaky_handler, &flaky), SGP32_OK);
+}
+
+static void queue_psmo(struct ipa_fixture *f, struct sgp32_eim_buffer *psmo, long *counter)
+{
+    assert_int_equal(ipa_eim_queue_package(f->eim, SGP32_EIM_PSMO_LIST, psmo, 1, counter), SGP32_OK);
+    sgp32_eim_buffer_free(psmo);
+}
+
+static void queue_enable(struct ipa_fixture *f, const uint8_t iccid[10], int rollback, long *counter)
+{
+    struct sgp32_eim_buffer psmo = {NULL, 0};
+    assert_int_equal(sgp32_eim_psmo_enable(iccid, rollback, &psmo), SGP32_OK);
+    queue_psmo(f, &psmo, counter);
+}
+
+static int setup(void **state)
+{
+    struct ipa_fixture *f = calloc(1, sizeof(*f));
+    assert_non_null(f);
+    if (ipa_fixture_setup(f, NULL) != SGP32_OK) {
+        ipa_fixture_teardown(f);
+        free(f);
+        return -1;
+    }
+    preload(f, ICCID_A, 0x01);
+    preload(f, ICCID_B, 0x02);
+    f->config.poll_interval_ms = 60000;
+    f->config.retry_initial_ms = 1000;
+    f->config.retry_max_ms = 8000;
+    f->config.retry_limit = 4;
+    f->config.rollback_timeout_ms = 30000;
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct ipa_fixture *f = *state;
+    ipa_fixture_teardown(f);
+    free(f);
+    return 0;
+}
+
+static long run(struct ipa_fixture *f, struct sgp32_ipa_poll_result *last)
+{
+    struct sgp32_ipa_poll_result r;
+    long n = ipa_fixture_run(f, 400, 0, &r);
+    if (last != NULL)
+        *last = r;
+    if (n < 0) {
+        fprintf(stderr, "run: %ld polls, state %s, activity %u, %s\n", n, r.state, r.activity, r.detail);
+        ipa_log_dump(&f->host.log);
+    }
+    return n;
+}
+
+/* ---- Tests ---- */
+
+static void test_enable_executed_reported_acknowledged(void **state)
+{
+    struct ipa_fixture *f = *state;
+    struct sgp32_ipa_poll_result last;
+    const struct ipa_eim_received *report;
+    const struct sgp32_ipa_event *event;
+    size_t notifications, results;
+    long counter = 0;
+    queue_enable(f, ICCID_A, 0, &counter);
+    assert_int_equal(ipa_fixture_ipa_new(f), SGP32_OK);
+    assert_true(run(f, &last) > 0);
+    assert_string_equal(last.state, "idle");
+
+    assert_int_equal(profile_state(f, ICCID_A), 1);
+    assert_int_equal(ipa_eim_accepted_results(f->eim), 1);
+    report = ipa_eim_last(f->eim, SGP32_ESIPA_PROVIDE_EIM_PACKAGE_RESULT);
+    assert_non_null(report);
+    assert_int_equal(report->verify_status, SGP32_OK);
+    assert_int_equal(report->counter_value, counter);
+    /* The enable produced a notification: it travelled with the result, was acknowledged, removed. */
+    assert_int_equal(report->result_kind, IPA_EIM_EPR_AND_NOTIFICATIONS);
+    assert_true(report->ack_count >= 2);
+    card_leftovers(f, &notifications, &results);
+    assert_int_equal(notifications, 0);
+    assert_int_equal(results, 0);
+
+    event = ipa_events_last(&f->host.events, SGP32_IPA_EVENT_PACKAGE_EXECUTED);
+    assert_non_null(event);
+    assert_int_equal(event->status, SGP32_OK);
+    event = ipa_events_last(&f->host.events, SGP32_IPA_EVENT_PROFILE_CHANGED);
+    assert_non_null(event);
+    assert_true(event->has_iccid);
+    assert_memory_equal(event->iccid, ICCID_A, 10);
+    assert_int_equal(ipa_events_count(&f->host.events, SGP32_IPA_EVENT_NOTIFICATION_DELIVERED), report->ack_count);
+    /* Nothing left in storage; the eIM was asked again after the report (queue drained). */
+    assert_null(ipa_storage_get(f->host.storage, "ipa.job", NULL));
+    assert_null(ipa_storage_get(f->host.storage, "ipa.acks", NULL));
+    assert_int_equal(ipa_eim_count(f->eim, SGP32_ESIPA_GET_EIM_PACKAGE), 2);
+    assert_true(sgp32_ipa_is_idle(f->ipa));
+}
+
+static void test_several_packages_in_one_go(void **state)
+{
+    struct ipa_fixture *f = *state;
+    struct sgp32_eim_buffer psmo = {NULL, 0};
+    queue_enable(f, ICCID_A, 0, NULL);
+    assert_int_equal(sgp32_eim_psmo_disable(ICCID_A, &psmo), SGP32_OK);
+    queue_psmo(f, &psmo, NULL);
+    queue_enable(f, ICCID_B, 0, NULL);
+    assert_int_equal(ipa_fixture_ipa_new(f), SGP32_OK);
+    assert_true(run(f, NULL) > 0);
+    assert_int_equal(ipa_eim_accepted_results(f->eim), 3);
+    assert_int_equal(profile_state(f, ICCID_A), 0);
+    assert_int_equal(profile_state(f, ICCID_B), 1);
+    assert_int_equal(ipa_eim_count(f->eim, SGP32_ESIPA_GET_EIM_PACKAGE), 4);
+}
+
+static void test_no_package_then_period(void **state)
+{
+    struct ipa_fixture *f = *state;
+    struct sgp32_ipa_poll_result last;
+    assert_int_equal(ipa_fixture_ipa_new(f), SGP32_OK);
+    assert_true(run(f, &last) > 0);
+    assert_int_equal(ipa_eim_count(f->eim, SGP32_ESIPA_GET_EIM_PACKAGE), 1);
+    /* Idle until the period: one poll now does nothing and asks to wait for it. */
+    assert_int_equal(sgp32_ipa_poll(f->ipa, &last), SGP32_OK);
+    assert_int_equal(last.activity, SGP32_IPA_IDLE);
+    assert_true(last.wait_ms > 50000 && last.wait_ms <= 60000);
+    ipa_clock_advance(&f->host.clock, last.wait_ms);
+    queue_enable(f, ICCID_A, 0, NULL);
+    assert_true(run(f, NULL) > 0);
+    assert_int_equal(ipa_eim_accepted_results(f->eim), 1);
+    /* The eIM can also be asked now. */
+    assert_int_equal(sgp32_ipa_poll_eim_now(f->ipa), SGP32_OK);
+    assert_true(run(f, NULL) > 0);
+    assert_int_equal(ipa_eim_count(f->eim, SGP32_ESIPA_GET_EIM_PACKAGE), 4);
+}
+
+static void test_eim_package_errors(void **state)
+{
+    struct ipa_fixture *f = *state;
+    struct sgp32_ipa_poll_result last;
+    assert_int_equal(ipa_eim_queue_error(f->eim, 2), SGP32_OK); /* eidNotFound */
+    assert_int_equal(ipa_fixture_ipa_new(f), SGP32_OK);
+    ipa_fixture_run(f, 400, 0, &last);
+    assert_int_equal(last.status, SGP32_ERR_SERVER_STATUS);
+    assert_non_null(strstr(last.detail, "eidNotFound"));
+    assert_non_null(strstr(sgp32_ipa_last_error(f->ipa), "eidNotFound"));
+    /* A body that is no ESipa message at all is refused without crashing. */
+    {
+        static const uint8_t junk[] = {0xBF, 0x4F, 0x03, 0x30, 0x01, 0x00};
+        assert_int_equal(ipa_eim_queue_raw(f->eim, junk, sizeof(junk)), SGP32_OK);
+        sgp32_ipa_poll_eim_now(f->ipa);
+        ipa_fixture_run(f, 400, 0, &last);
+        assert_int_not_equal(last.status, SGP32_OK);
+    }
+    assert_int_equal(profile_state(f, ICCID_A), 0);
+}
+
+static void test_unreachable_eim_backs_off(void **state)
+{
+    struct ipa_fixture *f = *state;
+    struct sgp32_ipa_poll_result last;
+    uint32_t waits[3] = {0, 0, 0};
+    size_t i, n = 0;
+    assert_int_equal(ipa_http_peer_fail_next(f->http, "/gsma/rsp2/asn1", 3, SGP32_ERR_HTTP, 0, "connection refused"),
+                     SGP32_OK);
+    queue_enable(f, ICCID_A, 0, NULL);
+    assert_int_equal(ipa_fixture_ipa_new(f), SGP32_OK);
+    for (i = 0; i < 200 && n < 3; i++) {
+        sgp32_ipa_poll(f->ipa, &last);
+        if (last.activity == SGP32_IPA_BACKOFF)
+            waits[n++] = last.wait_ms;
+        ipa_clock_advance(&f->host.clock, last.wait_ms);
+    }
+    assert_int_equal(n, 3);
+    assert_int_equal(waits[0], 1000);
+    assert_int_equal(waits[1], 2000);
+    assert_int_equal(waits[2], 4000);
+    assert_int_equal(ipa_events_count(&f->host.events, SGP32_IPA_EVENT_RETRY), 3);
+    assert_true(run(f, NULL) > 0);
+    assert_int_equal(ipa_eim_accepted_results(f->eim), 1);
+}
+
+static void test_result_kept_until_acknowledged(void **state)
+{
+    struct ipa_fixture *f = *state;
+    size_t notifications, results;
+    ipa_eim_set_ack_mode(f->eim, IPA_EIM_ACK_NONE, 0);
+    queue_enable(f, ICCID_A, 0, NULL);
+    assert_int_equal(ipa_fixture_ipa_new(f), SGP32_OK);
+    run(f, NULL);
+    assert_int_equal(ipa_eim_accepted_results(f->eim), 1);
+    /* Not acknowledged: the eUICC keeps the result and the notification. */
+    card_leftovers(f, &notifications, &results);
+    assert_int_equal(notifications, 1);
+    assert_int_equal(results, 1);
+    assert_int_equal(ipa_events_count(&f->host.events, SGP32_IPA_EVENT_NOTIFICATION_DELIVERED), 0);
+}
+
+static void test_report_refused_by_eim(void **state)
+{
+    struct ipa_fixture *f = *state;
+    struct sgp32_ipa_poll_result last;
+    ipa_eim_set_ack_mode(f->eim, IPA_EIM_ACK_ERROR, 127);
+    queue_enable(f, ICCID_A, 0, NULL);
+    assert_int_equal(ipa_fixture_ipa_new(f), SGP32_OK);
+    ipa_fixture_run(f, 400, 0, &last);
+    assert_non_null(strstr(sgp32_ipa_last_error(f->ipa), "provideEimPackageResultError"));
+    assert_null(ipa_storage_get(f->host.storage, "ipa.job", NULL));
+}
+
+static void test_report_retried_until_delivered(void **state)
+{
+    struct ipa_fixture *f = *state;
+    int i;
+    queue_enable(f, ICCID_A, 0, NULL);
+    assert_int_equal(ipa_fixture_ipa_new(f), SGP32_OK);
+    /* GetEimPackage passes, then 6 failures: the report outlives its retry budget (4) and comes back
+     * at the next period, still from storage. */
+    outage(f, 1, 6, SGP32_ERR_TIMEOUT);
+    for (i = 0; i < 5 && ipa_eim_accepted_results(f->eim) == 0; i++) {
+        ipa_fixture_run(f, 400, 0, NULL);
+        ipa_clock_advance(&f->host.clock, 60000);
+    }
+    assert_true(ipa_log_find(&f->host.log, 0, SGP32_LOG_WARNING, "SGP32_ERR_TIMEOUT") >= 0);
+    assert_int_equal(ipa_eim_accepted_results(f->eim), 1);
+    assert_int_equal(profile_state(f, ICCID_A), 1);
+    assert_null(ipa_storage_get(f->host.storage, "ipa.job", NULL));
+}
+
+static void test_euicc_error_result_reported(void **state)
+{
+    struct ipa_fixture *f = *state;
+    const struct ipa_eim_received *report;
+    static const uint8_t unknown[10] = {0x98, 0x99, 0x99, 0x99, 0x99, 0x99, 0x99, 0x99, 0x99, 0xF9};
+    queue_enable(f, unknown, 0, NULL);
+    assert_int_equal(ipa_fixture_ipa_new(f), SGP32_OK);
+    run(f, NULL);
+    report = ipa_eim_last(f->eim, SGP32_ESIPA_PROVIDE_EIM_PACKAGE_RESULT);
+    assert_non_null(report);
+    assert_int_equal(report->verify_status, SGP32_OK);
+    assert_int_equal(report->result.item_count, 1);
+    assert_int_equal(report->result.items[0].value, 1); /* iccidOrAidNotFound */
+    assert_int_equal(ipa_events_last(&f->host.events, SGP32_IPA_EVENT_PACKAGE_EXECUTED)->code, 1);
+}
+
+static void test_rollback_when_eim_unreachable(void **state)
+{
+    struct ipa_fixture *f = *state;
+    struct sgp32_ipa_poll_result last;
+    const struct ipa_eim_received *report;
+    long i;
+    queue_enable(f, ICCID_A, 0, NULL);
+    assert_int_equal(ipa_fixture_ipa_new(f), SGP32_OK);
+    run(f, NULL);
+    assert_int_equal(profile_state(f, ICCID_A), 1);
+    /* Now enable B with rollbackFlag; after that the eIM is gone for good (the new profile has no
+     * connectivity): past the deadline the IPA rolls back to A. */
+    queue_enable(f, ICCID_B, 1, NULL);
+    outage(f, 1, 100000, SGP32_ERR_HTTP);
+    sgp32_ipa_poll_eim_now(f->ipa);
+    for (i = 0; i < 400 && ipa_events_count(&f->host.events, SGP32_IPA_EVENT_ROLLBACK) == 0; i++) {
+        sgp32_ipa_poll(f->ipa, &last);
+        ipa_clock_advance(&f->host.clock, last.wait_ms);
+    }
+    assert_int_equal(ipa_events_count(&f->host.events, SGP32_IPA_EVENT_ROLLBACK), 1);
+    assert_int_equal(profile_state(f, ICCID_A), 1);
+    assert_int_equal(profile_state(f, ICCID_B), 0);
+    /* The eIM comes back: it gets the rollback's result, and learns of the state change. */
+    outage(f, 0, 0, SGP32_OK);
+    run(f, NULL);
+    report = ipa_eim_last(f->eim, SGP32_ESIPA_PROVIDE_EIM_PACKAGE_RESULT);
+    assert_non_null(report);
+    assert_int_equal(report->verify_status, SGP32_OK);
+    /* The enable's result (rollbackFlag) and, when the eUICC gives one, the rollback's own. */
+    assert_true(report->result.items[0].tag == 0x83 || report->result.items[0].tag == 0x8C);
+    sgp32_ipa_poll_eim_now(f->ipa);
+    run(f, NULL);
+    assert_true(ipa_eim_last(f->eim, SGP32_ESIPA_GET_EIM_PACKAGE)->notify_state_change ||
+                ipa_eim_count(f->eim, SGP32_ESIPA_GET_EIM_PACKAGE) > 2);
+}
+
+static void test_transfer_eim_package(void **state)
+{
+    struct ipa_fixture *f = *state;
+    struct sgp32_eim_buffer psmo = {NULL, 0}, request = {NULL, 0};
+    uint8_t *wrapped;
+    const struct sgp32_ipa_event *event;
+    struct sgp32_eim_result checked;
+    size_t len;
+    assert_int_equal(sgp32_eim_psmo_enable(ICCID_A, 0, &psmo), SGP32_OK);
+    assert_int_equal(ipa_eim_make_package(f->eim, SGP32_EIM_PSMO_LIST, &psmo, 1, &request, NULL), SGP32_OK);
+    sgp32_eim_buffer_free(&psmo);
+    /* BF4E { BF51 ... } */
+    len = request.len + 4;
+    wrapped = malloc(len);
+    assert_non_null(wrapped);
+    wrapped[0] = 0xBF;
+    wrapped[1] = 0x4E;
+    wrapped[2] = 0x81;
+    wrapped[3] = (uint8_t)request.len;
+    assert_true(request.len < 256);
+    memcpy(wrapped + 4, request.data, request.len);
+    assert_int_equal(ipa_fixture_ipa_new(f), SGP32_OK);
+    run(f, NULL);
+    assert_int_equal(sgp32_ipa_inject_eim_package(f->ipa, wrapped, len), SGP32_OK);
+    run(f, NULL);
+    event = ipa_events_last(&f->host.events, SGP32_IPA_EVENT_TRANSFER_RESPONSE);
+    assert_non_null(event);
+    assert_int_equal(event->data[0], 0xBF);
+    assert_int_equal(event->data[1], 0x4E);
+    assert_int_equal(profile_state(f, ICCID_A), 1);
+    {
+        /* The result inside verifies at the eIM. */
+        const uint8_t *element = NULL;
+        size_t element_len = 0, at;
+        for (at = 2; at + 2 < event->len; at++)
+            if (event->data[at] == 0xBF && event->data[at + 1] == 0x51) {
+                element = event->data + at;
+                element_len = event->len - at;
+                break;
+            }
+        assert_non_null(element);
+        {
+            struct sgp32_tlv_header h;
+            assert_int_equal(sgp32_tlv_parse_header(element, element_len, &h), SGP32_OK);
+            element_len = h.header_len + h.length;
+        }
+        assert_int_equal(ipa_eim_verify(f->eim, element, element_len, &checked, NULL), SGP32_OK);
+    }
+    /* Malformed injection: an eimPackageError answer, no crash. */
+    wrapped[3] = 0x05;
+    assert_int_equal(sgp32_ipa_inject_eim_package(f->ipa, wrapped, 6), SGP32_OK);
+    run(f, NULL);
+    event = ipa_events_last(&f->host.events, SGP32_IPA_EVENT_TRANSFER_RESPONSE);
+    assert_int_not_equal(event->status, SGP32_OK);
+    free(wrapped);
+    sgp32_eim_buffer_free(&request);
+}
+
+/* A power cut right after each durable save: the device restarts and ends consistent. */
+static void test_power_cut_after_each_save(void **state)
+{
+    struct ipa_fixture *probe = *state;
+    size_t total, k;
+    struct crash c;
+    /* How many saves does the whole procedure make? */
+    crash_install(probe, &c, 0);
+    queue_enable(probe, ICCID_A, 0, NULL);
+    assert_int_equal(ipa_fixture_ipa_new(probe), SGP32_OK);
+    run(probe, NULL);
+    total = c.saves;
+    assert_true(total >= 4);
+    for (k = 1; k <= total; k++) {
+        struct ipa_fixture *f = calloc(1, sizeof(*f));
+        size_t notifications, results;
+        void *s = f;
+        assert_int_equal(setup(&s), 0);
+        f = s;
+        crash_install(f, &c, k);
+        queue_enable(f, ICCID_A, 0, NULL);
+        assert_int_equal(ipa_fixture_ipa_new(f), SGP32_OK);
+        ipa_fixture_run(f, 100, 0, NULL);
+        assert_true(c.crashed);
+        /* Power back: card and network answer again. */
+        c.crashed = 0;
+        c.crash_after = 0;
+        sgp32_softeuicc_reset(f->card, NULL, 0, NULL);
+        assert_int_equal(ipa_fixture_restart(f, NULL), SGP32_OK);
+        assert_true(run(f, NULL) > 0);
+        assert_int_equal(profile_state(f, ICCID_A), 1);
+        /* Executed once: exactly one distinct result accepted; acknowledged ones removed. */
+        assert_int_equal(ipa_eim_accepted_results(f->eim), 1);
+        card_leftovers(f, &notifications, &results);
+        assert_int_equal(results, 0);
+        assert_int_equal(notifications, 0);
+        assert_null(ipa_storage_get(f->host.storage, "ipa.job", NULL));
+        teardown(&s);
+    }
+}
+
+static void test_several_contexts_in_one_process(void **state)
+{
+    struct ipa_fixture *a = *state;
+    struct ipa_fixture *b = calloc(1, sizeof(*b));
+    void *s = b;
+    assert_int_equal(setup(&s), 0);
+    b = s;
+    queue_enable(a, ICCID_A, 0, NULL);
+    queue_enable(b, ICCID_B, 0, NULL);
+    assert_int_equal(ipa_fixture_ipa_new(a), SGP32_OK);
+    assert_int_equal(ipa_fixture_ipa_new(b), SGP32_OK);
+    run(a, NULL);
+    run(b, NULL);
+    assert_int_equal(profile_state(a, ICCID_A), 1);
+    assert_int_equal(profile_state(a, ICCID_B), 0);
+    assert_int_equal(profile_state(b, ICCID_B), 1);
+    assert_int_equal(profile_state(b, ICCID_A), 0);
+    teardown(&s);
+}
+
+static void test_bad_arguments(void **state)
+{
+    struct ipa_fixture *f = *state;
+    struct sgp32_ipa *ipa = NULL;
+    struct sgp32_platform platform = f->platform;
+    assert_int_equal(sgp32_ipa_new(NULL, NULL, &ipa), SGP32_ERR_INVALID_ARGUMENT);
+    platform.save = NULL;
+    assert_int_equal(sgp32_ipa_new(NULL, &platform, &ipa), SGP32_ERR_INVALID_ARGUMENT);
+    platform = f->platform;
+    platform.version = 99;
+    assert_int_equal(sgp32_ipa_new(NULL, &platform, &ipa), SGP32_ERR_INVALID_ARGUMENT);
+    assert_null(ipa);
+    assert_int_equal(sgp32_ipa_poll(NULL, NULL), SGP32_ERR_INVALID_ARGUMENT);
+    assert_int_equal(sgp32_ipa_inject_eim_package(NULL, NULL, 0), SGP32_ERR_INVALID_ARGUMENT);
+    sgp32_ipa_free(NULL);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_enable_executed_reported_acknowledged, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_several_packages_in_one_go, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_no_package_then_period, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_eim_package_errors, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_unreachable_eim_backs_off, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_result_kept_until_acknowledged, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_report_refused_by_eim, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_report_retried_until_delivered, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_euicc_error_result_reported, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rollback_when_eim_unreachable, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_transfer_eim_package, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_power_cut_after_each_save, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_several_contexts_in_one_process, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_bad_arguments, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
