@@ -740,6 +740,9 @@ static void test_eim_package_through_the_card(void **state)
         free(ack);
         got = ipa_eim_last(f.eim, SGP32_ESIPA_PROVIDE_EIM_PACKAGE_RESULT);
         assert_true(got->duplicate);
+        assert_int_equal(got->verify_status, SGP32_OK);
+        assert_int_equal(got->counter_value, 1);
+        assert_int_equal(got->result.item_count, 2);
         assert_int_equal(ipa_eim_accepted_results(f.eim), 1);
     }
     /* a tampered result (one bit of the signature): refused, nothing acknowledged */

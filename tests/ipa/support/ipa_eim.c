@@ -26,6 +26,8 @@ struct accepted {
     uint8_t *bytes;
     size_t len;
     long seq; /* -1: an error result (nothing to acknowledge) */
+    long counter;
+    struct sgp32_eim_result result;
 };
 
 struct ipa_eim {
@@ -403,7 +405,8 @@ void ipa_eim_set_other_handler(struct ipa_eim *eim, ipa_http_handler handler, vo
 
 /* ---- Verification ---- */
 
-static enum sgp32_status remember_accepted(struct ipa_eim *eim, const uint8_t *bytes, size_t len, long seq)
+static enum sgp32_status remember_accepted(struct ipa_eim *eim, const uint8_t *bytes, size_t len, long seq,
+                                           long counter, const struct sgp32_eim_result *result)
 {
     struct accepted *a;
     if (eim->accepted_count == eim->accepted_cap) {
@@ -421,6 +424,8 @@ static enum sgp32_status remember_accepted(struct ipa_eim *eim, const uint8_t *b
     memcpy(a->bytes, bytes, len);
     a->len = len;
     a->seq = seq;
+    a->counter = counter;
+    a->result = *result;
     eim->accepted_count++;
     return SGP32_OK;
 }
@@ -439,6 +444,8 @@ static enum sgp32_status verify(struct ipa_eim *eim, const uint8_t *der, size_t 
             /* a result delivered again (its acknowledgement was lost): acknowledge it again */
             *duplicate = 1;
             *ack_seq = eim->accepted[k].seq;
+            *counter_value = eim->accepted[k].counter;
+            *out = eim->accepted[k].result;
             return SGP32_OK;
         }
     while (i > 0) {
@@ -461,7 +468,7 @@ static enum sgp32_status verify(struct ipa_eim *eim, const uint8_t *der, size_t 
                 eim->last_seq = out->seq_number;
                 *ack_seq = out->seq_number;
             }
-            return remember_accepted(eim, der, len, *ack_seq);
+            return remember_accepted(eim, der, len, *ack_seq, *counter_value, out);
         }
         if (first == SGP32_ERR_NOT_FOUND)
             first = status;

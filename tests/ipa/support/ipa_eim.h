@@ -71,7 +71,8 @@ struct ipa_eim_received {
     const uint8_t *euicc_package_result; /* the BF51 inside data, NULL if none */
     size_t euicc_package_result_len;
     enum sgp32_status verify_status; /* sgp32_eim_verify_result(); SGP32_ERR_NOT_FOUND: no package sent */
-    int duplicate;                   /* the same result bytes as one accepted before */
+    int duplicate;                   /* the same result bytes as one accepted before: verify_status, result and
+                                      * counter_value are those of the first delivery, its seqNumber acknowledged again */
     struct sgp32_eim_result result;
     long counter_value;                  /* of the package it answered (-1: unknown) */
     long acknowledged[IPA_EIM_MAX_ACKS]; /* the sequence numbers this answer acknowledged */
