@@ -55,7 +55,7 @@ void cli_json_string(const char *text, size_t len)
 
 /* Prints the failure; result is the ES10 result code with SGP32_ERR_EUICC_RESULT. */
 static int report(const struct cli_call *call, const char *what, enum sgp32_status status,
-                  const struct cli_result_name *names, long result)
+                  const struct cli_result_name *names, long result, int exit_code)
 {
     const struct sgp32_es10_error *e = call->es10 != NULL ? sgp32_es10_last_error(call->es10) : NULL;
     const char *step = e != NULL ? e->step : "transport";
@@ -76,24 +76,25 @@ static int report(const struct cli_call *call, const char *what, enum sgp32_stat
         printf(",\"step\":\"%s\",\"sw\":\"%04X\"", step, sw);
         if (status == SGP32_ERR_EUICC_RESULT)
             printf(",\"es10Result\":%ld,\"es10ResultName\":\"%s\"", result, cli_result_name(names, result));
-        printf(",\"exit\":%d}\n", exit_code_of(status));
+        printf(",\"exit\":%d}\n", exit_code);
     } else {
         fprintf(stderr, "sgp32 %s: %s [%s, step '%s', SW %04X]\n", call->name, message, sgp32_status_name(status), step,
                 sw);
     }
-    return exit_code_of(status);
+    return exit_code;
 }
 
 int cli_fail(const struct cli_call *call, const char *what, enum sgp32_status status,
              const struct cli_result_name *names)
 {
     const struct sgp32_es10_error *e = call->es10 != NULL ? sgp32_es10_last_error(call->es10) : NULL;
-    return report(call, what, status, names, e != NULL && status == SGP32_ERR_EUICC_RESULT ? e->es10_result : 0);
+    return report(call, what, status, names, e != NULL && status == SGP32_ERR_EUICC_RESULT ? e->es10_result : 0,
+                  exit_code_of(status));
 }
 
 int cli_fail_result(const struct cli_call *call, const char *what, const struct cli_result_name *names, long code)
 {
-    return report(call, what, SGP32_ERR_EUICC_RESULT, names, code);
+    return report(call, what, SGP32_ERR_EUICC_RESULT, names, code, CLI_EXIT_FAILURE);
 }
 
 int cli_connect(struct cli_call *call)
@@ -106,10 +107,10 @@ int cli_connect(struct cli_call *call)
     if (call->es10 != NULL)
         return CLI_EXIT_OK;
     st = cli_transport_open(g->transport, g->timeout_ms, &call->transport);
-    if (st != SGP32_OK) {
-        rc = cli_fail(call, "open transport", st, NULL);
-        return rc == CLI_EXIT_USAGE ? CLI_EXIT_USAGE : CLI_EXIT_TRANSPORT;
-    }
+    /* A transport that cannot be opened is unreachable, whatever the backend's reason. */
+    if (st != SGP32_OK)
+        return report(call, "open transport", st, NULL, 0,
+                      st == SGP32_ERR_INVALID_ARGUMENT ? CLI_EXIT_USAGE : CLI_EXIT_TRANSPORT);
     memset(&options, 0, sizeof(options));
     options.size = sizeof(options);
     options.apdu_timeout_ms = g->timeout_ms;

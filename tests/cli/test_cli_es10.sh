@@ -82,6 +82,13 @@ check "fallback bad action exits 2" [ "$(exit_code "$cli" --transport "softeuicc
 check "-v traces the STORE DATA of GetProfilesInfo" grep -q '^> ..E29100..BF2D00' "$err"
 check "-v traces the answers" grep -q '^< BF2D.*9000$' "$err"
 check "transport failure exits 3" [ "$(exit_code "$cli" --transport "softeuicc:$work/none" profile list)" = 3 ]
+set +e
+"$cli" --transport "softeuicc:$work/none" --json profile list > "$out" 2> /dev/null
+rc=$?
+set -e
+check "transport failure: JSON exit 3, step transport" [ "$rc/$(j 'd["exit"]')/$(j 'd["step"]')" = 3/3/transport ]
+check "types lists SGP32-ProfileInfo" sh -c "\"$cli\" types ProfileInfo | grep -q '^SGP32Definitions SGP32-ProfileInfo$'"
+check "version" sh -c "\"$cli\" version | grep -q '^sgp32 [0-9]'"
 
 # notifications: enable (seq 1) and disable (seq 2) of profile one
 on notification list
