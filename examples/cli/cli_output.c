@@ -258,13 +258,15 @@ int cli_print_list(const struct cli_call *call, const struct cli_list *list, con
         return cli_fail_result(call, list->key, list->error_names, cli_integer(items, items_len));
     if (cli_tlv_value(outer, outer_len, list->list_tag, &items, &items_len) != 0)
         return cli_fail(call, list->key, SGP32_ERR_DECODE, NULL);
+    /* Every element must be whole before anything is printed: no truncated result line. */
+    for (at = 0; at < items_len; at += element_size(items + at, items_len - at))
+        if (element_size(items + at, items_len - at) == 0)
+            return cli_fail(call, list->key, SGP32_ERR_DECODE, NULL);
     cli_result_begin(call);
     if (call->json)
         printf("{\"%s\":[", list->key);
     for (at = 0; at < items_len; count++) {
         size_t size = element_size(items + at, items_len - at);
-        if (size == 0)
-            break;
         if (call->json && count > 0)
             printf(",");
         if (call->json && list->with_hex) {
