@@ -264,6 +264,25 @@ static void test_bad_input(void **state)
     assert_int_equal(status, 200);
 }
 
+/* GET /api/devices lists the registered card; GET /api/devices/<eid> shows its counters. */
+static void test_devices(void **state)
+{
+    char path[96];
+    cJSON *json = NULL, *devices;
+    (void)state;
+    assert_int_equal(rest_call(&world.eim, "GET", "/api/devices", NULL, &json), 200);
+    devices = cJSON_GetObjectItemCaseSensitive(json, "devices");
+    assert_int_equal(cJSON_GetArraySize(devices), 1);
+    assert_string_equal(json_string(cJSON_GetArrayItem(devices, 0), "eid"), world.card.eid_hex);
+    cJSON_Delete(json);
+    snprintf(path, sizeof(path), "/api/devices/%s", world.card.eid_hex);
+    assert_int_equal(rest_call(&world.eim, "GET", path, NULL, &json), 200);
+    assert_true(json_number(json, "counterValue") >= 1);
+    assert_true(json_number(json, "lastSeqNumber") >= 1);
+    assert_non_null(json_string(json, "euiccCertificate"));
+    cJSON_Delete(json);
+}
+
 /* eCOs: a second eIM added and listed, then deleted; the results decoded in the order. */
 static void test_eco_order(void **state)
 {
@@ -315,6 +334,7 @@ int main(void)
         cmocka_unit_test(test_forged_result),  cmocka_unit_test(test_download_trigger),
         cmocka_unit_test(test_ipa_euicc_data), cmocka_unit_test(test_restart_persistence),
         cmocka_unit_test(test_bad_input),      cmocka_unit_test(test_eco_order),
+        cmocka_unit_test(test_devices),
     };
     return cmocka_run_group_tests(tests, eim_world_setup, eim_world_teardown);
 }

@@ -147,6 +147,27 @@ static void post_device(struct eim_server *server, const cJSON *body, struct sgp
     free(device.certificate);
 }
 
+static void list_devices(struct eim_server *server, struct sgp32_remote_response *response)
+{
+    char(*eids)[33] = malloc(MAX_LISTED * sizeof(*eids));
+    int count = eids != NULL ? eim_store_device_eids(server->store, eids, MAX_LISTED) : -1, i;
+    cJSON *json = cJSON_CreateObject(), *array = cJSON_AddArrayToObject(json, "devices");
+    for (i = 0; i < count; i++) {
+        struct eim_device device;
+        if (eim_store_get_device(server->store, eids[i], &device) == 0) {
+            cJSON_AddItemToArray(array, device_json(&device));
+            eim_device_release(&device);
+        }
+    }
+    free(eids);
+    if (count < 0) {
+        cJSON_Delete(json);
+        error_reply(response, 500, "store failure");
+        return;
+    }
+    reply(response, 200, json);
+}
+
 static cJSON *order_json(const struct eim_order *order)
 {
     cJSON *json = cJSON_CreateObject();
@@ -267,8 +288,10 @@ void eim_api_handle(struct eim_server *server, const char *method, const struct 
     } else if (strcmp(path, "devices") == 0) {
         if (is(method, "POST"))
             post_device(server, body, response);
+        else if (is(method, "GET"))
+            list_devices(server, response);
         else
-            error_reply(response, 405, "POST only");
+            error_reply(response, 405, "GET or POST");
     } else if (strncmp(path, "devices/", 8) == 0) {
         const char *rest = path + 8, *slash = strchr(rest, '/');
         size_t eid_len = slash != NULL ? (size_t)(slash - rest) : strlen(rest);

@@ -71,6 +71,8 @@ int eim_store_put_device(struct eim_store *store, const struct eim_device *devic
 /* 0 found, 1 none, -1 error; eim_device_release() after 0. */
 int eim_store_get_device(struct eim_store *store, const char *eid, struct eim_device *device);
 void eim_device_release(struct eim_device *device);
+/* The registered EIDs, at most max: the count, -1 error. */
+int eim_store_device_eids(struct eim_store *store, char (*eids)[33], int max);
 int eim_store_set_counters(struct eim_store *store, const char *eid, long counter, long last_seq);
 /* The new order's id in *id: 0, -1 error. */
 int eim_store_add_order(struct eim_store *store, const char *eid, const char *kind, const char *request, long *id);

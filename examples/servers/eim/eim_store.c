@@ -332,3 +332,15 @@ int eim_store_list_notifications(struct eim_store *store, const char *eid, cJSON
     sqlite3_finalize(statement);
     return rc == SQLITE_DONE ? 0 : -1;
 }
+
+int eim_store_device_eids(struct eim_store *store, char (*eids)[33], int max)
+{
+    sqlite3_stmt *statement = prepare(store, "SELECT eid FROM devices ORDER BY eid");
+    int count = 0, rc;
+    if (statement == NULL)
+        return -1;
+    while ((rc = sqlite3_step(statement)) == SQLITE_ROW && count < max)
+        snprintf(eids[count++], 33, "%s", (const char *)sqlite3_column_text(statement, 0));
+    sqlite3_finalize(statement);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? count : -1;
+}
