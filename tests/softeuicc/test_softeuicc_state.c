@@ -198,6 +198,31 @@ static void test_corrupt_state_is_refused(void **state)
     put_crc(bad, len);
     write_file(path, bad, len);
     assert_refused(&h);
+    /* the pre-loaded profile's extra record (type 42, u8 flags: bit 0 pre-loaded): unknown flag bits,
+     * no flag, and a second record for the same profile are refused */
+    for (i = 12; i + 6 <= len - 4; i++)
+        if (memcmp(good + i, "\x2A\x00\x00\x00\x01\x01", 6) == 0)
+            break;
+    assert_true(i + 6 <= len - 4); /* found it */
+    memcpy(bad, good, len);
+    bad[i + 5] = 0x05;
+    put_crc(bad, len);
+    write_file(path, bad, len);
+    assert_refused(&h);
+    bad[i + 5] = 0x00;
+    put_crc(bad, len);
+    write_file(path, bad, len);
+    assert_refused(&h);
+    {
+        uint8_t *twice = malloc(len + 6);
+        assert_non_null(twice);
+        memcpy(twice, good, i + 6);
+        memcpy(twice + i + 6, good + i, len - i);
+        put_crc(twice, len + 6);
+        write_file(path, twice, len + 6);
+        assert_refused(&h);
+        free(twice);
+    }
     /* create() never overwrites something it cannot read */
     memset(&identity, 0, sizeof(identity));
     memcpy(identity.eid, harness_eid, 16); /* a valid EID: the refusal is about the state */

@@ -257,7 +257,8 @@ uint16_t es10_get_connectivity_parameters(struct sgp32_softeuicc *card, const ui
     } else if (extra->connectivity_len > 0 && extra->connectivity[0] == 0x30 &&
                sgp32_decode(SGP32_TYPE(ConnectivityParameters), extra->connectivity, extra->connectivity_len, &strict,
                             &parsed, NULL) == SGP32_OK &&
-               sgp32_tlv_parse_header(extra->connectivity, extra->connectivity_len, &header) == SGP32_OK) {
+               sgp32_tlv_parse_header(extra->connectivity, extra->connectivity_len, &header) == SGP32_OK &&
+               header.header_len + header.length == extra->connectivity_len) {
         /* connectivityParameters [0] (AUTOMATIC TAGS): the SEQUENCE's contents under A0 */
         der_bytes(out, 0xA0, extra->connectivity + header.header_len, header.length);
     } else {
