@@ -18,6 +18,11 @@
 #include <termios.h>
 #include <unistd.h>
 
+#ifdef TEST_PEER_WITH_WOLFSSL
+#include <wolfssl/options.h>
+#include <wolfssl/wolfcrypt/ecc.h>
+#endif
+
 #include "modem_emulator.h"
 #include "sgp32/softeuicc.h"
 #include "sgp32/transport.h"
@@ -452,6 +457,11 @@ static void *run(void *arg)
             }
         }
     }
+#ifdef TEST_PEER_WITH_WOLFSSL
+    /* The card signed on this thread: wolfSSL's fixed-point ECC cache is thread-local and only this
+     * thread can free it. */
+    wc_ecc_fp_free();
+#endif
     return NULL;
 }
 

@@ -9,6 +9,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#ifdef TEST_PEER_WITH_WOLFSSL
+#include <wolfssl/options.h>
+#include <wolfssl/wolfcrypt/ecc.h>
+#endif
+
 #include "fake_qmi_device.h"
 #include "qmi/qmux.h"
 #include "sgp32/softeuicc.h"
@@ -473,6 +478,11 @@ static void *device_thread(void *arg)
         if (gone)
             break;
     }
+#ifdef TEST_PEER_WITH_WOLFSSL
+    /* The card signed on this thread: wolfSSL's fixed-point ECC cache is thread-local and only this
+     * thread can free it. */
+    wc_ecc_fp_free();
+#endif
     return NULL;
 }
 
