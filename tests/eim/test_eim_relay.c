@@ -374,12 +374,66 @@ static void test_result_with_notifications(void **state)
     cJSON_Delete(json);
 }
 
+/* An IpaEuiccDataResponse carrying many notifications (the install notification, 50 times): every
+ * seqNumber is acknowledged (an answer over 127 bytes: long-form lengths) and every copy stored. */
+static void test_many_notifications(void **state)
+{
+    long id = post_order("{\"ipaEuiccData\": {\"tagList\": \"A0\"}}");
+    size_t package_len, request_len, tid_len, listed_len, list_len, pir_len, n = 0, answer_len, acks_len, value_len,
+                                                                             count = 0, at = 0, i;
+    uint8_t *package = get_eim_package(world.card.eid, &package_len), *listed = NULL, *message = malloc(MESSAGE_MAX),
+            *answer;
+    const uint8_t *request = der_child(package, package_len, 0xBF52, &request_len), *tid, *list, *pir, *acks, *value;
+    cJSON *order;
+    (void)state;
+    assert_non_null(request);
+    assert_non_null(message);
+    tid = der_child(request, request_len, 0x83, &tid_len);
+    assert_non_null(tid);
+    assert_int_equal(sgp32_es10_retrieve_notifications_list(world.card.es10, SGP32_ES10_NOTIFICATIONS_BY_OPERATION, 0,
+                                                            &listed, &listed_len),
+                     SGP32_OK);
+    list = der_child(listed, listed_len, 0xA0, &list_len);
+    assert_non_null(list);
+    pir = der_child(list, list_len, 0xBF37, &pir_len);
+    assert_non_null(pir);
+    /* BF52 { A0 ipaEuiccData { A0 notificationsList { BF37 x 50 }, 87 eimTransactionId } } */
+    for (i = 0; i < 50; i++) {
+        memcpy(message + n, pir, pir_len);
+        n += pir_len;
+    }
+    n = der_append(message, 0, MESSAGE_MAX, 0xA0, message, n);
+    n = der_append(message, n, MESSAGE_MAX, 0x87, tid + 2, tid_len - 2);
+    n = der_append(message, 0, MESSAGE_MAX, 0xA0, message, n);
+    n = der_append(message, 0, MESSAGE_MAX, 0xBF52, message, n);
+    answer = provide_result(message, n, &answer_len);
+    acks = der_child(answer, answer_len, 0xBF53, &acks_len);
+    assert_non_null(acks);
+    value = der_value(acks, acks_len, &value_len);
+    assert_non_null(value);
+    assert_true(value_len > 127);
+    while (at < value_len) {
+        size_t item_len;
+        const uint8_t *item_value = der_value(value + at, value_len - at, &item_len);
+        assert_non_null(item_value);
+        at = (size_t)(item_value - value) + item_len;
+        count++;
+    }
+    assert_int_equal(count, 50);
+    free(answer);
+    order = get_order(id);
+    assert_string_equal(json_string(order, "status"), "done");
+    cJSON_Delete(order);
+    sgp32_buffer_free(listed);
+    free(package);
+    free(message);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_indirect_download),
-        cmocka_unit_test(test_result_with_notifications),
-        cmocka_unit_test(test_indirect_cancel),
+        cmocka_unit_test(test_indirect_download),  cmocka_unit_test(test_result_with_notifications),
+        cmocka_unit_test(test_many_notifications), cmocka_unit_test(test_indirect_cancel),
         cmocka_unit_test(test_relay_errors),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);

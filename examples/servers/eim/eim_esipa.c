@@ -411,6 +411,22 @@ static int package_result_error(struct eim_server *server, const char *eid, cons
     return 0;
 }
 
+/* A two-byte tag and a definite length (< 64 KiB): the bytes written (at most 5). */
+static size_t put_header(uint8_t *out, uint32_t tag, size_t len)
+{
+    size_t n = 0;
+    out[n++] = (uint8_t)(tag >> 8);
+    out[n++] = (uint8_t)tag;
+    if (len >= 0x100) {
+        out[n++] = 0x82;
+        out[n++] = (uint8_t)(len >> 8);
+    } else if (len >= 0x80) {
+        out[n++] = 0x81;
+    }
+    out[n++] = (uint8_t)len;
+    return n;
+}
+
 /* A ProvideEimPackageResult (BF50); with response NULL (inside HandleNotification) nothing is answered. */
 static void provide_result(struct eim_server *server, const uint8_t *message, size_t len,
                            struct sgp32_remote_response *response)
@@ -477,7 +493,7 @@ static void provide_result(struct eim_server *server, const uint8_t *message, si
         eim_esipa_answer(response, message_empty, sizeof(message_empty));
     } else {
         /* eimAcknowledgements: BF50 { BF53 { 80 seq ... } } */
-        uint8_t answer[8 + MAX_ACKS * 6], body[MAX_ACKS * 6];
+        uint8_t answer[10 + MAX_ACKS * 6], body[MAX_ACKS * 6];
         size_t n = 0, i, total;
         for (i = 0; i < acks.count; i++) {
             uint8_t bytes[4];
@@ -494,15 +510,10 @@ static void provide_result(struct eim_server *server, const uint8_t *message, si
             memcpy(body + n, bytes + 4 - k, k);
             n += k;
         }
-        total = 0;
-        answer[total++] = 0xBF;
-        answer[total++] = 0x50;
-        answer[total++] = (uint8_t)(n + 3 + (n >= 0x80 ? 1 : 0));
-        answer[total++] = 0xBF;
-        answer[total++] = 0x53;
-        if (n >= 0x80)
-            answer[total++] = 0x81;
-        answer[total++] = (uint8_t)n;
+        /* inner BF53 header: 2-byte tag, length in 1..3 octets (n < 64 KiB) */
+        size_t inner_len = n + 2 + (n < 0x80 ? 1 : n < 0x100 ? 2 : 3);
+        total = put_header(answer, 0xBF50, inner_len);
+        total += put_header(answer + total, 0xBF53, n);
         memcpy(answer + total, body, n);
         eim_esipa_answer(response, answer, total + n);
     }
