@@ -1041,6 +1041,178 @@ static void test_smdp_download_through_the_peer(void **state)
 }
 #endif
 
+#ifdef IPA_TEST_HAVE_SMDP
+/* Appends tag L value (minimal DER length) to out[*n..]. */
+static void put_tlv(uint8_t *out, size_t cap, size_t *n, uint32_t tag, const uint8_t *value, size_t len)
+{
+    assert_true(*n + len + 8 <= cap);
+    if (tag > 0xFF)
+        out[(*n)++] = (uint8_t)(tag >> 8);
+    out[(*n)++] = (uint8_t)tag;
+    if (len >= 0x100) {
+        out[(*n)++] = 0x82;
+        out[(*n)++] = (uint8_t)(len >> 8);
+    } else if (len >= 0x80) {
+        out[(*n)++] = 0x81;
+    }
+    out[(*n)++] = (uint8_t)len;
+    memcpy(out + *n, value, len);
+    *n += len;
+}
+
+/* The index-th child of the element at data[0..len) (whole TLV). */
+static struct sgp32_bytes nth_child(const uint8_t *data, size_t len, size_t index)
+{
+    struct sgp32_tlv_header outer, h;
+    struct sgp32_bytes out = {NULL, 0};
+    size_t pos, i = 0;
+    assert_int_equal(sgp32_tlv_parse_header(data, len, &outer), SGP32_OK);
+    for (pos = outer.header_len; pos < outer.header_len + outer.length; pos += h.header_len + h.length, i++) {
+        assert_int_equal(sgp32_tlv_parse_header(data + pos, len - pos, &h), SGP32_OK);
+        if (i == index) {
+            out.data = data + pos;
+            out.len = h.header_len + h.length;
+            return out;
+        }
+    }
+    fail_msg("no child %zu", index);
+    return out;
+}
+
+/* An ESipa session message tag { 80 tid, element } and the eIM's answer's 30 { .. } (in *answer). */
+static struct sgp32_bytes relay_step(struct ipa_fixture *f, uint32_t tag, const uint8_t tid[16], const uint8_t *element,
+                                     size_t element_len, uint8_t **answer, size_t *answer_len)
+{
+    uint8_t *content = malloc(element_len + 32), *message = malloc(element_len + 40);
+    size_t content_len = 0, message_len = 0;
+    enum sgp32_esipa_message kind;
+    struct sgp32_bytes ok;
+    assert_non_null(content);
+    assert_non_null(message);
+    put_tlv(content, element_len + 32, &content_len, 0x80, tid, 16);
+    memcpy(content + content_len, element, element_len);
+    content_len += element_len;
+    put_tlv(message, element_len + 40, &message_len, tag, content, content_len);
+    assert_int_equal(esipa_exchange(f, message, message_len, &kind, answer, answer_len), 200);
+    free(content);
+    free(message);
+    ok = nth_child(*answer, *answer_len, 0);
+    assert_int_equal(ok.data[0], 0x30); /* the Ok alternative, not the error INTEGER */
+    return ok;
+}
+
+/* An indirect download (SGP.32 3.2.3): ESipa to the scripted eIM, which relays to the in-process
+ * SM-DP+ over ES9+, and the installation result relayed back as a notification. */
+static void test_indirect_download_through_the_eim(void **state)
+{
+    struct ipa_fixture f;
+    struct sgp32_es10 *es10 = NULL;
+    struct sgp32_es10_bpp_loader *loader = NULL;
+    struct smdp_authentication auth;
+    struct smdp_prepare prepare;
+    struct smdp_blob bf38 = {NULL, 0}, bf21 = {NULL, 0};
+    struct sgp32_bytes ok, part;
+    enum sgp32_esipa_message kind;
+    uint8_t challenge[16], tid[16], *info1 = NULL, *authenticated = NULL, *prepared = NULL, *installed = NULL;
+    uint8_t message[4096], content[4096], *answer = NULL;
+    size_t info1_len = 0, authenticated_len = 0, prepared_len = 0, installed_len = 0, n = 0, c = 0, answer_len = 0;
+    long code = -1;
+    (void)state;
+    assert_int_equal(ipa_fixture_setup(&f, NULL), SGP32_OK);
+    assert_int_equal(ipa_fixture_es10(&f, &es10), SGP32_OK);
+    assert_int_equal(sgp32_es10_get_euicc_challenge(es10, challenge), SGP32_OK);
+    assert_int_equal(sgp32_es10_get_euicc_info1(es10, &info1, &info1_len), SGP32_OK);
+    /* InitiateAuthenticationRequestEsipa without smdpAddress: the eIM picks its SM-DP+ */
+    put_tlv(content, sizeof(content), &c, 0x81, challenge, 16);
+    assert_true(c + info1_len <= sizeof(content));
+    memcpy(content + c, info1, info1_len);
+    c += info1_len;
+    put_tlv(message, sizeof(message), &n, 0xBF39, content, c);
+    sgp32_buffer_free(info1);
+    assert_int_equal(esipa_exchange(&f, message, n, &kind, &answer, &answer_len), 200);
+    assert_int_equal(kind, SGP32_ESIPA_INITIATE_AUTHENTICATION);
+    ok = nth_child(answer, answer_len, 0);
+    part = nth_child(ok.data, ok.len, 0);
+    assert_int_equal(part.data[0], 0x80);
+    assert_int_equal(part.len, 18);
+    memcpy(tid, part.data + 2, 16);
+    part = nth_child(ok.data, ok.len, 1);
+    auth.server_signed1.data = (uint8_t *)(uintptr_t)part.data;
+    auth.server_signed1.len = part.len;
+    part = nth_child(ok.data, ok.len, 2);
+    auth.server_signature1.data = (uint8_t *)(uintptr_t)part.data;
+    auth.server_signature1.len = part.len;
+    part = nth_child(ok.data, ok.len, 3);
+    auth.euicc_ci_pkid.data = (uint8_t *)(uintptr_t)part.data;
+    auth.euicc_ci_pkid.len = part.len;
+    part = nth_child(ok.data, ok.len, 4);
+    auth.server_certificate.data = (uint8_t *)(uintptr_t)part.data;
+    auth.server_certificate.len = part.len;
+    assert_int_equal(smdp_build_authenticate_server_request(&auth, MATCHING_ID, &bf38), SGP32_OK);
+    free(answer);
+    assert_int_equal(sgp32_es10_authenticate_server(es10, bf38.data, bf38.len, &authenticated, &authenticated_len),
+                     SGP32_OK);
+    free(bf38.data);
+    assert_int_equal(sgp32_es10_answer_error_code(authenticated, authenticated_len, &code), SGP32_OK);
+    assert_int_equal(code, 0);
+    /* AuthenticateClientRequestEsipa -> AuthenticateClientOkDPEsipa */
+    ok = relay_step(&f, 0xBF3B, tid, authenticated, authenticated_len, &answer, &answer_len);
+    assert_int_equal(nth_child(ok.data, ok.len, 1).data[1], 0x25); /* BF25 profileMetaData */
+    part = nth_child(ok.data, ok.len, 2);
+    prepare.smdp_signed2.data = (uint8_t *)(uintptr_t)part.data;
+    prepare.smdp_signed2.len = part.len;
+    part = nth_child(ok.data, ok.len, 3);
+    prepare.smdp_signature2.data = (uint8_t *)(uintptr_t)part.data;
+    prepare.smdp_signature2.len = part.len;
+    part = nth_child(ok.data, ok.len, 4);
+    prepare.smdp_certificate.data = (uint8_t *)(uintptr_t)part.data;
+    prepare.smdp_certificate.len = part.len;
+    assert_int_equal(smdp_build_prepare_download_request(&prepare, NULL, &bf21), SGP32_OK);
+    free(answer);
+    assert_int_equal(sgp32_es10_prepare_download(es10, bf21.data, bf21.len, &prepared, &prepared_len), SGP32_OK);
+    free(bf21.data);
+    /* GetBoundProfilePackageRequestEsipa -> the BPP, loaded */
+    ok = relay_step(&f, 0xBF3A, tid, prepared, prepared_len, &answer, &answer_len);
+    part = nth_child(ok.data, ok.len, 1);
+    assert_int_equal(part.data[1], 0x36); /* BF36 */
+    assert_int_equal(sgp32_es10_bpp_loader_new(es10, 0, &loader), SGP32_OK);
+    assert_int_equal(sgp32_es10_bpp_loader_feed(loader, part.data, part.len), SGP32_OK);
+    assert_int_equal(sgp32_es10_bpp_loader_finish(loader, &installed, &installed_len), SGP32_OK);
+    sgp32_es10_bpp_loader_free(loader);
+    free(answer);
+    /* the installation result to the eIM (HandleNotification), relayed to the SM-DP+ */
+    n = 0;
+    c = 0;
+    assert_true(installed_len + 16 <= sizeof(content));
+    put_tlv(content, sizeof(content), &c, 0xA0, installed, installed_len);
+    put_tlv(message, sizeof(message), &n, 0xBF3D, content, c);
+    assert_int_equal(esipa_exchange(&f, message, n, &kind, &answer, &answer_len), 204);
+    free(answer);
+    assert_int_equal(ipa_smdp_calls(f.smdp, "handleNotification"), 1);
+    assert_int_equal(ipa_smdp_last_http_status(f.smdp), 204);
+    /* the session is over: a late AuthenticateClient is invalidTransactionId (10) */
+    n = 0;
+    c = 0;
+    put_tlv(content, sizeof(content), &c, 0x80, tid, 16);
+    assert_true(c + authenticated_len <= sizeof(content));
+    memcpy(content + c, authenticated, authenticated_len);
+    c += authenticated_len;
+    put_tlv(message, sizeof(message), &n, 0xBF3B, content, c);
+    assert_int_equal(esipa_exchange(&f, message, n, &kind, &answer, &answer_len), 200);
+    assert_int_equal(answer_len, 6);
+    assert_memory_equal(answer, "\xBF\x3B\x03\x02\x01\x0A", 6);
+    free(answer);
+    assert_int_equal(ipa_smdp_relayed(f.smdp), 4);
+    assert_int_equal(ipa_smdp_calls(f.smdp, NULL), 5);
+    assert_int_equal(ipa_http_peer_count(f.http, "/gsma/rsp2/es9plus/"), 0); /* all through the eIM */
+    sgp32_es10_free(es10);
+    sgp32_buffer_free(authenticated);
+    sgp32_buffer_free(prepared);
+    sgp32_buffer_free(installed);
+    ipa_fixture_teardown(&f);
+}
+#endif
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1057,6 +1229,7 @@ int main(void)
         cmocka_unit_test(test_eim_other_answers),
 #ifdef IPA_TEST_HAVE_SMDP
         cmocka_unit_test(test_smdp_download_through_the_peer),
+        cmocka_unit_test(test_indirect_download_through_the_eim),
 #endif
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -57,6 +57,8 @@ struct ipa_eim {
     long ack_error;
     ipa_http_handler other;
     void *other_user;
+    ipa_eim_notification_forward forward;
+    void *forward_user;
 };
 
 /* ---- A small DER writer ---- */
@@ -403,6 +405,12 @@ void ipa_eim_set_other_handler(struct ipa_eim *eim, ipa_http_handler handler, vo
     eim->other_user = user;
 }
 
+void ipa_eim_set_notification_forward(struct ipa_eim *eim, ipa_eim_notification_forward forward, void *user)
+{
+    eim->forward = forward;
+    eim->forward_user = user;
+}
+
 /* ---- Verification ---- */
 
 static enum sgp32_status remember_accepted(struct ipa_eim *eim, const uint8_t *bytes, size_t len, long seq,
@@ -637,7 +645,7 @@ static void read_package_result(struct ipa_eim *eim, struct ipa_eim_received *r,
 
 /* ---- Answers ---- */
 
-static void answer(struct ipa_http_reply *reply, const uint8_t *message, size_t len)
+void ipa_eim_reply(struct ipa_http_reply *reply, const uint8_t *message, size_t len)
 {
     struct sgp32_remote_response response;
     enum sgp32_esipa_message kind = SGP32_ESIPA_NONE;
@@ -663,11 +671,11 @@ static void answer_get_package(struct ipa_eim *eim, struct ipa_eim_received *r, 
     uint8_t eid[16];
     struct queued next;
     if (!read_get_package(r, eid) || memcmp(eid, eim->eid, 16) != 0) {
-        answer(reply, eid_not_found, sizeof(eid_not_found));
+        ipa_eim_reply(reply, eid_not_found, sizeof(eid_not_found));
         return;
     }
     if (eim->queue_count == 0) {
-        answer(reply, no_package, sizeof(no_package));
+        ipa_eim_reply(reply, no_package, sizeof(no_package));
         return;
     }
     next = eim->queue[eim->queue_head];
@@ -708,7 +716,7 @@ static void answer_result(struct ipa_eim *eim, struct ipa_eim_received *r, struc
     if (message.failed || acks.failed || list.failed)
         ipa_http_reply_set(reply, 500, "text/plain", NULL, 0);
     else
-        answer(reply, message.data, message.len);
+        ipa_eim_reply(reply, message.data, message.len);
     free(acks.data);
     free(list.data);
     free(message.data);
@@ -754,10 +762,17 @@ void ipa_eim_handler(void *user, const struct ipa_http_recorded *request, struct
         if (sgp32_tlv_parse_header(r->data, r->len, &top) == SGP32_OK) {
             at = top.header_len;
             if (next_child(r->data, top.header_len + top.length, &at, &h)) {
-                if (h.tag == 0xBF50)
+                if (h.tag == 0xBF50) {
                     read_package_result(eim, r, at, h.header_len + h.length);
-                else
+                } else {
+                    struct sgp32_tlv_header inner;
+                    size_t inner_at = at + h.header_len;
                     r->result_kind = IPA_EIM_PENDING_NOTIFICATION;
+                    /* pendingNotification [0] (explicit: a CHOICE) around the notification */
+                    if (eim->forward != NULL && h.tag == 0xA0 &&
+                        next_child(r->data, at + h.header_len + h.length, &inner_at, &inner))
+                        eim->forward(eim->forward_user, r->data + inner_at, inner.header_len + inner.length);
+                }
             }
         }
         r->ack_count = 0;

@@ -115,6 +115,15 @@ void ipa_eim_set_ack_mode(struct ipa_eim *eim, enum ipa_eim_ack_mode mode, long 
  * answered 204 after being recorded). */
 void ipa_eim_set_other_handler(struct ipa_eim *eim, ipa_http_handler handler, void *user);
 
+/* HandleNotification's pendingNotification (the BF37 / 30 element inside A0) also goes to forward:
+ * the fixture hands it to the SM-DP+ (ES9+ handleNotification), as an eIM relaying for an IPA does. */
+typedef void (*ipa_eim_notification_forward)(void *user, const uint8_t *notification, size_t len);
+void ipa_eim_set_notification_forward(struct ipa_eim *eim, ipa_eim_notification_forward forward, void *user);
+
+/* An ESipa answer: 200 with the message (checked with sgp32_esipa_asn1_build_response; 500 if it does
+ * not decode), for other handlers. */
+void ipa_eim_reply(struct ipa_http_reply *reply, const uint8_t *message, size_t len);
+
 /* ---- What it received ---- */
 size_t ipa_eim_received_count(const struct ipa_eim *eim);
 const struct ipa_eim_received *ipa_eim_received_at(const struct ipa_eim *eim, size_t i);

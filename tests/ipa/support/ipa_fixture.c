@@ -293,6 +293,9 @@ enum sgp32_status ipa_fixture_setup(struct ipa_fixture *f, const struct ipa_fixt
         status = ipa_http_peer_route(f->http, "/gsma/rsp2/es9plus/", ipa_smdp_handler, smdp);
         if (status != SGP32_OK)
             return fail("HTTP route", status);
+        /* the eIM relays indirect downloads and their notifications to it */
+        ipa_eim_set_other_handler(f->eim, ipa_smdp_esipa_relay, smdp);
+        ipa_eim_set_notification_forward(f->eim, ipa_smdp_forward_notification, smdp);
     }
 #endif
     ipa_http_peer_client(f->http, &f->platform.http);

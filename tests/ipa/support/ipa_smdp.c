@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "ipa_smdp.h"
+#include "ipa_smdp_internal.h"
+#include "remote/remote_json.h"
 #include "smdp_server.h"
 
 #define MAX_CALLS 256u
@@ -16,6 +18,7 @@ struct ipa_smdp {
     char *calls[MAX_CALLS];
     size_t call_count;
     int last_http_status;
+    size_t relayed;
 };
 
 static char *copy_string(const char *text)
@@ -112,28 +115,100 @@ void ipa_smdp_free(struct ipa_smdp *smdp)
     free(smdp);
 }
 
+/* One request through the test server's ES9+ code; the caller releases *response. */
+static void handle(struct ipa_smdp *smdp, const struct sgp32_remote_incoming *incoming,
+                   struct sgp32_remote_response *response)
+{
+    const char *function = strrchr(incoming->path, '/');
+    if (smdp->call_count < MAX_CALLS)
+        smdp->calls[smdp->call_count++] = copy_string(function != NULL ? function + 1 : incoming->path);
+    memset(response, 0, sizeof(*response));
+    smdp_server_handle(&smdp->server, incoming, response);
+    smdp->last_http_status = response->http_status;
+}
+
+static const char *header_value(const struct sgp32_http_header *headers, size_t count, const char *name)
+{
+    size_t i;
+    for (i = 0; i < count; i++)
+        if (strcmp(headers[i].name, name) == 0)
+            return headers[i].value;
+    return NULL;
+}
+
+enum sgp32_status ipa_smdp_call(struct ipa_smdp *smdp, enum sgp32_es9plus_function function,
+                                const union sgp32_es9plus_request *request, union sgp32_es9plus_response *response,
+                                void **storage, struct sgp32_remote_result *result)
+{
+    struct sgp32_remote_endpoint endpoint;
+    struct sgp32_remote_request built;
+    struct sgp32_remote_incoming incoming;
+    struct sgp32_remote_response answered;
+    struct sgp32_remote_answer answer;
+    const char *path;
+    enum sgp32_status status;
+    *storage = NULL;
+    sgp32_remote_result_clear(result);
+    memset(&endpoint, 0, sizeof(endpoint));
+    endpoint.address = smdp->server.address;
+    endpoint.user_agent = "ipa-test-eim";
+    endpoint.timeout_ms = 10000;
+    status = sgp32_es9plus_build_request(&endpoint, function, request, &built);
+    if (status != SGP32_OK)
+        return status;
+    path = strstr(built.url, "://");
+    path = strchr(path != NULL ? path + 3 : built.url, '/');
+    memset(&incoming, 0, sizeof(incoming));
+    incoming.path = path != NULL ? path : "/";
+    incoming.content_type = header_value(built.headers, built.http.header_count, "Content-Type");
+    incoming.admin_protocol = header_value(built.headers, built.http.header_count, "X-Admin-Protocol");
+    incoming.body = built.http.body;
+    incoming.body_len = built.http.body_len;
+    handle(smdp, &incoming, &answered);
+    sgp32_remote_request_release(&built);
+    memset(&answer, 0, sizeof(answer));
+    answer.http_status = answered.http_status;
+    answer.content_type = header_value(answered.headers, answered.header_count, "Content-Type");
+    answer.body = answered.body;
+    answer.body_len = answered.body_len;
+    status = sgp32_es9plus_parse_response(function, &answer, response, storage, result);
+    sgp32_remote_response_release(&answered);
+    return status;
+}
+
+size_t ipa_smdp_relayed(const struct ipa_smdp *smdp)
+{
+    return smdp->relayed;
+}
+
+void ipa_smdp_count_relayed(struct ipa_smdp *smdp)
+{
+    smdp->relayed++;
+}
+
+const char *ipa_smdp_address(const struct ipa_smdp *smdp)
+{
+    return smdp->server.address;
+}
+
 void ipa_smdp_handler(void *user, const struct ipa_http_recorded *request, struct ipa_http_reply *reply)
 {
     struct ipa_smdp *smdp = user;
     struct sgp32_remote_incoming incoming;
     struct sgp32_remote_response response;
-    const char *content_type = NULL, *function = strrchr(request->path, '/');
+    const char *content_type = NULL;
     size_t i;
-    if (smdp->call_count < MAX_CALLS)
-        smdp->calls[smdp->call_count++] = copy_string(function != NULL ? function + 1 : request->path);
     memset(&incoming, 0, sizeof(incoming));
     incoming.path = request->path;
     incoming.content_type = ipa_http_header(request, "Content-Type");
     incoming.admin_protocol = ipa_http_header(request, "X-Admin-Protocol");
     incoming.body = request->body;
     incoming.body_len = request->body_len;
-    memset(&response, 0, sizeof(response));
-    smdp_server_handle(&smdp->server, &incoming, &response);
+    handle(smdp, &incoming, &response);
     for (i = 0; i < response.header_count; i++)
         if (strcmp(response.headers[i].name, "Content-Type") == 0)
             content_type = response.headers[i].value;
     ipa_http_reply_set(reply, response.http_status, content_type, response.body, response.body_len);
-    smdp->last_http_status = response.http_status;
     sgp32_remote_response_release(&response);
 }
 
