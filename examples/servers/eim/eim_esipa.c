@@ -199,9 +199,10 @@ static const uint8_t *notification_metadata(const uint8_t *notification, size_t 
     return data != NULL ? eim_tlv_child(data, data_len, 0xBF2F, metadata_len) : NULL;
 }
 
-/* Records the notifications of a list (A0 ...) and collects their seqNumbers for the answer. */
+/* Records the notifications of a list (A0 ...) (unless store is 0) and collects their seqNumbers for
+ * the answer. */
 static void record_notifications(struct eim_server *server, const char *eid, long order_id, const uint8_t *list,
-                                 size_t len, struct acks *acks)
+                                 size_t len, struct acks *acks, int store)
 {
     size_t value_len = 0, at = 0;
     const uint8_t *value = eim_tlv_value(list, len, &value_len);
@@ -213,9 +214,11 @@ static void record_notifications(struct eim_server *server, const char *eid, lon
         if (element_value == NULL)
             return;
         element_len += (size_t)(element_value - element);
-        json = eim_decode_json("SGP32-PendingNotification", element, element_len);
-        eim_store_add_notification(server->store, eid, order_id, element, element_len, json);
-        free(json);
+        if (store) {
+            json = eim_decode_json("SGP32-PendingNotification", element, element_len);
+            eim_store_add_notification(server->store, eid, order_id, element, element_len, json);
+            free(json);
+        }
         metadata = notification_metadata(element, element_len, &metadata_len);
         if (metadata != NULL)
             seq = eim_tlv_child(metadata, metadata_len, 0x80, &seq_len);
@@ -234,6 +237,14 @@ static int euicc_package_result(struct eim_server *server, const char *eid, cons
     long ids[MAX_CANDIDATES];
     int count = eim_store_order_ids(server->store, eid, "sent", ids, MAX_CANDIDATES), i;
     enum sgp32_status last = SGP32_ERR_NOT_FOUND;
+    /* A result delivered again (its acknowledgement was lost: the IPA keeps results until they are
+     * acknowledged): the very bytes an order was closed with are acknowledged again, nothing changes.
+     * Any other result must verify against an order still waiting for one. */
+    long closed = eim_store_order_with_result(server->store, eid, result, len);
+    if (closed > 0) {
+        ids[0] = closed;
+        count = 1;
+    }
     for (i = 0; i < count; i++) {
         struct eim_order order;
         struct eim_device device;
@@ -256,12 +267,22 @@ static int euicc_package_result(struct eim_server *server, const char *eid, cons
         expected.transaction_id_len = order.tid_len;
         expected.has_association_token = device.has_token;
         expected.association_token = device.token;
-        expected.last_seq_number = device.last_seq;
+        expected.last_seq_number = closed > 0 ? -1 : device.last_seq;
         last = sgp32_eim_verify_result(result, len, device.certificate, device.certificate_len, &expected, &checked);
         if (last != SGP32_OK) {
             eim_order_release(&order);
             eim_device_release(&device);
             continue;
+        }
+        if (closed > 0) {
+            if (checked.kind == SGP32_EIM_RESULT_SIGNED && acks->count < MAX_ACKS)
+                acks->seq[acks->count++] = checked.seq_number;
+            if (notifications != NULL)
+                record_notifications(server, order.eid, order.id, notifications, notifications_len, acks, 0);
+            fprintf(stderr, "sgp32-eim: order %ld: its result again, acknowledged again\n", order.id);
+            eim_order_release(&order);
+            eim_device_release(&device);
+            return 0;
         }
         reason[0] = '\0';
         if (checked.kind == SGP32_EIM_RESULT_SIGNED) {
@@ -285,7 +306,7 @@ static int euicc_package_result(struct eim_server *server, const char *eid, cons
                                json);
         free(json);
         if (notifications != NULL)
-            record_notifications(server, order.eid, order.id, notifications, notifications_len, acks);
+            record_notifications(server, order.eid, order.id, notifications, notifications_len, acks, 1);
         if (server->verbose)
             fprintf(stderr, "sgp32-eim: order %ld %s\n", order.id, status);
         eim_order_release(&order);
@@ -341,6 +362,12 @@ static int ipa_euicc_data_response(struct eim_server *server, const char *eid, c
     struct eim_order order;
     if (inner == NULL)
         return -1;
+    if (eim_store_order_with_result(server->store, eid, result, len) > 0) { /* delivered again */
+        list = inner[0] == 0xA0 ? eim_tlv_child(inner, inner_len, 0xA0, &list_len) : NULL;
+        if (list != NULL)
+            record_notifications(server, eid, 0, list, list_len, acks, 0);
+        return 0;
+    }
     tid = child_value(inner, inner_len, inner[0] == 0xA0 ? 0x87 : 0x80, &tid_len);
     id = find_sent(server, eid, "ipaEuiccData", tid, tid_len);
     if (id < 0 || eim_store_get_order(server->store, id, &order) != 0)
@@ -349,7 +376,7 @@ static int ipa_euicc_data_response(struct eim_server *server, const char *eid, c
         finish(server, id, "done", "success", NULL, result, len, "IpaEuiccDataResponse");
         list = eim_tlv_child(inner, inner_len, 0xA0, &list_len);
         if (list != NULL)
-            record_notifications(server, order.eid, id, list, list_len, acks);
+            record_notifications(server, order.eid, id, list, list_len, acks, 1);
     } else {
         char reason[64];
         size_t code_len;
@@ -370,6 +397,8 @@ static int download_trigger_result(struct eim_server *server, const char *eid, c
     const uint8_t *error = eim_tlv_child(result, len, 0x30, &error_len);
     long id = find_sent(server, eid, "download", tid, tid_len);
     struct eim_order order;
+    if (eim_store_order_with_result(server->store, eid, result, len) > 0)
+        return 0; /* delivered again: nothing changes */
     if (id < 0 || eim_store_get_order(server->store, id, &order) != 0)
         return -1;
     if (pir != NULL) {

@@ -86,6 +86,8 @@ int eim_store_mark_sent(struct eim_store *store, const struct eim_order *order);
 /* status "done" or "failed"; any of outcome, reason, result, result_json may be NULL. */
 int eim_store_finish_order(struct eim_store *store, long id, const char *status, const char *outcome,
                            const char *reason, const uint8_t *result, size_t result_len, const char *result_json);
+/* The order (of eid, NULL: any) whose stored result is exactly these bytes: its id, 0 none, -1 error. */
+long eim_store_order_with_result(struct eim_store *store, const char *eid, const uint8_t *result, size_t len);
 int eim_store_add_notification(struct eim_store *store, const char *eid, long order_id, const uint8_t *der, size_t len,
                                const char *json);
 /* Appends {"id","eid","orderId","received","der","decoded"} objects of `eid` (NULL: all) to array. */

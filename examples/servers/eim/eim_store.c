@@ -344,3 +344,20 @@ int eim_store_device_eids(struct eim_store *store, char (*eids)[33], int max)
     sqlite3_finalize(statement);
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? count : -1;
 }
+
+long eim_store_order_with_result(struct eim_store *store, const char *eid, const uint8_t *result, size_t len)
+{
+    sqlite3_stmt *statement =
+        prepare(store, "SELECT id FROM orders WHERE (?1 IS NULL OR eid = ?1) AND result = ?2 ORDER BY id LIMIT 1");
+    long id = 0;
+    int rc;
+    if (statement == NULL)
+        return -1;
+    bind_text(statement, 1, eid);
+    bind_blob(statement, 2, result, len);
+    rc = sqlite3_step(statement);
+    if (rc == SQLITE_ROW)
+        id = (long)sqlite3_column_int64(statement, 0);
+    sqlite3_finalize(statement);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? id : -1;
+}
