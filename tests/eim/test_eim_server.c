@@ -355,6 +355,30 @@ static void test_eco_order(void **state)
     cJSON_Delete(order);
 }
 
+/* DELETE /api/orders/<id>: a queued order is cancelled (failed, never handed out); an ended one is
+ * left alone (409). */
+static void test_cancel_order(void **state)
+{
+    long id = post_order("{\"psmo\": {\"getRAT\": {}}}");
+    char path[64];
+    cJSON *json = NULL;
+    size_t len;
+    uint8_t *answer;
+    (void)state;
+    snprintf(path, sizeof(path), "/api/orders/%ld", id);
+    assert_int_equal(rest_call(&world.eim, "DELETE", path, NULL, &json), 200);
+    assert_string_equal(json_string(json, "status"), "failed");
+    assert_string_equal(json_string(json, "reason"), "cancelled by the operator");
+    cJSON_Delete(json);
+    assert_int_equal(rest_call(&world.eim, "DELETE", path, NULL, &json), 409);
+    assert_non_null(json_string(json, "error"));
+    cJSON_Delete(json);
+    answer = get_eim_package(world.card.eid, &len);
+    assert_int_equal(len, 6);
+    assert_int_equal(answer[5], 1); /* noEimPackageAvailable */
+    free(answer);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -362,7 +386,7 @@ int main(void)
         cmocka_unit_test(test_forged_result),  cmocka_unit_test(test_download_trigger),
         cmocka_unit_test(test_ipa_euicc_data), cmocka_unit_test(test_restart_persistence),
         cmocka_unit_test(test_bad_input),      cmocka_unit_test(test_eco_order),
-        cmocka_unit_test(test_devices),
+        cmocka_unit_test(test_devices),        cmocka_unit_test(test_cancel_order),
     };
     return cmocka_run_group_tests(tests, eim_world_setup, eim_world_teardown);
 }

@@ -322,14 +322,31 @@ void eim_api_handle(struct eim_server *server, const char *method, const struct 
         }
     } else if (strcmp(path, "orders") == 0 && is(method, "GET")) {
         list_orders(server, NULL, response);
-    } else if (strncmp(path, "orders/", 7) == 0 && is(method, "GET")) {
+    } else if (strncmp(path, "orders/", 7) == 0 && (is(method, "GET") || is(method, "DELETE"))) {
         struct eim_order order;
         char *end = NULL;
         long id = strtol(path + 7, &end, 10);
         int rc = (end != NULL && *end == '\0' && end != path + 7 && id > 0)
                      ? eim_store_get_order(server->store, id, &order)
                      : 2;
-        if (rc == 0) {
+        if (rc == 0 && is(method, "DELETE")) {
+            /* cancel: an order not answered yet ends as failed; one that ended stays as it is */
+            if (strcmp(order.status, "new") != 0 && strcmp(order.status, "sent") != 0) {
+                error_reply(response, 409, "the order has ended already");
+            } else if (eim_store_finish_order(server->store, id, "failed", NULL, "cancelled by the operator", NULL, 0,
+                                              NULL) != 0) {
+                error_reply(response, 500, "store failure");
+            } else {
+                eim_order_release(&order);
+                rc = eim_store_get_order(server->store, id, &order);
+                if (rc == 0)
+                    reply(response, 200, order_json(&order));
+                else
+                    error_reply(response, 500, "store failure");
+            }
+            if (rc == 0)
+                eim_order_release(&order);
+        } else if (rc == 0) {
             reply(response, 200, order_json(&order));
             eim_order_release(&order);
         } else {
