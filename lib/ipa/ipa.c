@@ -245,6 +245,8 @@ enum sgp32_status sgp32_ipa_new(const struct sgp32_ipa_config *config, const str
     ipa->change_cause = -1;
     ipa->network_up = 1;
     ipa->notify_due = 1;
+    ipa->notify_seq = -1;
+    ipa->notify_after = -1;
     if (ipa->config.user_agent != NULL) {
         n = strlen(ipa->config.user_agent);
         if (n >= sizeof(ipa->user_agent))
@@ -280,6 +282,7 @@ void sgp32_ipa_free(struct sgp32_ipa *ipa)
     ipa_blob_free(&ipa->job.request);
     ipa_blob_free(&ipa->job.report);
     ipa_blob_free(&ipa->inject);
+    ipa_blob_free(&ipa->notify_element);
     sgp32_es10_free(ipa->es10);
     if (ipa->transport_open && ipa->platform.apdu.ops->close != NULL)
         ipa->platform.apdu.ops->close(ipa->platform.apdu.user);

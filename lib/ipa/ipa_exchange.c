@@ -8,6 +8,9 @@
 
 #include "ipa/ipa_internal.h"
 #include "remote/esipa_asn1.h"
+#ifdef SGP32_HAVE_JSON
+#include "remote/esipa_json.h"
+#endif
 
 void ipa_eim_endpoint(const struct sgp32_ipa *ipa, struct sgp32_remote_endpoint *endpoint)
 {
@@ -43,12 +46,18 @@ enum sgp32_status ipa_exchange_start_esipa(struct sgp32_ipa *ipa, const uint8_t 
     enum sgp32_esipa_message kind;
     enum sgp32_status st;
     ipa_exchange_end(ipa);
-    if (ipa->config.binding != SGP32_IPA_BINDING_ASN1)
-        return ipa_fail(ipa, SGP32_ERR_NOT_SUPPORTED, "ESipa JSON binding", "not in this build");
     ipa_eim_endpoint(ipa, &endpoint);
     if (endpoint.address == NULL || endpoint.address[0] == '\0')
         return ipa_fail(ipa, SGP32_ERR_STATE, "no eIM address", "configure eimFqdn or config.eim_address");
-    st = sgp32_esipa_asn1_build_request(&endpoint, message, len, &kind, &ipa->exchange.request);
+    if (ipa->config.binding == SGP32_IPA_BINDING_JSON) {
+#ifdef SGP32_HAVE_JSON
+        st = sgp32_esipa_json_build_request(&endpoint, message, len, &kind, &ipa->exchange.request);
+#else
+        return ipa_fail(ipa, SGP32_ERR_NOT_SUPPORTED, "ESipa JSON binding", "not in this build");
+#endif
+    } else {
+        st = sgp32_esipa_asn1_build_request(&endpoint, message, len, &kind, &ipa->exchange.request);
+    }
     if (st != SGP32_OK)
         return ipa_fail(ipa, st, "ESipa request", NULL);
     ipa->exchange.kind = IPA_EXCHANGE_ESIPA;
@@ -98,9 +107,41 @@ struct sgp32_remote_answer ipa_exchange_answer(const struct sgp32_ipa *ipa)
     return sgp32_remote_answer_of(&ipa->exchange.result, &ipa->exchange.body);
 }
 
+enum sgp32_status ipa_exchange_esipa_message(struct sgp32_ipa *ipa, enum sgp32_esipa_message *kind,
+                                             const uint8_t **message, size_t *len, struct sgp32_remote_result *result)
+{
+    struct sgp32_remote_answer answer = ipa_exchange_answer(ipa);
+    enum sgp32_status st;
+    *kind = SGP32_ESIPA_NONE;
+    *message = NULL;
+    *len = 0;
+    sgp32_remote_result_clear(result);
+    if (ipa->config.binding == SGP32_IPA_BINDING_JSON) {
+#ifdef SGP32_HAVE_JSON
+        sgp32_esipa_json_message_free(ipa->exchange.message);
+        ipa->exchange.message = NULL;
+        st = sgp32_esipa_json_parse_response((enum sgp32_esipa_message)ipa->exchange.function, &answer, kind,
+                                             &ipa->exchange.message, len, NULL, result);
+        *message = ipa->exchange.message;
+        return st;
+#else
+        return SGP32_ERR_NOT_SUPPORTED;
+#endif
+    }
+    st = sgp32_esipa_asn1_parse_response(&answer, kind, NULL, result);
+    if (st == SGP32_OK && *kind != SGP32_ESIPA_NONE) {
+        *message = answer.body;
+        *len = answer.body_len;
+    }
+    return st;
+}
+
 void ipa_exchange_end(struct sgp32_ipa *ipa)
 {
     struct ipa_exchange *ex = &ipa->exchange;
+#ifdef SGP32_HAVE_JSON
+    sgp32_esipa_json_message_free(ex->message);
+#endif
     if (ex->active)
         ipa->platform.http.ops->cancel(ipa->platform.http.user, ex->request_id);
     if (ex->active || ex->done) {

@@ -13,6 +13,7 @@
 #ifndef SGP32_LIB_IPA_INTERNAL_H
 #define SGP32_LIB_IPA_INTERNAL_H
 
+#include "remote/esipa_asn1.h"
 #include "remote/remote.h"
 #include "sgp32/es10.h"
 #include "sgp32/ipa.h"
@@ -69,6 +70,7 @@ struct ipa_exchange {
     struct sgp32_http_result result;
     sgp32_http_body_sink sink; /* a streamed answer (the BPP); NULL: collected into body */
     void *sink_user;
+    uint8_t *message; /* JSON binding: the answer converted to ESipa bytes */
 };
 
 #define IPA_BODY_MAX (256u * 1024u)
@@ -83,6 +85,11 @@ enum sgp32_status ipa_exchange_start_request(struct sgp32_ipa *ipa, enum ipa_exc
 enum sgp32_status ipa_exchange_poll(struct sgp32_ipa *ipa, int *done);
 /* The completed answer (for lib/remote's parsers). */
 struct sgp32_remote_answer ipa_exchange_answer(const struct sgp32_ipa *ipa);
+/* The eIM's answer as ESipa message bytes (EsipaMessageFromEimToIpa) whatever the binding: *kind
+ * SGP32_ESIPA_NONE for "nothing to say" (204). The bytes live until ipa_exchange_end(). Errors as
+ * sgp32_esipa_asn1_parse_response() / sgp32_esipa_json_parse_response(). */
+enum sgp32_status ipa_exchange_esipa_message(struct sgp32_ipa *ipa, enum sgp32_esipa_message *kind,
+                                             const uint8_t **message, size_t *len, struct sgp32_remote_result *result);
 /* Releases the exchange (cancels it if still active). */
 void ipa_exchange_end(struct sgp32_ipa *ipa);
 /* The remote endpoint of the eIM (its address from the configuration or the eUICC). */
@@ -177,7 +184,11 @@ struct sgp32_ipa {
     uint8_t rplmn[3];
     long change_cause; /* -1: no state change to report */
     uint64_t rollback_deadline_ms;
-    int notify_due; /* pending notifications may need delivery */
+    int notify_due;                 /* pending notifications may need delivery */
+    long notify_seq;                /* delivered, to remove from the eUICC (-1: none) */
+    long notify_after;              /* this round skips sequence numbers up to this one */
+    struct ipa_blob notify_element; /* the notification being delivered */
+    char notify_address[256];
 
     /* work */
     struct ipa_job job;

@@ -84,7 +84,8 @@ static enum sgp32_status start_job(struct sgp32_ipa *ipa, int kind, const uint8_
 
 static enum sgp32_status get_package_answer(struct sgp32_ipa *ipa)
 {
-    struct sgp32_remote_answer answer = ipa_exchange_answer(ipa);
+    const uint8_t *message = NULL;
+    size_t message_len = 0;
     struct sgp32_remote_result result;
     enum sgp32_esipa_message kind = SGP32_ESIPA_NONE;
     const uint8_t *element = NULL, *v;
@@ -94,8 +95,7 @@ static enum sgp32_status get_package_answer(struct sgp32_ipa *ipa)
     long code;
     if (ipa->exchange.result.status != SGP32_OK)
         return eim_unreachable(ipa);
-    sgp32_remote_result_clear(&result);
-    st = sgp32_esipa_asn1_parse_response(&answer, &kind, NULL, &result);
+    st = ipa_exchange_esipa_message(ipa, &kind, &message, &message_len, &result);
     if (st == SGP32_ERR_HTTP) {
         ipa_fail(ipa, st, "GetEimPackage", result.detail);
         return eim_unreachable(ipa);
@@ -111,7 +111,7 @@ static enum sgp32_status get_package_answer(struct sgp32_ipa *ipa)
     if (kind == SGP32_ESIPA_NONE)
         return SGP32_OK;
     if (kind != SGP32_ESIPA_GET_EIM_PACKAGE ||
-        !sgp32_der_find_element(answer.body, answer.body_len, 0, &element, &element_len) ||
+        !sgp32_der_find_element(message, message_len, 0, &element, &element_len) ||
         sgp32_tlv_parse_header(element, element_len, &header) != SGP32_OK)
         return ipa_fail(ipa, SGP32_ERR_PROTOCOL, "GetEimPackage answer", sgp32_esipa_message_name(kind));
     switch (header.tag) {

@@ -115,7 +115,8 @@ static void add_ack(struct sgp32_ipa *ipa, long seq)
 
 static enum sgp32_status report_answer(struct sgp32_ipa *ipa)
 {
-    struct sgp32_remote_answer answer = ipa_exchange_answer(ipa);
+    const uint8_t *message = NULL;
+    size_t message_len = 0;
     struct sgp32_remote_result result;
     enum sgp32_esipa_message kind = SGP32_ESIPA_NONE;
     const uint8_t *element = NULL;
@@ -125,14 +126,13 @@ static enum sgp32_status report_answer(struct sgp32_ipa *ipa)
     long code = 127;
     if (ipa->exchange.result.status != SGP32_OK)
         return report_failed(ipa);
-    sgp32_remote_result_clear(&result);
-    st = sgp32_esipa_asn1_parse_response(&answer, &kind, NULL, &result);
+    st = ipa_exchange_esipa_message(ipa, &kind, &message, &message_len, &result);
     if (st != SGP32_OK) {
         ipa_fail(ipa, st, "ProvideEimPackageResult", result.detail);
         return report_failed(ipa);
     }
     if (kind != SGP32_ESIPA_NONE && (kind != SGP32_ESIPA_PROVIDE_EIM_PACKAGE_RESULT ||
-                                     !sgp32_der_find_element(answer.body, answer.body_len, 0, &element, &element_len) ||
+                                     !sgp32_der_find_element(message, message_len, 0, &element, &element_len) ||
                                      sgp32_tlv_parse_header(element, element_len, &header) != SGP32_OK)) {
         ipa_fail(ipa, SGP32_ERR_PROTOCOL, "ProvideEimPackageResult answer", sgp32_esipa_message_name(kind));
         return report_failed(ipa);

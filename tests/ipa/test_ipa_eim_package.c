@@ -15,12 +15,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <cmocka.h>
 
 #include "ipa_fixture.h"
 #include "sgp32/codec.h"
 #include "sgp32/tlv.h"
+#ifdef SGP32_HAVE_JSON
+#include "remote/esipa_json.h"
+#endif
 
 static const uint8_t ICCID_A[10] = {0x98, 0x10, 0x32, 0x54, 0x76, 0x98, 0x10, 0x32, 0x54, 0xF6};
 static const uint8_t ICCID_B[10] = {0x98, 0x10, 0x32, 0x54, 0x76, 0x98, 0x10, 0x32, 0x64, 0xF7};
@@ -439,15 +443,36 @@ static void test_result_kept_until_acknowledged(void **state)
     struct ipa_fixture *f = *state;
     size_t notifications, results;
     ipa_eim_set_ack_mode(f->eim, IPA_EIM_ACK_NONE, 0);
+    /* GetEimPackage, ProvideEimPackageResult, GetEimPackage pass; the notification's own delivery
+     * (HandleNotification) then fails, again and again. */
+    outage(f, 3, 100000, SGP32_ERR_HTTP);
     queue_enable(f, ICCID_A, 0, NULL);
     assert_int_equal(ipa_fixture_ipa_new(f), SGP32_OK);
-    run(f, NULL);
+    ipa_fixture_run(f, 400, 0, NULL);
+    ipa_fixture_run(f, 400, 0, NULL);
     assert_int_equal(ipa_eim_accepted_results(f->eim), 1);
-    /* Not acknowledged: the eUICC keeps the result and the notification. */
+    /* Not acknowledged, not delivered: the eUICC keeps the result and the notification. */
     card_leftovers(f, &notifications, &results);
     assert_int_equal(notifications, 1);
     assert_int_equal(results, 1);
     assert_int_equal(ipa_events_count(&f->host.events, SGP32_IPA_EVENT_NOTIFICATION_DELIVERED), 0);
+}
+
+static void test_unacknowledged_notification_delivered_alone(void **state)
+{
+    struct ipa_fixture *f = *state;
+    size_t notifications, results;
+    ipa_eim_set_ack_mode(f->eim, IPA_EIM_ACK_NONE, 0);
+    queue_enable(f, ICCID_A, 0, NULL);
+    assert_int_equal(ipa_fixture_ipa_new(f), SGP32_OK);
+    run(f, NULL);
+    /* The eIM did not acknowledge: the notification goes again, by itself (HandleNotification),
+     * and only then leaves the eUICC. The package result stays until acknowledged. */
+    assert_int_equal(ipa_eim_count(f->eim, SGP32_ESIPA_HANDLE_NOTIFICATION), 1);
+    card_leftovers(f, &notifications, &results);
+    assert_int_equal(notifications, 0);
+    assert_int_equal(results, 1);
+    assert_int_equal(ipa_events_count(&f->host.events, SGP32_IPA_EVENT_NOTIFICATION_DELIVERED), 1);
 }
 
 static void test_report_refused_by_eim(void **state)
@@ -652,6 +677,70 @@ static void test_several_contexts_in_one_process(void **state)
     teardown(&s);
 }
 
+#ifdef SGP32_HAVE_JSON
+/* The scripted eIM behind the ESipa JSON binding: JSON in, ASN.1 to the eIM, JSON out. */
+static void json_eim_handler(void *user, const struct ipa_http_recorded *request, struct ipa_http_reply *reply)
+{
+    struct ipa_fixture *f = user;
+    struct sgp32_remote_incoming incoming;
+    struct sgp32_remote_result result;
+    struct sgp32_remote_response response;
+    struct ipa_http_recorded inner = *request;
+    struct ipa_http_reply asn1;
+    enum sgp32_esipa_message kind = SGP32_ESIPA_NONE, answer_kind;
+    uint8_t *message = NULL;
+    size_t message_len = 0;
+    memset(&incoming, 0, sizeof(incoming));
+    incoming.path = request->path;
+    incoming.content_type = ipa_http_header(request, "Content-Type");
+    incoming.admin_protocol = ipa_http_header(request, "X-Admin-Protocol");
+    incoming.body = request->body;
+    incoming.body_len = request->body_len;
+    assert_int_equal(sgp32_esipa_json_parse_request(&incoming, &kind, &message, &message_len, NULL, &result), SGP32_OK);
+    inner.path = (char *)"/gsma/rsp2/asn1";
+    {
+        size_t i;
+        for (i = 0; i < inner.header_count; i++)
+            if (strcasecmp(inner.headers[i].name, "Content-Type") == 0)
+                inner.headers[i].value = "application/x-gsma-rsp-asn1";
+    }
+    inner.body = message;
+    inner.body_len = message_len;
+    memset(&asn1, 0, sizeof(asn1));
+    ipa_eim_handler(f->eim, &inner, &asn1);
+    sgp32_esipa_json_message_free(message);
+    assert_int_equal(asn1.transport_status, SGP32_OK);
+    assert_int_equal(sgp32_esipa_json_build_response(kind, asn1.http_status == 204 ? NULL : asn1.body, asn1.body_len,
+                                                     NULL, &answer_kind, &response),
+                     SGP32_OK);
+    free(asn1.body);
+    assert_int_equal(ipa_http_reply_set(reply, response.http_status,
+                                        response.http_status == 204 ? NULL : "application/json", response.body,
+                                        response.body_len),
+                     SGP32_OK);
+    sgp32_remote_response_release(&response);
+}
+
+static void test_json_binding(void **state)
+{
+    struct ipa_fixture *f = *state;
+    size_t notifications, results;
+    assert_int_equal(ipa_http_peer_route(f->http, "/gsma/rsp2/esipa/", json_eim_handler, f), SGP32_OK);
+    f->config.binding = SGP32_IPA_BINDING_JSON;
+    queue_enable(f, ICCID_A, 0, NULL);
+    assert_int_equal(ipa_fixture_ipa_new(f), SGP32_OK);
+    assert_true(run(f, NULL) > 0);
+    assert_int_equal(profile_state(f, ICCID_A), 1);
+    assert_int_equal(ipa_eim_accepted_results(f->eim), 1);
+    assert_int_equal(ipa_http_peer_count(f->http, "/gsma/rsp2/asn1"), 0);
+    assert_true(ipa_http_peer_count(f->http, "/gsma/rsp2/esipa/getEimPackage") >= 2);
+    assert_int_equal(ipa_http_peer_count(f->http, "/gsma/rsp2/esipa/provideEimPackageResult"), 1);
+    card_leftovers(f, &notifications, &results);
+    assert_int_equal(notifications, 0);
+    assert_int_equal(results, 0);
+}
+#endif
+
 static void test_bad_arguments(void **state)
 {
     struct ipa_fixture *f = *state;
@@ -678,6 +767,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_eim_package_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unreachable_eim_backs_off, setup, teardown),
         cmocka_unit_test_setup_teardown(test_result_kept_until_acknowledged, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_unacknowledged_notification_delivered_alone, setup, teardown),
+#ifdef SGP32_HAVE_JSON
+        cmocka_unit_test_setup_teardown(test_json_binding, setup, teardown),
+#endif
         cmocka_unit_test_setup_teardown(test_report_refused_by_eim, setup, teardown),
         cmocka_unit_test_setup_teardown(test_report_retried_until_delivered, setup, teardown),
         cmocka_unit_test_setup_teardown(test_euicc_error_result_reported, setup, teardown),
