@@ -22,6 +22,7 @@
 #include "sgp32/tlv.h"
 #ifdef IPA_TEST_HAVE_SMDP
 #include "remote/es9plus_json.h"
+#include "remote/esipa_json.h"
 #include "remote/remote_json.h"
 #include "smdp_core.h"
 #endif
@@ -1213,6 +1214,76 @@ static void test_indirect_download_through_the_eim(void **state)
 }
 #endif
 
+#ifdef IPA_TEST_HAVE_SMDP
+/* One ESipa message over the JSON binding (lib/remote client side): the answer's ASN.1 message. */
+static int esipa_json_exchange(struct ipa_fixture *f, const uint8_t *message, size_t len, uint8_t **answer,
+                               size_t *answer_len)
+{
+    struct sgp32_remote_endpoint endpoint = {f->eim_fqdn, "libsgp32-test", 10000};
+    struct sgp32_remote_request request;
+    struct sgp32_remote_body collected;
+    struct sgp32_remote_answer reply;
+    struct sgp32_remote_result result;
+    struct sgp32_http_result http_result;
+    enum sgp32_esipa_message sent, kind;
+    uint32_t id = 0;
+    int done = 0;
+    assert_int_equal(sgp32_esipa_json_build_request(&endpoint, message, len, &sent, &request), SGP32_OK);
+    sgp32_remote_body_init(&collected, 64u * 1024u);
+    assert_int_equal(
+        f->platform.http.ops->start(f->platform.http.user, &request.http, sgp32_remote_body_sink, &collected, &id),
+        SGP32_OK);
+    sgp32_remote_request_release(&request);
+    assert_int_equal(f->platform.http.ops->poll(f->platform.http.user, id, 0, &done, &http_result), SGP32_OK);
+    assert_true(done);
+    assert_int_equal(http_result.status, SGP32_OK);
+    reply = sgp32_remote_answer_of(&http_result, &collected);
+    assert_int_equal(sgp32_esipa_json_parse_response(sent, &reply, &kind, answer, answer_len, NULL, &result), SGP32_OK);
+    sgp32_remote_body_release(&collected);
+    return http_result.http_status;
+}
+
+/* The same eIM over the ESipa JSON binding: a package executed by the card, its result verified
+ * and acknowledged, all recorded as ASN.1 messages. */
+static void test_eim_json_binding(void **state)
+{
+    struct ipa_fixture f;
+    struct sgp32_eim_buffer item;
+    struct sgp32_es10 *es10 = NULL;
+    uint8_t request[32], *answer = NULL, *result = NULL, *provide;
+    size_t request_len, answer_len = 0, result_len = 0, provide_len, inner_len;
+    const uint8_t *inner;
+    const struct ipa_eim_received *got;
+    (void)state;
+    assert_int_equal(ipa_fixture_setup(&f, NULL), SGP32_OK);
+    assert_int_equal(sgp32_eim_psmo_get_rat(&item), SGP32_OK);
+    assert_int_equal(ipa_eim_queue_package(f.eim, SGP32_EIM_PSMO_LIST, &item, 1, NULL), SGP32_OK);
+    sgp32_eim_buffer_free(&item);
+    request_len = get_eim_package_request(f.eid, 0, request);
+    assert_int_equal(esipa_json_exchange(&f, request, request_len, &answer, &answer_len), 200);
+    assert_true(child_of(answer, answer_len, 0xBF51, &inner, &inner_len));
+    assert_int_equal(ipa_fixture_es10(&f, &es10), SGP32_OK);
+    assert_int_equal(sgp32_es10_load_euicc_package(es10, inner, inner_len, &result, &result_len), SGP32_OK);
+    sgp32_es10_free(es10);
+    sgp32_esipa_json_message_free(answer);
+    provide = provide_result(f.eid, result, result_len, &provide_len);
+    assert_int_equal(esipa_json_exchange(&f, provide, provide_len, &answer, &answer_len), 200);
+    free(provide);
+    got = ipa_eim_last(f.eim, SGP32_ESIPA_PROVIDE_EIM_PACKAGE_RESULT);
+    assert_non_null(got);
+    assert_int_equal(got->verify_status, SGP32_OK);
+    assert_int_equal(got->ack_count, 1);
+    assert_int_equal(answer_len, 9); /* BF50 { BF53 { 80 01 seq } } */
+    assert_int_equal(answer[8], (uint8_t)got->result.seq_number);
+    sgp32_esipa_json_message_free(answer);
+    sgp32_buffer_free(result);
+    assert_int_equal(ipa_http_peer_count(f.http, "/gsma/rsp2/esipa/getEimPackage"), 1);
+    assert_int_equal(ipa_http_peer_count(f.http, "/gsma/rsp2/esipa/provideEimPackageResult"), 1);
+    assert_int_equal(ipa_eim_count(f.eim, SGP32_ESIPA_NONE), 2);
+    ipa_fixture_teardown(&f);
+}
+#endif
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1230,6 +1301,7 @@ int main(void)
 #ifdef IPA_TEST_HAVE_SMDP
         cmocka_unit_test(test_smdp_download_through_the_peer),
         cmocka_unit_test(test_indirect_download_through_the_eim),
+        cmocka_unit_test(test_eim_json_binding),
 #endif
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -86,6 +86,11 @@ void ipa_eim_free(struct ipa_eim *eim);
 /* The ipa_http_handler (user = the eIM). */
 void ipa_eim_handler(void *eim, const struct ipa_http_recorded *request, struct ipa_http_reply *reply);
 
+/* The same eIM behind the ESipa JSON binding (SGP.32 6.2, "/gsma/rsp2/esipa/<function>"; built with
+ * the JSON bindings, SGP32_HAVE_JSON): JSON converted to the ASN.1 message, handled as above (and
+ * recorded as such), the answer converted back. The fixture routes it. */
+void ipa_eim_json_handler(void *eim, const struct ipa_http_recorded *request, struct ipa_http_reply *reply);
+
 /* ---- What GetEimPackage answers next (FIFO). ---- */
 /* A signed EuiccPackageRequest of these PSMOs / eCOs with the next counterValue and a fresh
  * eimTransactionId (*counter_value gets the counter used; may be NULL). */

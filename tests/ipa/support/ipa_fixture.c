@@ -279,6 +279,9 @@ enum sgp32_status ipa_fixture_setup(struct ipa_fixture *f, const struct ipa_fixt
     if (status != SGP32_OK)
         return fail("HTTP route", status);
 #ifdef IPA_TEST_HAVE_SMDP
+    status = ipa_http_peer_route(f->http, "/gsma/rsp2/esipa/", ipa_eim_json_handler, f->eim);
+    if (status != SGP32_OK)
+        return fail("HTTP route", status);
     {
         struct ipa_smdp_options smdp_options;
         struct ipa_smdp *smdp = NULL;
