@@ -649,6 +649,33 @@ static const uint8_t no_package[] = {0xBF, 0x4F, 0x03, 0x02, 0x01, 0x01};
 
 /* Runs one queued package: GetEimPackage -> the eUICC (LoadEuiccPackage) -> ProvideEimPackageResult.
  * Returns the eUICC's result (malloc'd) and the eIM's answer to the result. */
+static void run_package(struct ipa_fixture *f, uint8_t **epr, size_t *epr_len, uint8_t **ack, size_t *ack_len);
+
+/* ePRAndNotifications: BF50 { 5A eid, 30 { BF51 result, A0 { notification } } }. */
+static uint8_t *provide_with_notification(const uint8_t eid[16], const uint8_t *result, size_t len,
+                                          const uint8_t *notification, size_t notification_len, size_t *out_len)
+{
+    size_t list_len = 4 + notification_len, content = len + list_len, n = 0;
+    uint8_t *sequence = malloc(content + 4), *out;
+    assert_non_null(sequence);
+    assert_true(notification_len < 0x10000 && content < 0x10000);
+    sequence[n++] = 0x30;
+    sequence[n++] = 0x82;
+    sequence[n++] = (uint8_t)(content >> 8);
+    sequence[n++] = (uint8_t)content;
+    memcpy(sequence + n, result, len);
+    n += len;
+    sequence[n++] = 0xA0;
+    sequence[n++] = 0x82;
+    sequence[n++] = (uint8_t)(notification_len >> 8);
+    sequence[n++] = (uint8_t)notification_len;
+    memcpy(sequence + n, notification, notification_len);
+    n += notification_len;
+    out = provide_result(eid, sequence, n, out_len);
+    free(sequence);
+    return out;
+}
+
 static void run_package(struct ipa_fixture *f, uint8_t **epr, size_t *epr_len, uint8_t **ack, size_t *ack_len)
 {
     uint8_t request[32], *answer = NULL, *provide;
@@ -819,8 +846,8 @@ static void test_eim_ack_modes(void **state)
     assert_int_equal(got->ack_count, 1);
     assert_int_equal(ack[8], (uint8_t)got->result.seq_number);
     assert_int_equal(ipa_eim_accepted_results(f.eim), 3);
-    free(epr);
     free(ack);
+    free(epr);
     ipa_fixture_teardown(&f);
 }
 
@@ -873,6 +900,70 @@ static void test_eim_other_answers(void **state)
     assert_int_equal(ipa_eim_last(f.eim, SGP32_ESIPA_HANDLE_NOTIFICATION)->result_kind, IPA_EIM_PENDING_NOTIFICATION);
     assert_int_equal(ipa_eim_received_count(f.eim), 6);
     assert_int_equal(ipa_eim_received_at(f.eim, 5)->len, sizeof(notification));
+    ipa_fixture_teardown(&f);
+}
+
+/* PROFILE_ONE of tests/softeuicc/es10_requests.h: operational, enable notifications to
+ * notify.example.com. */
+static const char profile_one[] = "E3545A0A890000000000000000014F10A0000005591010FFFFFFFF890000110091084F70657261746F72"
+                                  "920B50726F66696C65204F6E65950102B61A30188002047081126E6F746966792E6578616D706C652E"
+                                  "636F6D";
+
+/* An enable executed by the card, its result reported as ePRAndNotifications with the card's own
+ * enable notification: both sequence numbers acknowledged. */
+static void test_eim_epr_and_notifications(void **state)
+{
+    static const uint8_t iccid[10] = {0x89, 0, 0, 0, 0, 0, 0, 0, 0, 0x01};
+    struct ipa_fixture f;
+    struct sgp32_eim_buffer psmo;
+    struct sgp32_es10 *es10 = NULL;
+    uint8_t profile[sizeof(profile_one) / 2], request[32], *answer = NULL, *epr = NULL, *list = NULL, *provide, *ack;
+    size_t i, request_len, answer_len = 0, epr_len = 0, list_len = 0, provide_len, ack_len = 0, inner_len;
+    size_t meta_len, seq_len, item_len = 0;
+    const uint8_t *inner, *item = NULL, *meta, *seq;
+    enum sgp32_esipa_message kind;
+    const struct ipa_eim_received *got;
+    (void)state;
+    assert_int_equal(ipa_fixture_setup(&f, NULL), SGP32_OK);
+    for (i = 0; i < sizeof(profile); i++)
+        assert_int_equal(sscanf(profile_one + 2 * i, "%2hhx", &profile[i]), 1);
+    assert_int_equal(sgp32_softeuicc_preload_profile(f.card, profile, sizeof(profile)), SGP32_OK);
+    assert_int_equal(sgp32_eim_psmo_enable(iccid, 0, &psmo), SGP32_OK);
+    assert_int_equal(ipa_eim_queue_package(f.eim, SGP32_EIM_PSMO_LIST, &psmo, 1, NULL), SGP32_OK);
+    sgp32_eim_buffer_free(&psmo);
+    request_len = get_eim_package_request(f.eid, 0, request);
+    assert_int_equal(esipa_exchange(&f, request, request_len, &kind, &answer, &answer_len), 200);
+    assert_true(child_of(answer, answer_len, 0xBF51, &inner, &inner_len));
+    assert_int_equal(ipa_fixture_es10(&f, &es10), SGP32_OK);
+    assert_int_equal(sgp32_es10_load_euicc_package(es10, inner, inner_len, &epr, &epr_len), SGP32_OK);
+    free(answer);
+    /* the enable notification (OtherSignedNotification, 30) of RetrieveNotificationsList BF2B { A0 { .. } } */
+    assert_int_equal(sgp32_es10_retrieve_notifications_list(es10, SGP32_ES10_NOTIFICATIONS_ALL, 0, &list, &list_len),
+                     SGP32_OK);
+    sgp32_es10_free(es10);
+    assert_true(child_of(list, list_len, 0xA0, &inner, &inner_len));
+    assert_true(child_of(inner, inner_len, 0x30, &item, &item_len));
+    assert_non_null(item);
+    assert_true(child_of(item, item_len, 0xBF2F, &meta, &meta_len));
+    assert_true(child_of(meta, meta_len, 0x80, &seq, &seq_len));
+    assert_int_equal(seq_len, 3);
+    provide = provide_with_notification(f.eid, epr, epr_len, item, item_len, &provide_len);
+    assert_int_equal(esipa_exchange(&f, provide, provide_len, &kind, &ack, &ack_len), 200);
+    free(provide);
+    got = ipa_eim_last(f.eim, SGP32_ESIPA_PROVIDE_EIM_PACKAGE_RESULT);
+    assert_int_equal(got->result_kind, IPA_EIM_EPR_AND_NOTIFICATIONS);
+    assert_int_equal(got->verify_status, SGP32_OK);
+    assert_int_equal(got->result.items[0].tag, 0x83); /* enableResult */
+    assert_int_equal(got->ack_count, 2);
+    assert_int_equal(got->acknowledged[0], got->result.seq_number);
+    assert_int_equal(got->acknowledged[1], seq[2]);
+    /* BF50 { BF53 { 80 01 result seq, 80 01 notification seq } } */
+    assert_int_equal(ack_len, 12);
+    assert_int_equal(ack[8], (uint8_t)got->result.seq_number);
+    assert_int_equal(ack[11], seq[2]);
+    free(ack);
+    sgp32_buffer_free(list);
+    sgp32_buffer_free(epr);
     ipa_fixture_teardown(&f);
 }
 
@@ -1298,6 +1389,7 @@ int main(void)
         cmocka_unit_test(test_eim_package_through_the_card),
         cmocka_unit_test(test_eim_ack_modes),
         cmocka_unit_test(test_eim_other_answers),
+        cmocka_unit_test(test_eim_epr_and_notifications),
 #ifdef IPA_TEST_HAVE_SMDP
         cmocka_unit_test(test_smdp_download_through_the_peer),
         cmocka_unit_test(test_indirect_download_through_the_eim),
