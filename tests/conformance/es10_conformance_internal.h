@@ -44,4 +44,21 @@ uint16_t conformance_session_sw(const struct sgp32_es10 *session, enum sgp32_sta
 /* The checks of es10_conformance_typed.c, in report order, over run->session. */
 void es10_conformance_typed_checks(struct run *run);
 
+#ifdef CONFORMANCE_WITH_DOWNLOAD
+#include "smdp_core.h"
+
+/* The BPP goes to the loader in pieces of this size, as an HTTP body arrives. */
+#define CONFORMANCE_BPP_CHUNK 1000u
+
+/* The file of the PKI curve directory named by its manifest key (docs/test-pki.md). */
+enum sgp32_status conformance_read_pki(const char *pki_dir, const char *key, struct smdp_blob *blob);
+/* `der` decoded strictly as `type_name` (free with conformance_release), or NULL. */
+void *conformance_decode(const char *type_name, const uint8_t *der, size_t len);
+void conformance_release(const char *type_name, void *value);
+/* The profile `iccid` in a GetProfilesInfo answer: *count profiles, *state its profileState (-1:
+ * absent), nickname (at most cap - 1 bytes, "" if none). 0 when the answer decodes. */
+int conformance_profile_of(const uint8_t *answer, size_t len, const uint8_t iccid[10], int *count, long *state,
+                           char *nickname, size_t cap);
+#endif
+
 #endif

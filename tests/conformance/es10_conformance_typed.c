@@ -5,7 +5,8 @@
  * whole profile download from the suite's own SM-DP+ (examples/servers/smdp, smdp_core) fed to the
  * BPP loader, profile state changes, an eIM-signed eUICC Package (examples/servers/eim, eim_core), the
  * notifications and the deletion. Every answer is decoded in strict DER or verified by the server
- * side that would receive it. Without the crypto layer and the examples these checks fail.
+ * side that would receive it. The download itself is in es10_conformance_download.c. Without the
+ * crypto layer these checks fail.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -29,17 +30,11 @@ static const char *const typed_check_names[] = {
 #include "GetEimConfigurationDataResponse.h"
 #include "ListNotificationResponse.h"
 #include "SGP32-EUICCInfo2.h"
-#include "SGP32-ProfileInfoListResponse.h"
 #include "SGP32-RetrieveNotificationsListResponse.h"
 #include "eim_core.h"
 #include "sgp32/tlv.h"
-#include "smdp_core.h"
 
-#define PROFILE_FILE SGP32_SHARED_DIR "/profiles/TS48V2-SAIP2-1-BERTLV-UNIQUE.der"
-#define MATCHING_ID "TS48V2-SAIP2-1-BERTLV-UNIQUE"
-#define SMDP_ADDRESS "smdp.conformance.libsgp32.test"
 #define EIM_ID "eim.conformance.libsgp32.test"
-#define BPP_CHUNK 1000u /* the loader gets the package in pieces, as an HTTP body arrives */
 #define MAX_NOTIFICATIONS 16
 
 /* What the checks pass on to each other. */
@@ -54,38 +49,6 @@ struct typed {
     uint8_t iccid[10];
 };
 
-/* A file of the PKI named by its manifest key. */
-static enum sgp32_status read_pki(const char *pki_dir, const char *key, struct smdp_blob *blob)
-{
-    char relative[256], path[512];
-    blob->data = NULL;
-    blob->len = 0;
-    if (pki_dir == NULL || test_pki_manifest_value(pki_dir, key, relative, sizeof(relative)) != 0)
-        return SGP32_ERR_NOT_FOUND;
-    if ((size_t)snprintf(path, sizeof(path), "%s/%s", pki_dir, relative) >= sizeof(path))
-        return SGP32_ERR_INVALID_ARGUMENT;
-    return smdp_read_file(path, blob);
-}
-
-/* Decodes `der` strictly as `type_name`; NULL if it does not. */
-static void *decode(const char *type_name, const uint8_t *der, size_t len)
-{
-    struct sgp32_decode_options options;
-    const struct sgp32_codec_type *type = sgp32_codec_type_find(type_name);
-    void *value = NULL;
-    memset(&options, 0, sizeof(options));
-    options.flags = SGP32_DECODE_DER;
-    if (type == NULL || der == NULL || sgp32_decode(type, der, len, &options, &value, NULL) != SGP32_OK)
-        return NULL;
-    return value;
-}
-
-static void release(const char *type_name, void *value)
-{
-    if (value != NULL)
-        sgp32_codec_free(sgp32_codec_type_find(type_name), value);
-}
-
 /* The ES10 result code of the last call when it was SGP32_ERR_EUICC_RESULT, else -1. */
 static long result_code(const struct run *run, enum sgp32_status st)
 {
@@ -93,43 +56,13 @@ static long result_code(const struct run *run, enum sgp32_status st)
     return st == SGP32_ERR_EUICC_RESULT && error->status == st ? error->es10_result : -1;
 }
 
-/* The profile `iccid` in a GetProfilesInfo answer: *count profiles, *state its profileState (-1:
- * absent), nickname (at most cap - 1 bytes, "" if none). 0 when the answer decodes. */
-static int profile_of(const uint8_t *answer, size_t len, const uint8_t iccid[10], int *count, long *state,
-                      char *nickname, size_t cap)
-{
-    SGP32_ProfileInfoListResponse_t *list = decode("SGP32-ProfileInfoListResponse", answer, len);
-    int i;
-    *count = 0;
-    *state = -1;
-    nickname[0] = '\0';
-    if (list == NULL || list->present != SGP32_ProfileInfoListResponse_PR_profileInfoListOk) {
-        release("SGP32-ProfileInfoListResponse", list);
-        return -1;
-    }
-    *count = list->choice.profileInfoListOk.list.count;
-    for (i = 0; i < *count; i++) {
-        const SGP32_ProfileInfo_t *info = list->choice.profileInfoListOk.list.array[i];
-        if (info->iccid == NULL || info->iccid->size != 10 || memcmp(info->iccid->buf, iccid, 10) != 0)
-            continue;
-        if (info->profileState != NULL && asn_INTEGER2long(info->profileState, state) != 0)
-            *state = -1;
-        if (info->profileNickname != NULL && (size_t)info->profileNickname->size < cap) {
-            memcpy(nickname, info->profileNickname->buf, (size_t)info->profileNickname->size);
-            nickname[info->profileNickname->size] = '\0';
-        }
-    }
-    release("SGP32-ProfileInfoListResponse", list);
-    return 0;
-}
-
-/* GetProfilesInfo (typed, every profile) read through profile_of(). */
+/* GetProfilesInfo (typed, every profile) read through conformance_profile_of(). */
 static enum sgp32_status read_profile(struct typed *t, int *count, long *state, char *nickname, size_t cap)
 {
     uint8_t *answer = NULL;
     size_t len = 0;
     enum sgp32_status st = sgp32_es10_get_profiles_info(t->run->session, NULL, 0, &answer, &len);
-    if (st == SGP32_OK && profile_of(answer, len, t->iccid, count, state, nickname, cap) != 0)
+    if (st == SGP32_OK && conformance_profile_of(answer, len, t->iccid, count, state, nickname, cap) != 0)
         st = SGP32_ERR_DECODE;
     sgp32_buffer_free(answer);
     return st;
@@ -153,7 +86,7 @@ static void check_identity(struct typed *t)
         return;
     }
     st = sgp32_es10_get_euicc_info1(session, &answer, &len);
-    info1 = st == SGP32_OK ? decode("EUICCInfo1", answer, len) : NULL;
+    info1 = st == SGP32_OK ? conformance_decode("EUICCInfo1", answer, len) : NULL;
     sgp32_buffer_free(answer);
     answer = NULL;
     if (info1 == NULL) {
@@ -161,16 +94,16 @@ static void check_identity(struct typed *t)
                            sgp32_status_name(st), st == SGP32_OK ? ", not the DER of EUICCInfo1" : "");
         return;
     }
-    release("EUICCInfo1", info1);
+    conformance_release("EUICCInfo1", info1);
     st = sgp32_es10_get_euicc_info2(session, &answer, &len);
-    info2 = st == SGP32_OK ? decode("SGP32-EUICCInfo2", answer, len) : NULL;
+    info2 = st == SGP32_OK ? conformance_decode("SGP32-EUICCInfo2", answer, len) : NULL;
     sgp32_buffer_free(answer);
     if (info2 == NULL) {
         conformance_finish(check, 0, conformance_session_sw(session, st), "sgp32_es10_get_euicc_info2: %s%s",
                            sgp32_status_name(st), st == SGP32_OK ? ", not the DER of SGP32-EUICCInfo2" : "");
         return;
     }
-    release("SGP32-EUICCInfo2", info2);
+    conformance_release("SGP32-EUICCInfo2", info2);
     conformance_finish(check, 1, 0x9000u,
                        "GetEID gives the expected EID; GetEUICCInfo1 and 2 decode as EUICCInfo1 / SGP32-EUICCInfo2");
 }
@@ -213,15 +146,15 @@ static void check_certs_and_rat(struct typed *t)
         return;
     }
     st = sgp32_es10_get_certs(session, pkid, sizeof(pkid), &answer, &len);
-    certs = st == SGP32_OK ? decode("GetCertsResponse", answer, len) : NULL;
+    certs = st == SGP32_OK ? conformance_decode("GetCertsResponse", answer, len) : NULL;
     if (certs == NULL || certs->present != GetCertsResponse_PR_certs) {
-        release("GetCertsResponse", certs);
+        conformance_release("GetCertsResponse", certs);
         sgp32_buffer_free(answer);
         conformance_finish(check, 0, conformance_session_sw(session, st), "GetCerts(CI PKID): %s%s",
                            sgp32_status_name(st), st == SGP32_OK ? ", no certificates" : "");
         return;
     }
-    release("GetCertsResponse", certs);
+    conformance_release("GetCertsResponse", certs);
     /* euiccCertificate [6] IMPLICIT: A6 with the content octets of the PKI's certificate. */
     same = contains_certificate(answer, len, &t->euicc_cert);
     sgp32_buffer_free(answer);
@@ -243,14 +176,14 @@ static void check_certs_and_rat(struct typed *t)
     }
     st = sgp32_es10_get_rat(session, &answer, &len);
     {
-        void *rat = st == SGP32_OK ? decode("GetRatResponse", answer, len) : NULL;
+        void *rat = st == SGP32_OK ? conformance_decode("GetRatResponse", answer, len) : NULL;
         sgp32_buffer_free(answer);
         if (rat == NULL) {
             conformance_finish(check, 0, conformance_session_sw(session, st), "GetRAT: %s%s", sgp32_status_name(st),
                                st == SGP32_OK ? ", not the DER of GetRatResponse" : "");
             return;
         }
-        release("GetRatResponse", rat);
+        conformance_release("GetRatResponse", rat);
     }
     conformance_finish(check, 1, 0x9000u,
                        "GetCerts gives the PKI's eUICC certificate, an unknown CI PKID is invalidCiPKId (1); "
@@ -321,12 +254,12 @@ static void check_add_initial_eim(struct typed *t)
     }
     t->have_eim = 1;
     st = sgp32_es10_get_eim_configuration_data(session, EIM_ID, &answer, &len);
-    data = st == SGP32_OK ? decode("GetEimConfigurationDataResponse", answer, len) : NULL;
+    data = st == SGP32_OK ? conformance_decode("GetEimConfigurationDataResponse", answer, len) : NULL;
     sgp32_buffer_free(answer);
     listed = data != NULL && data->eimConfigurationDataList.list.count == 1 &&
              data->eimConfigurationDataList.list.array[0]->eimId.size == (int)strlen(EIM_ID) &&
              memcmp(data->eimConfigurationDataList.list.array[0]->eimId.buf, EIM_ID, strlen(EIM_ID)) == 0;
-    release("GetEimConfigurationDataResponse", data);
+    conformance_release("GetEimConfigurationDataResponse", data);
     if (!listed) {
         conformance_finish(check, 0, conformance_session_sw(session, st),
                            "GetEimConfigurationData(eimId): %s, the eIM is not listed", sgp32_status_name(st));
@@ -334,176 +267,12 @@ static void check_add_initial_eim(struct typed *t)
     }
     answer = NULL;
     st = sgp32_es10_get_eim_configuration_data(session, NULL, &answer, &len);
-    data = st == SGP32_OK ? decode("GetEimConfigurationDataResponse", answer, len) : NULL;
+    data = st == SGP32_OK ? conformance_decode("GetEimConfigurationDataResponse", answer, len) : NULL;
     sgp32_buffer_free(answer);
     listed = data != NULL ? data->eimConfigurationDataList.list.count : -1;
-    release("GetEimConfigurationDataResponse", data);
+    conformance_release("GetEimConfigurationDataResponse", data);
     conformance_finish(check, listed == 1, conformance_session_sw(session, st),
                        "AddInitialEim ok with an associationToken; GetEimConfigurationData lists %d eIM(s)", listed);
-}
-
-/* The download: GetEUICCChallenge, GetEUICCInfo1, AuthenticateServer, PrepareDownload through the
- * typed functions with the SM-DP+ answers in between, then the BPP through the loader in chunks.
- * *step names what failed. */
-static enum sgp32_status download(struct sgp32_es10 *session, struct smdp_core *smdp, const struct smdp_blob *upp,
-                                  void (*before_bpp)(void *user), void *user, struct smdp_installation_result *result,
-                                  const char **step)
-{
-    struct smdp_session *server = NULL;
-    struct smdp_authentication auth;
-    struct smdp_prepare prepare;
-    struct smdp_blob request = {NULL, 0}, bpp = {NULL, 0};
-    struct smdp_bpp_options options;
-    struct sgp32_es10_bpp_loader *loader = NULL;
-    uint8_t challenge[16], *info1 = NULL, *answer = NULL, *installation = NULL;
-    size_t info1_len = 0, answer_len = 0, installation_len = 0, offset = 0;
-    long code = -1;
-    enum sgp32_status st;
-
-    memset(&auth, 0, sizeof(auth));
-    memset(&prepare, 0, sizeof(prepare));
-    memset(&options, 0, sizeof(options));
-    *step = "GetEUICCChallenge";
-    st = smdp_session_new(smdp, MATCHING_ID, &server);
-    if (st != SGP32_OK || (st = sgp32_es10_get_euicc_challenge(session, challenge)) != SGP32_OK)
-        goto done;
-    *step = "GetEUICCInfo1";
-    if ((st = sgp32_es10_get_euicc_info1(session, &info1, &info1_len)) != SGP32_OK)
-        goto done;
-    *step = "InitiateAuthentication";
-    if ((st = smdp_initiate_authentication(server, challenge, info1, info1_len, &auth)) != SGP32_OK ||
-        (st = smdp_build_authenticate_server_request(&auth, MATCHING_ID, &request)) != SGP32_OK)
-        goto done;
-    *step = "AuthenticateServer";
-    st = sgp32_es10_authenticate_server(session, request.data, request.len, &answer, &answer_len);
-    if (st != SGP32_OK || (st = sgp32_es10_answer_error_code(answer, answer_len, &code)) != SGP32_OK)
-        goto done;
-    if (code != 0) {
-        st = SGP32_ERR_EUICC_RESULT;
-        goto done;
-    }
-    *step = "AuthenticateClient";
-    if ((st = smdp_authenticate_client(server, answer, answer_len, &prepare)) != SGP32_OK)
-        goto done;
-    free(request.data);
-    request.data = NULL;
-    sgp32_buffer_free(answer);
-    answer = NULL;
-    *step = "PrepareDownload";
-    if ((st = smdp_build_prepare_download_request(&prepare, NULL, &request)) != SGP32_OK)
-        goto done;
-    st = sgp32_es10_prepare_download(session, request.data, request.len, &answer, &answer_len);
-    if (st != SGP32_OK || (st = sgp32_es10_answer_error_code(answer, answer_len, &code)) != SGP32_OK)
-        goto done;
-    if (code != 0) {
-        st = SGP32_ERR_EUICC_RESULT;
-        goto done;
-    }
-    *step = "GetBoundProfilePackage";
-    if ((st = smdp_get_bound_profile_package(server, answer, answer_len, upp->data, upp->len, &options, &bpp)) !=
-        SGP32_OK)
-        goto done;
-    *step = "BPP loader";
-    if (before_bpp != NULL)
-        before_bpp(user);
-    if ((st = sgp32_es10_bpp_loader_new(session, 0, &loader)) != SGP32_OK)
-        goto done;
-    while (st == SGP32_OK && offset < bpp.len && !sgp32_es10_bpp_loader_done(loader)) {
-        size_t n = bpp.len - offset < BPP_CHUNK ? bpp.len - offset : BPP_CHUNK;
-        st = sgp32_es10_bpp_loader_feed(loader, bpp.data + offset, n);
-        offset += n;
-    }
-    if (st != SGP32_OK || (st = sgp32_es10_bpp_loader_finish(loader, &installation, &installation_len)) != SGP32_OK)
-        goto done;
-    *step = "ProfileInstallationResult";
-    {
-        void *value = decode("ProfileInstallationResult", installation, installation_len);
-        if (value == NULL) {
-            st = SGP32_ERR_DECODE;
-            goto done;
-        }
-        release("ProfileInstallationResult", value);
-    }
-    st = smdp_verify_installation_result(server, installation, installation_len, result);
-done:
-    sgp32_es10_bpp_loader_free(loader);
-    sgp32_buffer_free(installation);
-    sgp32_buffer_free(answer);
-    sgp32_buffer_free(info1);
-    free(request.data);
-    free(bpp.data);
-    smdp_authentication_clear(&auth);
-    smdp_prepare_clear(&prepare);
-    smdp_session_free(server);
-    return st;
-}
-
-/* The SM-DP+ of the PKI in pki_dir (its DPauth and DPpb credentials, its CI). */
-static enum sgp32_status new_smdp(const char *pki_dir, struct smdp_core **smdp)
-{
-    static const char *const keys[5] = {"ci_cert_der", "smdp_auth_cert_der", "smdp_auth_key_pem", "smdp_pb_cert_der",
-                                        "smdp_pb_key_pem"};
-    struct smdp_blob files[5];
-    enum sgp32_status st = SGP32_OK;
-    size_t i;
-    for (i = 0; i < 5; i++) {
-        files[i].data = NULL;
-        files[i].len = 0;
-        if (st == SGP32_OK)
-            st = read_pki(pki_dir, keys[i], &files[i]);
-    }
-    if (st == SGP32_OK) {
-        struct smdp_core_credentials credentials = {files[0].data, files[0].len, files[1].data, files[1].len,
-                                                    files[2].data, files[2].len, files[3].data, files[3].len,
-                                                    files[4].data, files[4].len, SMDP_ADDRESS};
-        st = smdp_core_new(&credentials, smdp);
-    }
-    for (i = 0; i < 5; i++)
-        free(files[i].data);
-    return st;
-}
-
-enum sgp32_status es10_conformance_download(struct sgp32_es10 *session, const char *pki_dir,
-                                            void (*before_bpp)(void *user), void *user, uint8_t iccid[10], int *success,
-                                            const char **step)
-{
-    struct smdp_blob upp = {NULL, 0};
-    struct smdp_core *smdp = NULL;
-    struct smdp_installation_result result;
-    enum sgp32_status st;
-
-    memset(&result, 0, sizeof(result));
-    *success = 0;
-    *step = "SM-DP+ credentials";
-    st = new_smdp(pki_dir, &smdp);
-    if (st == SGP32_OK) {
-        *step = "profile";
-        st = smdp_read_file(PROFILE_FILE, &upp);
-    }
-    if (st == SGP32_OK)
-        st = smdp_upp_iccid(upp.data, upp.len, iccid);
-    if (st == SGP32_OK)
-        st = download(session, smdp, &upp, before_bpp, user, &result, step);
-    free(upp.data);
-    smdp_core_free(smdp);
-    *success = st == SGP32_OK && result.success;
-    if (st == SGP32_OK && !result.success)
-        *step = "ProfileInstallationResult (errorResult)";
-    return st;
-}
-
-enum sgp32_status es10_conformance_profile_count(struct sgp32_es10 *session, int *count)
-{
-    uint8_t *answer = NULL, none[10];
-    size_t len = 0;
-    long state;
-    char nickname[4];
-    enum sgp32_status st = sgp32_es10_get_profiles_info(session, NULL, 0, &answer, &len);
-    memset(none, 0, sizeof(none));
-    if (st == SGP32_OK && profile_of(answer, len, none, count, &state, nickname, sizeof(nickname)) != 0)
-        st = SGP32_ERR_DECODE;
-    sgp32_buffer_free(answer);
-    return st;
 }
 
 static void check_download(struct typed *t)
@@ -536,7 +305,7 @@ static void check_download(struct typed *t)
     conformance_finish(check, 1, 0x9000u,
                        "AuthenticateServer, PrepareDownload and the BPP loader (%u-byte chunks): successResult "
                        "verified by the SM-DP+; GetProfilesInfo lists the profile, disabled",
-                       BPP_CHUNK);
+                       CONFORMANCE_BPP_CHUNK);
 }
 
 /* Enable, SetNickname, Disable through the typed functions, each seen in GetProfilesInfo, and the
@@ -700,7 +469,7 @@ static int list_notifications(struct typed *t, long *seq, int cap, enum sgp32_st
     ListNotificationResponse_t *list;
     int count = -1, i;
     *st = sgp32_es10_list_notification(t->run->session, -1, &answer, &len);
-    list = *st == SGP32_OK ? decode("ListNotificationResponse", answer, len) : NULL;
+    list = *st == SGP32_OK ? conformance_decode("ListNotificationResponse", answer, len) : NULL;
     sgp32_buffer_free(answer);
     if (list != NULL && list->present == ListNotificationResponse_PR_notificationMetadataList) {
         count = list->choice.notificationMetadataList.list.count;
@@ -708,7 +477,7 @@ static int list_notifications(struct typed *t, long *seq, int cap, enum sgp32_st
             if (asn_INTEGER2long(&list->choice.notificationMetadataList.list.array[i]->seqNumber, &seq[i]) != 0)
                 seq[i] = -1;
     }
-    release("ListNotificationResponse", list);
+    conformance_release("ListNotificationResponse", list);
     return count;
 }
 
@@ -720,13 +489,13 @@ static int retrieve_count(struct typed *t, int search, enum sgp32_status *st)
     SGP32_RetrieveNotificationsListResponse_t *list;
     int count = -1;
     *st = sgp32_es10_retrieve_notifications_list(t->run->session, search, 0, &answer, &len);
-    list = *st == SGP32_OK ? decode("SGP32-RetrieveNotificationsListResponse", answer, len) : NULL;
+    list = *st == SGP32_OK ? conformance_decode("SGP32-RetrieveNotificationsListResponse", answer, len) : NULL;
     sgp32_buffer_free(answer);
     if (list != NULL && list->present == SGP32_RetrieveNotificationsListResponse_PR_notificationList)
         count = list->choice.notificationList.list.count;
     else if (list != NULL)
         count = 0; /* notificationsListResultError: noResultAvailable */
-    release("SGP32-RetrieveNotificationsListResponse", list);
+    conformance_release("SGP32-RetrieveNotificationsListResponse", list);
     return count;
 }
 
@@ -785,7 +554,7 @@ void es10_conformance_typed_checks(struct run *run)
     t->run = run;
     sgp32_ec_key_init(&t->eim_key);
     rng_ready = sgp32_crypto_rng_init(&t->rng, NULL, NULL) == SGP32_OK;
-    ready = rng_ready && read_pki(run->pki_dir, "euicc_cert_der", &t->euicc_cert) == SGP32_OK &&
+    ready = rng_ready && conformance_read_pki(run->pki_dir, "euicc_cert_der", &t->euicc_cert) == SGP32_OK &&
             sgp32_ec_generate(&t->eim_key, SGP32_CURVE_P256, &t->rng) == SGP32_OK;
     for (i = 0; i < sizeof(checks) / sizeof(checks[0]); i++) {
         if (run->session == NULL || !ready) {
@@ -805,27 +574,6 @@ void es10_conformance_typed_checks(struct run *run)
 }
 
 #else /* !CONFORMANCE_WITH_DOWNLOAD */
-
-enum sgp32_status es10_conformance_download(struct sgp32_es10 *session, const char *pki_dir,
-                                            void (*before_bpp)(void *user), void *user, uint8_t iccid[10], int *success,
-                                            const char **step)
-{
-    (void)session;
-    (void)pki_dir;
-    (void)before_bpp;
-    (void)user;
-    (void)iccid;
-    *success = 0;
-    *step = "no SM-DP+ (needs the crypto layer and the examples)";
-    return SGP32_ERR_NOT_SUPPORTED;
-}
-
-enum sgp32_status es10_conformance_profile_count(struct sgp32_es10 *session, int *count)
-{
-    (void)session;
-    *count = -1;
-    return SGP32_ERR_NOT_SUPPORTED;
-}
 
 /* Without the crypto layer or the examples there is no SM-DP+ and no eIM: the checks are reported as
  * failed under their own names, so the report differs from the reference. */
