@@ -542,14 +542,15 @@ static enum sgp32_status step_finish(struct sgp32_ipa *ipa, struct ipa_download 
     enum sgp32_status report = SGP32_OK;
     ipa_emit(ipa, SGP32_IPA_EVENT_DOWNLOAD_DONE, st, dl->server_code >= 0 ? dl->server_code : 0,
              dl->have_iccid ? dl->iccid : NULL, dl->failed ? dl->detail : "installed", NULL, 0);
-    if (dl->from_trigger && ipa->job.present)
-        report = report_trigger(ipa, dl); /* goes to REPORT */
-    else
-        ipa_goto(ipa, IPA_STATE_IDLE);
-    if (report == SGP32_OK)
+    if (dl->from_trigger && ipa->job.present) {
+        /* goes to REPORT; the report replaces the session's state in the job record */
+        report = report_trigger(ipa, dl);
+        if (report != SGP32_OK)
+            ipa_goto(ipa, IPA_STATE_IDLE); /* the job stays: the next start resumes it */
+    } else {
         ipa_record_write(ipa, IPA_RECORD_DOWNLOAD, NULL, 0);
-    else
-        ipa_goto(ipa, IPA_STATE_IDLE); /* the job and the record stay: the next start resumes */
+        ipa_goto(ipa, IPA_STATE_IDLE);
+    }
     if (dl->failed)
         ipa_fail(ipa, st, "download failed", dl->detail);
     ipa_download_free(ipa);

@@ -54,7 +54,7 @@ static enum sgp32_status send(struct sgp32_ipa *ipa, struct sgp32_der_writer *w,
 
 /* The eIM's answer to `expected`: its element after the message tag (the CHOICE alternative). An
  * INTEGER alternative (the ESipa error code) becomes SGP32_ERR_SERVER_STATUS. */
-static enum sgp32_status answer_of(struct sgp32_ipa *ipa, struct ipa_download *dl, enum sgp32_esipa_message expected,
+static enum sgp32_status answer_of(struct sgp32_ipa *ipa, long *code, enum sgp32_esipa_message expected,
                                    const char *what, const uint8_t **element, size_t *element_len)
 {
     struct sgp32_remote_answer answer = ipa_exchange_answer(ipa);
@@ -75,9 +75,9 @@ static enum sgp32_status answer_of(struct sgp32_ipa *ipa, struct ipa_download *d
         !sgp32_der_find_child(answer.body, answer.body_len, 0, &v, &v_len, &tag))
         return ipa_fail(ipa, SGP32_ERR_PROTOCOL, what, sgp32_esipa_message_name(kind));
     if (tag == 0x02) {
-        if (!sgp32_der_integer(v, v_len, &dl->server_code))
+        if (!sgp32_der_integer(v, v_len, code))
             return ipa_fail(ipa, SGP32_ERR_DECODE, what, "error code");
-        snprintf(text, sizeof(text), "eIM error %ld", dl->server_code);
+        snprintf(text, sizeof(text), "eIM error %ld", *code);
         return ipa_fail(ipa, SGP32_ERR_SERVER_STATUS, what, text);
     }
     return SGP32_OK;
@@ -133,13 +133,15 @@ static enum sgp32_status initiate_answer(struct sgp32_ipa *ipa, struct ipa_downl
     size_t element_len, ok_len, child_len, v_len, offset = 0;
     uint32_t tag;
     int certificates = 0;
-    enum sgp32_status st =
-        answer_of(ipa, dl, SGP32_ESIPA_INITIATE_AUTHENTICATION, "initiateAuthenticationEsipa", &element, &element_len);
+    enum sgp32_status st = answer_of(ipa, &dl->server_code, SGP32_ESIPA_INITIATE_AUTHENTICATION,
+                                     "initiateAuthenticationEsipa", &element, &element_len);
     if (st != SGP32_OK)
         return st;
     /* InitiateAuthenticationOkEsipa 30 { 80 transactionId?, 30 serverSigned1, 5F37, 04 ciPKId,
      * 30 serverCertificate, 0C matchingId?, A2 ctxParams1? } */
-    if (!sgp32_der_find_element(element, element_len, 0x30, &ok, &ok_len))
+    ok = element;
+    ok_len = element_len;
+    if (element[0] != 0x30)
         return ipa_fail(ipa, SGP32_ERR_PROTOCOL, "initiateAuthenticationOkEsipa", NULL);
     dl->transaction_id_len = 0;
     while (st == SGP32_OK && next_child(ok, ok_len, &offset, &child, &child_len, &tag)) {
@@ -188,13 +190,15 @@ static enum sgp32_status authenticate_answer(struct sgp32_ipa *ipa, struct ipa_d
     size_t element_len, ok_len, child_len, offset = 0;
     uint32_t tag;
     int sequences = 0;
-    enum sgp32_status st =
-        answer_of(ipa, dl, SGP32_ESIPA_AUTHENTICATE_CLIENT, "authenticateClientEsipa", &element, &element_len);
+    enum sgp32_status st = answer_of(ipa, &dl->server_code, SGP32_ESIPA_AUTHENTICATE_CLIENT, "authenticateClientEsipa",
+                                     &element, &element_len);
     if (st != SGP32_OK)
         return st;
     /* AuthenticateClientOkDPEsipa 30 { 80 transactionId?, BF25 metadata?, 30 smdpSigned2, 5F37,
      * 30 smdpCertificate, 04 hashCc? } (the DS form carries a BF54 instead) */
-    if (!sgp32_der_find_element(element, element_len, 0x30, &ok, &ok_len))
+    ok = element;
+    ok_len = element_len;
+    if (element[0] != 0x30)
         return ipa_fail(ipa, SGP32_ERR_PROTOCOL, "authenticateClientOkDPEsipa", NULL);
     while (st == SGP32_OK && next_child(ok, ok_len, &offset, &child, &child_len, &tag)) {
         if (tag == 0xBF54)
@@ -384,7 +388,10 @@ static enum sgp32_status cancel_answer(struct sgp32_ipa *ipa, struct ipa_downloa
 {
     const uint8_t *element;
     size_t element_len;
-    enum sgp32_status st = answer_of(ipa, dl, SGP32_ESIPA_CANCEL_SESSION, "cancelSessionEsipa", &element, &element_len);
+    long code = -1;
+    enum sgp32_status st;
+    (void)dl;
+    st = answer_of(ipa, &code, SGP32_ESIPA_CANCEL_SESSION, "cancelSessionEsipa", &element, &element_len);
     if (st == SGP32_OK)
         ipa_log(ipa, SGP32_LOG_INFO, "session cancelled at the eIM", NULL);
     return st;

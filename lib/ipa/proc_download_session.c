@@ -3,7 +3,8 @@
  * The data side of a profile download: activation codes (SGP.22 v2.5 4.1), ProfileDownloadTrigger
  * requests (SGP.32 v1.2 2.11.1.3), the ES10b requests built from the server's answers
  * (AuthenticateServer 5.7.13, PrepareDownload 5.7.5), the hash of the confirmation code, the
- * ProfileInstallationResult, and the "ipa.download" record:
+ * ProfileInstallationResult, and the "ipa.download" record (kept in the job record's report field for a
+ * download the eIM triggered, until the report replaces it):
  *   SEQUENCE { [0] version, [1] mode, [2] stage, [3] transactionId, [4] smdpAddress,
  *              [5] eimTransactionId, [6] ProfileInstallationResult, [7] fromTrigger,
  *              [8] cancelReason, [9] sessionOpen, [10] CancelSessionResponse, [11] detail }
@@ -255,8 +256,19 @@ enum sgp32_status ipa_download_save(struct sgp32_ipa *ipa, struct ipa_download *
     data = sgp32_der_writer_take(&w, &len);
     if (data == NULL)
         return ipa_fail(ipa, SGP32_ERR_ENCODE, "record", IPA_RECORD_DOWNLOAD);
-    st = ipa_record_write(ipa, IPA_RECORD_DOWNLOAD, data, len);
-    free(data);
+    if (dl->from_trigger && ipa->job.present && ipa->job.kind == IPA_JOB_DOWNLOAD &&
+        ipa->job.stage == IPA_JOB_RECEIVED) {
+        /* A download for the eIM lives in its job record (the report field, until the report
+         * replaces it): the ProfileDownloadTriggerResult and the end of the session are one
+         * atomic save, so a power cut cannot leave one without the other. */
+        ipa_blob_free(&ipa->job.report);
+        ipa->job.report.data = data;
+        ipa->job.report.len = len;
+        st = ipa_job_save(ipa);
+    } else {
+        st = ipa_record_write(ipa, IPA_RECORD_DOWNLOAD, data, len);
+        free(data);
+    }
     if (st == SGP32_OK)
         dl->stage = stage;
     return st;
@@ -277,7 +289,12 @@ enum sgp32_status ipa_download_load(struct sgp32_ipa *ipa, struct ipa_download *
     struct ipa_blob record = {NULL, 0};
     const uint8_t *v;
     size_t v_len;
-    enum sgp32_status st = ipa_record_read(ipa, IPA_RECORD_DOWNLOAD, &record);
+    enum sgp32_status st;
+    if (ipa->job.present && ipa->job.kind == IPA_JOB_DOWNLOAD && ipa->job.stage == IPA_JOB_RECEIVED)
+        st = ipa->job.report.len > 0 ? ipa_blob_set(&record, ipa->job.report.data, ipa->job.report.len)
+                                     : SGP32_ERR_NOT_FOUND;
+    else
+        st = ipa_record_read(ipa, IPA_RECORD_DOWNLOAD, &record);
     if (st != SGP32_OK)
         return st;
     st = SGP32_ERR_DECODE;
