@@ -1,0 +1,247 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# sgp32 ipa run|poll|inject and sgp32 download against the real test servers: sgp32-eim and sgp32-smdp
+# on free 127.0.0.1 ports (stopped by PID), a software eUICC from a fresh test PKI with the eIM
+# installed through `sgp32 eim add-initial` (the eIM's own AddInitialEimRequest from its REST API).
+# Checks the JSON lines of the CLI, the orders at the eIM and the profiles on the card; error exits.
+# Usage: test_cli_ipa.sh <sgp32> <sgp32-eim> <sgp32-smdp> <shared dir>
+set -eu
+cli=$1
+eim_bin=$2
+smdp_bin=$3
+shared=$4
+py=/usr/bin/python3
+work=$(mktemp -d)
+pids=""
+cleanup() {
+  for p in $pids; do kill "$p" 2>/dev/null || true; done
+  for p in $pids; do wait "$p" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+failures=0
+pass=0
+
+check() { # check <description> <command...>: the command must succeed
+  name=$1; shift
+  if "$@"; then pass=$((pass + 1)); else echo "FAIL: $name"; failures=$((failures + 1)); fi
+}
+exit_code() { set +e; "$@" >/dev/null 2>&1; rc=$?; set -e; echo $rc; }
+# The JSON value d of a file: a whole JSON document (the REST answers), else its last line (the
+# result line of the CLI).
+last_json='import json,sys
+t=open(sys.argv[1]).read()
+try: d=json.loads(t)
+except ValueError: d=json.loads(t.splitlines()[-1])
+'
+json_get() { # json_get <file> <python expression on d>
+  "$py" -c "$last_json"'print(eval(sys.argv[2]))' "$1" "$2"
+}
+json_ok() { # json_ok <file> <python condition on d>: true or false, quietly
+  "$py" -c "$last_json"'sys.exit(0 if eval(sys.argv[2]) else 1)' "$1" "$2"
+}
+lines_ok() { # lines_ok <file> <python condition on L, every JSON line>
+  "$py" -c 'import json,sys; L=[json.loads(l) for l in open(sys.argv[1]).read().splitlines() if l.strip()]; sys.exit(0 if eval(sys.argv[2]) else 1)' "$1" "$2"
+}
+# rest <method> <url> [json body]: a REST call (TLS verified against $work/ca.pem), the body on stdout
+rest() {
+  if [ $# -gt 2 ]; then
+    curl -sS --fail --cacert "$work/ca.pem" -X "$1" -H 'Content-Type: application/json' -d "$3" "$2"
+  else
+    curl -sS --fail --cacert "$work/ca.pem" -X "$1" "$2"
+  fi
+}
+# start_server <name> <port file> <command...>: runs it in the background, waits for its port
+start_server() {
+  name=$1; port_file=$2; shift 2
+  "$@" > "$work/$name.out" 2> "$work/$name.log" &
+  pids="$pids $!"
+  i=0
+  while [ ! -s "$port_file" ]; do
+    i=$((i + 1))
+    if [ $i -gt 100 ]; then echo "FAIL: $name did not start"; cat "$work/$name.log"; exit 1; fi
+    sleep 0.1
+  done
+}
+
+# ---- the world: a test PKI, the servers, a card with one preloaded (disabled) profile
+"$cli" euicc-sim pki --curve nist "$work/pki" > /dev/null
+pki=$work/pki/nist
+cat "$pki/tls/root.cert.pem" "$pki/ci/ci.cert.pem" > "$work/ca.pem" # the eIM's TLS root, the SM-DP+'s CI
+iccid=89000000000000000001
+"$cli" euicc-sim create "$work/card" --pki "$pki" \
+  --profile E3275A0A${iccid}4F10A0000005591010FFFFFFFF8900001100920454657374950102 > /dev/null
+eid=$("$cli" --transport "softeuicc:$work/card" es10 BF3E035C015A | cut -c11-)
+card="--transport softeuicc:$work/card"
+
+start_server smdp "$work/smdp.port" "$smdp_bin" --pki "$pki" --profiles "$shared/profiles" \
+  --port-file "$work/smdp.port" --lifetime 300
+smdp=127.0.0.1:$(cat "$work/smdp.port")
+start_server eim "$work/eim.port" "$eim_bin" --pki "$pki" --db "$work/eim.db" --smdp-ca "$pki/ci/ci.cert.pem" \
+  --port-file "$work/eim.port" --lifetime 300
+eim=https://127.0.0.1:$(cat "$work/eim.port")
+
+# ---- error exits before any eIM is configured
+check "ipa poll without eIM exits 1" [ "$(exit_code "$cli" $card ipa poll --state "$work/state" --ca "$work/ca.pem")" = 1 ]
+set +e
+"$cli" $card --json ipa run --until-idle --state "$work/state" > "$work/noeim.json" 2>/dev/null
+rc=$?
+set -e
+check "ipa run without eIM exits 1" [ $rc = 1 ]
+check "ipa run without eIM says so" json_ok "$work/noeim.json" '"no eIM" in d["message"] and d["exit"] == 1'
+check "ipa bad option exits 2" [ "$(exit_code "$cli" $card ipa run --bogus)" = 2 ]
+check "ipa bad max-seconds exits 2" [ "$(exit_code "$cli" $card ipa poll --max-seconds x)" = 2 ]
+check "ipa bad log level exits 2" [ "$(exit_code "$cli" $card ipa poll --log-level loud)" = 2 ]
+check "ipa poll-interval 0 exits 2" [ "$(exit_code "$cli" $card ipa run --poll-interval 0)" = 2 ]
+check "ipa inject without input exits 2" [ "$(exit_code "$cli" $card ipa inject)" = 2 ]
+check "ipa inject bad hex exits 2" [ "$(exit_code "$cli" $card ipa inject XYZ)" = 2 ]
+check "download without code exits 2" [ "$(exit_code "$cli" $card download)" = 2 ]
+check "confirmation code without download exits 2" [ "$(exit_code "$cli" $card ipa run --confirmation-code 1)" = 2 ]
+check "ipa without card exits 3" [ "$(exit_code "$cli" --transport "softeuicc:$work/none" ipa poll --state "$work/state")" = 3 ]
+check "ipa run help exits 0" [ "$(exit_code "$cli" ipa run --help)" = 0 ]
+check "download help exits 0" [ "$(exit_code "$cli" help download)" = 0 ]
+
+# ---- direct download (ES9+) through the IPA core
+set +e
+"$cli" $card --json download "1\$$smdp\$TS48V2-SAIP2-1-BERTLV-UNIQUE" --state "$work/state" --ca "$work/ca.pem" \
+  --max-seconds 120 > "$work/download.json" 2> "$work/download.err"
+rc=$?
+set -e
+check "download exits 0" [ $rc = 0 ]
+[ $rc = 0 ] || { cat "$work/download.json" "$work/download.err"; }
+new_iccid=$(json_get "$work/download.json" 'd["data"]["iccid"]')
+check "download result names the ICCID" [ ${#new_iccid} = 20 ]
+check "download progress events" lines_ok "$work/download.json" \
+  '[e["event"] for e in L if e["type"] == "event"].count("download-progress") >= 1'
+check "download-done event OK" lines_ok "$work/download.json" \
+  '[e for e in L if e.get("event") == "download-done"][0]["status"] == "SGP32_OK"'
+"$cli" $card --json profile list > "$work/list1.json"
+check "downloaded profile listed" json_ok "$work/list1.json" \
+  '"'"$new_iccid"'" in [p["iccid"] for p in d["data"]["profiles"]]'
+check "SM-DP+ got the installation result" sh -c \
+  "curl -sS --cacert '$work/ca.pem' https://$smdp/api/notifications | grep -q profileInstallationResult"
+
+# a refused download: unknown Matching ID -> exit 1 with the SM-DP+'s reason
+set +e
+"$cli" $card --json download "1\$$smdp\$NO-SUCH-ID" --state "$work/state" --ca "$work/ca.pem" --max-seconds 60 \
+  > "$work/refused.json" 2>/dev/null
+rc=$?
+set -e
+check "refused download exits 1" [ $rc = 1 ]
+check "refused download names the reason" json_ok "$work/refused.json" '"8.2.6" in d["smdpReason"]'
+check "refused download message" json_ok "$work/refused.json" 'd["message"].startswith("download failed")'
+"$cli" $card download "1\$$smdp\$NO-SUCH-ID" --state "$work/state" --ca "$work/ca.pem" --max-seconds 60 \
+  > /dev/null 2> "$work/refused.txt" || true
+check "refused download text names the reason" grep -q "8.2.6" "$work/refused.txt"
+
+# ---- the eIM: its AddInitialEimRequest onto the card, the device registered with the card's token
+rest GET "$eim/api/eim" > "$work/eim.json"
+"$py" -c 'import json,sys,base64; sys.stdout.buffer.write(base64.b64decode(json.load(open(sys.argv[1]))["addInitialEimRequest"]))' \
+  "$work/eim.json" > "$work/add-initial.der"
+"$cli" $card --json eim add-initial "$work/add-initial.der" > "$work/added.json"
+token=$("$py" -c '
+import json,sys
+d=json.load(open(sys.argv[1]))["data"]["response"]
+def find(v):
+    if isinstance(v, dict):
+        for k, x in v.items():
+            if k == "associationToken" and isinstance(x, int): return x
+            r = find(x)
+            if r is not None: return r
+    if isinstance(v, list):
+        for x in v:
+            r = find(x)
+            if r is not None: return r
+print(find(d))' "$work/added.json")
+check "association token assigned" [ "$token" != None ]
+cert=$(base64 -w0 "$pki/euicc/euicc.cert.der")
+rest POST "$eim/api/devices" '{"eid":"'"$eid"'","euiccCertificate":"'"$cert"'","associationToken":'"$token"'}' > /dev/null
+
+# nothing queued: ipa poll ends idle
+set +e
+"$cli" $card --json ipa poll --state "$work/state" --ca "$work/ca.pem" --max-seconds 60 > "$work/empty.json" 2> "$work/empty.err"
+rc=$?
+set -e
+check "empty poll exits 0" [ $rc = 0 ]
+[ $rc = 0 ] || cat "$work/empty.json" "$work/empty.err"
+check "empty poll ends idle" json_ok "$work/empty.json" 'd["data"]["idle"] == True'
+check "empty poll names the EID" json_ok "$work/empty.json" 'd["data"]["eid"] == "'"$eid"'"'
+
+# an enable order -> ipa run --until-idle -> the order done at the eIM, the profile enabled
+rest POST "$eim/api/devices/$eid/orders" '{"psmo":[{"enable":{"iccid":"'"$iccid"'"}}]}' > "$work/order.json"
+order=$(json_get "$work/order.json" 'd["id"]')
+set +e
+"$cli" $card --json ipa run --until-idle --state "$work/state" --ca "$work/ca.pem" --max-seconds 60 \
+  > "$work/run.json" 2> "$work/run.err"
+rc=$?
+set -e
+check "ipa run --until-idle exits 0" [ $rc = 0 ]
+[ $rc = 0 ] || cat "$work/run.json" "$work/run.err"
+check "package-executed event" lines_ok "$work/run.json" \
+  '[e for e in L if e.get("event") == "package-executed"][0]["status"] == "SGP32_OK"'
+check "package result decoded" lines_ok "$work/run.json" \
+  '"euiccPackageResultSigned" in [e for e in L if e.get("event") == "package-executed"][0]["result"]'
+check "profile-changed event names the ICCID" lines_ok "$work/run.json" \
+  '[e for e in L if e.get("event") == "profile-changed"][0]["iccid"] == "'"$iccid"'"'
+check "state lines" lines_ok "$work/run.json" '"get-package" in [e["state"] for e in L if e["type"] == "state"]'
+check "run result OK" json_ok "$work/run.json" 'd["type"] == "result" and d["code"] == 0 and d["data"]["idle"]'
+rest GET "$eim/api/orders/$order" > "$work/order-done.json"
+check "order done at the eIM" json_ok "$work/order-done.json" 'd["status"] == "done" and d["outcome"] == "success"'
+"$cli" $card --json profile list > "$work/list2.json"
+check "profile enabled on the card" json_ok "$work/list2.json" \
+  '[p["profileState"] for p in d["data"]["profiles"] if p["iccid"] == "'"$iccid"'"] == [1]'
+
+# the text narration of a disable order with ipa poll
+rest POST "$eim/api/devices/$eid/orders" '{"psmo":[{"disable":{"iccid":"'"$iccid"'"}}]}' > /dev/null
+"$cli" $card ipa poll --state "$work/state" --ca "$work/ca.pem" --max-seconds 60 > "$work/poll.txt" 2> "$work/poll.err" || true
+check "text: package executed" grep -q "^eIM eIM: package executed (disable: ok)" "$work/poll.txt"
+check "text: profile changed" grep -q "^profile changed: disabled by the eIM" "$work/poll.txt"
+check "text: done idle" grep -q "^done: idle" "$work/poll.txt"
+
+# ipa inject: a TransferEimPackageRequest the eIM would push (eimAcknowledgements of nothing)
+set +e
+"$cli" $card --json ipa inject BF4E03BF5300 --state "$work/state" --max-seconds 30 > "$work/inject.json" 2>/dev/null
+rc=$?
+set -e
+check "inject exits 0" [ $rc = 0 ]
+check "inject response eimPackageReceived" json_ok "$work/inject.json" 'd["data"]["response"] == "BF4E020500"'
+check "inject text prints the response" [ "$("$cli" $card ipa inject BF4E03BF5300 --state "$work/state" --max-seconds 30 2>/dev/null | tail -1)" = BF4E020500 ]
+set +e
+"$cli" $card --json ipa inject BF4E03BF9900 --state "$work/state" --max-seconds 30 > "$work/inject-bad.json" 2>/dev/null
+rc=$?
+set -e
+check "inject of an unknown alternative exits 1" [ $rc = 1 ]
+check "inject of an unknown alternative: eimPackageError" lines_ok "$work/inject-bad.json" \
+  '[e for e in L if e.get("event") == "transfer-response"][0]["hex"] == "BF4E03020101"'
+
+# an unreachable eIM: exit 1 with the reason once --max-seconds is over
+rest POST "$eim/api/devices/$eid/orders" '{"psmo":[{"getRAT":{}}]}' > /dev/null
+set +e
+"$cli" $card --json ipa poll --state "$work/state" --ca "$work/ca.pem" --eim-address 127.0.0.1:1 --max-seconds 3 \
+  > "$work/unreachable.json" 2>/dev/null
+rc=$?
+set -e
+check "unreachable eIM exits 1" [ $rc = 1 ]
+check "unreachable eIM reason" json_ok "$work/unreachable.json" 'd["status"] == "SGP32_ERR_HTTP" and "max-seconds" in d["message"]'
+check "unreachable eIM retry events" lines_ok "$work/unreachable.json" \
+  '[e["event"] for e in L if e["type"] == "event"].count("retry") >= 1'
+# the order is still there for the next poll, which takes it
+"$cli" $card --json ipa poll --state "$work/state" --ca "$work/ca.pem" --max-seconds 60 > "$work/after.json" 2>/dev/null || true
+check "next poll runs the order" lines_ok "$work/after.json" \
+  '"getRAT" in str([e for e in L if e.get("event") == "package-executed"][0]["result"])'
+
+# a daemon stopped by SIGTERM ends cleanly
+"$cli" $card ipa run --state "$work/state" --ca "$work/ca.pem" --poll-interval 3600 > "$work/daemon.txt" 2>&1 &
+daemon=$!
+sleep 1
+kill -TERM $daemon
+set +e
+wait $daemon
+rc=$?
+set -e
+check "ipa run stopped by SIGTERM exits 0" [ $rc = 0 ]
+check "ipa run stopped says so" grep -q "^stopped: " "$work/daemon.txt"
+
+echo "test_cli_ipa: $pass passed, $failures failed"
+[ "$failures" -eq 0 ]
