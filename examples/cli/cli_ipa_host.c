@@ -287,8 +287,17 @@ static void text_event(const struct sgp32_ipa_event *e)
     }
 }
 
+void cli_ipa_note_failure(struct cli_ipa_outcome *o, enum sgp32_status status, const char *detail, int final)
+{
+    o->failure = 1;
+    o->final_failure = final;
+    o->failure_status = status;
+    snprintf(o->failure_detail, sizeof(o->failure_detail), "%s", detail[0] != '\0' ? detail : "failed");
+}
+
 static void record(struct cli_ipa_outcome *o, const struct sgp32_ipa_event *e)
 {
+    char detail[192];
     o->events++;
     switch (e->type) {
     case SGP32_IPA_EVENT_DOWNLOAD_DONE:
@@ -299,7 +308,7 @@ static void record(struct cli_ipa_outcome *o, const struct sgp32_ipa_event *e)
         if (e->has_iccid)
             memcpy(o->download_iccid, e->iccid, sizeof(o->download_iccid));
         snprintf(o->download_detail, sizeof(o->download_detail), "%s", e->detail);
-        o->succeeded = e->status == SGP32_OK;
+        snprintf(detail, sizeof(detail), "download failed: %s", e->detail);
         break;
     case SGP32_IPA_EVENT_TRANSFER_RESPONSE:
         o->transfer_responses++;
@@ -310,16 +319,27 @@ static void record(struct cli_ipa_outcome *o, const struct sgp32_ipa_event *e)
             memcpy(o->transfer_response, e->data, e->len);
             o->transfer_response_len = e->len;
         }
-        o->succeeded = e->status == SGP32_OK;
+        /* BF4E 03 02 01 <eimPackageError> */
+        snprintf(detail, sizeof(detail), "TransferEimPackageRequest refused: eimPackageError %d",
+                 e->len == 6 && e->data[3] == 0x02 ? (int)e->data[5] : -1);
         break;
     case SGP32_IPA_EVENT_PACKAGE_EXECUTED:
+        snprintf(detail, sizeof(detail), "eIM %s: the eUICC refused the package (error code %ld)", e->detail, e->code);
+        break;
     case SGP32_IPA_EVENT_NOTIFICATION_DELIVERED:
     case SGP32_IPA_EVENT_EUICC_DATA_SENT:
-        o->succeeded = e->status == SGP32_OK;
+        snprintf(detail, sizeof(detail), "%s", e->detail);
         break;
+    case SGP32_IPA_EVENT_RETRY: /* the last exchange failed; the procedure goes on after the backoff */
+        cli_ipa_note_failure(o, e->status, e->detail, 0);
+        return;
     default:
-        break;
+        return;
     }
+    if (e->status == SGP32_OK)
+        o->failure = 0; /* a procedure ended well */
+    else
+        cli_ipa_note_failure(o, e->status, detail, 1);
 }
 
 static void on_event(void *user, const struct sgp32_ipa_event *e)

@@ -31,8 +31,16 @@ struct cli_ipa_outcome {
     unsigned transfer_responses;
     uint8_t *transfer_response; /* the last TransferEimPackageResponse (malloc) */
     size_t transfer_response_len;
-    int succeeded; /* a procedure ended well since the last failure (package, download, notification ...) */
+    /* The failure that counts for the exit code: set by a failed procedure (a failure event, a poll
+     * that failed), cleared when a later one ends well or a retry goes through. */
+    int failure;
+    int final_failure; /* the procedure gave up (not waiting for a retry) */
+    enum sgp32_status failure_status;
+    char failure_detail[192];
 };
+
+/* Records a failure in o (final: the procedure gave up). */
+void cli_ipa_note_failure(struct cli_ipa_outcome *o, enum sgp32_status status, const char *detail, int final);
 
 struct cli_ipa_host {
     struct cli_call *call;

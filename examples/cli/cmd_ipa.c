@@ -32,10 +32,6 @@ struct ipa_run {
     enum ipa_mode mode;
     int until_idle, have_eim;
     uint64_t max_ms;
-    int failure;       /* a failure not followed by a success or a recovery */
-    int final_failure; /* ... and its procedure gave up (FAILED, not BACKOFF) */
-    enum sgp32_status failure_status;
-    char failure_detail[192];
     char state[32];
     int signalled, timed_out;
 };
@@ -129,6 +125,7 @@ static int report_no_eim(const struct cli_call *call, const char *eim_id)
 static void note_poll(struct ipa_run *run, struct cli_ipa_host *host, const struct sgp32_ipa_poll_result *r)
 {
     const struct cli_call *call = host->call;
+    struct cli_ipa_outcome *o = &host->outcome;
     if (strcmp(run->state, r->state) != 0) {
         snprintf(run->state, sizeof(run->state), "%s", r->state);
         if (call->json)
@@ -136,28 +133,18 @@ static void note_poll(struct ipa_run *run, struct cli_ipa_host *host, const stru
         else
             printf("state: %s\n", r->state);
     }
-    if (host->outcome.succeeded) {
-        run->failure = 0; /* a procedure ended well after the failure */
-        host->outcome.succeeded = 0;
-    }
-    if ((r->activity == SGP32_IPA_FAILED || r->activity == SGP32_IPA_BACKOFF) && r->status != SGP32_OK) {
-        run->failure = 1;
-        run->final_failure = r->activity == SGP32_IPA_FAILED;
-        run->failure_status = r->status;
-        snprintf(run->failure_detail, sizeof(run->failure_detail), "%s", r->detail[0] ? r->detail : "failed");
-        host->outcome.succeeded = 0;
-        if (r->activity == SGP32_IPA_FAILED) {
-            if (call->json) {
-                printf("{\"type\":\"event\",\"event\":\"failed\",\"status\":\"%s\",\"code\":%d,\"detail\":",
-                       sgp32_status_name(r->status), (int)r->status);
-                cli_json_string(run->failure_detail, strlen(run->failure_detail));
-                printf("}\n");
-            } else {
-                printf("failed: %s (%s)\n", run->failure_detail, sgp32_status_name(r->status));
-            }
+    if (r->activity == SGP32_IPA_FAILED && r->status != SGP32_OK) {
+        cli_ipa_note_failure(o, r->status, r->detail, 1);
+        if (call->json) {
+            printf("{\"type\":\"event\",\"event\":\"failed\",\"status\":\"%s\",\"code\":%d,\"detail\":",
+                   sgp32_status_name(r->status), (int)r->status);
+            cli_json_string(o->failure_detail, strlen(o->failure_detail));
+            printf("}\n");
+        } else {
+            printf("failed: %s (%s)\n", o->failure_detail, sgp32_status_name(r->status));
         }
-    } else if (r->activity == SGP32_IPA_IDLE && run->failure && !run->final_failure) {
-        run->failure = 0; /* the retry went through */
+    } else if (r->activity == SGP32_IPA_IDLE && strcmp(r->state, "idle") == 0 && o->failure && !o->final_failure) {
+        o->failure = 0; /* the retry went through and the IPA is back to idle (not waiting to retry) */
     }
     fflush(stdout);
 }
@@ -270,10 +257,10 @@ static int finish(const struct ipa_run *run, const struct cli_ipa_host *host)
         snprintf(message, sizeof(message), "download failed: %s", o->download_detail);
         return print_failure(call, o->download_status, message, run->state, exit_of_status(o->download_status), o);
     }
-    if (run->failure) {
-        snprintf(message, sizeof(message), "%s%s", run->failure_detail,
+    if (o->failure) {
+        snprintf(message, sizeof(message), "%s%s", o->failure_detail,
                  run->timed_out ? " (still failing at --max-seconds)" : "");
-        return print_failure(call, run->failure_status, message, run->state, exit_of_status(run->failure_status), NULL);
+        return print_failure(call, o->failure_status, message, run->state, exit_of_status(o->failure_status), NULL);
     }
     if (run->timed_out || (run->mode == MODE_DOWNLOAD && !o->download_done && !run->signalled) ||
         (run->mode == MODE_INJECT && o->transfer_responses == 0 && !run->signalled)) {

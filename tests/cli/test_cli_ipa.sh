@@ -208,7 +208,7 @@ check "inject exits 0" [ $rc = 0 ]
 check "inject response eimPackageReceived" json_ok "$work/inject.json" 'd["data"]["response"] == "BF4E020500"'
 check "inject text prints the response" [ "$("$cli" $card ipa inject BF4E03BF5300 --state "$work/state" --max-seconds 30 2>/dev/null | tail -1)" = BF4E020500 ]
 set +e
-"$cli" $card --json ipa inject BF4E03BF9900 --state "$work/state" --max-seconds 30 > "$work/inject-bad.json" 2>/dev/null
+"$cli" $card --json ipa inject BF4E03BF5500 --state "$work/state" --max-seconds 30 > "$work/inject-bad.json" 2>/dev/null
 rc=$?
 set -e
 check "inject of an unknown alternative exits 1" [ $rc = 1 ]
