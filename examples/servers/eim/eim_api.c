@@ -74,10 +74,8 @@ static void get_eim(struct eim_server *server, struct sgp32_remote_response *res
     add_b64(json, "eimPublicKey", server->spki, server->spki_len);
     if (eim_add_initial_eim_request(server, &request) != 0) {
         cJSON_Delete(json);
-        {
-            error_reply(response, 500, "cannot build the AddInitialEimRequest");
-            return;
-        }
+        error_reply(response, 500, "cannot build the AddInitialEimRequest");
+        return;
     }
     add_b64(json, "addInitialEimRequest", request.data, request.len);
     sgp32_eim_buffer_free(&request);
@@ -115,25 +113,19 @@ static void post_device(struct eim_server *server, const cJSON *body, struct sgp
         sgp32_der_validate(sgp32_codec_type_find("Certificate"), device.certificate, device.certificate_len) !=
             SGP32_OK) {
         free(device.certificate);
-        {
-            error_reply(response, 400, "euiccCertificate must be a base64 DER X.509 certificate");
-            return;
-        }
+        error_reply(response, 400, "euiccCertificate must be a base64 DER X.509 certificate");
+        return;
     }
     if (token != NULL && (!cJSON_IsNumber(token) || token->valuedouble < 0 || token->valuedouble > 2147483647.0)) {
         free(device.certificate);
-        {
-            error_reply(response, 400, "associationToken must be a non-negative integer");
-            return;
-        }
+        error_reply(response, 400, "associationToken must be a non-negative integer");
+        return;
     }
     if (counter != NULL &&
         (!cJSON_IsNumber(counter) || counter->valuedouble < 0 || counter->valuedouble > 2147483647.0)) {
         free(device.certificate);
-        {
-            error_reply(response, 400, "counterValue must be a non-negative integer");
-            return;
-        }
+        error_reply(response, 400, "counterValue must be a non-negative integer");
+        return;
     }
     device.has_token = token != NULL;
     device.token = token != NULL ? (long)token->valuedouble : 0;
@@ -238,10 +230,8 @@ static void list_orders(struct eim_server *server, const char *eid, struct sgp32
     free(ids);
     if (count < 0) {
         cJSON_Delete(json);
-        {
-            error_reply(response, 500, "store failure");
-            return;
-        }
+        error_reply(response, 500, "store failure");
+        return;
     }
     reply(response, 200, json);
 }
@@ -251,10 +241,8 @@ static void list_notifications(struct eim_server *server, const char *eid, struc
     cJSON *json = cJSON_CreateObject(), *array = cJSON_AddArrayToObject(json, "notifications");
     if (eim_store_list_notifications(server->store, eid, array) != 0) {
         cJSON_Delete(json);
-        {
-            error_reply(response, 500, "store failure");
-            return;
-        }
+        error_reply(response, 500, "store failure");
+        return;
     }
     reply(response, 200, json);
 }
@@ -274,10 +262,8 @@ void eim_api_handle(struct eim_server *server, const char *method, const struct 
         body = cJSON_ParseWithLength((const char *)incoming->body, incoming->body_len);
         if (!cJSON_IsObject(body)) {
             cJSON_Delete(body);
-            {
-                error_reply(response, 400, "the body must be a JSON object");
-                return;
-            }
+            error_reply(response, 400, "the body must be a JSON object");
+            return;
         }
     }
     if (strcmp(path, "eim") == 0) {

@@ -571,6 +571,15 @@ static void handle_notification(struct eim_server *server, const uint8_t *messag
     sgp32_esipa_asn1_build_response(NULL, 0, NULL, response); /* 204: HandleNotification has no answer */
 }
 
+/* --verbose: the first bytes of a message, in hex. */
+static void trace(const char *what, const uint8_t *data, size_t len)
+{
+    char hex[2 * 48 + 1];
+    size_t shown = len < 48 ? len : 48;
+    eim_hex_encode(data, shown, hex);
+    fprintf(stderr, "sgp32-eim: %s (%zu bytes) %s%s\n", what, len, hex, shown < len ? "..." : "");
+}
+
 void eim_esipa_handle(struct eim_server *server, const struct sgp32_remote_incoming *incoming,
                       struct sgp32_remote_response *response)
 {
@@ -582,37 +591,31 @@ void eim_esipa_handle(struct eim_server *server, const struct sgp32_remote_incom
     if (status != SGP32_OK) {
         char text[200];
         snprintf(text, sizeof(text), "not an ESipa message: %s (%s)", sgp32_strerror(status), result.detail);
-        {
-            plain(response, status == SGP32_ERR_NOT_FOUND ? 404 : 400, text);
-            return;
-        }
+        plain(response, status == SGP32_ERR_NOT_FOUND ? 404 : 400, text);
+        return;
     }
     if (server->verbose)
-        fprintf(stderr, "sgp32-eim: ESipa %s\n", sgp32_esipa_message_name(kind));
+        trace(sgp32_esipa_message_name(kind), incoming->body, incoming->body_len);
     switch (kind) {
-    case SGP32_ESIPA_GET_EIM_PACKAGE: {
+    case SGP32_ESIPA_GET_EIM_PACKAGE:
         get_eim_package(server, incoming->body, incoming->body_len, response);
-        return;
-    }
-    case SGP32_ESIPA_PROVIDE_EIM_PACKAGE_RESULT: {
+        break;
+    case SGP32_ESIPA_PROVIDE_EIM_PACKAGE_RESULT:
         provide_result(server, incoming->body, incoming->body_len, response);
-        return;
-    }
-    case SGP32_ESIPA_HANDLE_NOTIFICATION: {
+        break;
+    case SGP32_ESIPA_HANDLE_NOTIFICATION:
         handle_notification(server, incoming->body, incoming->body_len, response);
-        return;
-    }
+        break;
     case SGP32_ESIPA_INITIATE_AUTHENTICATION:
     case SGP32_ESIPA_AUTHENTICATE_CLIENT:
     case SGP32_ESIPA_GET_BOUND_PROFILE_PACKAGE:
-    case SGP32_ESIPA_CANCEL_SESSION: {
+    case SGP32_ESIPA_CANCEL_SESSION:
         eim_relay_handle(server, sgp32_esipa_message_tag(kind), incoming->body, incoming->body_len, response);
-        return;
-    }
+        break;
     default: /* TransferEimPackageResponse: this eIM never pushes (no ESipa.TransferEimPackage) */
-    {
         plain(response, 400, "unexpected ESipa message");
-        return;
+        break;
     }
-    }
+    if (server->verbose && response->body_len > 0)
+        trace("answer", response->body, response->body_len);
 }
