@@ -707,37 +707,35 @@ static void run_package(struct ipa_fixture *f, uint8_t **epr, size_t *epr_len, u
 
 static void test_eim_package_through_the_card(void **state)
 {
-    struct ipa_fixture f;
+    struct ipa_fixture *f = *state;
     struct sgp32_eim_buffer items[2];
     const struct ipa_eim_received *got;
     uint8_t request[32], *answer = NULL, *epr = NULL, *ack = NULL, expected_ack[16];
     size_t request_len, answer_len = 0, epr_len = 0, ack_len = 0;
     enum sgp32_esipa_message kind;
     long counter = 0;
-    (void)state;
-    assert_int_equal(ipa_fixture_setup(&f, NULL), SGP32_OK);
-    assert_true(f.has_association_token);
+    assert_true(f->has_association_token);
     /* nothing queued: noEimPackageAvailable */
-    request_len = get_eim_package_request(f.eid, 0, request);
-    assert_int_equal(esipa_exchange(&f, request, request_len, &kind, &answer, &answer_len), 200);
+    request_len = get_eim_package_request(f->eid, 0, request);
+    assert_int_equal(esipa_exchange(f, request, request_len, &kind, &answer, &answer_len), 200);
     assert_int_equal(kind, SGP32_ESIPA_GET_EIM_PACKAGE);
     assert_int_equal(answer_len, sizeof(no_package));
     assert_memory_equal(answer, no_package, sizeof(no_package));
     free(answer);
-    got = ipa_eim_last(f.eim, SGP32_ESIPA_GET_EIM_PACKAGE);
+    got = ipa_eim_last(f->eim, SGP32_ESIPA_GET_EIM_PACKAGE);
     assert_non_null(got);
     assert_false(got->notify_state_change);
     assert_int_equal(got->state_change_cause, -1);
     /* a package of two PSMOs, executed by the software eUICC, its signed result verified */
     assert_int_equal(sgp32_eim_psmo_list_profile_info(NULL, 0, &items[0]), SGP32_OK);
     assert_int_equal(sgp32_eim_psmo_get_rat(&items[1]), SGP32_OK);
-    assert_int_equal(ipa_eim_queue_package(f.eim, SGP32_EIM_PSMO_LIST, items, 2, &counter), SGP32_OK);
+    assert_int_equal(ipa_eim_queue_package(f->eim, SGP32_EIM_PSMO_LIST, items, 2, &counter), SGP32_OK);
     assert_int_equal(counter, 1);
-    assert_int_equal(ipa_eim_queued(f.eim), 1);
-    run_package(&f, &epr, &epr_len, &ack, &ack_len);
-    assert_int_equal(ipa_eim_queued(f.eim), 0);
-    assert_true(ipa_eim_last(f.eim, SGP32_ESIPA_GET_EIM_PACKAGE)->notify_state_change);
-    got = ipa_eim_last(f.eim, SGP32_ESIPA_PROVIDE_EIM_PACKAGE_RESULT);
+    assert_int_equal(ipa_eim_queued(f->eim), 1);
+    run_package(f, &epr, &epr_len, &ack, &ack_len);
+    assert_int_equal(ipa_eim_queued(f->eim), 0);
+    assert_true(ipa_eim_last(f->eim, SGP32_ESIPA_GET_EIM_PACKAGE)->notify_state_change);
+    got = ipa_eim_last(f->eim, SGP32_ESIPA_PROVIDE_EIM_PACKAGE_RESULT);
     assert_non_null(got);
     assert_int_equal(got->result_kind, IPA_EIM_EUICC_PACKAGE_RESULT);
     assert_int_equal(got->verify_status, SGP32_OK);
@@ -746,9 +744,9 @@ static void test_eim_package_through_the_card(void **state)
     assert_int_equal(got->counter_value, 1);
     assert_int_equal(got->euicc_package_result_len, epr_len);
     assert_memory_equal(got->euicc_package_result, epr, epr_len);
-    assert_int_equal(ipa_eim_accepted_results(f.eim), 1);
+    assert_int_equal(ipa_eim_accepted_results(f->eim), 1);
     assert_true(got->result.seq_number > 0);
-    assert_int_equal(ipa_eim_last_seq_number(f.eim), got->result.seq_number);
+    assert_int_equal(ipa_eim_last_seq_number(f->eim), got->result.seq_number);
     /* the answer acknowledges that sequence number: BF50 { BF53 { 80 seq } } */
     assert_true(got->result.seq_number < 128);
     memcpy(expected_ack, "\xBF\x50\x06\xBF\x53\x03\x80\x01", 8);
@@ -760,28 +758,28 @@ static void test_eim_package_through_the_card(void **state)
     /* the same result delivered again (an acknowledgement lost): acknowledged again, not re-accepted */
     {
         size_t provide_len;
-        uint8_t *provide = provide_result(f.eid, epr, epr_len, &provide_len);
-        assert_int_equal(esipa_exchange(&f, provide, provide_len, &kind, &ack, &ack_len), 200);
+        uint8_t *provide = provide_result(f->eid, epr, epr_len, &provide_len);
+        assert_int_equal(esipa_exchange(f, provide, provide_len, &kind, &ack, &ack_len), 200);
         free(provide);
         assert_int_equal(ack_len, 9);
         assert_memory_equal(ack, expected_ack, 9);
         free(ack);
-        got = ipa_eim_last(f.eim, SGP32_ESIPA_PROVIDE_EIM_PACKAGE_RESULT);
+        got = ipa_eim_last(f->eim, SGP32_ESIPA_PROVIDE_EIM_PACKAGE_RESULT);
         assert_true(got->duplicate);
         assert_int_equal(got->verify_status, SGP32_OK);
         assert_int_equal(got->counter_value, 1);
         assert_int_equal(got->result.item_count, 2);
-        assert_int_equal(ipa_eim_accepted_results(f.eim), 1);
+        assert_int_equal(ipa_eim_accepted_results(f->eim), 1);
     }
     /* a tampered result (one bit of the signature): refused, nothing acknowledged */
     {
         size_t provide_len;
         uint8_t *provide;
         epr[epr_len - 1] ^= 0x01;
-        provide = provide_result(f.eid, epr, epr_len, &provide_len);
-        assert_int_equal(esipa_exchange(&f, provide, provide_len, &kind, &ack, &ack_len), 200);
+        provide = provide_result(f->eid, epr, epr_len, &provide_len);
+        assert_int_equal(esipa_exchange(f, provide, provide_len, &kind, &ack, &ack_len), 200);
         free(provide);
-        got = ipa_eim_last(f.eim, SGP32_ESIPA_PROVIDE_EIM_PACKAGE_RESULT);
+        got = ipa_eim_last(f->eim, SGP32_ESIPA_PROVIDE_EIM_PACKAGE_RESULT);
         assert_int_equal(got->verify_status, SGP32_ERR_CRYPTO);
         assert_int_equal(got->ack_count, 0);
         assert_int_equal(ack_len, 6);
@@ -792,68 +790,64 @@ static void test_eim_package_through_the_card(void **state)
     for (request_len = 0; request_len < 2; request_len++)
         sgp32_eim_buffer_free(&items[request_len]);
     /* the queue is empty again */
-    request_len = get_eim_package_request(f.eid, 0, request);
-    assert_int_equal(esipa_exchange(&f, request, request_len, &kind, &answer, &answer_len), 200);
+    request_len = get_eim_package_request(f->eid, 0, request);
+    assert_int_equal(esipa_exchange(f, request, request_len, &kind, &answer, &answer_len), 200);
     assert_memory_equal(answer, no_package, sizeof(no_package));
     free(answer);
-    assert_int_equal(ipa_eim_count(f.eim, SGP32_ESIPA_GET_EIM_PACKAGE), 3);
-    assert_int_equal(ipa_eim_count(f.eim, SGP32_ESIPA_PROVIDE_EIM_PACKAGE_RESULT), 3);
-    assert_int_equal(ipa_http_peer_violations(f.http, NULL), 0);
-    ipa_fixture_teardown(&f);
+    assert_int_equal(ipa_eim_count(f->eim, SGP32_ESIPA_GET_EIM_PACKAGE), 3);
+    assert_int_equal(ipa_eim_count(f->eim, SGP32_ESIPA_PROVIDE_EIM_PACKAGE_RESULT), 3);
+    assert_int_equal(ipa_http_peer_violations(f->http, NULL), 0);
 }
 
 static void test_eim_ack_modes(void **state)
 {
-    struct ipa_fixture f;
+    struct ipa_fixture *f = *state;
     struct sgp32_eim_buffer item;
     uint8_t *epr = NULL, *ack = NULL;
     size_t epr_len = 0, ack_len = 0;
     const struct ipa_eim_received *got;
     long first_seq;
-    (void)state;
-    assert_int_equal(ipa_fixture_setup(&f, NULL), SGP32_OK);
     assert_int_equal(sgp32_eim_psmo_get_rat(&item), SGP32_OK);
-    assert_int_equal(ipa_eim_queue_package(f.eim, SGP32_EIM_PSMO_LIST, &item, 1, NULL), SGP32_OK);
-    assert_int_equal(ipa_eim_queue_package(f.eim, SGP32_EIM_PSMO_LIST, &item, 1, NULL), SGP32_OK);
-    assert_int_equal(ipa_eim_queue_package(f.eim, SGP32_EIM_PSMO_LIST, &item, 1, NULL), SGP32_OK);
+    assert_int_equal(ipa_eim_queue_package(f->eim, SGP32_EIM_PSMO_LIST, &item, 1, NULL), SGP32_OK);
+    assert_int_equal(ipa_eim_queue_package(f->eim, SGP32_EIM_PSMO_LIST, &item, 1, NULL), SGP32_OK);
+    assert_int_equal(ipa_eim_queue_package(f->eim, SGP32_EIM_PSMO_LIST, &item, 1, NULL), SGP32_OK);
     sgp32_eim_buffer_free(&item);
     /* ack none: emptyResponse */
-    ipa_eim_set_ack_mode(f.eim, IPA_EIM_ACK_NONE, 0);
-    run_package(&f, &epr, &epr_len, &ack, &ack_len);
+    ipa_eim_set_ack_mode(f->eim, IPA_EIM_ACK_NONE, 0);
+    run_package(f, &epr, &epr_len, &ack, &ack_len);
     assert_int_equal(ack_len, 5);
     assert_memory_equal(ack, "\xBF\x50\x02\x30\x00", 5);
-    got = ipa_eim_last(f.eim, SGP32_ESIPA_PROVIDE_EIM_PACKAGE_RESULT);
+    got = ipa_eim_last(f->eim, SGP32_ESIPA_PROVIDE_EIM_PACKAGE_RESULT);
     assert_int_equal(got->verify_status, SGP32_OK); /* verified all the same */
     assert_int_equal(got->counter_value, 1);
     first_seq = got->result.seq_number;
     free(epr);
     free(ack);
     /* an error code: provideEimPackageResultError */
-    ipa_eim_set_ack_mode(f.eim, IPA_EIM_ACK_ERROR, 127);
-    run_package(&f, &epr, &epr_len, &ack, &ack_len);
+    ipa_eim_set_ack_mode(f->eim, IPA_EIM_ACK_ERROR, 127);
+    run_package(f, &epr, &epr_len, &ack, &ack_len);
     assert_int_equal(ack_len, 6);
     assert_memory_equal(ack, "\xBF\x50\x03\x02\x01\x7F", 6);
-    got = ipa_eim_last(f.eim, SGP32_ESIPA_PROVIDE_EIM_PACKAGE_RESULT);
+    got = ipa_eim_last(f->eim, SGP32_ESIPA_PROVIDE_EIM_PACKAGE_RESULT);
     assert_int_equal(got->counter_value, 2);
     assert_true(got->result.seq_number > first_seq);
     free(epr);
     free(ack);
     /* back to acknowledging */
-    ipa_eim_set_ack_mode(f.eim, IPA_EIM_ACK_ALL, 0);
-    run_package(&f, &epr, &epr_len, &ack, &ack_len);
-    got = ipa_eim_last(f.eim, SGP32_ESIPA_PROVIDE_EIM_PACKAGE_RESULT);
+    ipa_eim_set_ack_mode(f->eim, IPA_EIM_ACK_ALL, 0);
+    run_package(f, &epr, &epr_len, &ack, &ack_len);
+    got = ipa_eim_last(f->eim, SGP32_ESIPA_PROVIDE_EIM_PACKAGE_RESULT);
     assert_int_equal(got->counter_value, 3);
     assert_int_equal(got->ack_count, 1);
     assert_int_equal(ack[8], (uint8_t)got->result.seq_number);
-    assert_int_equal(ipa_eim_accepted_results(f.eim), 3);
+    assert_int_equal(ipa_eim_accepted_results(f->eim), 3);
     free(ack);
     free(epr);
-    ipa_fixture_teardown(&f);
 }
 
 static void test_eim_other_answers(void **state)
 {
-    struct ipa_fixture f;
+    struct ipa_fixture *f = *state;
     uint8_t request[32], *answer = NULL, wrong_eid[16];
     size_t request_len, answer_len = 0, inner_len;
     const uint8_t *inner;
@@ -861,46 +855,43 @@ static void test_eim_other_answers(void **state)
     static const uint8_t tag_list[] = {0x5A, 0xBF, 0x2D};
     static const uint8_t raw[] = {0xBF, 0x4F, 0x03, 0x02, 0x01, 0x7F};
     static const uint8_t notification[] = {0xBF, 0x3D, 0x05, 0xA0, 0x03, 0x02, 0x01, 0x00};
-    (void)state;
-    assert_int_equal(ipa_fixture_setup(&f, NULL), SGP32_OK);
-    assert_int_equal(ipa_eim_queue_download_trigger(f.eim, "1$127.0.0.1$TS48V1-A-UNIQUE"), SGP32_OK);
-    assert_int_equal(ipa_eim_queue_euicc_data_request(f.eim, tag_list, sizeof(tag_list), NULL, 0), SGP32_OK);
-    assert_int_equal(ipa_eim_queue_error(f.eim, 127), SGP32_OK);
-    assert_int_equal(ipa_eim_queue_raw(f.eim, raw, sizeof(raw)), SGP32_OK);
-    request_len = get_eim_package_request(f.eid, 0, request);
+    assert_int_equal(ipa_eim_queue_download_trigger(f->eim, "1$127.0.0.1$TS48V1-A-UNIQUE"), SGP32_OK);
+    assert_int_equal(ipa_eim_queue_euicc_data_request(f->eim, tag_list, sizeof(tag_list), NULL, 0), SGP32_OK);
+    assert_int_equal(ipa_eim_queue_error(f->eim, 127), SGP32_OK);
+    assert_int_equal(ipa_eim_queue_raw(f->eim, raw, sizeof(raw)), SGP32_OK);
+    request_len = get_eim_package_request(f->eid, 0, request);
     /* each answer decodes as an EsipaMessageFromEimToIpa (esipa_exchange checks it) */
-    assert_int_equal(esipa_exchange(&f, request, request_len, &kind, &answer, &answer_len), 200);
+    assert_int_equal(esipa_exchange(f, request, request_len, &kind, &answer, &answer_len), 200);
     assert_true(child_of(answer, answer_len, 0xBF54, &inner, &inner_len));
     assert_true(contains(inner, inner_len, "1$127.0.0.1$TS48V1-A-UNIQUE", 27));
     free(answer);
-    assert_int_equal(esipa_exchange(&f, request, request_len, &kind, &answer, &answer_len), 200);
+    assert_int_equal(esipa_exchange(f, request, request_len, &kind, &answer, &answer_len), 200);
     assert_true(child_of(answer, answer_len, 0xBF52, &inner, &inner_len));
     assert_int_equal(inner_len, 8);
     assert_memory_equal(inner, "\xBF\x52\x05\x5C\x03\x5A\xBF\x2D", 8);
     free(answer);
-    assert_int_equal(esipa_exchange(&f, request, request_len, &kind, &answer, &answer_len), 200);
+    assert_int_equal(esipa_exchange(f, request, request_len, &kind, &answer, &answer_len), 200);
     assert_memory_equal(answer, raw, sizeof(raw)); /* queue_error(127) */
     free(answer);
-    assert_int_equal(esipa_exchange(&f, request, request_len, &kind, &answer, &answer_len), 200);
+    assert_int_equal(esipa_exchange(f, request, request_len, &kind, &answer, &answer_len), 200);
     assert_int_equal(answer_len, sizeof(raw));
     assert_memory_equal(answer, raw, sizeof(raw));
     free(answer);
     /* another EID: eidNotFound */
-    memcpy(wrong_eid, f.eid, 16);
+    memcpy(wrong_eid, f->eid, 16);
     wrong_eid[15] ^= 0x11;
     request_len = get_eim_package_request(wrong_eid, 0, request);
-    assert_int_equal(esipa_exchange(&f, request, request_len, &kind, &answer, &answer_len), 200);
+    assert_int_equal(esipa_exchange(f, request, request_len, &kind, &answer, &answer_len), 200);
     assert_memory_equal(answer, "\xBF\x4F\x03\x02\x01\x02", 6);
     free(answer);
     /* HandleNotification: recorded, 204 */
-    assert_int_equal(esipa_exchange(&f, notification, sizeof(notification), &kind, &answer, &answer_len), 204);
+    assert_int_equal(esipa_exchange(f, notification, sizeof(notification), &kind, &answer, &answer_len), 204);
     assert_int_equal(kind, SGP32_ESIPA_NONE);
     free(answer);
-    assert_int_equal(ipa_eim_last(f.eim, SGP32_ESIPA_NONE)->message, SGP32_ESIPA_HANDLE_NOTIFICATION);
-    assert_int_equal(ipa_eim_last(f.eim, SGP32_ESIPA_HANDLE_NOTIFICATION)->result_kind, IPA_EIM_PENDING_NOTIFICATION);
-    assert_int_equal(ipa_eim_received_count(f.eim), 6);
-    assert_int_equal(ipa_eim_received_at(f.eim, 5)->len, sizeof(notification));
-    ipa_fixture_teardown(&f);
+    assert_int_equal(ipa_eim_last(f->eim, SGP32_ESIPA_NONE)->message, SGP32_ESIPA_HANDLE_NOTIFICATION);
+    assert_int_equal(ipa_eim_last(f->eim, SGP32_ESIPA_HANDLE_NOTIFICATION)->result_kind, IPA_EIM_PENDING_NOTIFICATION);
+    assert_int_equal(ipa_eim_received_count(f->eim), 6);
+    assert_int_equal(ipa_eim_received_at(f->eim, 5)->len, sizeof(notification));
 }
 
 /* PROFILE_ONE of tests/softeuicc/es10_requests.h: operational, enable notifications to
@@ -914,7 +905,7 @@ static const char profile_one[] = "E3545A0A890000000000000000014F10A000000559101
 static void test_eim_epr_and_notifications(void **state)
 {
     static const uint8_t iccid[10] = {0x89, 0, 0, 0, 0, 0, 0, 0, 0, 0x01};
-    struct ipa_fixture f;
+    struct ipa_fixture *f = *state;
     struct sgp32_eim_buffer psmo;
     struct sgp32_es10 *es10 = NULL;
     uint8_t profile[sizeof(profile_one) / 2], request[32], *answer = NULL, *epr = NULL, *list = NULL, *provide, *ack;
@@ -923,18 +914,16 @@ static void test_eim_epr_and_notifications(void **state)
     const uint8_t *inner, *item = NULL, *meta, *seq;
     enum sgp32_esipa_message kind;
     const struct ipa_eim_received *got;
-    (void)state;
-    assert_int_equal(ipa_fixture_setup(&f, NULL), SGP32_OK);
     for (i = 0; i < sizeof(profile); i++)
         assert_int_equal(sscanf(profile_one + 2 * i, "%2hhx", &profile[i]), 1);
-    assert_int_equal(sgp32_softeuicc_preload_profile(f.card, profile, sizeof(profile)), SGP32_OK);
+    assert_int_equal(sgp32_softeuicc_preload_profile(f->card, profile, sizeof(profile)), SGP32_OK);
     assert_int_equal(sgp32_eim_psmo_enable(iccid, 0, &psmo), SGP32_OK);
-    assert_int_equal(ipa_eim_queue_package(f.eim, SGP32_EIM_PSMO_LIST, &psmo, 1, NULL), SGP32_OK);
+    assert_int_equal(ipa_eim_queue_package(f->eim, SGP32_EIM_PSMO_LIST, &psmo, 1, NULL), SGP32_OK);
     sgp32_eim_buffer_free(&psmo);
-    request_len = get_eim_package_request(f.eid, 0, request);
-    assert_int_equal(esipa_exchange(&f, request, request_len, &kind, &answer, &answer_len), 200);
+    request_len = get_eim_package_request(f->eid, 0, request);
+    assert_int_equal(esipa_exchange(f, request, request_len, &kind, &answer, &answer_len), 200);
     assert_true(child_of(answer, answer_len, 0xBF51, &inner, &inner_len));
-    assert_int_equal(ipa_fixture_es10(&f, &es10), SGP32_OK);
+    assert_int_equal(ipa_fixture_es10(f, &es10), SGP32_OK);
     assert_int_equal(sgp32_es10_load_euicc_package(es10, inner, inner_len, &epr, &epr_len), SGP32_OK);
     free(answer);
     /* the enable notification (OtherSignedNotification, 30) of RetrieveNotificationsList BF2B { A0 { .. } } */
@@ -947,10 +936,10 @@ static void test_eim_epr_and_notifications(void **state)
     assert_true(child_of(item, item_len, 0xBF2F, &meta, &meta_len));
     assert_true(child_of(meta, meta_len, 0x80, &seq, &seq_len));
     assert_int_equal(seq_len, 3);
-    provide = provide_with_notification(f.eid, epr, epr_len, item, item_len, &provide_len);
-    assert_int_equal(esipa_exchange(&f, provide, provide_len, &kind, &ack, &ack_len), 200);
+    provide = provide_with_notification(f->eid, epr, epr_len, item, item_len, &provide_len);
+    assert_int_equal(esipa_exchange(f, provide, provide_len, &kind, &ack, &ack_len), 200);
     free(provide);
-    got = ipa_eim_last(f.eim, SGP32_ESIPA_PROVIDE_EIM_PACKAGE_RESULT);
+    got = ipa_eim_last(f->eim, SGP32_ESIPA_PROVIDE_EIM_PACKAGE_RESULT);
     assert_int_equal(got->result_kind, IPA_EIM_EPR_AND_NOTIFICATIONS);
     assert_int_equal(got->verify_status, SGP32_OK);
     assert_int_equal(got->result.items[0].tag, 0x83); /* enableResult */
@@ -964,7 +953,6 @@ static void test_eim_epr_and_notifications(void **state)
     free(ack);
     sgp32_buffer_free(list);
     sgp32_buffer_free(epr);
-    ipa_fixture_teardown(&f);
 }
 
 #ifdef IPA_TEST_HAVE_SMDP
@@ -1004,7 +992,7 @@ static enum sgp32_status es9_call(struct ipa_fixture *f, enum sgp32_es9plus_func
  * ES9+ answers arriving in small chunks over several polls; a wrong SM-DP+ address is refused. */
 static void test_smdp_download_through_the_peer(void **state)
 {
-    struct ipa_fixture f;
+    struct ipa_fixture *f = *state;
     struct sgp32_es10 *es10 = NULL;
     struct sgp32_es10_bpp_loader *loader = NULL;
     union sgp32_es9plus_request request;
@@ -1019,11 +1007,9 @@ static void test_smdp_download_through_the_peer(void **state)
     void *ia_storage = NULL, *ac_storage = NULL, *bpp_storage = NULL, *storage = NULL;
     const char *wrong = "smdp.elsewhere.example";
     long code = -1;
-    (void)state;
-    assert_int_equal(ipa_fixture_setup(&f, NULL), SGP32_OK);
-    ipa_http_peer_set_latency(f.http, 2);
-    ipa_http_peer_set_chunking(f.http, 512, 3);
-    assert_int_equal(ipa_fixture_es10(&f, &es10), SGP32_OK);
+    ipa_http_peer_set_latency(f->http, 2);
+    ipa_http_peer_set_chunking(f->http, 512, 3);
+    assert_int_equal(ipa_fixture_es10(f, &es10), SGP32_OK);
     assert_int_equal(sgp32_es10_get_euicc_challenge(es10, challenge), SGP32_OK);
     assert_int_equal(sgp32_es10_get_euicc_info1(es10, &info1, &info1_len), SGP32_OK);
     memset(&request, 0, sizeof(request));
@@ -1034,15 +1020,14 @@ static void test_smdp_download_through_the_peer(void **state)
     /* the wrong address first: SGP.22 5.6.1 "8.8.1 / 3.8" */
     request.initiate_authentication.smdp_address.data = (const uint8_t *)wrong;
     request.initiate_authentication.smdp_address.len = strlen(wrong);
-    assert_int_equal(es9_call(&f, SGP32_ES9PLUS_INITIATE_AUTHENTICATION, &request, &ia, &ia_storage, &result),
+    assert_int_equal(es9_call(f, SGP32_ES9PLUS_INITIATE_AUTHENTICATION, &request, &ia, &ia_storage, &result),
                      SGP32_ERR_SERVER_STATUS);
     assert_string_equal(result.subject_code, "8.8.1");
     assert_string_equal(result.reason_code, "3.8");
     sgp32_remote_storage_free(ia_storage);
-    request.initiate_authentication.smdp_address.data = (const uint8_t *)f.smdp_address;
-    request.initiate_authentication.smdp_address.len = strlen(f.smdp_address);
-    assert_int_equal(es9_call(&f, SGP32_ES9PLUS_INITIATE_AUTHENTICATION, &request, &ia, &ia_storage, &result),
-                     SGP32_OK);
+    request.initiate_authentication.smdp_address.data = (const uint8_t *)f->smdp_address;
+    request.initiate_authentication.smdp_address.len = strlen(f->smdp_address);
+    assert_int_equal(es9_call(f, SGP32_ES9PLUS_INITIATE_AUTHENTICATION, &request, &ia, &ia_storage, &result), SGP32_OK);
     sgp32_buffer_free(info1);
     assert_int_equal(ia.initiate_authentication.transaction_id.len, 16);
     memcpy(tid, ia.initiate_authentication.transaction_id.data, 16);
@@ -1068,7 +1053,7 @@ static void test_smdp_download_through_the_peer(void **state)
     request.authenticate_client.transaction_id.len = 16;
     request.authenticate_client.authenticate_server_response.data = authenticated;
     request.authenticate_client.authenticate_server_response.len = authenticated_len;
-    assert_int_equal(es9_call(&f, SGP32_ES9PLUS_AUTHENTICATE_CLIENT, &request, &ac, &ac_storage, &result), SGP32_OK);
+    assert_int_equal(es9_call(f, SGP32_ES9PLUS_AUTHENTICATE_CLIENT, &request, &ac, &ac_storage, &result), SGP32_OK);
     prepare.smdp_signed2.data = (uint8_t *)(uintptr_t)ac.authenticate_client.smdp_signed2.data;
     prepare.smdp_signed2.len = ac.authenticate_client.smdp_signed2.len;
     prepare.smdp_signature2.data = (uint8_t *)(uintptr_t)ac.authenticate_client.smdp_signature2.data;
@@ -1087,9 +1072,9 @@ static void test_smdp_download_through_the_peer(void **state)
     request.get_bound_profile_package.transaction_id.len = 16;
     request.get_bound_profile_package.prepare_download_response.data = prepared;
     request.get_bound_profile_package.prepare_download_response.len = prepared_len;
-    assert_int_equal(es9_call(&f, SGP32_ES9PLUS_GET_BOUND_PROFILE_PACKAGE, &request, &bpp, &bpp_storage, &result),
+    assert_int_equal(es9_call(f, SGP32_ES9PLUS_GET_BOUND_PROFILE_PACKAGE, &request, &bpp, &bpp_storage, &result),
                      SGP32_OK);
-    assert_true(ipa_http_peer_last(f.http, NULL)->delivered > 512 * 3); /* several polls of chunks */
+    assert_true(ipa_http_peer_last(f->http, NULL)->delivered > 512 * 3); /* several polls of chunks */
     assert_int_equal(sgp32_es10_bpp_loader_new(es10, 0, &loader), SGP32_OK);
     for (offset = 0; offset < bpp.get_bound_profile_package.bound_profile_package.len; offset += 997) {
         size_t n = bpp.get_bound_profile_package.bound_profile_package.len - offset;
@@ -1106,9 +1091,9 @@ static void test_smdp_download_through_the_peer(void **state)
     memset(&request, 0, sizeof(request));
     request.handle_notification.pending_notification.data = installed;
     request.handle_notification.pending_notification.len = installed_len;
-    assert_int_equal(es9_call(&f, SGP32_ES9PLUS_HANDLE_NOTIFICATION, &request, NULL, &storage, &result), SGP32_OK);
+    assert_int_equal(es9_call(f, SGP32_ES9PLUS_HANDLE_NOTIFICATION, &request, NULL, &storage, &result), SGP32_OK);
     sgp32_remote_storage_free(storage);
-    assert_int_equal(ipa_smdp_last_http_status(f.smdp), 204);
+    assert_int_equal(ipa_smdp_last_http_status(f->smdp), 204);
     /* the profile is on the card */
     assert_int_equal(smdp_read_file(SGP32_SHARED_DIR "/profiles/" MATCHING_ID ".der", &upp), SGP32_OK);
     assert_int_equal(smdp_upp_iccid(upp.data, upp.len, iccid), SGP32_OK);
@@ -1125,11 +1110,10 @@ static void test_smdp_download_through_the_peer(void **state)
     sgp32_buffer_free(authenticated);
     sgp32_buffer_free(prepared);
     sgp32_buffer_free(installed);
-    assert_int_equal(ipa_smdp_calls(f.smdp, "initiateAuthentication"), 2);
-    assert_int_equal(ipa_smdp_calls(f.smdp, NULL), 5);
-    assert_int_equal(ipa_http_peer_count(f.http, "/gsma/rsp2/es9plus/"), 5);
-    assert_int_equal(ipa_http_peer_violations(f.http, NULL), 0);
-    ipa_fixture_teardown(&f);
+    assert_int_equal(ipa_smdp_calls(f->smdp, "initiateAuthentication"), 2);
+    assert_int_equal(ipa_smdp_calls(f->smdp, NULL), 5);
+    assert_int_equal(ipa_http_peer_count(f->http, "/gsma/rsp2/es9plus/"), 5);
+    assert_int_equal(ipa_http_peer_violations(f->http, NULL), 0);
 }
 #endif
 
@@ -1197,7 +1181,7 @@ static struct sgp32_bytes relay_step(struct ipa_fixture *f, uint32_t tag, const 
  * SM-DP+ over ES9+, and the installation result relayed back as a notification. */
 static void test_indirect_download_through_the_eim(void **state)
 {
-    struct ipa_fixture f;
+    struct ipa_fixture *f = *state;
     struct sgp32_es10 *es10 = NULL;
     struct sgp32_es10_bpp_loader *loader = NULL;
     struct smdp_authentication auth;
@@ -1209,9 +1193,7 @@ static void test_indirect_download_through_the_eim(void **state)
     uint8_t message[4096], content[4096], *answer = NULL;
     size_t info1_len = 0, authenticated_len = 0, prepared_len = 0, installed_len = 0, n = 0, c = 0, answer_len = 0;
     long code = -1;
-    (void)state;
-    assert_int_equal(ipa_fixture_setup(&f, NULL), SGP32_OK);
-    assert_int_equal(ipa_fixture_es10(&f, &es10), SGP32_OK);
+    assert_int_equal(ipa_fixture_es10(f, &es10), SGP32_OK);
     assert_int_equal(sgp32_es10_get_euicc_challenge(es10, challenge), SGP32_OK);
     assert_int_equal(sgp32_es10_get_euicc_info1(es10, &info1, &info1_len), SGP32_OK);
     /* InitiateAuthenticationRequestEsipa without smdpAddress: the eIM picks its SM-DP+ */
@@ -1221,7 +1203,7 @@ static void test_indirect_download_through_the_eim(void **state)
     c += info1_len;
     put_tlv(message, sizeof(message), &n, 0xBF39, content, c);
     sgp32_buffer_free(info1);
-    assert_int_equal(esipa_exchange(&f, message, n, &kind, &answer, &answer_len), 200);
+    assert_int_equal(esipa_exchange(f, message, n, &kind, &answer, &answer_len), 200);
     assert_int_equal(kind, SGP32_ESIPA_INITIATE_AUTHENTICATION);
     ok = nth_child(answer, answer_len, 0);
     part = nth_child(ok.data, ok.len, 0);
@@ -1248,7 +1230,7 @@ static void test_indirect_download_through_the_eim(void **state)
     assert_int_equal(sgp32_es10_answer_error_code(authenticated, authenticated_len, &code), SGP32_OK);
     assert_int_equal(code, 0);
     /* AuthenticateClientRequestEsipa -> AuthenticateClientOkDPEsipa */
-    ok = relay_step(&f, 0xBF3B, tid, authenticated, authenticated_len, &answer, &answer_len);
+    ok = relay_step(f, 0xBF3B, tid, authenticated, authenticated_len, &answer, &answer_len);
     assert_int_equal(nth_child(ok.data, ok.len, 1).data[1], 0x25); /* BF25 profileMetaData */
     part = nth_child(ok.data, ok.len, 2);
     prepare.smdp_signed2.data = (uint8_t *)(uintptr_t)part.data;
@@ -1264,7 +1246,7 @@ static void test_indirect_download_through_the_eim(void **state)
     assert_int_equal(sgp32_es10_prepare_download(es10, bf21.data, bf21.len, &prepared, &prepared_len), SGP32_OK);
     free(bf21.data);
     /* GetBoundProfilePackageRequestEsipa -> the BPP, loaded */
-    ok = relay_step(&f, 0xBF3A, tid, prepared, prepared_len, &answer, &answer_len);
+    ok = relay_step(f, 0xBF3A, tid, prepared, prepared_len, &answer, &answer_len);
     part = nth_child(ok.data, ok.len, 1);
     assert_int_equal(part.data[1], 0x36); /* BF36 */
     assert_int_equal(sgp32_es10_bpp_loader_new(es10, 0, &loader), SGP32_OK);
@@ -1278,10 +1260,10 @@ static void test_indirect_download_through_the_eim(void **state)
     assert_true(installed_len + 16 <= sizeof(content));
     put_tlv(content, sizeof(content), &c, 0xA0, installed, installed_len);
     put_tlv(message, sizeof(message), &n, 0xBF3D, content, c);
-    assert_int_equal(esipa_exchange(&f, message, n, &kind, &answer, &answer_len), 204);
+    assert_int_equal(esipa_exchange(f, message, n, &kind, &answer, &answer_len), 204);
     free(answer);
-    assert_int_equal(ipa_smdp_calls(f.smdp, "handleNotification"), 1);
-    assert_int_equal(ipa_smdp_last_http_status(f.smdp), 204);
+    assert_int_equal(ipa_smdp_calls(f->smdp, "handleNotification"), 1);
+    assert_int_equal(ipa_smdp_last_http_status(f->smdp), 204);
     /* the session is over: a late AuthenticateClient is invalidTransactionId (10) */
     n = 0;
     c = 0;
@@ -1290,18 +1272,17 @@ static void test_indirect_download_through_the_eim(void **state)
     memcpy(content + c, authenticated, authenticated_len);
     c += authenticated_len;
     put_tlv(message, sizeof(message), &n, 0xBF3B, content, c);
-    assert_int_equal(esipa_exchange(&f, message, n, &kind, &answer, &answer_len), 200);
+    assert_int_equal(esipa_exchange(f, message, n, &kind, &answer, &answer_len), 200);
     assert_int_equal(answer_len, 6);
     assert_memory_equal(answer, "\xBF\x3B\x03\x02\x01\x0A", 6);
     free(answer);
-    assert_int_equal(ipa_smdp_relayed(f.smdp), 4);
-    assert_int_equal(ipa_smdp_calls(f.smdp, NULL), 5);
-    assert_int_equal(ipa_http_peer_count(f.http, "/gsma/rsp2/es9plus/"), 0); /* all through the eIM */
+    assert_int_equal(ipa_smdp_relayed(f->smdp), 4);
+    assert_int_equal(ipa_smdp_calls(f->smdp, NULL), 5);
+    assert_int_equal(ipa_http_peer_count(f->http, "/gsma/rsp2/es9plus/"), 0); /* all through the eIM */
     sgp32_es10_free(es10);
     sgp32_buffer_free(authenticated);
     sgp32_buffer_free(prepared);
     sgp32_buffer_free(installed);
-    ipa_fixture_teardown(&f);
 }
 #endif
 
@@ -1338,29 +1319,27 @@ static int esipa_json_exchange(struct ipa_fixture *f, const uint8_t *message, si
  * and acknowledged, all recorded as ASN.1 messages. */
 static void test_eim_json_binding(void **state)
 {
-    struct ipa_fixture f;
+    struct ipa_fixture *f = *state;
     struct sgp32_eim_buffer item;
     struct sgp32_es10 *es10 = NULL;
     uint8_t request[32], *answer = NULL, *result = NULL, *provide;
     size_t request_len, answer_len = 0, result_len = 0, provide_len, inner_len;
     const uint8_t *inner;
     const struct ipa_eim_received *got;
-    (void)state;
-    assert_int_equal(ipa_fixture_setup(&f, NULL), SGP32_OK);
     assert_int_equal(sgp32_eim_psmo_get_rat(&item), SGP32_OK);
-    assert_int_equal(ipa_eim_queue_package(f.eim, SGP32_EIM_PSMO_LIST, &item, 1, NULL), SGP32_OK);
+    assert_int_equal(ipa_eim_queue_package(f->eim, SGP32_EIM_PSMO_LIST, &item, 1, NULL), SGP32_OK);
     sgp32_eim_buffer_free(&item);
-    request_len = get_eim_package_request(f.eid, 0, request);
-    assert_int_equal(esipa_json_exchange(&f, request, request_len, &answer, &answer_len), 200);
+    request_len = get_eim_package_request(f->eid, 0, request);
+    assert_int_equal(esipa_json_exchange(f, request, request_len, &answer, &answer_len), 200);
     assert_true(child_of(answer, answer_len, 0xBF51, &inner, &inner_len));
-    assert_int_equal(ipa_fixture_es10(&f, &es10), SGP32_OK);
+    assert_int_equal(ipa_fixture_es10(f, &es10), SGP32_OK);
     assert_int_equal(sgp32_es10_load_euicc_package(es10, inner, inner_len, &result, &result_len), SGP32_OK);
     sgp32_es10_free(es10);
     sgp32_esipa_json_message_free(answer);
-    provide = provide_result(f.eid, result, result_len, &provide_len);
-    assert_int_equal(esipa_json_exchange(&f, provide, provide_len, &answer, &answer_len), 200);
+    provide = provide_result(f->eid, result, result_len, &provide_len);
+    assert_int_equal(esipa_json_exchange(f, provide, provide_len, &answer, &answer_len), 200);
     free(provide);
-    got = ipa_eim_last(f.eim, SGP32_ESIPA_PROVIDE_EIM_PACKAGE_RESULT);
+    got = ipa_eim_last(f->eim, SGP32_ESIPA_PROVIDE_EIM_PACKAGE_RESULT);
     assert_non_null(got);
     assert_int_equal(got->verify_status, SGP32_OK);
     assert_int_equal(got->ack_count, 1);
@@ -1368,12 +1347,35 @@ static void test_eim_json_binding(void **state)
     assert_int_equal(answer[8], (uint8_t)got->result.seq_number);
     sgp32_esipa_json_message_free(answer);
     sgp32_buffer_free(result);
-    assert_int_equal(ipa_http_peer_count(f.http, "/gsma/rsp2/esipa/getEimPackage"), 1);
-    assert_int_equal(ipa_http_peer_count(f.http, "/gsma/rsp2/esipa/provideEimPackageResult"), 1);
-    assert_int_equal(ipa_eim_count(f.eim, SGP32_ESIPA_NONE), 2);
-    ipa_fixture_teardown(&f);
+    assert_int_equal(ipa_http_peer_count(f->http, "/gsma/rsp2/esipa/getEimPackage"), 1);
+    assert_int_equal(ipa_http_peer_count(f->http, "/gsma/rsp2/esipa/provideEimPackageResult"), 1);
+    assert_int_equal(ipa_eim_count(f->eim, SGP32_ESIPA_NONE), 2);
 }
 #endif
+
+/* Fixture tests: the fixture is torn down (temp dir removed) also when an assertion fails. */
+static int fixture_setup(void **state)
+{
+    struct ipa_fixture *f = calloc(1, sizeof(*f));
+    if (f == NULL)
+        return -1;
+    *state = f;
+    if (ipa_fixture_setup(f, NULL) != SGP32_OK) {
+        ipa_fixture_teardown(f);
+        free(f);
+        *state = NULL;
+        return -1;
+    }
+    return 0;
+}
+
+static int fixture_teardown(void **state)
+{
+    if (*state != NULL)
+        ipa_fixture_teardown(*state);
+    free(*state);
+    return 0;
+}
 
 int main(void)
 {
@@ -1386,14 +1388,14 @@ int main(void)
         cmocka_unit_test(test_storage_records_and_log),
         cmocka_unit_test(test_storage_replay_and_faults),
         cmocka_unit_test(test_host_platform),
-        cmocka_unit_test(test_eim_package_through_the_card),
-        cmocka_unit_test(test_eim_ack_modes),
-        cmocka_unit_test(test_eim_other_answers),
-        cmocka_unit_test(test_eim_epr_and_notifications),
+        cmocka_unit_test_setup_teardown(test_eim_package_through_the_card, fixture_setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_eim_ack_modes, fixture_setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_eim_other_answers, fixture_setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_eim_epr_and_notifications, fixture_setup, fixture_teardown),
 #ifdef IPA_TEST_HAVE_SMDP
-        cmocka_unit_test(test_smdp_download_through_the_peer),
-        cmocka_unit_test(test_indirect_download_through_the_eim),
-        cmocka_unit_test(test_eim_json_binding),
+        cmocka_unit_test_setup_teardown(test_smdp_download_through_the_peer, fixture_setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_indirect_download_through_the_eim, fixture_setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_eim_json_binding, fixture_setup, fixture_teardown),
 #endif
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
