@@ -93,6 +93,8 @@ def lib() -> ctypes.CDLL:
         _declare(dll, "sgp32_es10_last_error", P, P)
         _declare(dll, "sgp32_es10_channel", u32, P)
         _declare(dll, "sgp32_es10_proactive_pending", ctypes.c_int, P)
+        _declare_es10(dll)
+        _declare_http_ipa(dll)
         _declare(dll, "sgp32_pcsc_new", c_status, P, ctypes.POINTER(P))
         _declare(dll, "sgp32_pcsc_free", None, P)
         _declare(dll, "sgp32_pcsc_transport", None, P, P)
@@ -110,6 +112,93 @@ def lib() -> ctypes.CDLL:
         _declare(dll, "sgp32_qmi_transport", None, P, P)
         _lib = dll
     return _lib
+
+
+def _declare_es10(dll: ctypes.CDLL) -> None:
+    """The typed ES10 functions (include/sgp32/es10.h)."""
+    P = ctypes.c_void_p
+    cp = ctypes.c_char_p
+    sz = ctypes.c_size_t
+    i = ctypes.c_int
+    lg = ctypes.c_long
+    out = (ctypes.POINTER(c_u8_p), c_size_p)  # uint8_t **answer, size_t *answer_len
+    _declare(dll, "sgp32_es10_get_euicc_configured_addresses", c_status, P, P, sz, P, sz)
+    _declare(dll, "sgp32_es10_set_default_dp_address", c_status, P, cp)
+    _declare(dll, "sgp32_es10_set_default_dp_address_iot", c_status, P, cp)
+    _declare(dll, "sgp32_es10_get_euicc_challenge", c_status, P, P)
+    _declare(dll, "sgp32_es10_get_euicc_info1", c_status, P, *out)
+    _declare(dll, "sgp32_es10_get_euicc_info2", c_status, P, *out)
+    _declare(dll, "sgp32_es10_list_notification", c_status, P, i, *out)
+    _declare(dll, "sgp32_es10_retrieve_notifications_list", c_status, P, i, lg, *out)
+    _declare(dll, "sgp32_es10_remove_notification_from_list", c_status, P, lg)
+    _declare(dll, "sgp32_es10_load_crl", c_status, P, cp, sz, *out)
+    _declare(dll, "sgp32_es10_authenticate_server", c_status, P, cp, sz, *out)
+    _declare(dll, "sgp32_es10_prepare_download", c_status, P, cp, sz, *out)
+    _declare(dll, "sgp32_es10_cancel_session", c_status, P, cp, sz, lg, *out)
+    _declare(dll, "sgp32_es10_get_rat", c_status, P, *out)
+    _declare(dll, "sgp32_es10_answer_error_code", c_status, cp, sz, ctypes.POINTER(lg))
+    _declare(dll, "sgp32_es10_get_profiles_info", c_status, P, cp, sz, *out)
+    _declare(dll, "sgp32_es10_enable_profile", c_status, P, i, cp, sz, i)
+    _declare(dll, "sgp32_es10_disable_profile", c_status, P, i, cp, sz, i)
+    _declare(dll, "sgp32_es10_delete_profile", c_status, P, i, cp, sz)
+    _declare(dll, "sgp32_es10_euicc_memory_reset", c_status, P, ctypes.c_uint32)
+    _declare(dll, "sgp32_es10_get_eid", c_status, P, P)
+    _declare(dll, "sgp32_es10_get_euicc_data", c_status, P, cp, sz, *out)
+    _declare(dll, "sgp32_es10_set_nickname", c_status, P, cp, cp)
+    _declare(dll, "sgp32_es10_load_euicc_package", c_status, P, cp, sz, *out)
+    _declare(dll, "sgp32_es10_get_eim_configuration_data", c_status, P, cp, *out)
+    _declare(dll, "sgp32_es10_get_certs", c_status, P, cp, sz, *out)
+    _declare(dll, "sgp32_es10_add_initial_eim", c_status, P, cp, sz, *out)
+    _declare(dll, "sgp32_es10_profile_rollback", c_status, P, i, *out)
+    _declare(dll, "sgp32_es10_configure_immediate_profile_enabling", c_status, P, i, cp, sz, cp)
+    for name in ("immediate_enable", "enable_emergency_profile", "disable_emergency_profile",
+                 "execute_fallback_mechanism", "return_from_fallback", "ipae_activation"):
+        _declare(dll, "sgp32_es10_" + name, c_status, P, i)
+    _declare(dll, "sgp32_es10_get_connectivity_parameters", c_status, P, *out)
+    _declare(dll, "sgp32_es10_euicc_memory_reset_iot", c_status, P, ctypes.c_uint32, ctypes.POINTER(lg),
+             ctypes.POINTER(lg))
+    _declare(dll, "sgp32_es10_bpp_loader_new", c_status, P, sz, ctypes.POINTER(P))
+    _declare(dll, "sgp32_es10_bpp_loader_feed", c_status, P, cp, sz)
+    _declare(dll, "sgp32_es10_bpp_loader_done", i, P)
+    _declare(dll, "sgp32_es10_bpp_loader_finish", c_status, P, *out)
+    _declare(dll, "sgp32_es10_bpp_loader_free", None, P)
+
+
+def _declare_http_ipa(dll: ctypes.CDLL) -> None:
+    """The libcurl backend (include/sgp32/http_curl.h) and the IPA core (include/sgp32/ipa.h)."""
+    P = ctypes.c_void_p
+    cp = ctypes.c_char_p
+    sz = ctypes.c_size_t
+    out = (ctypes.POINTER(c_u8_p), c_size_p)
+    _declare(dll, "sgp32_http_curl_new", c_status, P, ctypes.POINTER(P))
+    _declare(dll, "sgp32_http_curl_free", None, P)
+    _declare(dll, "sgp32_http_curl_client", None, P, P)
+    _declare(dll, "sgp32_http_curl_pending", sz, P)
+    _declare(dll, "sgp32_ipa_new", c_status, P, P, ctypes.POINTER(P))
+    _declare(dll, "sgp32_ipa_free", None, P)
+    _declare(dll, "sgp32_ipa_poll", c_status, P, P)
+    _declare(dll, "sgp32_ipa_is_idle", ctypes.c_int, P)
+    _declare(dll, "sgp32_ipa_poll_eim_now", c_status, P)
+    _declare(dll, "sgp32_ipa_network_changed", c_status, P, ctypes.c_int, cp)
+    _declare(dll, "sgp32_ipa_download", c_status, P, cp, cp)
+    _declare(dll, "sgp32_ipa_inject_eim_package", c_status, P, cp, sz)
+    _declare(dll, "sgp32_ipa_add_initial_eim", c_status, P, cp, sz, *out)
+    for name in ("execute_fallback", "return_from_fallback", "enable_emergency_profile",
+                 "disable_emergency_profile", "immediate_enable"):
+        _declare(dll, "sgp32_ipa_" + name, c_status, P)
+    _declare(dll, "sgp32_ipa_memory_reset", c_status, P, ctypes.c_uint32)
+    _declare(dll, "sgp32_ipa_last_error", cp, P)
+    _declare(dll, "sgp32_ipa_eid", c_status, P, P)
+
+
+def take_buffer(buffer: "ctypes._Pointer", length: int) -> bytes:  # type: ignore[type-arg]
+    """Copies a library-allocated buffer and frees it (NULL gives b"")."""
+    if not buffer:
+        return b""
+    try:
+        return ctypes.string_at(buffer, length)
+    finally:
+        lib().sgp32_buffer_free(buffer)
 
 
 def softeuicc_lib() -> ctypes.CDLL:

@@ -11,13 +11,13 @@ exchange of ES10 commands (BER-TLV requests such as BF3E...) for their responses
 from __future__ import annotations
 
 import ctypes
-from typing import Any, Dict, Optional, Sequence
+from typing import Any, Callable, Dict, Optional, Sequence, Tuple
 
 from . import _lib, codec
 from .errors import DecodeError, Sgp32Error, Status, StateError, error_from_status
 from .transport import Transport, TransportBase
 
-__all__ = ["Es10Session"]
+__all__ = ["Es10Session", "BppLoader", "ResetOption", "NotificationSearch", "answer_error_code", "result_name"]
 
 _BASIC_CHANNEL = 1 << 0
 _NO_TERMINAL_CAPABILITY = 1 << 1
@@ -39,40 +39,66 @@ class _Error(ctypes.Structure):
                 ("step", ctypes.c_char_p), ("es10_result", ctypes.c_long)]
 
 
-def _length(length: int) -> bytes:
-    if length < 0x80:
-        return bytes([length])
-    encoded = length.to_bytes((length.bit_length() + 7) // 8, "big")
-    return bytes([0x80 | len(encoded)]) + encoded
-
-
-def _tlv(tag: str, value: bytes) -> bytes:
-    """One DER TLV (tag given in hex, e.g. "BF31")."""
-    return bytes.fromhex(tag) + _length(len(value)) + value
-
-
-def _profile_id(iccid: Optional[str], isdp_aid: Optional[str]) -> bytes:
-    """The profileIdentifier alternatives: ICCID (5A, the card's 10 bytes as get_profiles_info
-    shows them) or ISD-P AID (4F)."""
-    if (iccid is None) == (isdp_aid is None):
-        raise ValueError("give exactly one of iccid and isdp_aid")
-    if iccid is not None:
-        return _tlv("5A", bytes.fromhex(iccid))
-    assert isdp_aid is not None
-    return _tlv("4F", bytes.fromhex(isdp_aid))
-
-
-# Named result codes (the INTEGER {...} of each response, SGP.22 5.7 / RSPDefinitions).
+# Named result codes (the INTEGER {...} of each response, SGP.22 5.7 / SGP.32 5.9), for messages.
+_COMMON = {5: "catBusy", 7: "commandError", 104: "ecallActive", 127: "undefinedError"}
 _RESULT_NAMES: Dict[str, Dict[int, str]] = {
     "EnableProfile": {1: "iccidOrAidNotFound", 2: "profileNotInDisabledState", 3: "disallowedByPolicy",
-                      4: "wrongProfileReenabling", 5: "catBusy", 127: "undefinedError"},
-    "DisableProfile": {1: "iccidOrAidNotFound", 2: "profileNotInEnabledState", 3: "disallowedByPolicy",
-                       5: "catBusy", 127: "undefinedError"},
+                      4: "wrongProfileReenabling", 20: "rollbackNotAvailable"},
+    "DisableProfile": {1: "iccidOrAidNotFound", 2: "profileNotInEnabledState", 3: "disallowedByPolicy"},
     "DeleteProfile": {1: "iccidOrAidNotFound", 2: "profileNotInDisabledState", 3: "disallowedByPolicy",
-                      127: "undefinedError"},
-    "SetNickname": {1: "iccidNotFound", 127: "undefinedError"},
-    "RemoveNotificationFromList": {1: "nothingToDelete", 127: "undefinedError"},
+                      20: "rollbackNotAvailable", 21: "returnFallbackProfile"},
+    "SetNickname": {1: "iccidNotFound"},
+    "RemoveNotificationFromList": {1: "nothingToDelete"},
+    "GetCerts": {1: "invalidCiPKId"},
+    "AddInitialEim": {1: "insufficientMemory", 2: "associatedEimAlreadyExists", 3: "ciPKUnknown",
+                      5: "invalidAssociationToken", 6: "counterValueOutOfRange"},
+    "GetConnectivityParameters": {1: "parametersNotAvailable"},
+    "ExecuteFallbackMechanism": {2: "profileNotInDisabledState", 6: "fallbackNotAvailable"},
+    "ReturnFromFallback": {6: "fallbackNotAvailable"},
+    "EnableEmergencyProfile": {2: "profileNotInDisabledState", 8: "ecallNotAvailable"},
+    "DisableEmergencyProfile": {2: "profileNotInEnabledState"},
+    "ImmediateEnable": {1: "immediateEnableNotAvailable", 4: "noSessionContext"},
+    "IpaeActivation": {1: "notSupported"},
 }
+
+
+def result_name(function: str, result: int) -> str:
+    """The name of an ES10 result code of ``function`` ("EnableProfile", 2 -> "profileNotInDisabledState");
+    "unknown" when the table has none."""
+    if result == 0:
+        return "ok"
+    return _RESULT_NAMES.get(function, {}).get(result) or _COMMON.get(result, "unknown")
+
+
+class ResetOption:
+    """Bits of eUICCMemoryReset / EuiccMemoryReset resetOptions (enum sgp32_es10_reset_option)."""
+
+    OPERATIONAL_PROFILES = 1 << 0
+    FIELD_LOADED_TEST_PROFILES = 1 << 1
+    DEFAULT_SMDP_ADDRESS = 1 << 2
+    PRELOADED_TEST_PROFILES = 1 << 3
+    PROVISIONING_PROFILES = 1 << 4
+    EIM_CONFIG_DATA = 1 << 5
+    IMMEDIATE_ENABLE_CONFIG = 1 << 6
+
+
+class NotificationSearch:
+    """Search criteria of RetrieveNotificationsList (enum sgp32_es10_notification_search)."""
+
+    ALL = 0
+    BY_SEQ_NUMBER = 1
+    BY_OPERATION = 2  # value: NotificationEvent bit (0 install, 1 enable, 2 disable, 3 delete)
+    EUICC_PACKAGE_RESULTS = 3
+
+
+def answer_error_code(answer: bytes) -> int:
+    """The error code of a signed answer of AuthenticateServer, PrepareDownload or CancelSession:
+    0 for the ok alternative. DecodeError when the answer has neither form."""
+    code = ctypes.c_long()
+    status = _lib.lib().sgp32_es10_answer_error_code(bytes(answer), len(answer), ctypes.byref(code))
+    if status != Status.OK:
+        raise error_from_status(status, "reading the answer's error code")
+    return int(code.value)
 
 
 class Es10Session:
@@ -221,68 +247,341 @@ class Es10Session:
         assert error is not None
         raise error
 
+    # -- plumbing of the typed functions
+    def _check(self, status: int, function: str, answer: bytes = b"") -> None:
+        if status == Status.OK:
+            return
+        error = self._fail(status, function)
+        error.detail["function"] = function
+        if status == Status.EUICC_RESULT:
+            result = int(error.detail.get("es10_result", 0))
+            name = result_name(function, result)
+            error.detail["result"] = result
+            error.detail["result_name"] = name
+            error.message = f"{function}: the eUICC answered {name} ({result})"
+            error.args = (error.code, error.name, error.message, error.detail)
+        if answer:
+            error.detail["answer"] = answer
+        raise error
+
+    def _answer(self, function: str, call: Callable[..., int], *args: Any) -> bytes:
+        """Runs a typed function whose last two parameters receive a new buffer; returns its bytes."""
+        buffer = _lib.c_u8_p()
+        length = ctypes.c_size_t()
+        status = call(self._session(), *args, ctypes.byref(buffer), ctypes.byref(length))
+        answer = _lib.take_buffer(buffer, length.value)
+        self._check(status, function, answer)
+        return answer
+
+    def _simple(self, function: str, call: Callable[..., int], *args: Any) -> None:
+        self._check(call(self._session(), *args), function)
+
+    @staticmethod
+    def _decoded(answer: bytes, raw: bool, types: Sequence[str]) -> Any:
+        if raw:
+            return answer
+        error: Optional[DecodeError] = None
+        for type_name in types:
+            try:
+                return codec.decode(type_name, answer)
+            except DecodeError as failure:
+                error = error or failure
+        assert error is not None
+        raise error
+
+    # -- ES10a
+    def get_configured_addresses(self) -> Dict[str, Any]:
+        """GetEuiccConfiguredAddresses (BF3C): {"defaultDpAddress": ..., "rootDsAddress": ...} (absent
+        keys when the card has none)."""
+        dp = ctypes.create_string_buffer(256)
+        ds = ctypes.create_string_buffer(256)
+        self._simple("GetEuiccConfiguredAddresses", self._dll.sgp32_es10_get_euicc_configured_addresses, dp,
+                     len(dp), ds, len(ds))
+        result = {}
+        if dp.value:
+            result["defaultDpAddress"] = dp.value.decode()
+        if ds.value:
+            result["rootDsAddress"] = ds.value.decode()
+        return result
+
+    def set_default_dp_address(self, address: str, *, iot: bool = True) -> None:
+        """SetDefaultDpAddress: SGP.32's BF65 (``iot=True``) or SGP.22's BF3F; "" removes it."""
+        if iot:
+            self._simple("SetDefaultDpAddress", self._dll.sgp32_es10_set_default_dp_address_iot, address.encode())
+        else:
+            self._simple("SetDefaultDpAddress", self._dll.sgp32_es10_set_default_dp_address, address.encode())
+
+    # -- ES10b
     def get_eid(self) -> str:
         """The EID as 32 upper-case hex digits (GetEuiccData, tag list 5A)."""
-        return str(self.call(bytes.fromhex("BF3E035C015A"), ["GetEuiccDataResponse"])["eidValue"])
+        eid = (ctypes.c_uint8 * 16)()
+        self._simple("GetEID", self._dll.sgp32_es10_get_eid, eid)
+        return bytes(eid).hex().upper()
 
-    def get_euicc_info1(self) -> Dict[str, Any]:
-        """GetEUICCInfo1 (BF20) as a dict."""
-        return dict(self.call(bytes.fromhex("BF2000"), ["EUICCInfo1"]))
+    def get_euicc_challenge(self) -> bytes:
+        """GetEUICCChallenge (BF2E): 16 random bytes of the eUICC."""
+        challenge = (ctypes.c_uint8 * 16)()
+        self._simple("GetEUICCChallenge", self._dll.sgp32_es10_get_euicc_challenge, challenge)
+        return bytes(challenge)
 
-    def get_euicc_info2(self) -> Dict[str, Any]:
+    def get_euicc_info1(self, *, raw: bool = False) -> Any:
+        """GetEUICCInfo1 (BF20) as a dict (``raw=True``: the DER as received, for a server)."""
+        return self._decoded(self._answer("GetEUICCInfo1", self._dll.sgp32_es10_get_euicc_info1), raw, ["EUICCInfo1"])
+
+    def get_euicc_info2(self, *, raw: bool = False) -> Any:
         """GetEUICCInfo2 (BF22): SGP32-EUICCInfo2 of an IoT eUICC, else SGP.22 EUICCInfo2."""
-        return dict(self.call(bytes.fromhex("BF2200"), ["SGP32-EUICCInfo2", "EUICCInfo2"]))
+        answer = self._answer("GetEUICCInfo2", self._dll.sgp32_es10_get_euicc_info2)
+        return self._decoded(answer, raw, ["SGP32-EUICCInfo2", "EUICCInfo2"])
 
-    def get_profiles_info(self) -> Dict[str, Any]:
-        """GetProfilesInfo (BF2D, all profiles, default tags): {"profileInfoListOk": [...]} or
-        {"profileInfoListError": ...}."""
-        return dict(self.call(bytes.fromhex("BF2D00"), ["SGP32-ProfileInfoListResponse", "ProfileInfoListResponse"]))
+    def list_notifications(self, operation: Optional[int] = None, *, raw: bool = False) -> Any:
+        """ListNotification (BF28): every pending notification's metadata, or only those of one
+        NotificationEvent bit (0 install, 1 enable, 2 disable, 3 delete)."""
+        answer = self._answer("ListNotification", self._dll.sgp32_es10_list_notification,
+                              -1 if operation is None else int(operation))
+        return self._decoded(answer, raw, ["ListNotificationResponse"])
 
-    def get_configured_addresses(self) -> Dict[str, Any]:
-        """GetEuiccConfiguredAddresses (BF3C): default SM-DP+ and root SM-DS addresses."""
-        return dict(self.call(bytes.fromhex("BF3C00"), ["EuiccConfiguredAddressesResponse"]))
+    def retrieve_notifications(self, search: int = NotificationSearch.ALL, value: int = 0, *,
+                               raw: bool = False) -> Any:
+        """RetrieveNotificationsList (BF2B) with a :class:`NotificationSearch` criterion: the signed
+        notifications (and, with EUICC_PACKAGE_RESULTS, the eUICC Package results) as a dict."""
+        answer = self._answer("RetrieveNotificationsList", self._dll.sgp32_es10_retrieve_notifications_list,
+                              int(search), int(value))
+        return self._decoded(answer, raw, ["SGP32-RetrieveNotificationsListResponse",
+                                            "RetrieveNotificationsListResponse"])
 
-    def get_eim_configuration(self) -> Dict[str, Any]:
-        """GetEimConfigurationData (BF55, all eIMs)."""
-        return dict(self.call(bytes.fromhex("BF5500"), ["GetEimConfigurationDataResponse"]))
+    def remove_notification(self, seq_number: int) -> None:
+        """RemoveNotificationFromList (BF30); EuiccResultError nothingToDelete (1) when unknown."""
+        self._simple("RemoveNotificationFromList", self._dll.sgp32_es10_remove_notification_from_list,
+                     int(seq_number))
 
-    def list_notifications(self) -> Dict[str, Any]:
-        """ListNotification (BF28, all pending notifications' metadata)."""
-        return dict(self.call(bytes.fromhex("BF2800"), ["ListNotificationResponse"]))
+    def load_crl(self, crl: bytes) -> bytes:
+        """LoadCRL (BF35) of a DER CertificateList; returns the LoadCRLResponse."""
+        return self._answer("LoadCRL", self._dll.sgp32_es10_load_crl, bytes(crl), len(crl))
 
-    # -- profile management (ES10c) and notifications
-    def _result(self, function: str, request: bytes, response_type: str, field: str) -> None:
-        result = int(self.call(request, [response_type])[field])
-        if result != 0:
-            name = _RESULT_NAMES.get(function, {}).get(result, "unknown")
-            raise error_from_status(Status.EUICC_RESULT, f"{function}: {name}",
-                                    {"function": function, "result": result, "result_name": name})
+    def authenticate_server(self, request: bytes) -> bytes:
+        """AuthenticateServer (BF38): the complete request (as built from the server's answer),
+        returns the eUICC's signed AuthenticateServerResponse (see :func:`answer_error_code`)."""
+        return self._answer("AuthenticateServer", self._dll.sgp32_es10_authenticate_server, bytes(request),
+                            len(request))
+
+    def prepare_download(self, request: bytes) -> bytes:
+        """PrepareDownload (BF21): complete request in, signed PrepareDownloadResponse out."""
+        return self._answer("PrepareDownload", self._dll.sgp32_es10_prepare_download, bytes(request), len(request))
+
+    def cancel_session(self, transaction_id: bytes, reason: int = 127) -> bytes:
+        """CancelSession (BF41) with a CancelSessionReason (0 endUserRejection .. 127 undefinedReason);
+        returns the eUICC's signed CancelSessionResponse."""
+        return self._answer("CancelSession", self._dll.sgp32_es10_cancel_session, bytes(transaction_id),
+                            len(transaction_id), int(reason))
+
+    def get_rat(self, *, raw: bool = False) -> Any:
+        """GetRAT (BF43): the Rules Authorisation Table."""
+        return self._decoded(self._answer("GetRAT", self._dll.sgp32_es10_get_rat), raw, ["GetRatResponse"])
+
+    def bpp_loader(self, max_segment: int = 0) -> "BppLoader":
+        """A :class:`BppLoader` that streams a Bound Profile Package to the eUICC over this session."""
+        return BppLoader(self, max_segment)
+
+    # -- ES10c
+    def get_profiles_info(self, request: Optional[bytes] = None, *, raw: bool = False) -> Any:
+        """GetProfilesInfo (BF2D); ``request`` None asks for every profile with every tag:
+        {"profileInfoListOk": [...]} or {"profileInfoListError": ...}."""
+        answer = self._answer("GetProfilesInfo", self._dll.sgp32_es10_get_profiles_info,
+                              None if request is None else bytes(request), 0 if request is None else len(request))
+        return self._decoded(answer, raw, ["SGP32-ProfileInfoListResponse", "ProfileInfoListResponse"])
 
     def enable_profile(self, iccid: Optional[str] = None, *, isdp_aid: Optional[str] = None,
                        refresh: bool = False) -> None:
         """EnableProfile (BF31). ``iccid`` as get_profiles_info() shows it (20 hex digits) or
         ``isdp_aid``. Raises EuiccResultError (detail result / result_name) when the card refuses."""
-        request = _tlv("BF31", _tlv("A0", _profile_id(iccid, isdp_aid)) + _tlv("81", b"\xff" if refresh else b"\x00"))
-        self._result("EnableProfile", request, "EnableProfileResponse", "enableResult")
+        self._simple("EnableProfile", self._dll.sgp32_es10_enable_profile, *_profile_args(iccid, isdp_aid),
+                     int(refresh))
 
     def disable_profile(self, iccid: Optional[str] = None, *, isdp_aid: Optional[str] = None,
                         refresh: bool = False) -> None:
         """DisableProfile (BF32); see enable_profile()."""
-        request = _tlv("BF32", _tlv("A0", _profile_id(iccid, isdp_aid)) + _tlv("81", b"\xff" if refresh else b"\x00"))
-        self._result("DisableProfile", request, "DisableProfileResponse", "disableResult")
+        self._simple("DisableProfile", self._dll.sgp32_es10_disable_profile, *_profile_args(iccid, isdp_aid),
+                     int(refresh))
 
     def delete_profile(self, iccid: Optional[str] = None, *, isdp_aid: Optional[str] = None) -> None:
         """DeleteProfile (BF33); see enable_profile()."""
-        self._result("DeleteProfile", _tlv("BF33", _profile_id(iccid, isdp_aid)), "DeleteProfileResponse",
-                     "deleteResult")
+        self._simple("DeleteProfile", self._dll.sgp32_es10_delete_profile, *_profile_args(iccid, isdp_aid))
+
+    def euicc_memory_reset(self, options: int) -> None:
+        """eUICCMemoryReset of SGP.22 (BF34): :class:`ResetOption` bits 0..2."""
+        self._simple("eUICCMemoryReset", self._dll.sgp32_es10_euicc_memory_reset, int(options))
+
+    def get_euicc_data(self, tag_list: bytes) -> bytes:
+        """GetEuiccData (BF3E) with a tag list (e.g. b"\x5A"): the answer as received."""
+        return self._answer("GetEuiccData", self._dll.sgp32_es10_get_euicc_data, bytes(tag_list), len(tag_list))
 
     def set_nickname(self, iccid: str, nickname: str) -> None:
         """SetNickname (BF29): up to 64 bytes of UTF-8; "" removes the nickname."""
-        request = _tlv("BF29", _profile_id(iccid, None) + _tlv("90", nickname.encode("utf-8")))
-        self._result("SetNickname", request, "SetNicknameResponse", "setNicknameResult")
+        iccid_bytes = bytes.fromhex(iccid)
+        if len(iccid_bytes) != 10:
+            raise ValueError("an ICCID is 10 bytes (20 hex digits as get_profiles_info() shows it)")
+        self._simple("SetNickname", self._dll.sgp32_es10_set_nickname, iccid_bytes, nickname.encode("utf-8"))
 
-    def remove_notification(self, seq_number: int) -> None:
-        """RemoveNotificationFromList (BF30) of the notification with that sequence number."""
-        encoded = seq_number.to_bytes(max(1, (seq_number.bit_length() + 8) // 8), "big", signed=True)
-        self._result("RemoveNotificationFromList", _tlv("BF30", _tlv("80", encoded)), "NotificationSentResponse",
-                     "deleteNotificationStatus")
+    # -- SGP.32 additions
+    def load_euicc_package(self, request: bytes) -> bytes:
+        """LoadEuiccPackage (BF51): the eIM-signed EuiccPackageRequest as received; returns the
+        eUICC-signed EuiccPackageResult."""
+        return self._answer("LoadEuiccPackage", self._dll.sgp32_es10_load_euicc_package, bytes(request),
+                            len(request))
+
+    def get_eim_configuration(self, eim_id: Optional[str] = None, *, raw: bool = False) -> Any:
+        """GetEimConfigurationData (BF55), of every eIM or of ``eim_id``."""
+        answer = self._answer("GetEimConfigurationData", self._dll.sgp32_es10_get_eim_configuration_data,
+                              None if eim_id is None else eim_id.encode())
+        return self._decoded(answer, raw, ["GetEimConfigurationDataResponse"])
+
+    def get_certs(self, ci_pkid: Optional[bytes] = None, *, raw: bool = False) -> Any:
+        """GetCerts (BF56): the eUICC's and EUM's certificates (for ``ci_pkid``, 20 bytes, or the
+        default CI). EuiccResultError invalidCiPKId (1) otherwise."""
+        answer = self._answer("GetCerts", self._dll.sgp32_es10_get_certs, None if ci_pkid is None else bytes(ci_pkid),
+                              0 if ci_pkid is None else len(ci_pkid))
+        return self._decoded(answer, raw, ["GetCertsResponse"])
+
+    def add_initial_eim(self, request: bytes) -> bytes:
+        """AddInitialEim (BF57) of a complete AddInitialEimRequest; returns the answer (decode it as
+        "AddInitialEimResponse" for the associationToken). A refusal raises EuiccResultError with
+        ``detail["answer"]``."""
+        return self._answer("AddInitialEim", self._dll.sgp32_es10_add_initial_eim, bytes(request), len(request))
+
+    def profile_rollback(self, refresh: bool = False) -> bytes:
+        """ProfileRollback (BF58): returns the answer with its eUICC-signed EuiccPackageResult."""
+        return self._answer("ProfileRollback", self._dll.sgp32_es10_profile_rollback, int(refresh))
+
+    def configure_immediate_profile_enabling(self, immediate_enable: bool, smdp_oid: Optional[str] = None,
+                                             smdp_address: Optional[str] = None) -> None:
+        """ConfigureImmediateProfileEnabling (BF59); ``smdp_oid`` dotted ("2.999.10")."""
+        oid = None if smdp_oid is None else _oid_content(smdp_oid)
+        self._simple("ConfigureImmediateProfileEnabling", self._dll.sgp32_es10_configure_immediate_profile_enabling,
+                     int(immediate_enable), oid, 0 if oid is None else len(oid),
+                     None if smdp_address is None else smdp_address.encode())
+
+    def immediate_enable(self, refresh: bool = False) -> None:
+        """ImmediateEnable (BF5A) of the profile just downloaded."""
+        self._simple("ImmediateEnable", self._dll.sgp32_es10_immediate_enable, int(refresh))
+
+    def enable_emergency_profile(self, refresh: bool = False) -> None:
+        """EnableEmergencyProfile (BF5B)."""
+        self._simple("EnableEmergencyProfile", self._dll.sgp32_es10_enable_emergency_profile, int(refresh))
+
+    def disable_emergency_profile(self, refresh: bool = False) -> None:
+        """DisableEmergencyProfile (BF5C)."""
+        self._simple("DisableEmergencyProfile", self._dll.sgp32_es10_disable_emergency_profile, int(refresh))
+
+    def execute_fallback_mechanism(self, refresh: bool = False) -> None:
+        """ExecuteFallbackMechanism (BF5D): enables the profile with the fallback attribute."""
+        self._simple("ExecuteFallbackMechanism", self._dll.sgp32_es10_execute_fallback_mechanism, int(refresh))
+
+    def return_from_fallback(self, refresh: bool = False) -> None:
+        """ReturnFromFallback (BF5E)."""
+        self._simple("ReturnFromFallback", self._dll.sgp32_es10_return_from_fallback, int(refresh))
+
+    def get_connectivity_parameters(self) -> bytes:
+        """GetConnectivityParameters (BF5F): the answer as received; EuiccResultError
+        parametersNotAvailable (1) when the enabled profile has none."""
+        return self._answer("GetConnectivityParameters", self._dll.sgp32_es10_get_connectivity_parameters)
+
+    def ipae_activation(self, activate: bool = True) -> None:
+        """IpaeActivation (BF42); EuiccResultError notSupported (1) on an eUICC without IPAe."""
+        self._simple("IpaeActivation", self._dll.sgp32_es10_ipae_activation, int(activate))
+
+    def euicc_memory_reset_iot(self, options: int) -> Tuple[Optional[int], Optional[int]]:
+        """EuiccMemoryReset of SGP.32 (BF64) with :class:`ResetOption` bits; returns the optional
+        (eimResetResult, resetImmediateEnableConfigResult), None when absent."""
+        eim = ctypes.c_long()
+        immediate = ctypes.c_long()
+        self._simple("EuiccMemoryReset", self._dll.sgp32_es10_euicc_memory_reset_iot, int(options),
+                     ctypes.byref(eim), ctypes.byref(immediate))
+        return (None if eim.value < 0 else int(eim.value), None if immediate.value < 0 else int(immediate.value))
+
+
+def _profile_args(iccid: Optional[str], isdp_aid: Optional[str]) -> Tuple[int, bytes, int]:
+    """(id_type, id, id_len) of Enable/Disable/DeleteProfile."""
+    if (iccid is None) == (isdp_aid is None):
+        raise ValueError("give exactly one of iccid and isdp_aid")
+    if iccid is not None:
+        value = bytes.fromhex(iccid)
+        return 0x5A, value, len(value)
+    assert isdp_aid is not None
+    value = bytes.fromhex(isdp_aid)
+    return 0x4F, value, len(value)
+
+
+def _oid_content(dotted: str) -> bytes:
+    """The content octets of an OBJECT IDENTIFIER (X.690 8.19)."""
+    arcs = [int(part) for part in dotted.split(".")]
+    if len(arcs) < 2:
+        raise ValueError(f"not an OBJECT IDENTIFIER: {dotted!r}")
+    out = bytearray()
+    for arc in [arcs[0] * 40 + arcs[1]] + arcs[2:]:
+        chunk = [arc & 0x7F]
+        arc >>= 7
+        while arc:
+            chunk.append(0x80 | (arc & 0x7F))
+            arc >>= 7
+        out += bytes(reversed(chunk))
+    return bytes(out)
+
+
+class BppLoader:
+    """Streams a Bound Profile Package to the eUICC (sgp32_es10_bpp_loader_*): :meth:`feed` it in
+    pieces of any size (an HTTP body as it arrives), then :meth:`finish` returns the
+    ProfileInstallationResult. A context manager; the session must stay open meanwhile."""
+
+    def __init__(self, session: Es10Session, max_segment: int = 0) -> None:
+        self._dll = _lib.lib()
+        self.session = session
+        handle = ctypes.c_void_p()
+        status = self._dll.sgp32_es10_bpp_loader_new(session._session(), max_segment, ctypes.byref(handle))
+        if status != Status.OK:
+            raise error_from_status(status, "creating the BPP loader")
+        self._handle: Optional[ctypes.c_void_p] = handle
+
+    def _loader(self) -> ctypes.c_void_p:
+        if self._handle is None:
+            raise StateError(Status.STATE, "SGP32_ERR_STATE", "the BPP loader was closed")
+        self.session._session()
+        return self._handle
+
+    def feed(self, data: bytes) -> None:
+        """Sends every segment ``data`` completes (errors are sticky)."""
+        status = self._dll.sgp32_es10_bpp_loader_feed(self._loader(), bytes(data), len(data))
+        if status != Status.OK:
+            raise self.session._fail(status, "loading the Bound Profile Package")
+
+    @property
+    def done(self) -> bool:
+        """True once the eUICC answered its ProfileInstallationResult."""
+        return bool(self._dll.sgp32_es10_bpp_loader_done(self._loader()))
+
+    def finish(self) -> bytes:
+        """The ProfileInstallationResult (BF37). TruncatedError-like DecodeError (TRUNCATED) if the
+        package is incomplete, ProtocolError if it was sent whole without a result."""
+        buffer = _lib.c_u8_p()
+        length = ctypes.c_size_t()
+        status = self._dll.sgp32_es10_bpp_loader_finish(self._loader(), ctypes.byref(buffer), ctypes.byref(length))
+        result = _lib.take_buffer(buffer, length.value)
+        if status != Status.OK:
+            raise error_from_status(status, "finishing the Bound Profile Package")
+        return result
+
+    def close(self) -> None:
+        if self._handle is not None:
+            handle, self._handle = self._handle, None
+            self._dll.sgp32_es10_bpp_loader_free(handle)
+
+    def __enter__(self) -> "BppLoader":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        try:
+            self.close()
+        except Exception:
+            pass
