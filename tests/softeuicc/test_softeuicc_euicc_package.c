@@ -659,10 +659,87 @@ static void test_power_loss_during_package(void **state)
     stop(&f);
 }
 
+/* SGP.32 5.9.16: after a rollback the card answers, and keeps, an eUICC-signed EuiccPackageResult
+ * with rollbackResult [12] ok that echoes the enabling package (eimId, counterValue, transaction id)
+ * under a new seqNumber; it survives a restart until NotificationSent removes it. */
+static void test_rollback_result(void **state)
+{
+    struct fixture f;
+    struct sgp32_eim_buffer items[1];
+    struct sgp32_eim_result result;
+    struct sgp32_eim_expected expected = {EIM_ID, 0, (const uint8_t *)"\x01\x02\x03\x04", 4, 1, 0, -1};
+    struct sgp32_tlv_header header;
+    uint8_t *answer, *list;
+    size_t answer_len, list_len, len, epr_len;
+    const uint8_t *element, *epr;
+    long enable_seq;
+    char remove[32];
+    (void)state;
+    start(&f, SGP32_SOFTEUICC_MODE_IOT);
+    preload_hex(&f.h, PROFILE_ONE);
+    preload_hex(&f.h, PROFILE_PROVISIONING);
+    assert_int_equal(sgp32_eim_psmo_enable(iccid_provisioning, 0, &items[0]), SGP32_OK);
+    run(&f, SGP32_EIM_PSMO_LIST, items, 1, &result, &answer, &answer_len);
+    free(answer);
+    assert_int_equal(sgp32_eim_psmo_enable(iccid_one, 1, &items[0]), SGP32_OK);
+    run(&f, SGP32_EIM_PSMO_LIST, items, 1, &result, &answer, &answer_len);
+    expect_item(&result, 0, 0x83, 0);
+    free(answer);
+    enable_seq = f.last_seq;
+    /* a later package without an enable leaves the rollback armed for the enabling one */
+    assert_int_equal(sgp32_eim_psmo_get_rat(&items[0]), SGP32_OK);
+    run(&f, SGP32_EIM_PSMO_LIST, items, 1, &result, &answer, &answer_len);
+    free(answer);
+    /* the armed rollback survives a restart */
+    harness_reopen(&f.h);
+    assert_int_equal(es10_raw(&f.h, (const uint8_t *)"\xBF\x58\x03\x80\x01\xFF", 6, &answer, &answer_len), 0x9000);
+    assert_int_equal(sgp32_der_validate(sgp32_codec_type_find("ProfileRollbackResponse"), answer, answer_len),
+                     SGP32_OK);
+    element = child(answer, answer_len, 0x02, &len);
+    assert_non_null(element);
+    assert_int_equal(len, 3);
+    assert_int_equal(element[2], 0); /* cmdResult ok */
+    epr = child(answer, answer_len, 0xBF51, &epr_len);
+    assert_non_null(epr);
+    expected.counter_value = f.counter - 1; /* the enabling package's, not the last one's */
+    expected.association_token = f.token;
+    expected.last_seq_number = f.last_seq;
+    assert_int_equal(sgp32_eim_verify_result(epr, epr_len, f.euicc_cert, f.euicc_cert_len, &expected, &result),
+                     SGP32_OK);
+    assert_int_equal(result.kind, SGP32_EIM_RESULT_SIGNED);
+    assert_true(result.seq_number > f.last_seq && result.seq_number > enable_seq);
+    assert_int_equal(result.item_count, 1);
+    expect_item(&result, 0, 0x8C, 0); /* rollbackResult ok */
+    assert_int_equal(profile_state(&f.h, PROFILE_STATE(6)), 1);
+    assert_int_equal(profile_state(&f.h, PROFILE_STATE(1)), 0);
+    /* kept among the package results, byte for byte, across a restart */
+    harness_reopen(&f.h);
+    assert_int_equal(es10_raw(&f.h, (const uint8_t *)"\xBF\x2B\x04\xA0\x02\x82\x00", 7, &list, &list_len), 0x9000);
+    element = child(list, list_len, 0xA2, &len);
+    assert_non_null(element);
+    assert_int_equal(sgp32_tlv_parse_header(element, len, &header), SGP32_OK);
+    assert_true(header.length >= epr_len);
+    assert_memory_equal(element + len - epr_len, epr, epr_len);
+    free(list);
+    snprintf(remove, sizeof(remove), "BF30038001%02lX", result.seq_number);
+    assert_int_equal(es10_result(&f.h, "NotificationSentRequest", remove, "NotificationSentResponse"), 0);
+    assert_int_equal(es10_result(&f.h, "NotificationSentRequest", remove, "NotificationSentResponse"), 1);
+    free(answer);
+    /* once only: a second rollback is refused and carries no result */
+    assert_int_equal(es10_raw(&f.h, (const uint8_t *)"\xBF\x58\x03\x80\x01\xFF", 6, &answer, &answer_len), 0x9000);
+    element = child(answer, answer_len, 0x02, &len);
+    assert_non_null(element);
+    assert_int_equal(element[2], 1); /* rollbackNotAllowed */
+    assert_null(child(answer, answer_len, 0xBF51, &len));
+    free(answer);
+    stop(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_psmo_round_trip),
+        cmocka_unit_test(test_rollback_result),
         cmocka_unit_test(test_eco_round_trip),
         cmocka_unit_test(test_replay_and_counter),
         cmocka_unit_test(test_wrong_eid_unknown_eim_bad_signature),

@@ -98,6 +98,10 @@ struct softeuicc_state {
     /* Set by an enable PSMO with rollbackFlag (LoadEuiccPackage). */
     int rollback_available;
     uint8_t rollback_iccid[10];
+    /* The enabling package's eimId [0], counterValue [1] and eimTransactionId [2] as DER (the first
+     * members of its EuiccPackageResultDataSigned): the rollback's own result echoes them (SGP.32 5.9.16). */
+    uint8_t *rollback_package;
+    size_t rollback_package_len;
     /* ---- eUICC Packages (es10_euicc_package.c): signed EuiccPackageResults kept until
      * RemoveNotificationFromList (seqNumber from next_seq_number, shared with notifications). The eIM
      * counters live in each eIM's EimConfigurationData (counterValue [3]). */
@@ -179,6 +183,7 @@ struct sgp32_softeuicc {
     struct softeuicc_download download; /* es10_download.c */
     struct softeuicc_kept_otk kept_otk; /* es10_download.c */
     int defer_commit;                   /* es10_euicc_package.c: one commit for a whole eUICC Package (see state.c) */
+    int rollback_armed;                 /* es10_euicc_package_ops.c: this package's enable PSMO had rollbackFlag */
 };
 
 /* state.c */
@@ -266,6 +271,11 @@ uint16_t es10_load_euicc_package(struct sgp32_softeuicc *, const uint8_t *, size
 /* es10_euicc_package.c: the package results for RetrieveNotificationsList / RemoveNotificationFromList. */
 void softeuicc_write_package_results(const struct sgp32_softeuicc *card, struct der_writer *out);
 int softeuicc_remove_package_result(struct sgp32_softeuicc *card, long seq_number); /* 1 if removed */
+/* ProfileRollback's result (SGP.32 5.9.16): an eUICC-signed EuiccPackageResult (BF51) with rollbackResult
+ * [12] `result`, echoing the enabling package (state.rollback_package), with the next seqNumber, kept
+ * like the packages' results; not committed. SGP32_ERR_NOT_FOUND when there is nothing to answer for
+ * (no enabling package, its eIM gone, or a card that cannot sign). *der: malloc'd. */
+enum sgp32_status softeuicc_rollback_result(struct sgp32_softeuicc *card, long result, uint8_t **der, size_t *len);
 /* es10_notifications.c: install notifications (the ProfileInstallationResult, SGP.22 5.7.10). */
 /* Fills `slot` (seqNumber, copies of the PIR and its NotificationMetadata) from a signed DER BF37;
  * 0 if it is not a valid ProfileInstallationResult or memory runs out. */

@@ -29,6 +29,7 @@
  *
  * The PSMOs and eCOs themselves are in es10_euicc_package_ops.c.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -250,6 +251,131 @@ static enum sgp32_status keep_result(struct softeuicc_state *state, long seq_num
     return SGP32_OK;
 }
 
+/* eimId [0], counterValue [1], eimTransactionId [2]: the echoed start of every result's signed data. */
+static void write_identity(struct der_writer *data, const struct package_context *context)
+{
+    der_bytes(data, 0x80, context->eim_id->buf, (size_t)context->eim_id->size);
+    der_bytes(data, 0x81, context->counter_value->buf, (size_t)context->counter_value->size);
+    if (context->transaction_id != NULL)
+        der_bytes(data, 0x82, context->transaction_id->buf, (size_t)context->transaction_id->size);
+}
+
+/* The DER of EuiccPackageResult euiccPackageResultSigned (BF51 A0 ..) for the given euiccResult items
+ * (the contents of the SEQUENCE OF EuiccResultData); NULL when it cannot be signed. */
+static uint8_t *signed_result(struct sgp32_softeuicc *card, const struct package_context *context, long seq_number,
+                              const uint8_t *items, size_t items_len, size_t *len)
+{
+    struct der_writer data, answer;
+    uint8_t *der = NULL;
+    int ok;
+    der_writer_init(&data);
+    der_writer_init(&answer);
+    der_begin(&data, 0x30); /* EuiccPackageResultDataSigned */
+    write_identity(&data, context);
+    der_integer(&data, 0x83, seq_number);
+    der_bytes(&data, 0x30, items, items_len); /* euiccResult SEQUENCE OF EuiccResultData */
+    der_end(&data);
+    der_begin(&answer, 0xBF51);
+    ok = write_signed(card, &answer, 0xA0, &data, context);
+    der_end(&answer);
+    der_writer_reset(&data);
+    if (ok)
+        der = der_writer_take(&answer, len);
+    der_writer_reset(&answer);
+    return der;
+}
+
+/* Remembers which package armed ProfileRollback (replacing an earlier one); not committed. */
+static enum sgp32_status keep_rollback_package(struct softeuicc_state *state, const struct package_context *context)
+{
+    struct der_writer identity;
+    uint8_t *der;
+    size_t len = 0;
+    der_writer_init(&identity);
+    write_identity(&identity, context);
+    der = der_writer_take(&identity, &len);
+    der_writer_reset(&identity);
+    if (der == NULL)
+        return SGP32_ERR_NO_MEMORY;
+    free(state->rollback_package);
+    state->rollback_package = der;
+    state->rollback_package_len = len;
+    return SGP32_OK;
+}
+
+/* SGP.32 5.9.16: after a rollback the eUICC reports it to the eIM that enabled with rollbackFlag, as a
+ * result of that package (its eimId, counterValue and eimTransactionId) with a new seqNumber, signed
+ * like any package result (with that eIM's current associationToken). */
+enum sgp32_status softeuicc_rollback_result(struct sgp32_softeuicc *card, long result, uint8_t **der, size_t *len)
+{
+    struct softeuicc_state *state = &card->state;
+    struct package_context context;
+    OCTET_STRING_t eim_id, transaction_id;
+    INTEGER_t counter_value;
+    EimConfigurationData_t *eim = NULL;
+    struct sgp32_tlv_header header;
+    const uint8_t *p = state->rollback_package;
+    size_t left = state->rollback_package_len;
+    struct der_writer items;
+    uint8_t *items_der;
+    size_t items_len = 0;
+    int index;
+    *der = NULL;
+    *len = 0;
+    memset(&context, 0, sizeof(context));
+    memset(&eim_id, 0, sizeof(eim_id));
+    memset(&transaction_id, 0, sizeof(transaction_id));
+    memset(&counter_value, 0, sizeof(counter_value));
+    /* The kept identity: 80 eimId, 81 counterValue, 82 eimTransactionId (optional), as written above. */
+    while (p != NULL && left > 0 && sgp32_tlv_parse_header(p, left, &header) == SGP32_OK &&
+           header.length != SGP32_TLV_INDEFINITE && header.length <= left - header.header_len) {
+        uint8_t *value = (uint8_t *)(uintptr_t)(p + header.header_len); /* read only, asn1c's types */
+        if (header.tag == 0x80) {
+            eim_id.buf = value;
+            eim_id.size = header.length;
+            context.eim_id = &eim_id;
+        } else if (header.tag == 0x81) {
+            counter_value.buf = value;
+            counter_value.size = header.length;
+            context.counter_value = &counter_value;
+        } else if (header.tag == 0x82) {
+            transaction_id.buf = value;
+            transaction_id.size = header.length;
+            context.transaction_id = &transaction_id;
+        }
+        p += header.header_len + header.length;
+        left -= header.header_len + header.length;
+    }
+    if (context.eim_id == NULL || context.counter_value == NULL || !softeuicc_can_sign(card))
+        return SGP32_ERR_NOT_FOUND;
+    index = softeuicc_eim_find(state, eim_id.buf, (size_t)eim_id.size);
+    if (index < 0) /* the eIM was deleted since: no one to report to */
+        return SGP32_ERR_NOT_FOUND;
+    eim = softeuicc_eim_decode(state, (size_t)index);
+    if (eim == NULL)
+        return SGP32_ERR_NO_MEMORY;
+    context.has_token = eim->associationToken != NULL;
+    context.token = softeuicc_optional_integer(eim->associationToken, -1);
+    sgp32_codec_free(SGP32_TYPE(EimConfigurationData), eim);
+    der_writer_init(&items);
+    der_integer(&items, 0x8C, result); /* rollbackResult [12] RollbackProfileResult */
+    items_der = der_writer_take(&items, &items_len);
+    der_writer_reset(&items);
+    if (items_der == NULL)
+        return SGP32_ERR_NO_MEMORY;
+    *der = signed_result(card, &context, state->next_seq_number, items_der, items_len, len);
+    free(items_der);
+    if (*der == NULL)
+        return SGP32_ERR_NO_MEMORY;
+    if (keep_result(state, state->next_seq_number, *der, *len) != SGP32_OK) {
+        free(*der);
+        *der = NULL;
+        return SGP32_ERR_NO_MEMORY;
+    }
+    state->next_seq_number++;
+    return SGP32_OK;
+}
+
 /* ---- the function */
 
 /* The received bytes of EuiccPackageSigned: the first element inside BF51. */
@@ -273,12 +399,13 @@ static int execute(struct sgp32_softeuicc *card, EuiccPackageRequest_t *request,
     struct softeuicc_state *state = &card->state;
     EuiccPackage_t *package = &request->euiccPackageSigned.euiccPackage;
     EimConfigurationData_t *eim = softeuicc_eim_decode(state, eim_index);
-    struct der_writer items, data, answer;
+    struct der_writer items;
     uint8_t *items_der = NULL, *answer_der = NULL;
     size_t items_len = 0, answer_len = 0;
     long seq_number;
     int i, ok;
     card->defer_commit = 1;
+    card->rollback_armed = 0;
     /* The counter first: an eCO may replace this very eIM (updateEim with a counterValue wins). */
     ok = eim != NULL && softeuicc_set_integer(&eim->counterValue, context->counter) == SGP32_OK &&
          softeuicc_eim_store(state, eim_index, eim) == SGP32_OK;
@@ -295,23 +422,10 @@ static int execute(struct sgp32_softeuicc *card, EuiccPackageRequest_t *request,
     der_writer_reset(&items);
     ok = ok && items_der != NULL;
     seq_number = state->next_seq_number++;
-    der_writer_init(&data);
-    der_writer_init(&answer);
-    der_begin(&data, 0x30); /* EuiccPackageResultDataSigned */
-    der_bytes(&data, 0x80, context->eim_id->buf, (size_t)context->eim_id->size);
-    der_bytes(&data, 0x81, context->counter_value->buf, (size_t)context->counter_value->size);
-    if (context->transaction_id != NULL)
-        der_bytes(&data, 0x82, context->transaction_id->buf, (size_t)context->transaction_id->size);
-    der_integer(&data, 0x83, seq_number);
-    der_bytes(&data, 0x30, items_der, items_len); /* euiccResult SEQUENCE OF EuiccResultData */
-    der_end(&data);
+    if (ok && card->rollback_armed) /* an enable with rollbackFlag: ProfileRollback's result echoes us */
+        ok = keep_rollback_package(state, context) == SGP32_OK;
+    answer_der = ok ? signed_result(card, context, seq_number, items_der, items_len, &answer_len) : NULL;
     free(items_der);
-    der_begin(&answer, 0xBF51);
-    ok = ok && write_signed(card, &answer, 0xA0, &data, context);
-    der_end(&answer);
-    der_writer_reset(&data);
-    answer_der = ok ? der_writer_take(&answer, &answer_len) : NULL;
-    der_writer_reset(&answer);
     ok = answer_der != NULL && keep_result(state, seq_number, answer_der, answer_len) == SGP32_OK;
     card->defer_commit = 0;
     /* The single commit point; a failure (or a dropped change) restores the last committed state. */

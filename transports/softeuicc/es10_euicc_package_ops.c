@@ -145,6 +145,7 @@ static long psmo_enable(struct sgp32_softeuicc *card, const struct Psmo__enable 
     if (result == 0) {
         /* SGP.32 5.9.16: ProfileRollback returns to the profile enabled before, only after this. */
         card->state.rollback_available = enable->rollbackFlag != NULL;
+        card->rollback_armed = enable->rollbackFlag != NULL; /* execute() keeps the package's identity */
         if (enable->rollbackFlag != NULL)
             memcpy(card->state.rollback_iccid, previous, 10);
     }

@@ -144,12 +144,18 @@ uint16_t es10_return_from_fallback(struct sgp32_softeuicc *card, const uint8_t *
     return answer(out, 0xBF5E, switch_back(card, refresh));
 }
 
-/* Rollback exists only after an enable PSMO with rollbackFlag (LoadEuiccPackage). */
+/* SGP.32 5.9.16. Rollback exists only after an enable PSMO with rollbackFlag (LoadEuiccPackage). After
+ * a rollback the eUICC reports it as a result of the enabling package (rollbackResult [12], signed, new
+ * seqNumber), kept for RetrieveNotificationsList like the packages' results and returned here as
+ * eUICCPackageResult [81]. The switch and the kept result are one commit. */
 uint16_t es10_profile_rollback(struct sgp32_softeuicc *card, const uint8_t *data, size_t len, struct der_writer *out)
 {
     int refresh = refresh_flag(SGP32_TYPE(ProfileRollbackRequest), data, len);
     struct softeuicc_state *state = &card->state;
     SGP32_ProfileInfo_t *previous;
+    enum sgp32_status status;
+    uint8_t *package_result = NULL;
+    size_t package_result_len = 0;
     long result = RESULT_OK;
     if (refresh < 0)
         return SW_WRONG_DATA;
@@ -158,14 +164,29 @@ uint16_t es10_profile_rollback(struct sgp32_softeuicc *card, const uint8_t *data
     } else {
         previous = softeuicc_profile_by_iccid(card, state->rollback_iccid);
         state->rollback_available = 0;
-        if (softeuicc_commit_after(card, softeuicc_switch_profile(card, previous)) != SGP32_OK)
+        status = softeuicc_switch_profile(card, previous);
+        if (status == SGP32_OK) {
+            status = softeuicc_rollback_result(card, RESULT_OK, &package_result, &package_result_len);
+            if (status == SGP32_ERR_NOT_FOUND) /* no eIM to report to (deleted since): the rollback alone */
+                status = SGP32_OK;
+        }
+        free(state->rollback_package); /* used once */
+        state->rollback_package = NULL;
+        state->rollback_package_len = 0;
+        if (softeuicc_commit_after(card, status) != SGP32_OK) {
             result = UNDEFINED;
-        else
+            free(package_result);
+            package_result = NULL;
+        } else {
             softeuicc_after_switch(card, refresh);
+        }
     }
     der_begin(out, 0xBF58);
     der_integer(out, 0x02, result); /* cmdResult is untagged: its sibling has a tag, so no automatic tags */
+    if (package_result != NULL)
+        der_raw(out, package_result, package_result_len); /* eUICCPackageResult [81]: BF51 as kept */
     der_end(out);
+    free(package_result);
     return SW_OK;
 }
 

@@ -48,7 +48,8 @@ enum record_type {
     REC_INSTALL_RESULT = 41, /* a pending install notification: DER ProfileInstallationResult (BF37) */
     /* After its REC_PROFILE, at most one: u8 flags (bit 0 pre-loaded, bit 1 has connectivity parameters)
      * | the ProfileHeader's connectivityParameters octets. */
-    REC_PROFILE_EXTRA = 42
+    REC_PROFILE_EXTRA = 42,
+    REC_ROLLBACK_PACKAGE = 43 /* the package that armed ProfileRollback: DER 80 eimId 81 counter [82 tid] */
 };
 
 enum { EXTRA_PRELOADED = 1, EXTRA_CONNECTIVITY = 2 };
@@ -86,6 +87,7 @@ void softeuicc_state_clear(struct softeuicc_state *state)
         free(state->eims[i]);
     free(state->immediate_enable_smdp_address);
     free(state->immediate_enable_smdp_oid);
+    free(state->rollback_package);
     for (i = 0; i < state->package_result_count; i++)
         free(state->package_results[i].der);
     memset(state, 0, sizeof(*state));
@@ -210,6 +212,8 @@ static enum sgp32_status serialise(const struct softeuicc_state *state, struct b
     flags[0] = (uint8_t)(state->rollback_available != 0);
     memcpy(flags + 1, state->rollback_iccid, 10);
     put_record(blob, REC_ROLLBACK, flags, 11);
+    if (state->rollback_package != NULL)
+        put_record(blob, REC_ROLLBACK_PACKAGE, state->rollback_package, state->rollback_package_len);
     for (i = 0; i < state->package_result_count; i++) {
         const struct softeuicc_package_result *result = &state->package_results[i];
         uint8_t *record = malloc(4 + result->len);
@@ -447,6 +451,11 @@ static int parse_record(struct softeuicc_state *state, uint8_t type, const uint8
         state->rollback_available = value[0];
         memcpy(state->rollback_iccid, value + 1, 10);
         return 1;
+    case REC_ROLLBACK_PACKAGE:
+        if (state->rollback_package != NULL || len == 0)
+            return 0;
+        state->rollback_package_len = len;
+        return (state->rollback_package = copy_bytes(value, len)) != NULL;
     case REC_PACKAGE_RESULT: {
         struct softeuicc_package_result *slot = &state->package_results[state->package_result_count];
         if (len < 5 || state->package_result_count >= SOFTEUICC_MAX_PACKAGE_RESULTS)
