@@ -621,7 +621,8 @@ static void test_power_cut_after_each_save(void **state)
 {
     struct ipa_fixture *probe = *state;
     size_t total, k;
-    struct crash c, probe_crash;
+    static struct crash probe_crash; /* outlives the test: the teardown still uses its gate */
+    struct crash c;
     /* How many saves does the whole procedure make? */
     crash_install(probe, &probe_crash, 0);
     queue_enable(probe, ICCID_A, 0, NULL);
