@@ -260,7 +260,8 @@ static void text_event(const struct sgp32_ipa_event *e)
         printf("rollback: %s\n", e->detail);
         break;
     case SGP32_IPA_EVENT_DOWNLOAD_PROGRESS:
-        printf("download: %ld bytes of the Bound Profile Package %s\n", e->code, e->detail);
+        printf("download: %ld bytes of the Bound Profile Package loaded%s\n", e->code,
+               strcmp(e->detail, "loaded") == 0 ? " (all of it)" : "");
         break;
     case SGP32_IPA_EVENT_DOWNLOAD_DONE:
         if (e->status == SGP32_OK)
@@ -290,6 +291,7 @@ static void text_event(const struct sgp32_ipa_event *e)
 void cli_ipa_note_failure(struct cli_ipa_outcome *o, enum sgp32_status status, const char *detail, int final)
 {
     o->failure = 1;
+    o->failures++;
     o->final_failure = final;
     o->failure_status = status;
     snprintf(o->failure_detail, sizeof(o->failure_detail), "%s", detail[0] != '\0' ? detail : "failed");

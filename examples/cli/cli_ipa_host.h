@@ -34,6 +34,7 @@ struct cli_ipa_outcome {
     /* The failure that counts for the exit code: set by a failed procedure (a failure event, a poll
      * that failed), cleared when a later one ends well or a retry goes through. */
     int failure;
+    unsigned failures; /* failures noted so far */
     int final_failure; /* the procedure gave up (not waiting for a retry) */
     enum sgp32_status failure_status;
     char failure_detail[192];

@@ -122,7 +122,9 @@ static int report_no_eim(const struct cli_call *call, const char *eim_id)
 
 /* ---- The host loop */
 
-static void note_poll(struct ipa_run *run, struct cli_ipa_host *host, const struct sgp32_ipa_poll_result *r)
+/* failures_before: host->outcome.failures before the poll (its events may have told the failure). */
+static void note_poll(struct ipa_run *run, struct cli_ipa_host *host, const struct sgp32_ipa_poll_result *r,
+                      unsigned failures_before)
 {
     const struct cli_call *call = host->call;
     struct cli_ipa_outcome *o = &host->outcome;
@@ -133,7 +135,10 @@ static void note_poll(struct ipa_run *run, struct cli_ipa_host *host, const stru
         else
             printf("state: %s\n", r->state);
     }
-    if (r->activity == SGP32_IPA_FAILED && r->status != SGP32_OK) {
+    /* An event of this poll told what failed: the poll's status may be a later, lesser complaint (the
+     * idle state looking for an eIM that is not configured). */
+    if (r->activity == SGP32_IPA_FAILED && r->status != SGP32_OK &&
+        !(o->failures != failures_before && o->failure && o->final_failure)) {
         cli_ipa_note_failure(o, r->status, r->detail, 1);
         if (call->json) {
             printf("{\"type\":\"event\",\"event\":\"failed\",\"status\":\"%s\",\"code\":%d,\"detail\":",
@@ -187,8 +192,9 @@ static void loop(struct ipa_run *run, struct cli_ipa_host *host)
         struct sgp32_ipa_poll_result r;
         uint64_t elapsed;
         uint32_t wait;
+        unsigned failures_before = host->outcome.failures;
         sgp32_ipa_poll(host->ipa, &r);
-        note_poll(run, host, &r);
+        note_poll(run, host, &r, failures_before);
         if (stop_signal) {
             run->signalled = 1;
             return;
@@ -212,9 +218,9 @@ static void loop(struct ipa_run *run, struct cli_ipa_host *host)
 
 static int exit_of_status(enum sgp32_status status)
 {
-    return status == SGP32_ERR_TRANSPORT || status == SGP32_ERR_NO_CARD || status == SGP32_ERR_TIMEOUT
-               ? CLI_EXIT_TRANSPORT
-               : CLI_EXIT_FAILURE;
+    if (status == SGP32_ERR_TRANSPORT || status == SGP32_ERR_NO_CARD || status == SGP32_ERR_TIMEOUT)
+        return CLI_EXIT_TRANSPORT;
+    return status == SGP32_ERR_INVALID_ARGUMENT ? CLI_EXIT_USAGE : CLI_EXIT_FAILURE; /* a bad activation code */
 }
 
 static int print_failure(const struct cli_call *call, enum sgp32_status status, const char *message, const char *state,
@@ -226,7 +232,7 @@ static int print_failure(const struct cli_call *call, enum sgp32_status status, 
         cli_json_string(message, strlen(message));
         printf(",\"step\":\"ipa\",\"state\":\"%s\"", state);
         if (o != NULL) {
-            printf(",\"smdpReason\":");
+            printf(",\"reason\":");
             cli_json_string(o->download_detail, strlen(o->download_detail));
             printf(",\"serverCode\":%ld", o->download_code);
         }
@@ -378,6 +384,12 @@ static int run_ipa(struct cli_call *call, enum ipa_mode mode, int argc, char **a
         return rc;
     run.max_ms = (uint64_t)seconds * 1000u;
     run.until_idle = a.until_idle;
+    if (a.ca != NULL) {
+        FILE *ca = fopen(a.ca, "rb");
+        if (ca == NULL)
+            return cli_usage_error(call, "cannot read the --ca file", a.ca);
+        fclose(ca);
+    }
     if (mode == MODE_INJECT && (rc = cli_read_request(call, positional[0], NULL, &request, &request_len)) != 0)
         return rc;
 
@@ -486,8 +498,9 @@ static const struct cli_subcommand download_subcommand[] = {
      "1$<smdp address>$<matching id> (an \"LPA:\" prefix is fine). Prints the progress and the ICCID of\n"
      "the new profile (JSON data {\"iccid\", ...}). --max-seconds defaults to 300.\n" HOST_OPTIONS_HELP
      "  --confirmation-code <c> the confirmation code the SM-DP+ asks for\n"
-     "Exit: 0 the profile is installed, 1 the download failed (the SM-DP+'s reason in the message and\n"
-     "in smdpReason), 3 the card could not be reached or the download did not end in time.\n",
+     "Exit: 0 the profile is installed, 1 the download failed (the SM-DP+'s reason, e.g. \"Failed\n"
+     "8.2.6/3.8 ...\", in the message and in the JSON member reason), 2 a malformed activation code,\n"
+     "3 the card could not be reached or the download did not end in time.\n",
      run_download},
 };
 

@@ -129,11 +129,39 @@ set +e
 rc=$?
 set -e
 check "refused download exits 1" [ $rc = 1 ]
-check "refused download names the reason" json_ok "$work/refused.json" '"8.2.6" in d["smdpReason"]'
+check "refused download names the reason" json_ok "$work/refused.json" '"8.2.6" in d["reason"]'
 check "refused download message" json_ok "$work/refused.json" 'd["message"].startswith("download failed")'
 "$cli" $card download "1\$$smdp\$NO-SUCH-ID" --state "$work/state" --ca "$work/ca.pem" --max-seconds 60 \
   > /dev/null 2> "$work/refused.txt" || true
 check "refused download text names the reason" grep -q "8.2.6" "$work/refused.txt"
+
+check "malformed activation code exits 2" \
+  [ "$(exit_code "$cli" $card download garbage --state "$work/state" --ca "$work/ca.pem")" = 2 ]
+check "unreadable --ca exits 2" \
+  [ "$(exit_code "$cli" $card download "1\$$smdp\$X" --state "$work/state" --ca "$work/none.pem")" = 2 ]
+
+# an SM-DP+ order with a confirmation code: refused without the right one, installed with it
+rest POST "https://$smdp/api/orders" \
+  '{"matchingId":"CC-ORDER","profile":"TS48V2-SAIP2-3-BERTLV-UNIQUE","confirmationCode":"4711","iccid":"8949000000000000017"}' \
+  > /dev/null
+set +e
+"$cli" $card --json download "1\$$smdp\$CC-ORDER" --confirmation-code 1234 --state "$work/state" --ca "$work/ca.pem" \
+  --max-seconds 60 > "$work/cc-wrong.json" 2>/dev/null
+rc=$?
+set -e
+check "wrong confirmation code exits 1" [ $rc = 1 ]
+check "wrong confirmation code reason" json_ok "$work/cc-wrong.json" '"8.2.7" in d["reason"]'
+# ipa run --download: the same through the host loop (no eIM yet: it ends when nothing is left to do)
+set +e
+"$cli" $card --json ipa run --download "1\$$smdp\$CC-ORDER" --confirmation-code 4711 --until-idle \
+  --state "$work/state" --ca "$work/ca.pem" --max-seconds 60 > "$work/cc.json" 2>/dev/null
+rc=$?
+set -e
+check "ipa run --download with the confirmation code exits 0" [ $rc = 0 ]
+check "ipa run --download result ICCID" json_ok "$work/cc.json" 'd["data"]["iccid"] == "8949000000000000017F"'
+"$cli" $card --json profile list > "$work/list-cc.json"
+check "confirmation code profile listed" json_ok "$work/list-cc.json" \
+  '"8949000000000000017F" in [p["iccid"] for p in d["data"]["profiles"]]'
 
 # ---- the eIM: its AddInitialEimRequest onto the card, the device registered with the card's token
 rest GET "$eim/api/eim" > "$work/eim.json"
@@ -231,17 +259,30 @@ check "unreachable eIM retry events" lines_ok "$work/unreachable.json" \
 check "next poll runs the order" lines_ok "$work/after.json" \
   '"getRAT" in str([e for e in L if e.get("event") == "package-executed"][0]["result"])'
 
-# a daemon stopped by SIGTERM ends cleanly
-"$cli" $card ipa run --state "$work/state" --ca "$work/ca.pem" --poll-interval 3600 > "$work/daemon.txt" 2>&1 &
+# a daemon polling every second takes an order queued while it runs; SIGTERM ends it cleanly
+"$cli" $card --json ipa run --state "$work/state" --ca "$work/ca.pem" --poll-interval 1 > "$work/daemon.json" \
+  2> "$work/daemon.err" &
 daemon=$!
-sleep 1
+pids="$pids $daemon"
+rest POST "$eim/api/devices/$eid/orders" '{"psmo":[{"enable":{"iccid":"'"$iccid"'"}}]}' > "$work/order3.json"
+order3=$(json_get "$work/order3.json" 'd["id"]')
+i=0
+until grep -q '"profile-changed"' "$work/daemon.json" || [ $i -gt 150 ]; do i=$((i + 1)); sleep 0.2; done
+check "daemon: profile changed by the queued order" grep -q '"event":"profile-changed","status":"SGP32_OK","code":0,"iccid":"'"$iccid"'"' "$work/daemon.json"
+i=0
+until json_ok /dev/stdin 'd["status"] == "done"' <<EOF2 || [ $i -gt 50 ]
+$(rest GET "$eim/api/orders/$order3")
+EOF2
+do i=$((i + 1)); sleep 0.2; done
 kill -TERM $daemon
 set +e
 wait $daemon
 rc=$?
 set -e
 check "ipa run stopped by SIGTERM exits 0" [ $rc = 0 ]
-check "ipa run stopped says so" grep -q "^stopped: " "$work/daemon.txt"
+check "ipa run stopped: result line with the signal" json_ok "$work/daemon.json" 'd["code"] == 0 and d["data"]["signal"] == 15'
+rest GET "$eim/api/orders/$order3" > "$work/order3-done.json"
+check "daemon: order done at the eIM" json_ok "$work/order3-done.json" 'd["status"] == "done" and d["outcome"] == "success"'
 
 echo "test_cli_ipa: $pass passed, $failures failed"
 [ "$failures" -eq 0 ]
