@@ -2,7 +2,7 @@
 # A thin wrapper over CMake presets for humans and scripts.
 #   make            build into build/ (CLI at build/bin/sgp32, libraries in build/lib/)
 #   make test       the whole test suite: gcc, clang, ASan+UBSan, fuzz smoke, install check, format
-#   make demo       the end-to-end demo
+#   make demo       the end-to-end demo (DEMO_ARGS=--json: JSON lines)
 #   make install    install build/ (honours DESTDIR and PREFIX)
 # make test and make demo first install missing Debian packages when run as root.
 
@@ -62,7 +62,7 @@ format-check:
 test: deps format-check test-minimal test-install test-fuzz test-clang test-asan test-gcc
 
 demo: build
-	@examples/demo.sh build
+	@examples/demo.sh $(DEMO_ARGS) build
 
 install: build
 	$(CMAKE) --install build --prefix $(PREFIX)
