@@ -9,9 +9,14 @@
  *   GetBoundProfilePackageRequestEsipa  BF3A { 80 transactionId, BF21 PrepareDownloadResponse }
  *   HandleNotificationEsipa             BF3D { A0 { BF37 ProfileInstallationResult } }
  *   CancelSessionRequestEsipa           BF41 { 80 transactionId, A1 { value of the BF41 of ES10b } }
- * The GetBoundProfilePackageResponseEsipa (BF3A { 30 { 80 transactionId, BF36 BPP } } or BF3A { 02
- * error }) is not collected: the streaming TLV reader walks it from the HTTP sink and hands the
- * BF36 bytes to the BPP loader as they arrive.
+ * The answers are CHOICEs of the AUTOMATIC TAGS module whose alternatives carry no tag of their own:
+ * the ok alternative is [0] (A0 { ... }, AuthenticateClientOkDSEsipa [1] A1) and the error INTEGER
+ * the next number (81, or 82 for AuthenticateClient). The universal forms (30 / 02) some relays send
+ * are accepted too (tolerant decoding, docs/ipa.md).
+ * The GetBoundProfilePackageResponseEsipa (BF3A { A0 { 80 transactionId, BF36 BPP } } or BF3A { 81
+ * error }) is not collected with the ASN.1 binding: the streaming TLV reader walks it from the HTTP
+ * sink and hands the BF36 bytes to the BPP loader as they arrive. With the JSON binding the answer
+ * is collected (at most IPA_BODY_MAX) and then walked the same way.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,24 +62,22 @@ static enum sgp32_status send(struct sgp32_ipa *ipa, struct sgp32_der_writer *w,
 static enum sgp32_status answer_of(struct sgp32_ipa *ipa, long *code, enum sgp32_esipa_message expected,
                                    const char *what, const uint8_t **element, size_t *element_len)
 {
-    struct sgp32_remote_answer answer = ipa_exchange_answer(ipa);
     struct sgp32_remote_result result;
     enum sgp32_esipa_message kind = SGP32_ESIPA_NONE;
+    const uint8_t *message = NULL, *v;
+    size_t message_len = 0, v_len;
     uint32_t tag = 0;
-    const uint8_t *v;
-    size_t v_len;
     char text[64];
     enum sgp32_status st;
     if (ipa->exchange.result.status != SGP32_OK)
         return ipa->exchange.result.status;
-    sgp32_remote_result_clear(&result);
-    st = sgp32_esipa_asn1_parse_response(&answer, &kind, NULL, &result);
+    st = ipa_exchange_esipa_message(ipa, &kind, &message, &message_len, &result);
     if (st != SGP32_OK)
         return ipa_fail(ipa, st, what, result.detail);
-    if (kind != expected || !sgp32_der_find_element(answer.body, answer.body_len, 0, element, element_len) ||
-        !sgp32_der_find_child(answer.body, answer.body_len, 0, &v, &v_len, &tag))
+    if (kind != expected || !sgp32_der_find_element(message, message_len, 0, element, element_len) ||
+        !sgp32_der_find_child(message, message_len, 0, &v, &v_len, &tag))
         return ipa_fail(ipa, SGP32_ERR_PROTOCOL, what, sgp32_esipa_message_name(kind));
-    if (tag == 0x02) {
+    if (tag == 0x02 || tag == 0x81 || (tag == 0x82 && expected == SGP32_ESIPA_AUTHENTICATE_CLIENT)) {
         if (!sgp32_der_integer(v, v_len, code))
             return ipa_fail(ipa, SGP32_ERR_DECODE, what, "error code");
         snprintf(text, sizeof(text), "eIM error %ld", *code);
@@ -141,7 +144,7 @@ static enum sgp32_status initiate_answer(struct sgp32_ipa *ipa, struct ipa_downl
      * 30 serverCertificate, 0C matchingId?, A2 ctxParams1? } */
     ok = element;
     ok_len = element_len;
-    if (element[0] != 0x30)
+    if (element[0] != 0xA0 && element[0] != 0x30)
         return ipa_fail(ipa, SGP32_ERR_PROTOCOL, "initiateAuthenticationOkEsipa", NULL);
     dl->transaction_id_len = 0;
     while (st == SGP32_OK && next_child(ok, ok_len, &offset, &child, &child_len, &tag)) {
@@ -198,7 +201,9 @@ static enum sgp32_status authenticate_answer(struct sgp32_ipa *ipa, struct ipa_d
      * 30 smdpCertificate, 04 hashCc? } (the DS form carries a BF54 instead) */
     ok = element;
     ok_len = element_len;
-    if (element[0] != 0x30)
+    if (element[0] == 0xA1)
+        return ipa_fail(ipa, SGP32_ERR_NOT_SUPPORTED, "authenticateClientOkDSEsipa", "SM-DS answer via the eIM");
+    if (element[0] != 0xA0 && element[0] != 0x30)
         return ipa_fail(ipa, SGP32_ERR_PROTOCOL, "authenticateClientOkDPEsipa", NULL);
     while (st == SGP32_OK && next_child(ok, ok_len, &offset, &child, &child_len, &tag)) {
         if (tag == 0xBF54)
@@ -243,7 +248,8 @@ static enum sgp32_status stream_sink(void *user, const uint8_t *data, size_t len
         if (event.type != SGP32_TLV_EVENT_PART)
             s->in_package = 0;
         if (event.type == SGP32_TLV_EVENT_HEADER) {
-            if ((event.depth == 0 && event.header.tag != 0xBF3A) || (event.depth == 1 && event.header.tag != 0x30)) {
+            if ((event.depth == 0 && event.header.tag != 0xBF3A) ||
+                (event.depth == 1 && event.header.tag != 0xA0 && event.header.tag != 0x30)) {
                 st = SGP32_ERR_PROTOCOL;
                 break;
             }
@@ -259,7 +265,8 @@ static enum sgp32_status stream_sink(void *user, const uint8_t *data, size_t len
             }
         } else if (event.type == SGP32_TLV_EVENT_PART && s->in_package) {
             st = ipa_download_feed(dl, event.data, event.data_len);
-        } else if (event.type == SGP32_TLV_EVENT_ELEMENT && event.depth == 1 && event.header.tag == 0x02) {
+        } else if (event.type == SGP32_TLV_EVENT_ELEMENT && event.depth == 1 &&
+                   (event.header.tag == 0x81 || event.header.tag == 0x02)) {
             s->have_code = sgp32_der_integer(event.data + event.header.header_len, event.header.length, &s->code);
         } else if (event.type == SGP32_TLV_EVENT_ELEMENT && event.depth == 2 && event.header.tag == 0x80) {
             if (event.header.length != dl->transaction_id_len ||
@@ -283,8 +290,6 @@ static enum sgp32_status load(struct sgp32_ipa *ipa, struct ipa_download *dl)
     struct sgp32_der_writer w;
     enum sgp32_esipa_message kind;
     enum sgp32_status st;
-    if (ipa->config.binding != SGP32_IPA_BINDING_ASN1)
-        return ipa_fail(ipa, SGP32_ERR_NOT_SUPPORTED, "ESipa JSON binding", "not in this build");
     release(dl);
     s = calloc(1, sizeof(*s));
     if (s == NULL)
@@ -296,6 +301,10 @@ static enum sgp32_status load(struct sgp32_ipa *ipa, struct ipa_download *dl)
     sgp32_der_writer_bytes(&w, 0x80, dl->transaction_id, dl->transaction_id_len);
     sgp32_der_writer_raw(&w, dl->prepare_response.data, dl->prepare_response.len);
     sgp32_der_writer_end(&w);
+    if (ipa->config.binding != SGP32_IPA_BINDING_ASN1) {
+        /* The JSON binding's answer is collected (up to IPA_BODY_MAX), then walked as below. */
+        return send(ipa, &w, "GetBoundProfilePackageRequestEsipa");
+    }
     if (w.error) {
         sgp32_der_writer_release(&w);
         return ipa_fail(ipa, SGP32_ERR_ENCODE, "GetBoundProfilePackageRequestEsipa", NULL);
@@ -324,9 +333,23 @@ static enum sgp32_status load_answer(struct sgp32_ipa *ipa, struct ipa_download 
     if (http->status != SGP32_OK)
         return http->status;
     sgp32_remote_result_clear(&result);
-    st = sgp32_esipa_asn1_check_answer(http->http_status, http->content_type, &has_message, &result);
-    if (st != SGP32_OK)
-        return ipa_fail(ipa, st, "getBoundProfilePackageEsipa", result.detail);
+    if (ipa->config.binding != SGP32_IPA_BINDING_ASN1 && s != NULL) {
+        enum sgp32_esipa_message kind = SGP32_ESIPA_NONE;
+        const uint8_t *message = NULL;
+        size_t message_len = 0;
+        st = ipa_exchange_esipa_message(ipa, &kind, &message, &message_len, &result);
+        if (st != SGP32_OK)
+            return ipa_fail(ipa, st, "getBoundProfilePackageEsipa", result.detail);
+        has_message = kind == SGP32_ESIPA_GET_BOUND_PROFILE_PACKAGE;
+        if (has_message)
+            stream_sink(dl, message, message_len);
+    } else {
+        st = sgp32_esipa_asn1_check_answer(http->http_status, http->content_type, &has_message, &result);
+        if (st != SGP32_OK)
+            return ipa_fail(ipa, st, "getBoundProfilePackageEsipa", result.detail);
+    }
+    if (s != NULL && s->error != SGP32_OK && s->error != SGP32_ERR_PROTOCOL && s->error != SGP32_ERR_DECODE)
+        return s->error;
     if (!has_message || s == NULL || s->error != SGP32_OK)
         return ipa_fail(ipa, SGP32_ERR_PROTOCOL, "getBoundProfilePackageEsipa", "not a BPP");
     if (s->have_code) {
@@ -353,15 +376,15 @@ static enum sgp32_status notify(struct sgp32_ipa *ipa, struct ipa_download *dl)
 
 static enum sgp32_status notify_answer(struct sgp32_ipa *ipa, struct ipa_download *dl)
 {
-    struct sgp32_remote_answer answer = ipa_exchange_answer(ipa);
     struct sgp32_remote_result result;
     enum sgp32_esipa_message kind = SGP32_ESIPA_NONE;
+    const uint8_t *message = NULL;
+    size_t message_len = 0;
     enum sgp32_status st;
     (void)dl;
     if (ipa->exchange.result.status != SGP32_OK)
         return ipa->exchange.result.status;
-    sgp32_remote_result_clear(&result);
-    st = sgp32_esipa_asn1_parse_response(&answer, &kind, NULL, &result);
+    st = ipa_exchange_esipa_message(ipa, &kind, &message, &message_len, &result);
     if (st != SGP32_OK)
         return ipa_fail(ipa, st, "HandleNotificationEsipa", result.detail);
     return SGP32_OK;
