@@ -29,7 +29,6 @@
 #define OTHER_EID "89049032123451234512345678901236"
 
 static struct smds_process_set {
-    struct smdp_process dpauth;   /* signs with CERT.DPauth (see test_discovery) */
     struct smdp_process server;   /* default: CERT.DSauth */
     struct smdp_process address;  /* --address smds.libsgp32.test */
     struct smdp_process expiring; /* --session-ttl 0 */
@@ -75,7 +74,6 @@ static int group_setup(void **state)
     snprintf(dir, sizeof(dir), "%s/nist", smdp_test_pki_dir());
     if (test_pki_manifest_value(dir, "eid", card_eid, sizeof(card_eid)) != 0)
         return -1;
-    start_smds(&servers.dpauth, "smdp/auth", NULL);
     start_smds(&servers.server, NULL, NULL);
     start_smds(&servers.address, NULL, address);
     start_smds(&servers.expiring, NULL, ttl);
@@ -87,7 +85,6 @@ static int group_teardown(void **state)
 {
     (void)state;
     es9_client_stop();
-    smdp_process_kill(&servers.dpauth);
     smdp_process_kill(&servers.server);
     smdp_process_kill(&servers.address);
     smdp_process_kill(&servers.expiring);
@@ -243,14 +240,13 @@ static void discover(const struct smdp_process *smds, struct card_env *card, uni
 }
 
 /*
- * SM-DS discovery as an IPA does it, with two events for the card and one for another eUICC.
- * This server signs with CERT.DPauth: the software eUICC's AuthenticateServer accepts only a DPauth
- * certificate so far (SGP.22 5.7.13 also allows CERT.DSauth); test_serves_dsauth checks the DSauth
- * material of the default server.
+ * SM-DS discovery as an IPA does it, with two events for the card and one for another eUICC, against
+ * the default server (CERT.DSauth, which the eUICC's AuthenticateServer accepts: SGP.22 5.7.13);
+ * test_serves_dsauth checks that material itself.
  */
 static void test_discovery(void **state)
 {
-    const struct smdp_process *smds = &servers.dpauth;
+    const struct smdp_process *smds = &servers.server;
     struct card_env card;
     union sgp32_es11_response events;
     void *storage = NULL;
@@ -360,20 +356,20 @@ static void test_refusals(void **state)
     size_t len = 0;
     (void)state;
     card_start(&card, "nist");
-    assert_int_equal(initiate(&servers.dpauth, &card, servers.dpauth.address, &d, &result), SGP32_OK);
+    assert_int_equal(initiate(&servers.server, &card, servers.server.address, &d, &result), SGP32_OK);
     authenticate_server(&card, &d, &response, &len);
     memcpy(wrong, d.transaction_id, 16);
     wrong[0] ^= 0x80;
-    expect_failure(authenticate_client(&servers.dpauth, wrong, response, len, &answer, &storage, &result), &result,
+    expect_failure(authenticate_client(&servers.server, wrong, response, len, &answer, &storage, &result), &result,
                    "8.10.1", "3.9");
     assert_string_equal(result.message, "unknown transactionId");
     sgp32_remote_storage_free(storage);
     response[len - 10] ^= 0x01; /* inside the EUM certificate's signature */
-    expect_failure(authenticate_client(&servers.dpauth, d.transaction_id, response, len, &answer, &storage, &result),
+    expect_failure(authenticate_client(&servers.server, d.transaction_id, response, len, &answer, &storage, &result),
                    &result, "8.1", "6.1");
     sgp32_remote_storage_free(storage);
     response[len - 10] ^= 0x01;
-    expect_failure(authenticate_client(&servers.dpauth, d.transaction_id, response, len, &answer, &storage, &result),
+    expect_failure(authenticate_client(&servers.server, d.transaction_id, response, len, &answer, &storage, &result),
                    &result, "8.10.1", "3.9");
     sgp32_remote_storage_free(storage);
     sgp32_buffer_free(response);
@@ -422,7 +418,6 @@ static void test_api_and_http_errors(void **state)
 static void test_clean_shutdown(void **state)
 {
     (void)state;
-    smdp_process_stop(&servers.dpauth);
     smdp_process_stop(&servers.server);
     smdp_process_stop(&servers.address);
     smdp_process_stop(&servers.expiring);

@@ -408,12 +408,56 @@ static void test_memory_reset_test_profiles(void **state)
     env_stop(&e);
 }
 
+/* SGP.22 5.7.13: CERT.XXauth is CERT.DPauth or CERT.DSauth. An SM-DS (event retrieval) sends no
+ * matching id and is not the default SM-DP+: a configured default SM-DP+ address does not refuse it,
+ * while an SM-DP+ without matching id must be the default one. No PrepareDownload follows an SM-DS
+ * session (noSessionContext). */
+static void test_smds_authentication(void **state)
+{
+    static const uint8_t set_default[] = {0xBF, 0x65, 0x0B, 0x80, 0x09, 'o', 't', 'h', 'e', 'r', '.', 'n', 'e', 't'};
+    struct smdp_blob ci = read_pki("nist", "ci/ci.cert.der"), auth = read_pki("nist", "smds/auth.cert.der"),
+                     auth_key = read_pki("nist", "smds/auth.key.pem"), pb = read_pki("nist", "smdp/pb.cert.der"),
+                     pb_key = read_pki("nist", "smdp/pb.key.pem");
+    struct smdp_core_credentials credentials = {
+        ci.data, ci.len, auth.data,   auth.len,   auth_key.data,       auth_key.len,
+        pb.data, pb.len, pb_key.data, pb_key.len, "smds.libsgp32.test"};
+    struct env e;
+    struct faults f;
+    struct outcome o;
+    uint8_t *answer = NULL;
+    size_t answer_len = 0;
+    (void)state;
+    memset(&f, 0, sizeof(f));
+    f.omit_matching_id = 1;
+    env_start(&e, "nist");
+    assert_int_equal(transceive(&e, set_default, sizeof(set_default), &answer, &answer_len), SGP32_OK);
+    free(answer);
+    download(&e, &f, &o);
+    assert_int_equal(o.authenticate_error, 127); /* an SM-DP+ that is not the default one */
+    smdp_core_free(e.smdp);
+    e.smdp = NULL;
+    assert_int_equal(smdp_core_new(&credentials, &e.smdp), SGP32_OK);
+    download(&e, &f, &o);
+    assert_int_equal(o.status, SGP32_OK);
+    assert_int_equal(o.authenticate_error, 0);
+    assert_int_equal(o.client_status, SGP32_OK);
+    assert_int_equal(o.prepare_error, 4); /* noSessionContext: an SM-DS session */
+    assert_false(o.have_result);
+    env_stop(&e);
+    free(ci.data);
+    free(auth.data);
+    free(auth_key.data);
+    free(pb.data);
+    free(pb_key.data);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ppr_checked_against_rat),
         cmocka_unit_test(test_connectivity_parameters),
         cmocka_unit_test(test_memory_reset_test_profiles),
+        cmocka_unit_test(test_smds_authentication),
     };
     return cmocka_run_group_tests(tests, download_pki_create, download_pki_remove);
 }

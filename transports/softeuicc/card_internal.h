@@ -137,6 +137,7 @@ struct softeuicc_download {
     uint8_t auth_oid[32], pb_oid[32]; /* SM-DP+ OIDs (content octets) of CERT.DPauth / CERT.DPpb */
     size_t auth_oid_len, pb_oid_len;
     int curve;                     /* enum sgp32_curve of the session */
+    int server_is_ds;              /* authenticated with CERT.DSauth: an SM-DS, no download follows */
     uint8_t euicc_signature1[67];  /* 5F37 40 .. as sent */
     uint8_t pb_point[65];          /* PK.DPpb.ECDSA */
     uint8_t otsk[32], otpk[65];    /* otSK/otPK.EUICC.ECKA */

@@ -265,8 +265,12 @@ uint16_t es10_authenticate_server(struct sgp32_softeuicc *card, const uint8_t *d
         return session_error(out, 0xBF38, tid, tid_len, 127);
     if (pkid.len != 20)
         return session_error(out, 0xBF38, tid, tid_len, 7);
+    /* SGP.22 5.7.13: CERT.XXauth.ECDSA is an SM-DP+'s CERT.DPauth or an SM-DS's CERT.DSauth. */
     code = check_server_certificate(card, pkid.value, certificate.all, certificate.all_len, SGP32_X509_ROLE_DP_AUTH,
                                     &server);
+    if (code == 5)
+        code = check_server_certificate(card, pkid.value, certificate.all, certificate.all_len, SGP32_X509_ROLE_DS_AUTH,
+                                        &server);
     if (code != 0)
         return session_error(out, 0xBF38, tid, tid_len, code);
     if (signature1.len != 64 ||
@@ -279,12 +283,14 @@ uint16_t es10_authenticate_server(struct sgp32_softeuicc *card, const uint8_t *d
     if (!dl_child(&signed1, 0x83, &field) || field.len >= sizeof(session->server_address))
         return session_error(out, 0xBF38, tid, tid_len, 127);
     {
-        /* SGP.22 3.1.2: without a matching id the download comes from the default SM-DP+, so the
-         * server must be the one configured on the card. */
+        /* SGP.22 3.1.2 / 5.7.13: without a matching id a download comes from the default SM-DP+, so an
+         * SM-DP+ must be the one configured on the card. An SM-DS (event retrieval) sends no matching
+         * id and is never the default SM-DP+: no such check. */
         struct dl_tlv matching;
         const char *dp = card->state.default_dp_address;
         int has_matching = dl_child(&ctx, 0x80, &matching); /* ctxParamsForCommonAuthentication [0] */
-        if (!has_matching && dp != NULL && (strlen(dp) != field.len || memcmp(dp, field.value, field.len) != 0))
+        if (sgp32_x509_gsma_role(&server) == SGP32_X509_ROLE_DP_AUTH && !has_matching && dp != NULL &&
+            (strlen(dp) != field.len || memcmp(dp, field.value, field.len) != 0))
             return session_error(out, 0xBF38, tid, tid_len, 127);
     }
     memcpy(session->server_address, field.value, field.len);
@@ -323,6 +329,8 @@ uint16_t es10_authenticate_server(struct sgp32_softeuicc *card, const uint8_t *d
     memcpy(session->ci_pkid, pkid.value, 20);
     session->auth_oid_len = registered_id(&server, session->auth_oid, sizeof(session->auth_oid));
     session->curve = server.curve;
+    /* An SM-DS session authenticates only (event retrieval): no PrepareDownload follows it. */
+    session->server_is_ds = sgp32_x509_gsma_role(&server) == SGP32_X509_ROLE_DS_AUTH;
     session->stage = DOWNLOAD_AUTHENTICATED;
     return SW_OK;
 }
@@ -366,8 +374,8 @@ uint16_t es10_prepare_download(struct sgp32_softeuicc *card, const uint8_t *data
     }
     tid_len = field.len;
     memcpy(tid, field.value, tid_len);
-    if (session->stage != DOWNLOAD_AUTHENTICATED)
-        return session_error(out, 0xBF21, tid, tid_len, 4);
+    if (session->stage != DOWNLOAD_AUTHENTICATED || session->server_is_ds)
+        return session_error(out, 0xBF21, tid, tid_len, 4); /* noSessionContext: none, or an SM-DS's */
     code = check_server_certificate(card, session->ci_pkid, certificate.all, certificate.all_len, SGP32_X509_ROLE_DP_PB,
                                     &pb);
     if (code != 0)
