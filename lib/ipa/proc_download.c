@@ -95,6 +95,11 @@ void ipa_download_free(struct sgp32_ipa *ipa)
 enum sgp32_status ipa_download_fail(struct sgp32_ipa *ipa, struct ipa_download *dl, enum sgp32_status status,
                                     long cancel_reason, const char *what, const char *detail)
 {
+    char copy[sizeof(ipa->last_error)];
+    if (detail != NULL) { /* detail may be ipa->last_error itself, which ipa_fail() rewrites */
+        snprintf(copy, sizeof(copy), "%s", detail);
+        detail = copy;
+    }
     if (!dl->failed) {
         dl->failed = 1;
         dl->status = status;
