@@ -104,7 +104,7 @@ enum sgp32_status ipa_download_fail(struct sgp32_ipa *ipa, struct ipa_download *
         dl->failed = 1;
         dl->status = status;
         dl->cancel_reason = cancel_reason;
-        snprintf(dl->detail, sizeof(dl->detail), "%s%s%s", what, detail != NULL && detail[0] ? ": " : "",
+        snprintf(dl->detail, sizeof(dl->detail), "%.60s%s%.120s", what, detail != NULL && detail[0] ? ": " : "",
                  detail != NULL ? detail : "");
     }
     ipa_fail(ipa, status, what, detail);
