@@ -7,7 +7,11 @@ Public surface:
   ``to_der`` for every ASN.1 type of the GSMA modules.
 * Transports: :class:`Transport` (implement one in Python), :class:`PcscTransport`,
   :class:`AtTransport`, :class:`QmiTransport`, and :class:`SoftEuicc` (the software eUICC).
-* :class:`Es10Session`: ES10 commands over any transport.
+* :class:`Es10Session`: every ES10 function over any transport (:class:`BppLoader` streams a
+  Bound Profile Package).
+* HTTP clients: :class:`CurlHttpClient` (libcurl backend), :class:`UrllibHttpClient` (pure Python),
+  or your own (:class:`ThreadedHttpClient`, :class:`HttpClient`).
+* :class:`Ipa`: the IPA core and its poll loop, with Python storage, clock, log and events.
 * Exceptions: :class:`Sgp32Error` and its subclasses in :mod:`sgp32.errors`.
 
 The shared library is found through ``$SGP32_LIBRARY``, the build tree or the installed prefix
@@ -39,7 +43,28 @@ from .errors import (
     TransportError,
     UsageError,
 )
-from .es10 import Es10Session
+from .es10 import BppLoader, Es10Session, NotificationSearch, ResetOption, answer_error_code
+from .http import (
+    CurlHttpClient,
+    HttpClient,
+    HttpClientBase,
+    HttpRequest,
+    HttpResult,
+    ThreadedHttpClient,
+    UrllibHttpClient,
+)
+from .ipa import (
+    DictStorage,
+    DirectoryStorage,
+    Ipa,
+    IpaActivity,
+    IpaConfig,
+    IpaEvent,
+    IpaEventType,
+    LogLevel,
+    PollResult,
+    Storage,
+)
 from .softeuicc import SoftEuicc
 from .transport import (
     AtTransport,
@@ -62,7 +87,10 @@ def library_version() -> str:
 
 
 __all__ = [
-    "codec", "errors", "find_library_path", "library_version", "Es10Session", "SoftEuicc",
+    "codec", "errors", "find_library_path", "library_version", "Es10Session", "SoftEuicc", "BppLoader",
+    "NotificationSearch", "ResetOption", "answer_error_code", "CurlHttpClient", "HttpClient", "HttpClientBase",
+    "HttpRequest", "HttpResult", "ThreadedHttpClient", "UrllibHttpClient", "DictStorage", "DirectoryStorage", "Ipa",
+    "IpaActivity", "IpaConfig", "IpaEvent", "IpaEventType", "LogLevel", "PollResult", "Storage",
     "Transport", "TransportBase", "NativeTransport", "PcscTransport", "AtTransport", "QmiTransport",
     "list_pcsc_readers", "Status", "Sgp32Error", "UsageError", "NotSupportedError", "NotFoundError", "StateError",
     "DecodeError", "EncodeError", "TimeoutError_", "TransportError", "NoCardError", "CardStatusError",

@@ -59,6 +59,10 @@ _RESULT_NAMES: Dict[str, Dict[int, str]] = {
     "DisableEmergencyProfile": {2: "profileNotInEnabledState"},
     "ImmediateEnable": {1: "immediateEnableNotAvailable", 4: "noSessionContext"},
     "IpaeActivation": {1: "notSupported"},
+    "ProfileRollback": {1: "rollbackNotAllowed"},
+    "ConfigureImmediateProfileEnabling": {1: "insufficientMemory", 2: "associatedEimAlreadyExists"},
+    "eUICCMemoryReset": {1: "nothingToDelete"},
+    "EuiccMemoryReset": {1: "nothingToDelete"},
 }
 
 

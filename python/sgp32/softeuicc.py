@@ -99,11 +99,13 @@ class SoftEuicc:
                default_dp_address: Optional[str] = None, root_ds_address: Optional[str] = None,
                get_response_chunk: int = 0, max_store_data: int = 0, quirk_6985_after_switch: bool = False,
                quirk_refresh_91xx: bool = False, quirk_require_terminal_capability: bool = False,
-               rat: Optional[bytes] = None) -> "SoftEuicc":
+               rat: Optional[bytes] = None,
+               ci_certificate_files: Iterable[Union[str, os.PathLike]] = ()) -> "SoftEuicc":
         """Creates a new card in ``state_dir`` (StateError if it already holds one) and opens it,
         powered on. ``eid``: 16 bytes or 32 hex digits; ``ci_pkids``: 20-byte CI key identifiers;
         ``mode``: "iot" or "consumer"; ``protocol``: "t1" or "t0"; ``rat``: DER of a
-        RulesAuthorisationTable (None: the empty table)."""
+        RulesAuthorisationTable (None: the empty table); ``ci_certificate_files``: DER CI
+        certificates the card keeps to verify SM-DP+ certificates in a download."""
         identity = _Identity()
         identity.eid[:] = list(_bytes(eid, 16, "eid"))
         pkids = [_bytes(p, 20, "CI PKID") for p in ci_pkids]
@@ -122,6 +124,11 @@ class SoftEuicc:
         if rat_buffer is not None:
             identity.rat = ctypes.cast(rat_buffer, ctypes.c_void_p)
             identity.rat_len = len(rat)
+        ci_files = [os.fsencode(path) for path in ci_certificate_files]
+        ci_array = (ctypes.c_char_p * max(1, len(ci_files)))(*ci_files)
+        if ci_files:
+            identity.ci_certificate_files = ctypes.cast(ci_array, ctypes.c_void_p)
+            identity.ci_certificate_count = len(ci_files)
         options = _options(mode, protocol, get_response_chunk, max_store_data, quirk_6985_after_switch,
                            quirk_refresh_91xx, quirk_require_terminal_capability)
         handle = ctypes.c_void_p()
@@ -129,6 +136,28 @@ class SoftEuicc:
         check(dll.sgp32_softeuicc_create(os.fsencode(state_dir), ctypes.byref(identity), ctypes.byref(options),
                                          ctypes.byref(handle)), f"creating a software eUICC in {state_dir}")
         return cls(handle, os.fspath(state_dir))
+
+    @classmethod
+    def create_from_pki(cls, state_dir: Union[str, os.PathLike], pki_curve_dir: Union[str, os.PathLike],
+                        **options: Any) -> "SoftEuicc":
+        """Creates a card with the identity of a test PKI curve directory (examples/pki/sgp32-test-pki,
+        docs/test-pki.md, e.g. "/tmp/pki/nist"): its EID, eUICC and EUM certificates and key, CI
+        PKID and CI certificate, as ``sgp32 euicc-sim create --pki`` does. ``options``: those of
+        :meth:`create`."""
+        directory = os.fspath(pki_curve_dir)
+        manifest = {}
+        with open(os.path.join(directory, "manifest.txt"), encoding="utf-8") as handle:
+            for line in handle:
+                key, _, value = line.strip().partition("=")
+                manifest[key] = value
+
+        def file(key: str) -> str:
+            return os.path.join(directory, manifest[key])
+
+        return cls.create(state_dir, eid=manifest["eid"], ci_pkids=[manifest["ci_pkid"]],
+                          eum_certificate_file=file("eum_cert_der"), euicc_certificate_file=file("euicc_cert_der"),
+                          euicc_private_key_file=file("euicc_key_der"), ci_certificate_files=[file("ci_cert_der")],
+                          **options)
 
     @classmethod
     def open(cls, state_dir: Union[str, os.PathLike], *, mode: str = "iot", protocol: str = "t1",
