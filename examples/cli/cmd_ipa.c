@@ -87,21 +87,19 @@ static int parse_seconds(const struct cli_call *call, const char *option, const 
     return 0;
 }
 
-/* Is an eIM (eim_id, or any) configured on the eUICC? 0 yes, 1 no (reported), else the exit code. */
-static int check_eim(struct cli_call *call, const char *eim_id, int *have_eim)
+/* Is an eIM (eim_id, or any) configured on the eUICC? *have_eim 1 or 0; the status of the query. */
+static enum sgp32_status check_eim(struct cli_call *call, const char *eim_id, int *have_eim)
 {
     uint8_t *answer = NULL;
     size_t len = 0;
     const uint8_t *outer, *list;
     size_t outer_len, list_len;
     enum sgp32_status st = sgp32_es10_get_eim_configuration_data(call->es10, eim_id, &answer, &len);
-    if (st != SGP32_OK)
-        return cli_fail(call, "GetEimConfigurationData", st, NULL);
     /* BF55 { A0 { EimConfigurationData ... } }: an empty list, or none, is no eIM */
-    *have_eim = cli_tlv_value(answer, len, 0xBF55, &outer, &outer_len) == 0 &&
+    *have_eim = st == SGP32_OK && cli_tlv_value(answer, len, 0xBF55, &outer, &outer_len) == 0 &&
                 cli_tlv_child(outer, outer_len, 0xA0, &list, &list_len) == 0 && list_len > 0;
     sgp32_buffer_free(answer);
-    return 0;
+    return st;
 }
 
 static int report_no_eim(const struct cli_call *call, const char *eim_id)
@@ -395,11 +393,17 @@ static int run_ipa(struct cli_call *call, enum ipa_mode mode, int argc, char **a
 
     /* The card once through ES10: reachable (else exit 3), and an eIM to work with. */
     rc = cli_connect(call);
-    if (rc == 0)
-        rc = check_eim(call, a.eim_id, &run.have_eim);
+    if (rc == 0) {
+        /* A download needs no eIM (nor a card that knows GetEimConfigurationData); the eIM's work does. */
+        int needs_eim = mode == MODE_POLL || (mode == MODE_RUN && a.download == NULL);
+        st = check_eim(call, a.eim_id, &run.have_eim);
+        if (st != SGP32_OK && needs_eim)
+            rc = cli_fail(call, "GetEimConfigurationData", st, NULL);
+        else if (!run.have_eim && needs_eim)
+            rc = report_no_eim(call, a.eim_id);
+        st = SGP32_OK;
+    }
     cli_disconnect(call);
-    if (rc == 0 && !run.have_eim && (mode == MODE_POLL || (mode == MODE_RUN && a.download == NULL)))
-        rc = report_no_eim(call, a.eim_id);
     if (rc != 0) {
         free(request);
         return rc;

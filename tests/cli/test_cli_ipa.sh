@@ -131,8 +131,12 @@ set -e
 check "refused download exits 1" [ $rc = 1 ]
 check "refused download names the reason" json_ok "$work/refused.json" '"8.2.6" in d["reason"]'
 check "refused download message" json_ok "$work/refused.json" 'd["message"].startswith("download failed")'
+set +e
 "$cli" $card download "1\$$smdp\$NO-SUCH-ID" --state "$work/state" --ca "$work/ca.pem" --max-seconds 60 \
-  > /dev/null 2> "$work/refused.txt" || true
+  > /dev/null 2> "$work/refused.txt"
+rc=$?
+set -e
+check "refused download (text) exits 1" [ $rc = 1 ]
 check "refused download text names the reason" grep -q "8.2.6" "$work/refused.txt"
 
 check "malformed activation code exits 2" \
@@ -222,7 +226,11 @@ check "profile enabled on the card" json_ok "$work/list2.json" \
 
 # the text narration of a disable order with ipa poll
 rest POST "$eim/api/devices/$eid/orders" '{"psmo":[{"disable":{"iccid":"'"$iccid"'"}}]}' > /dev/null
-"$cli" $card ipa poll --state "$work/state" --ca "$work/ca.pem" --max-seconds 60 > "$work/poll.txt" 2> "$work/poll.err" || true
+set +e
+"$cli" $card ipa poll --state "$work/state" --ca "$work/ca.pem" --max-seconds 60 > "$work/poll.txt" 2> "$work/poll.err"
+rc=$?
+set -e
+check "text poll exits 0" [ $rc = 0 ]
 check "text: package executed" grep -q "^eIM eIM: package executed (disable: ok)" "$work/poll.txt"
 check "text: profile changed" grep -q "^profile changed: disabled by the eIM" "$work/poll.txt"
 check "text: done idle" grep -q "^done: idle" "$work/poll.txt"
@@ -255,7 +263,11 @@ check "unreachable eIM reason" json_ok "$work/unreachable.json" 'd["status"] == 
 check "unreachable eIM retry events" lines_ok "$work/unreachable.json" \
   '[e["event"] for e in L if e["type"] == "event"].count("retry") >= 1'
 # the order is still there for the next poll, which takes it
-"$cli" $card --json ipa poll --state "$work/state" --ca "$work/ca.pem" --max-seconds 60 > "$work/after.json" 2>/dev/null || true
+set +e
+"$cli" $card --json ipa poll --state "$work/state" --ca "$work/ca.pem" --max-seconds 60 > "$work/after.json" 2>/dev/null
+rc=$?
+set -e
+check "next poll exits 0" [ $rc = 0 ]
 check "next poll runs the order" lines_ok "$work/after.json" \
   '"getRAT" in str([e for e in L if e.get("event") == "package-executed"][0]["result"])'
 
