@@ -235,6 +235,25 @@ check "text: package executed" grep -q "^eIM eIM: package executed (disable: ok)
 check "text: profile changed" grep -q "^profile changed: disabled by the eIM" "$work/poll.txt"
 check "text: done idle" grep -q "^done: idle" "$work/poll.txt"
 
+# a download order at the eIM (ProfileDownloadTrigger with an activation code naming sgp32-smdp)
+rest POST "$eim/api/devices/$eid/orders" \
+  '{"download":{"activationCode":"1$'"$smdp"'$TS48V3-SAIP2-1-BERTLV-UNIQUE"}}' > "$work/order-dl.json"
+order_dl=$(json_get "$work/order-dl.json" 'd["id"]')
+set +e
+"$cli" $card --json ipa poll --state "$work/state" --ca "$work/ca.pem" --max-seconds 120 > "$work/poll-dl.json" \
+  2> "$work/poll-dl.err"
+rc=$?
+set -e
+check "download order: ipa poll exits 0" [ $rc = 0 ]
+[ $rc = 0 ] || cat "$work/poll-dl.json" "$work/poll-dl.err"
+check "download order: download-done OK" lines_ok "$work/poll-dl.json" \
+  '[e for e in L if e.get("event") == "download-done"][0]["status"] == "SGP32_OK"'
+rest GET "$eim/api/orders/$order_dl" > "$work/order-dl-done.json"
+check "download order: installed at the eIM" json_ok "$work/order-dl-done.json" \
+  'd["status"] == "done" and d["outcome"] == "installed"'
+"$cli" $card --json profile list > "$work/list-dl.json"
+check "download order: four profiles on the card" json_ok "$work/list-dl.json" 'len(d["data"]["profiles"]) == 4'
+
 # ipa inject: a TransferEimPackageRequest the eIM would push (eimAcknowledgements of nothing)
 set +e
 "$cli" $card --json ipa inject BF4E03BF5300 --state "$work/state" --max-seconds 30 > "$work/inject.json" 2>/dev/null
