@@ -270,6 +270,39 @@ check "inject of an unknown alternative exits 1" [ $rc = 1 ]
 check "inject of an unknown alternative: eimPackageError" lines_ok "$work/inject-bad.json" \
   '[e for e in L if e.get("event") == "transfer-response"][0]["hex"] == "BF4E03020101"'
 
+# a real eIM-signed package pushed by hand: the eIM hands out the order's EuiccPackageRequest to a
+# GetEimPackage made here with curl (ESipa ASN.1), `ipa inject` gets it as TransferEimPackageRequest
+rest POST "$eim/api/devices/$eid/orders" '{"psmo":[{"getRAT":{}}]}' > /dev/null
+printf "BF4F125A10$eid" | "$py" -c 'import sys; sys.stdout.buffer.write(bytes.fromhex(sys.stdin.read()))' \
+  > "$work/get-package.der"
+curl -sS --fail --cacert "$work/ca.pem" -H 'Content-Type: application/x-gsma-rsp-asn1' \
+  -H 'X-Admin-Protocol: gsma/rsp/v2.1.0' --data-binary "@$work/get-package.der" "$eim/gsma/rsp2/asn1" \
+  > "$work/package.der"
+"$py" -c '
+import sys
+d = open(sys.argv[1], "rb").read()
+def length(n):
+    if n < 0x80: return bytes([n])
+    b = n.to_bytes((n.bit_length() + 7) // 8, "big")
+    return bytes([0x80 | len(b)]) + b
+def value(d):  # the value of the element at d[0:] with a 2-byte tag
+    if d[2] < 0x80: return d[3:3 + d[2]]
+    k = d[2] & 0x7F; n = int.from_bytes(d[3:3 + k], "big"); return d[3 + k:3 + k + n]
+inner = value(d)  # BF4F { BF51 ... } -> BF51 ...
+assert inner[:2] == bytes.fromhex("BF51"), inner[:4].hex()
+print((bytes.fromhex("BF4E") + length(len(inner)) + inner).hex().upper())' "$work/package.der" > "$work/transfer.hex"
+set +e
+"$cli" $card --json ipa inject "$(cat "$work/transfer.hex")" --state "$work/state" --max-seconds 60 \
+  > "$work/inject-package.json" 2> "$work/inject-package.err"
+rc=$?
+set -e
+check "inject of a signed package exits 0" [ $rc = 0 ]
+[ $rc = 0 ] || cat "$work/inject-package.json" "$work/inject-package.err"
+check "inject of a signed package: executed" lines_ok "$work/inject-package.json" \
+  '"getRAT" in str([e for e in L if e.get("event") == "package-executed"][0]["result"])'
+check "inject of a signed package: the result in the response" json_ok "$work/inject-package.json" \
+  '"euiccPackageResult" in d["data"]["responseDecoded"] or "ePRAndNotifications" in d["data"]["responseDecoded"]'
+
 # an unreachable eIM: exit 1 with the reason once --max-seconds is over
 rest POST "$eim/api/devices/$eid/orders" '{"psmo":[{"getRAT":{}}]}' > /dev/null
 set +e
