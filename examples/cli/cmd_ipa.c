@@ -457,9 +457,10 @@ static int run_download(struct cli_call *call, int argc, char **argv)
 }
 
 #define HOST_OPTIONS_HELP                                                                                              \
+    "options:\n"                                                                                                       \
     "  --state <dir>          the IPA's records (default $SGP32_IPA_STATE, $XDG_STATE_HOME/sgp32 or\n"                 \
     "                         ~/.local/state/sgp32); keep one per eUICC: a restart resumes from it\n"                  \
-    "  --ca <pem>             CA certificates trusted for the eIM's and SM-DP+'s TLS (default: the system's)\n"        \
+    "  --ca <pem>             CA certificates for the eIM's and SM-DP+'s TLS (default: the system's)\n"                \
     "  --max-seconds <s>      stop after this long (exit 1 with the reason when failing, else 3)\n"                    \
     "  --log-level <level>    error, warning (default), info, debug or none: the IPA's log on stderr\n"
 #define EIM_OPTIONS_HELP                                                                                               \
@@ -468,9 +469,7 @@ static int run_download(struct cli_call *call, int argc, char **argv)
     "  --poll-interval <s>    period of the eIM poll (default 3600)\n"
 
 static const struct cli_subcommand ipa_subcommands[] = {
-    {"run",
-     "[--state <dir>] [--ca <pem>] [--eim-address <url>] [--eim-id <id>] [--poll-interval <s>] [--until-idle]\n"
-     "         [--max-seconds <s>] [--log-level <level>] [--download <activation code> [--confirmation-code <c>]]",
+    {"run", "[options] [--until-idle] [--download <code> [--confirmation-code <c>]]",
      "The IPA's host loop: polls the eIM, executes its packages, reports the results, delivers\n"
      "notifications, downloads profiles; prints one line per event and state change (--json: one JSON\n"
      "object per line: {\"type\":\"event\",\"event\":\"profile-changed\",\"iccid\",\"status\",\"detail\"...},\n"
@@ -482,11 +481,11 @@ static const struct cli_subcommand ipa_subcommands[] = {
      "Exit: 0 ended idle or stopped without failure, 1 the last procedure failed (reason on stderr or\n"
      "in the result), 3 the card could not be reached or --max-seconds passed while working.\n",
      run_run},
-    {"poll", "[--state <dir>] [--ca <pem>] [--eim-address <url>] [--eim-id <id>] [--max-seconds <s>] [--log-level <l>]",
+    {"poll", "[options]",
      "One eIM poll (GetEimPackage) and everything it brings, until the IPA is idle (= ipa run with an\n"
      "eIM poll now and --until-idle; --max-seconds defaults to 300).\n" HOST_OPTIONS_HELP EIM_OPTIONS_HELP,
      run_poll},
-    {"inject", "<file|hex|-> [--state <dir>] [--ca <pem>] [--until-idle] [--max-seconds <s>] [--log-level <l>]",
+    {"inject", "<file|hex|-> [--until-idle] [options]",
      "Gives the IPA a TransferEimPackageRequest (BF4E) as an eIM would push it, and prints the\n"
      "TransferEimPackageResponse (hex; JSON data {\"response\": hex, \"responseDecoded\": ...}). A download\n"
      "trigger runs on until its result is reported; --until-idle waits for everything else too.\n" HOST_OPTIONS_HELP
@@ -495,9 +494,7 @@ static const struct cli_subcommand ipa_subcommands[] = {
 };
 
 static const struct cli_subcommand download_subcommand[] = {
-    {"",
-     "<activation code> [--confirmation-code <c>] [--state <dir>] [--ca <pem>] [--max-seconds <s>]\n"
-     "         [--log-level <level>]",
+    {"", "<activation code> [--confirmation-code <c>] [options]",
      "Direct profile download from an SM-DP+ over ES9+ through the IPA core: activation code\n"
      "1$<smdp address>$<matching id> (an \"LPA:\" prefix is fine). Prints the progress and the ICCID of\n"
      "the new profile (JSON data {\"iccid\", ...}). --max-seconds defaults to 300.\n" HOST_OPTIONS_HELP
