@@ -190,6 +190,9 @@ check "association token assigned" [ "$token" != None ]
 cert=$(base64 -w0 "$pki/euicc/euicc.cert.der")
 rest POST "$eim/api/devices" '{"eid":"'"$eid"'","euiccCertificate":"'"$cert"'","associationToken":'"$token"'}' > /dev/null
 
+check "ipa poll with an unknown --eim-id exits 1" \
+  [ "$(exit_code "$cli" $card ipa poll --eim-id other --state "$work/state" --ca "$work/ca.pem")" = 1 ]
+
 # nothing queued: ipa poll ends idle
 set +e
 "$cli" $card --json ipa poll --state "$work/state" --ca "$work/ca.pem" --max-seconds 60 > "$work/empty.json" 2> "$work/empty.err"
