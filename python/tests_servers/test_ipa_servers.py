@@ -142,3 +142,38 @@ def test_untrusted_server_and_failing_storage(pki_card: sgp32.SoftEuicc, pki: Pa
         # the storage's exception became SGP32_ERR_STORAGE for the IPA, logged and kept
         assert any(isinstance(error, OSError) for error in ipa.callback_errors)
     assert PRELOADED_ICCID in card_profiles(pki_card) and len(card_profiles(pki_card)) == 1
+
+
+def test_python_transport_and_python_http_under_the_ipa(pki_card: sgp32.SoftEuicc, ca_file: Path,
+                                                        smdp: Server) -> None:
+    """The whole download with every APDU and every HTTP exchange carried by Python code."""
+
+    class Forwarding(sgp32.Transport):
+        def __init__(self) -> None:
+            super().__init__()
+            self.apdus = 0
+
+        def open(self, timeout_ms: int = 10000) -> bytes:
+            return pki_card.reset()
+
+        def transmit(self, apdu: bytes, timeout_ms: int = 10000) -> bytes:
+            self.apdus += 1
+            return pki_card.process_apdu(apdu)
+
+    class Counting(sgp32.UrllibHttpClient):
+        def __init__(self) -> None:
+            super().__init__(ca_file=ca_file)
+            self.urls: List[str] = []
+
+        def perform(self, request: sgp32.HttpRequest, write: Any, cancelled: Any) -> sgp32.HttpResult:
+            self.urls.append(request.url)
+            return super().perform(request, write, cancelled)
+
+    transport, http = Forwarding(), Counting()
+    with transport, http, sgp32.Ipa(transport, http) as ipa:
+        iccid = ipa.download_and_wait(f"1${smdp.address}${MATCHING_ID}", timeout=120)
+    assert transport.apdus > 20
+    functions = [url.rsplit("/", 1)[1] for url in http.urls]
+    assert functions[:3] == ["initiateAuthentication", "authenticateClient", "getBoundProfilePackage"]
+    assert "handleNotification" in functions
+    assert iccid in card_profiles(pki_card)
