@@ -374,6 +374,7 @@ class ThreadedHttpClient(HttpClient):
         return len(self._jobs)
 
     def close(self) -> None:
+        self._close_users()  # the IPAs first: they may still cancel their requests
         for request_id in list(self._jobs):
             self.cancel(request_id)
         super().close()

@@ -294,6 +294,7 @@ class Ipa:
         self.callback_errors: List[BaseException] = []
         self._fatal: Optional[BaseException] = None
         self._last_now = 0
+        self._no_eim = False  # a poll said "no eIM configured on the eUICC"
         self._callbacks = [_LOAD(self._c_load), _SAVE(self._c_save), _NOW(self._c_now), _LOG(self._c_log),
                            _EVENT(self._c_event)]
         self._c_config, self._keep = self._build_config(self.config)
@@ -451,10 +452,13 @@ class Ipa:
             activity: Any = IpaActivity(c.activity)
         except ValueError:
             activity = int(c.activity)
-        return PollResult(activity=activity, wait_ms=int(c.wait_ms), state=(c.state or b"").decode(),
-                          status=int(c.status), status_name=_status_name(c.status),
-                          detail=c.detail.decode(errors="replace"), return_status=int(status),
-                          idle=self.is_idle)
+        result = PollResult(activity=activity, wait_ms=int(c.wait_ms), state=(c.state or b"").decode(),
+                            status=int(c.status), status_name=_status_name(c.status),
+                            detail=c.detail.decode(errors="replace"), return_status=int(status),
+                            idle=self.is_idle)
+        if result.status == Status.NOT_FOUND and "no eIM" in result.detail:
+            self._no_eim = True
+        return result
 
     @property
     def is_idle(self) -> bool:
@@ -481,8 +485,11 @@ class Ipa:
 
     def run_until_idle(self, timeout: float = 300.0) -> PollResult:
         """Polls until the IPA is idle (see :attr:`is_idle`); returns the last :class:`PollResult`
-        (its ``activity`` FAILED / ``status`` tell a procedure that gave up)."""
-        return self.run_until(lambda result: result.idle, timeout)
+        (its ``activity`` FAILED / ``status`` tell a procedure that gave up). With no eIM configured
+        on the eUICC the library never reports idle (it keeps looking for one): then the IPA back in
+        state "idle" with nothing to do counts as idle."""
+        return self.run_until(lambda result: result.idle or (self._no_eim and result.state == "idle" and
+                                                             result.activity == IpaActivity.IDLE), timeout)
 
     @property
     def last_error(self) -> str:
@@ -567,6 +574,7 @@ class Ipa:
                                                      ctypes.byref(length))
         answer = _lib.take_buffer(buffer, length.value)
         self._check(status, "add_initial_eim", {"answer": answer} if answer else None)
+        self._no_eim = False
         return answer
 
     def execute_fallback(self) -> None:
