@@ -563,8 +563,8 @@ class BppLoader:
         return bool(self._dll.sgp32_es10_bpp_loader_done(self._loader()))
 
     def finish(self) -> bytes:
-        """The ProfileInstallationResult (BF37). TruncatedError-like DecodeError (TRUNCATED) if the
-        package is incomplete, ProtocolError if it was sent whole without a result."""
+        """The ProfileInstallationResult (BF37). DecodeError SGP32_ERR_TRUNCATED if the package is
+        incomplete and no result came, ProtocolError if it was sent whole without a result."""
         buffer = _lib.c_u8_p()
         length = ctypes.c_size_t()
         status = self._dll.sgp32_es10_bpp_loader_finish(self._loader(), ctypes.byref(buffer), ctypes.byref(length))
