@@ -18,11 +18,14 @@
 
 #include "eim_test_env.h"
 #include "remote/esipa_asn1.h"
+#include "remote/esipa_json.h"
 #include "sgp32/http_curl.h"
 #include "sgp32/tlv.h"
 #include "test_pki.h"
 
 #define STEP_TIMEOUT_MS 30000
+
+int env_esipa_json;
 
 static char pki_root[64];
 static struct sgp32_http_curl *curl_client;
@@ -199,6 +202,15 @@ void card_stop(struct card_env *env)
     assert_int_equal(system(command), 0);
 }
 
+void card_reconnect(struct card_env *env)
+{
+    sgp32_es10_free(env->es10);
+    env->es10 = NULL;
+    assert_int_equal(env->transport.ops->open(env->transport.user, NULL, 0, NULL, 1000), SGP32_OK);
+    assert_int_equal(sgp32_es10_new(&env->transport, NULL, &env->es10), SGP32_OK);
+    assert_int_equal(sgp32_es10_connect(env->es10), SGP32_OK);
+}
+
 void card_command(struct card_env *env, const uint8_t *request, size_t len, uint8_t **answer, size_t *answer_len)
 {
     *answer = NULL;
@@ -209,8 +221,15 @@ void card_command(struct card_env *env, const uint8_t *request, size_t len, uint
 void client_start(void)
 {
     struct sgp32_http_curl_options options;
-    char ca[256];
-    env_pki_path(ca, sizeof(ca), "tls/root.cert.pem"); /* issues the eIM's TLS certificate */
+    char ca[256], part[256], command[900];
+    /* the TLS root issues the eIM's TLS certificate, the CI the SM-DP+'s (its REST API) */
+    env_pki_path(ca, sizeof(ca), "client-trust.pem");
+    env_pki_path(part, sizeof(part), "tls/root.cert.pem");
+    snprintf(command, sizeof(command), "cat '%s' > '%s'", part, ca);
+    assert_int_equal(system(command), 0);
+    env_pki_path(part, sizeof(part), "ci/ci.cert.pem");
+    snprintf(command, sizeof(command), "cat '%s' >> '%s'", part, ca);
+    assert_int_equal(system(command), 0);
     memset(&options, 0, sizeof(options));
     options.size = sizeof(options);
     options.ca_file = ca;
@@ -248,6 +267,57 @@ static enum sgp32_status run(const struct sgp32_http_request *request, struct sg
     return result->status;
 }
 
+/* The JSON binding's side of esipa_call(): the request converted by lib/remote (esipa_json.h), the
+ * eIM's JSON answer converted back to the EsipaMessageFromEimToIpa bytes the ASN.1 binding gives. */
+static int esipa_call_json(const struct server_process *eim, const uint8_t *message, size_t len, uint8_t **answer,
+                           size_t *answer_len)
+{
+    struct sgp32_remote_endpoint endpoint = {eim->address, "eim-test", STEP_TIMEOUT_MS};
+    struct sgp32_remote_request request;
+    struct sgp32_remote_body body;
+    struct sgp32_http_result result;
+    struct sgp32_remote_answer received;
+    struct sgp32_remote_result remote;
+    enum sgp32_esipa_message kind, answered;
+    enum sgp32_status status;
+    uint8_t *converted = NULL;
+    size_t converted_len = 0;
+    int http_status = -1;
+    memset(&result, 0, sizeof(result));
+    sgp32_remote_result_clear(&remote);
+    assert_int_equal(sgp32_esipa_json_build_request(&endpoint, message, len, &kind, &request), SGP32_OK);
+    sgp32_remote_body_init(&body, 8u * 1024u * 1024u);
+    status = run(&request.http, &body, &result);
+    sgp32_remote_request_release(&request);
+    if (status == SGP32_OK) {
+        http_status = result.http_status;
+        received = sgp32_remote_answer_of(&result, &body);
+        if (http_status == 200 || http_status == 204) {
+            /* a JSON answer of the request's function with a success header (or 204) */
+            status =
+                sgp32_esipa_json_parse_response(kind, &received, &answered, &converted, &converted_len, NULL, &remote);
+            if (status != SGP32_OK)
+                fprintf(stderr, "eim-test: JSON answer: %s (%s)\n", sgp32_strerror(status), remote.detail);
+            assert_int_equal(status, SGP32_OK);
+            assert_int_equal(http_status == 204, answered == SGP32_ESIPA_NONE);
+        }
+        if (converted != NULL) {
+            *answer = malloc(converted_len);
+            assert_non_null(*answer);
+            memcpy(*answer, converted, converted_len);
+            *answer_len = converted_len;
+            sgp32_esipa_json_message_free(converted);
+        } else if (body.len > 0) { /* an error's text */
+            *answer = malloc(body.len);
+            assert_non_null(*answer);
+            memcpy(*answer, body.data, body.len);
+            *answer_len = body.len;
+        }
+    }
+    sgp32_remote_body_release(&body);
+    return http_status;
+}
+
 int esipa_call(const struct server_process *eim, const uint8_t *message, size_t len, uint8_t **answer,
                size_t *answer_len)
 {
@@ -262,6 +332,8 @@ int esipa_call(const struct server_process *eim, const uint8_t *message, size_t 
     int http_status = -1;
     *answer = NULL;
     *answer_len = 0;
+    if (env_esipa_json)
+        return esipa_call_json(eim, message, len, answer, answer_len);
     memset(&result, 0, sizeof(result));
     assert_int_equal(sgp32_esipa_asn1_build_request(&endpoint, message, len, &kind, &request), SGP32_OK);
     sgp32_remote_body_init(&body, 4u * 1024u * 1024u);

@@ -52,9 +52,17 @@ void card_stop(struct card_env *env);
 /* One raw ES10 command; the answer is malloc'd (sgp32_buffer_free). */
 void card_command(struct card_env *env, const uint8_t *request, size_t len, uint8_t **answer, size_t *answer_len);
 
+/* After something else (the IPA core) opened the card's transport: a new ES10 session. */
+void card_reconnect(struct card_env *env);
+
+/* The ESipa binding esipa_call() uses: 0 ASN.1 (SGP.32 6.1), 1 JSON (6.2). */
+extern int env_esipa_json;
+
 void client_start(void);
 void client_stop(void);
-/* One ESipa message to the eIM: the HTTP status (200 with *answer malloc'd, 204 ...), or -1. */
+/* One ESipa message to the eIM (ASN.1 bytes), over the binding env_esipa_json says: the HTTP status
+ * (200 with *answer malloc'd, the EsipaMessageFromEimToIpa as ASN.1 bytes on both bindings; 204 ...),
+ * or -1. */
 int esipa_call(const struct server_process *eim, const uint8_t *message, size_t len, uint8_t **answer,
                size_t *answer_len);
 /* A raw HTTPS request: the HTTP status (-1: no answer); *body (if not NULL) the malloc'd, NUL-terminated

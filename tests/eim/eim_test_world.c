@@ -21,7 +21,7 @@ struct world world;
 
 void eim_start(void)
 {
-    char pki[256], ca[256];
+    char pki[256], ca[256], port[16];
     const char *argv[16];
     size_t argc = 0;
     env_pki_path(pki, sizeof(pki), "");
@@ -33,6 +33,11 @@ void eim_start(void)
     argv[argc++] = world.db;
     argv[argc++] = "--smdp-ca";
     argv[argc++] = ca;
+    if (world.eim.port != 0) { /* a restart: the same address (the eimFqdn the card has, and the IPA uses) */
+        snprintf(port, sizeof(port), "%u", world.eim.port);
+        argv[argc++] = "--port";
+        argv[argc++] = port;
+    }
     argv[argc++] = "--lifetime"; /* a server this test fails to stop goes away on its own */
     argv[argc++] = "300";
     argv[argc] = NULL;
@@ -84,6 +89,9 @@ int eim_world_setup(void **state)
     uint8_t certificate[2048];
     size_t certificate_len;
     (void)state;
+#ifdef EIM_TEST_JSON
+    env_esipa_json = 1; /* every ESipa message of the tests over the JSON binding (SGP.32 6.2) */
+#endif
     if (env_pki_create() != 0)
         return -1;
     snprintf(world.db, sizeof(world.db), "/tmp/eim-server-db-XXXXXX");

@@ -23,7 +23,8 @@ extern struct world world;
 /* cmocka group setup / teardown. */
 int eim_world_setup(void **state);
 int eim_world_teardown(void **state);
-/* (Re)starts sgp32-eim on the world's database. */
+/* (Re)starts sgp32-eim on the world's database (a restart on the port it had). Built with EIM_TEST_JSON,
+ * the world speaks the ESipa JSON binding (env_esipa_json). */
 void eim_start(void);
 
 const char *json_string(const cJSON *json, const char *name);

@@ -63,11 +63,12 @@ static uint8_t *call(const uint8_t *message, size_t len, uint32_t tag, size_t *a
     return answer;
 }
 
-/* The error alternative tag { 02 01 code } of an answer. */
+/* The error alternative of an answer: tag { 8x 01 code }, the INTEGER alternative with its automatic tag
+ * (SGP32Definitions is AUTOMATIC TAGS: [2] after AuthenticateClient's two ok forms, else [1]). */
 static void expect_error(const uint8_t *answer, size_t len, long code)
 {
     assert_int_equal(len, 6);
-    assert_int_equal(answer[3], 0x02);
+    assert_int_equal(answer[3], answer[1] == 0x3B ? 0x82 : 0x81);
     assert_int_equal(answer[5], code);
 }
 
@@ -92,9 +93,9 @@ static struct smdp_blob child_blob(const uint8_t *ok, size_t ok_len, uint32_t ta
     return blob;
 }
 
-/* InitiateAuthentication through the eIM, then ES10b.AuthenticateServer on the card: the
- * transactionId and the card's AuthenticateServerResponse (sgp32_buffer_free). */
-static uint8_t *initiate(uint8_t transaction_id[16], size_t *asr_len)
+/* InitiateAuthentication through the eIM, then ES10b.AuthenticateServer on the card (for matching_id):
+ * the transactionId and the card's AuthenticateServerResponse (sgp32_buffer_free). */
+static uint8_t *initiate_for(const char *matching_id, uint8_t transaction_id[16], size_t *asr_len)
 {
     uint8_t challenge[16], *info1 = NULL, *message = malloc(MESSAGE_MAX), *answer, *asr = NULL;
     size_t info1_len = 0, n, answer_len, ok_len, len;
@@ -114,7 +115,7 @@ static uint8_t *initiate(uint8_t transaction_id[16], size_t *asr_len)
     answer = call(message, n, 0xBF39, &answer_len);
     free(message);
     /* InitiateAuthenticationOkEsipa { 80 transactionId, 30 serverSigned1, 5F37, 04, 30 serverCertificate } */
-    ok = der_child(answer, answer_len, 0x30, &ok_len);
+    ok = der_child(answer, answer_len, 0xA0, &ok_len);
     assert_non_null(ok);
     tid = der_child(ok, ok_len, 0x80, &len);
     assert_non_null(tid);
@@ -128,7 +129,7 @@ static uint8_t *initiate(uint8_t transaction_id[16], size_t *asr_len)
     assert_int_equal(auth.euicc_ci_pkid.data[0], 0x04);
     auth.server_certificate = next_element(ok, ok_len, &auth.euicc_ci_pkid);
     assert_int_equal(auth.server_certificate.data[0], 0x30);
-    assert_int_equal(smdp_build_authenticate_server_request(&auth, MATCHING_ID, &bf38), SGP32_OK);
+    assert_int_equal(smdp_build_authenticate_server_request(&auth, matching_id, &bf38), SGP32_OK);
     free(answer);
     assert_int_equal(sgp32_es10_authenticate_server(world.card.es10, bf38.data, bf38.len, &asr, asr_len), SGP32_OK);
     free(bf38.data);
@@ -136,6 +137,11 @@ static uint8_t *initiate(uint8_t transaction_id[16], size_t *asr_len)
     assert_int_equal(sgp32_es10_answer_error_code(asr, *asr_len, &code), SGP32_OK);
     assert_int_equal(code, 0);
     return asr;
+}
+
+static uint8_t *initiate(uint8_t transaction_id[16], size_t *asr_len)
+{
+    return initiate_for(MATCHING_ID, transaction_id, asr_len);
 }
 
 /* AuthenticateClientRequestEsipa { 80 transactionId, BF38 }: the eIM's answer. */
@@ -181,7 +187,7 @@ static void test_indirect_download(void **state)
     asr = initiate(transaction_id, &asr_len);
     answer = authenticate_client(transaction_id, asr, asr_len, &answer_len);
     /* AuthenticateClientOkDPEsipa { 80, BF25 profileMetaData, 30 smdpSigned2, 5F37, 30 smdpCertificate } */
-    ok = der_child(answer, answer_len, 0x30, &ok_len);
+    ok = der_child(answer, answer_len, 0xA0, &ok_len);
     assert_non_null(ok);
     assert_non_null(der_child(ok, ok_len, 0xBF25, &len));
     memset(&prepare, 0, sizeof(prepare));
@@ -199,7 +205,7 @@ static void test_indirect_download(void **state)
     n = der_append(message, 0, MESSAGE_MAX, 0xBF3A, message, n + prepared_len);
     sgp32_buffer_free(prepared);
     answer = call(message, n, 0xBF3A, &answer_len);
-    ok = der_child(answer, answer_len, 0x30, &ok_len);
+    ok = der_child(answer, answer_len, 0xA0, &ok_len);
     assert_non_null(ok);
     bpp = der_child(ok, ok_len, 0xBF36, &bpp_len);
     assert_non_null(bpp);
@@ -265,9 +271,9 @@ static void test_indirect_cancel(void **state)
     n = der_append(message, 0, sizeof(message), 0xBF41, message, n);
     assert_int_equal(sgp32_der_validate(sgp32_codec_type_find("CancelSessionRequestEsipa"), message, n), SGP32_OK);
     answer = call(message, n, 0xBF41, &answer_len);
-    assert_int_equal(answer_len, 5); /* cancelSessionOk: BF41 02 30 00 */
+    assert_int_equal(answer_len, 5); /* cancelSessionOk: BF41 02 A0 00 */
     assert_int_equal(answer[2], 0x02);
-    assert_int_equal(answer[3], 0x30);
+    assert_int_equal(answer[3], 0xA0);
     free(answer);
     sgp32_buffer_free(cancelled);
     answer = authenticate_client(transaction_id, asr, asr_len, &answer_len);
@@ -429,12 +435,121 @@ static void test_many_notifications(void **state)
     free(message);
 }
 
+/*
+ * The eIM SIGKILLed between AuthenticateClient and GetBoundProfilePackage and restarted on the same
+ * database and port: the session's SM-DP+ comes from the store (no --smdp to fall back on), so the IPA's
+ * next request is relayed, the profile installs and the order ends "installed".
+ */
+static void test_restart_during_download(void **state)
+{
+    static const char matching_id[] = "EIM-RESTART-1";
+    char text[256];
+    uint8_t transaction_id[16], *asr, *answer, *message = malloc(MESSAGE_MAX), *prepared = NULL, *installed = NULL,
+                                               *package, *none = NULL, *reply;
+    size_t asr_len = 0, answer_len, ok_len, n, prepared_len = 0, installed_len = 0, offset = 0, package_len, bpp_len,
+           trigger_len, tid_len, len;
+    const uint8_t *ok, *bpp, *trigger, *tid;
+    struct smdp_prepare prepare;
+    struct smdp_blob bf21 = {NULL, 0};
+    struct sgp32_es10_bpp_loader *loader = NULL;
+    unsigned port = world.eim.port;
+    cJSON *order, *json = NULL;
+    long id;
+    (void)state;
+    assert_non_null(message);
+    /* a profile of its own at the SM-DP+ (another ICCID: the card holds the first test's) */
+    snprintf(text, sizeof(text), "{\"matchingId\": \"%s\", \"profile\": \"%s\", \"iccid\": \"8949000000000000991\"}",
+             matching_id, MATCHING_ID);
+    assert_int_equal(rest_call(&smdp, "POST", "/api/orders", text, &json), 201);
+    cJSON_Delete(json);
+    snprintf(text, sizeof(text), "{\"download\": {\"activationCode\": \"1$%s$%s\"}}", smdp.address, matching_id);
+    id = post_order(text);
+    package = get_eim_package(world.card.eid, &package_len);
+    trigger = der_child(package, package_len, 0xBF54, &trigger_len);
+    assert_non_null(trigger);
+    tid = der_child(trigger, trigger_len, 0x82, &tid_len);
+    assert_non_null(tid);
+    asr = initiate_for(matching_id, transaction_id, &asr_len);
+    answer = authenticate_client(transaction_id, asr, asr_len, &answer_len);
+    sgp32_buffer_free(asr);
+    ok = der_child(answer, answer_len, 0xA0, &ok_len);
+    assert_non_null(ok);
+    memset(&prepare, 0, sizeof(prepare));
+    prepare.smdp_signed2 = child_blob(ok, ok_len, 0x30);
+    prepare.smdp_signature2 = next_element(ok, ok_len, &prepare.smdp_signed2);
+    prepare.smdp_certificate = next_element(ok, ok_len, &prepare.smdp_signature2);
+    assert_int_equal(smdp_build_prepare_download_request(&prepare, NULL, &bf21), SGP32_OK);
+    free(answer);
+    assert_int_equal(sgp32_es10_prepare_download(world.card.es10, bf21.data, bf21.len, &prepared, &prepared_len),
+                     SGP32_OK);
+    free(bf21.data);
+    /* kill -9, restart on the same --db and --port */
+    server_kill(&world.eim);
+    world.eim.port = port;
+    eim_start();
+    assert_int_equal(world.eim.port, port);
+    /* GetBoundProfilePackage: relayed to the SM-DP+ the session started with */
+    n = der_append(message, 0, MESSAGE_MAX, 0x80, transaction_id, 16);
+    memcpy(message + n, prepared, prepared_len);
+    n = der_append(message, 0, MESSAGE_MAX, 0xBF3A, message, n + prepared_len);
+    sgp32_buffer_free(prepared);
+    answer = call(message, n, 0xBF3A, &answer_len);
+    ok = der_child(answer, answer_len, 0xA0, &ok_len);
+    assert_non_null(ok); /* not getBoundProfilePackageErrorEsipa (95 invalidTransactionId: session forgotten) */
+    bpp = der_child(ok, ok_len, 0xBF36, &bpp_len);
+    assert_non_null(bpp);
+    assert_int_equal(sgp32_es10_bpp_loader_new(world.card.es10, 0, &loader), SGP32_OK);
+    while (offset < bpp_len) {
+        size_t chunk = bpp_len - offset < CHUNK ? bpp_len - offset : CHUNK;
+        assert_int_equal(sgp32_es10_bpp_loader_feed(loader, bpp + offset, chunk), SGP32_OK);
+        offset += chunk;
+    }
+    assert_int_equal(sgp32_es10_bpp_loader_finish(loader, &installed, &installed_len), SGP32_OK);
+    sgp32_es10_bpp_loader_free(loader);
+    free(answer);
+    assert_int_equal(installed[0], 0xBF);
+    assert_int_equal(installed[1], 0x37);
+    /* the notification to the SM-DP+ (204), then the trigger's result closes the order */
+    memcpy(message, installed, installed_len);
+    n = der_append(message, 0, MESSAGE_MAX, 0xA0, message, installed_len);
+    n = der_append(message, 0, MESSAGE_MAX, 0xBF3D, message, n);
+    assert_int_equal(esipa_call(&world.eim, message, n, &none, &len), 204);
+    free(none);
+    memcpy(message, tid, tid_len);
+    memcpy(message + tid_len, installed, installed_len);
+    n = der_append(message, 0, MESSAGE_MAX, 0xBF54, message, tid_len + installed_len);
+    reply = provide_result(message, n, &len);
+    free(reply);
+    order = get_order(id);
+    assert_string_equal(json_string(order, "status"), "done");
+    assert_string_equal(json_string(order, "outcome"), "installed");
+    cJSON_Delete(order);
+    /* the SM-DP+ saw the profile installed */
+    assert_int_equal(rest_call(&smdp, "GET", "/api/orders", NULL, &json), 200);
+    {
+        const cJSON *item;
+        int seen = 0;
+        cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(json, "orders"))
+        {
+            if (strcmp(json_string(item, "matchingId"), matching_id) == 0) {
+                assert_string_equal(json_string(item, "state"), "installed");
+                seen = 1;
+            }
+        }
+        assert_true(seen);
+    }
+    cJSON_Delete(json);
+    sgp32_buffer_free(installed);
+    free(package);
+    free(message);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_indirect_download),  cmocka_unit_test(test_result_with_notifications),
         cmocka_unit_test(test_many_notifications), cmocka_unit_test(test_indirect_cancel),
-        cmocka_unit_test(test_relay_errors),
+        cmocka_unit_test(test_relay_errors),       cmocka_unit_test(test_restart_during_download),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

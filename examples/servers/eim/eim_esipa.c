@@ -580,6 +580,35 @@ static void trace(const char *what, const uint8_t *data, size_t len)
     fprintf(stderr, "sgp32-eim: %s (%zu bytes) %s%s\n", what, len, hex, shown < len ? "..." : "");
 }
 
+void eim_esipa_dispatch(struct eim_server *server, enum sgp32_esipa_message kind, const uint8_t *message, size_t len,
+                        struct sgp32_remote_response *response)
+{
+    if (server->verbose)
+        trace(sgp32_esipa_message_name(kind), message, len);
+    switch (kind) {
+    case SGP32_ESIPA_GET_EIM_PACKAGE:
+        get_eim_package(server, message, len, response);
+        break;
+    case SGP32_ESIPA_PROVIDE_EIM_PACKAGE_RESULT:
+        provide_result(server, message, len, response);
+        break;
+    case SGP32_ESIPA_HANDLE_NOTIFICATION:
+        handle_notification(server, message, len, response);
+        break;
+    case SGP32_ESIPA_INITIATE_AUTHENTICATION:
+    case SGP32_ESIPA_AUTHENTICATE_CLIENT:
+    case SGP32_ESIPA_GET_BOUND_PROFILE_PACKAGE:
+    case SGP32_ESIPA_CANCEL_SESSION:
+        eim_relay_handle(server, sgp32_esipa_message_tag(kind), message, len, response);
+        break;
+    default: /* TransferEimPackageResponse: this eIM never pushes (no ESipa.TransferEimPackage) */
+        plain(response, 400, "unexpected ESipa message");
+        break;
+    }
+    if (server->verbose && response->body_len > 0)
+        trace("answer", response->body, response->body_len);
+}
+
 void eim_esipa_handle(struct eim_server *server, const struct sgp32_remote_incoming *incoming,
                       struct sgp32_remote_response *response)
 {
@@ -594,28 +623,5 @@ void eim_esipa_handle(struct eim_server *server, const struct sgp32_remote_incom
         plain(response, status == SGP32_ERR_NOT_FOUND ? 404 : 400, text);
         return;
     }
-    if (server->verbose)
-        trace(sgp32_esipa_message_name(kind), incoming->body, incoming->body_len);
-    switch (kind) {
-    case SGP32_ESIPA_GET_EIM_PACKAGE:
-        get_eim_package(server, incoming->body, incoming->body_len, response);
-        break;
-    case SGP32_ESIPA_PROVIDE_EIM_PACKAGE_RESULT:
-        provide_result(server, incoming->body, incoming->body_len, response);
-        break;
-    case SGP32_ESIPA_HANDLE_NOTIFICATION:
-        handle_notification(server, incoming->body, incoming->body_len, response);
-        break;
-    case SGP32_ESIPA_INITIATE_AUTHENTICATION:
-    case SGP32_ESIPA_AUTHENTICATE_CLIENT:
-    case SGP32_ESIPA_GET_BOUND_PROFILE_PACKAGE:
-    case SGP32_ESIPA_CANCEL_SESSION:
-        eim_relay_handle(server, sgp32_esipa_message_tag(kind), incoming->body, incoming->body_len, response);
-        break;
-    default: /* TransferEimPackageResponse: this eIM never pushes (no ESipa.TransferEimPackage) */
-        plain(response, 400, "unexpected ESipa message");
-        break;
-    }
-    if (server->verbose && response->body_len > 0)
-        trace("answer", response->body, response->body_len);
+    eim_esipa_dispatch(server, kind, incoming->body, incoming->body_len, response);
 }

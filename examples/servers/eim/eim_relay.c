@@ -3,14 +3,16 @@
  * Indirect profile download (SGP.32 v1.2 3.2.3, 6.3.2.1-6.3.2.5): the IPA speaks ESipa to the eIM and
  * the eIM speaks ES9+ (SGP.22 6.5, JSON) to the SM-DP+, with lib/remote's ES9+ client binding over
  * the libcurl backend (TLS verified against --smdp-ca). Every object the eUICC or the SM-DP+ signed
- * crosses as its received bytes; only the ESipa wrappers are built here:
- *   InitiateAuthenticationOkEsipa  30 { 80 transactionId, 30 serverSigned1, 5F37, 04 ciPKId, 30 cert }
- *   AuthenticateClientOkDPEsipa    30 { 80 transactionId, BF25 metadata, 30 smdpSigned2, 5F37, 30 cert }
- *   GetBoundProfilePackageOkEsipa  30 { 80 transactionId, BF36 boundProfilePackage }
- *   CancelSessionOk                30 00
- * and an SM-DP+ failure becomes the INTEGER alternative of the same answer (the closest code of the
- * ASN.1 list, else undefinedError). The SM-DP+ of a session is remembered by its transactionId (in
- * memory only: a restarted eIM has no download session in flight).
+ * crosses as its received bytes; only the ESipa wrappers are built here. SGP32Definitions is AUTOMATIC
+ * TAGS and these CHOICEs tag none of their alternatives, so each alternative carries its context tag:
+ *   InitiateAuthenticationOkEsipa  [0] A0 { 80 transactionId, 30 serverSigned1, 5F37, 04 ciPKId, 30 cert }
+ *   AuthenticateClientOkDPEsipa    [0] A0 { 80 transactionId, BF25 metadata, 30 smdpSigned2, 5F37, 30 cert }
+ *   GetBoundProfilePackageOkEsipa  [0] A0 { 80 transactionId, BF36 boundProfilePackage }
+ *   CancelSessionOk                [0] A0 00
+ * and an SM-DP+ failure becomes the INTEGER alternative of the same answer, [1] 81 (AuthenticateClient:
+ * [2] 82, after its DP and DS forms), with the closest code of the ASN.1 list, else undefinedError. The SM-DP+ of a
+ * session is remembered by its transactionId in the store, written before the InitiateAuthentication answer leaves: an
+ * eIM killed and restarted in the middle of a download relays the session's next step to the same SM-DP+.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
@@ -23,21 +25,12 @@
 #include "remote/remote_json.h"
 #include "sgp32/http_curl.h"
 
-#define SESSIONS 64
 #define TIMEOUT_MS 30000u
-
-struct relay_session {
-    uint8_t tid[16];
-    size_t tid_len;
-    char address[256];
-};
 
 struct eim_relay {
     struct sgp32_http_curl *curl;
     struct sgp32_http_client http;
     char *default_smdp;
-    struct relay_session sessions[SESSIONS];
-    size_t next_session;
 };
 
 int eim_relay_new(const char *smdp_ca, const char *default_smdp, struct eim_relay **relay)
@@ -152,12 +145,12 @@ static uint8_t *wrap(uint32_t tag, const struct sgp32_bytes *parts, size_t count
     return out;
 }
 
-/* Answers tag { 30 { parts } }. */
+/* Answers tag { A0 { parts } }: the ok alternative, [0] of the answer's CHOICE. */
 static void answer_ok(struct sgp32_remote_response *response, uint32_t tag, const struct sgp32_bytes *parts,
                       size_t count)
 {
     size_t sequence_len = 0, message_len = 0;
-    uint8_t *sequence = wrap(0x30, parts, count, &sequence_len), *message = NULL;
+    uint8_t *sequence = wrap(0xA0, parts, count, &sequence_len), *message = NULL;
     struct sgp32_bytes whole;
     whole.data = sequence;
     whole.len = sequence_len;
@@ -172,9 +165,10 @@ static void answer_ok(struct sgp32_remote_response *response, uint32_t tag, cons
     free(message);
 }
 
+/* Answers tag { 8x 01 code }: the INTEGER error alternative, [2] for AuthenticateClient, else [1]. */
 static void answer_code(struct sgp32_remote_response *response, uint32_t tag, long code)
 {
-    uint8_t message[6] = {(uint8_t)(tag >> 8), (uint8_t)tag, 3, 0x02, 1, (uint8_t)code};
+    uint8_t message[6] = {(uint8_t)(tag >> 8), (uint8_t)tag, 3, tag == 0xBF3B ? 0x82 : 0x81, 1, (uint8_t)code};
     eim_esipa_answer(response, message, sizeof(message));
 }
 
@@ -204,23 +198,20 @@ static const struct code_map bpp_codes[] = {{"8.1", "6.1", 1},     {"8.2.7", "2.
                                             {"8.10.1", "3.9", 95}, {NULL, NULL, 127}};
 static const struct code_map cancel_codes[] = {{"8.10.1", "3.9", 1}, {"8.1", "6.1", 2}, {NULL, NULL, 127}};
 
-static void remember(struct eim_relay *relay, const struct sgp32_bytes *tid, const char *address)
+/* 0 remembered; -1 (store failure): the session could not be continued, so it is not started. */
+static int remember(struct eim_server *server, const struct sgp32_bytes *tid, const char *address)
 {
-    struct relay_session *s = &relay->sessions[relay->next_session++ % SESSIONS];
-    if (tid->len == 0 || tid->len > sizeof(s->tid))
-        return;
-    memcpy(s->tid, tid->data, tid->len);
-    s->tid_len = tid->len;
-    snprintf(s->address, sizeof(s->address), "%s", address);
+    if (tid->len == 0 || tid->len > 16)
+        return -1;
+    return eim_store_put_session(server->store, tid->data, tid->len, address);
 }
 
-static const char *address_of(struct eim_relay *relay, const uint8_t *tid, size_t tid_len)
+/* The SM-DP+ of a session: the one its InitiateAuthentication went to (in the store), else --smdp. */
+static const char *address_of(struct eim_server *server, const uint8_t *tid, size_t tid_len, char *buffer, size_t cap)
 {
-    size_t i;
-    for (i = 0; i < SESSIONS; i++)
-        if (relay->sessions[i].tid_len == tid_len && tid_len > 0 && memcmp(relay->sessions[i].tid, tid, tid_len) == 0)
-            return relay->sessions[i].address;
-    return relay->default_smdp;
+    if (tid != NULL && tid_len > 0 && eim_store_get_session(server->store, tid, tid_len, buffer, cap) == 0)
+        return buffer;
+    return server->relay->default_smdp;
 }
 
 /* The child `tag` of message as bytes (element, or value when value_only). */
@@ -289,8 +280,10 @@ static void initiate_authentication(struct eim_server *server, const uint8_t *me
     sgp32_remote_result_clear(&result);
     status = es9_call(server->relay, address_text, SGP32_ES9PLUS_INITIATE_AUTHENTICATION, &request, &answer, &storage,
                       &result);
-    if (status == SGP32_OK) {
-        remember(server->relay, &answer.initiate_authentication.transaction_id, address_text);
+    if (status == SGP32_OK && remember(server, &answer.initiate_authentication.transaction_id, address_text) != 0) {
+        fprintf(stderr, "sgp32-eim: cannot store the download session: refused\n");
+        answer_code(response, 0xBF39, 127);
+    } else if (status == SGP32_OK) {
         parts[0] = tid_element(&answer.initiate_authentication.transaction_id, tid);
         parts[1] = answer.initiate_authentication.server_signed1;
         parts[2] = answer.initiate_authentication.server_signature1;
@@ -313,7 +306,8 @@ static void session_call(struct eim_server *server, uint32_t tag, const uint8_t 
     struct sgp32_bytes tid = part(message, len, 0x80, 1), parts[5];
     enum sgp32_es9plus_function function;
     const struct code_map *codes;
-    const char *address = address_of(server->relay, tid.data, tid.len);
+    char address_buffer[256];
+    const char *address = address_of(server, tid.data, tid.len, address_buffer, sizeof(address_buffer));
     uint8_t tid_buffer[18], *retagged = NULL;
     void *storage = NULL;
     enum sgp32_status status;
@@ -363,7 +357,8 @@ static void session_call(struct eim_server *server, uint32_t tag, const uint8_t 
         parts[1] = answer.get_bound_profile_package.bound_profile_package;
         answer_ok(response, tag, parts, 2);
     } else {
-        answer_ok(response, tag, NULL, 0); /* cancelSessionOk SEQUENCE {} */
+        eim_store_delete_session(server->store, tid.data, tid.len); /* the session has ended */
+        answer_ok(response, tag, NULL, 0);                          /* cancelSessionOk: A0 00 */
     }
     sgp32_remote_storage_free(storage);
 }

@@ -6,7 +6,8 @@
  *             [--smdp-ca pem] [--smdp host:port] [--tls-cert F --tls-key F] [--lifetime S] [--verbose]
  *
  * One HTTPS listener on 127.0.0.1 (--port 0, the default: a free port) serves the ESipa ASN.1 binding
- * at POST /gsma/rsp2/asn1 (SGP.32 v1.2 6.1) and the operator's JSON API under /api/. Once it accepts
+ * at POST /gsma/rsp2/asn1 (SGP.32 v1.2 6.1), the ESipa JSON binding at POST /gsma/rsp2/esipa/<function>
+ * (6.2) and the operator's JSON API under /api/. Once it accepts
  * connections it prints "listening 127.0.0.1:<port>" on stdout (and writes the port to --port-file).
  * Runs until SIGINT or SIGTERM (or --lifetime seconds), then stops cleanly. Everything it must not
  * forget is in the SQLite file --db, written before each answer.
@@ -18,6 +19,7 @@
 
 #include "eim_server.h"
 #include "https_server.h"
+#include "remote/esipa_json.h"
 
 #define MAX_BODY (1024u * 1024u)
 
@@ -104,6 +106,12 @@ static void handle(void *user, const char *method, const struct sgp32_remote_inc
         if (strcmp(method, "POST") == 0)
             eim_esipa_handle(server, incoming, response);
         else /* SGP.32 6.1: every ESipa message is an HTTP POST */
+            sgp32_remote_response_init(response, 405, "text/plain", SGP32_REMOTE_ADMIN_PROTOCOL_ESIPA,
+                                       (const uint8_t *)"POST only", 9, NULL, NULL);
+    } else if (strncmp(incoming->path, SGP32_ESIPA_JSON_PATH_PREFIX, strlen(SGP32_ESIPA_JSON_PATH_PREFIX)) == 0) {
+        if (strcmp(method, "POST") == 0) /* SGP.32 6.2: the JSON binding's functions are POSTs too */
+            eim_esipa_json_handle(server, incoming, response);
+        else
             sgp32_remote_response_init(response, 405, "text/plain", SGP32_REMOTE_ADMIN_PROTOCOL_ESIPA,
                                        (const uint8_t *)"POST only", 9, NULL, NULL);
     } else if (strncmp(incoming->path, "/api/", 5) == 0) {

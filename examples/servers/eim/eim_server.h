@@ -4,7 +4,9 @@
  *   eim_server.c   options, keys, the HTTPS front end (examples/servers/common), dispatch by path
  *   eim_store.c    the SQLite store: devices, counters, orders, results, notifications
  *   eim_orders.c   the content of an order (REST JSON) as PSMOs, eCOs, BF52 or BF54 DER
- *   eim_esipa.c    ESipa ASN.1 binding: GetEimPackage, ProvideEimPackageResult, HandleNotification
+ *   eim_esipa.c    the ESipa messages: GetEimPackage, ProvideEimPackageResult, HandleNotification;
+ *                  the ASN.1 binding (SGP.32 6.1)
+ *   eim_esipa_json.c  the ESipa JSON binding (6.2): JSON <-> the same messages as eim_esipa.c
  *   eim_relay.c    indirect profile download: ESipa <-> ES9+ JSON to the SM-DP+ (libcurl)
  *   eim_api.c      the JSON REST API under /api/
  * Every request runs on libmicrohttpd's single polling thread: no locks. Test material only.
@@ -18,6 +20,7 @@
 #include <cjson/cJSON.h>
 
 #include "eim_core.h"
+#include "remote/esipa_asn1.h"
 #include "remote/remote.h"
 
 struct eim_store;
@@ -92,6 +95,11 @@ int eim_store_add_notification(struct eim_store *store, const char *eid, long or
                                const char *json);
 /* Appends {"id","eid","orderId","received","der","decoded"} objects of `eid` (NULL: all) to array. */
 int eim_store_list_notifications(struct eim_store *store, const char *eid, cJSON *array);
+/* The SM-DP+ address of a relayed download session, by its transactionId (kept so that an eIM restarted
+ * in the middle of a download relays its next step): put 0 / -1; get 0 found (into smdp), 1 none, -1. */
+int eim_store_put_session(struct eim_store *store, const uint8_t *tid, size_t tid_len, const char *smdp);
+int eim_store_get_session(struct eim_store *store, const uint8_t *tid, size_t tid_len, char *smdp, size_t cap);
+int eim_store_delete_session(struct eim_store *store, const uint8_t *tid, size_t tid_len);
 
 /* ---- eim_orders.c ---- */
 /* Checks the order content (JSON object with one key: psmo, eco, download, ipaEuiccData): its kind
@@ -119,10 +127,21 @@ char *eim_base64_encode(const uint8_t *data, size_t len);
 char *eim_decode_json(const char *type, const uint8_t *data, size_t len);
 
 /* ---- eim_esipa.c ---- */
+/* One ESipa message from the IPA (EsipaMessageFromIpaToEim bytes, already decoded whole by lib/remote),
+ * whatever the binding it came with: its ASN.1 answer (200 with the EsipaMessageFromEimToIpa, 204, or a
+ * plain-text 4xx/5xx) into response. */
+void eim_esipa_dispatch(struct eim_server *server, enum sgp32_esipa_message kind, const uint8_t *message, size_t len,
+                        struct sgp32_remote_response *response);
+/* POST /gsma/rsp2/asn1. */
 void eim_esipa_handle(struct eim_server *server, const struct sgp32_remote_incoming *incoming,
                       struct sgp32_remote_response *response);
 /* Sets an owned 200 ASN.1 answer (copies message). */
 void eim_esipa_answer(struct sgp32_remote_response *response, const uint8_t *message, size_t len);
+
+/* ---- eim_esipa_json.c ---- */
+/* POST /gsma/rsp2/esipa/<function>. */
+void eim_esipa_json_handle(struct eim_server *server, const struct sgp32_remote_incoming *incoming,
+                           struct sgp32_remote_response *response);
 
 /* ---- eim_relay.c ---- */
 /* smdp_ca: PEM file trusted for the SM-DP+ TLS certificates; default_smdp: address used when an

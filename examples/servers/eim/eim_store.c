@@ -2,7 +2,8 @@
 /*
  * The persistent store of sgp32-eim (eim_server.h): one SQLite file with the registered devices
  * (eUICC certificate, association token, the counterValue last sent, the highest result seqNumber),
- * the orders with what was sent and received, and the notifications. Every change is its own
+ * the orders with what was sent and received, the notifications, and the SM-DP+ of each relayed
+ * download session. Every change is its own
  * transaction (SQLite's default, synchronous FULL): a killed server loses nothing it answered.
  */
 #define _POSIX_C_SOURCE 200809L
@@ -25,7 +26,10 @@ static const char schema[] =
     " request TEXT NOT NULL, status TEXT NOT NULL, outcome TEXT, reason TEXT, counter INTEGER, tid BLOB,"
     " package BLOB, result BLOB, result_json TEXT, created TEXT DEFAULT CURRENT_TIMESTAMP, updated TEXT);"
     "CREATE TABLE IF NOT EXISTS notifications(id INTEGER PRIMARY KEY AUTOINCREMENT, eid TEXT, order_id INTEGER,"
-    " der BLOB NOT NULL, json TEXT, received TEXT DEFAULT CURRENT_TIMESTAMP);";
+    " der BLOB NOT NULL, json TEXT, received TEXT DEFAULT CURRENT_TIMESTAMP);"
+    /* the SM-DP+ of each relayed download session (eim_relay.c), by the transactionId it gave */
+    "CREATE TABLE IF NOT EXISTS relay_sessions(transaction_id BLOB PRIMARY KEY, smdp TEXT NOT NULL,"
+    " seq INTEGER NOT NULL, created TEXT DEFAULT CURRENT_TIMESTAMP);";
 
 int eim_store_open(const char *path, struct eim_store **store)
 {
@@ -360,4 +364,47 @@ long eim_store_order_with_result(struct eim_store *store, const char *eid, const
         id = (long)sqlite3_column_int64(statement, 0);
     sqlite3_finalize(statement);
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? id : -1;
+}
+
+/* Sessions kept: far more than can be in flight; the oldest go first. */
+#define RELAY_SESSIONS_KEPT 1024
+
+int eim_store_put_session(struct eim_store *store, const uint8_t *tid, size_t tid_len, const char *smdp)
+{
+    sqlite3_stmt *statement = prepare(store, "INSERT OR REPLACE INTO relay_sessions(transaction_id, smdp, seq)"
+                                             " VALUES(?1, ?2, (SELECT IFNULL(MAX(seq), 0) + 1 FROM relay_sessions))");
+    if (statement == NULL)
+        return -1;
+    bind_blob(statement, 1, tid, tid_len);
+    bind_text(statement, 2, smdp);
+    if (run(store, statement) != 0)
+        return -1;
+    statement = prepare(store, "DELETE FROM relay_sessions WHERE seq <= (SELECT MAX(seq) FROM relay_sessions) - ?1");
+    if (statement == NULL)
+        return -1;
+    sqlite3_bind_int(statement, 1, RELAY_SESSIONS_KEPT);
+    return run(store, statement);
+}
+
+int eim_store_get_session(struct eim_store *store, const uint8_t *tid, size_t tid_len, char *smdp, size_t cap)
+{
+    sqlite3_stmt *statement = prepare(store, "SELECT smdp FROM relay_sessions WHERE transaction_id = ?1");
+    int rc;
+    if (statement == NULL)
+        return -1;
+    bind_blob(statement, 1, tid, tid_len);
+    rc = sqlite3_step(statement);
+    if (rc == SQLITE_ROW)
+        snprintf(smdp, cap, "%s", (const char *)sqlite3_column_text(statement, 0));
+    sqlite3_finalize(statement);
+    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? 1 : -1;
+}
+
+int eim_store_delete_session(struct eim_store *store, const uint8_t *tid, size_t tid_len)
+{
+    sqlite3_stmt *statement = prepare(store, "DELETE FROM relay_sessions WHERE transaction_id = ?1");
+    if (statement == NULL)
+        return -1;
+    bind_blob(statement, 1, tid, tid_len);
+    return run(store, statement);
 }
