@@ -432,6 +432,7 @@ class UrllibHttpClient(ThreadedHttpClient):
                 response = self._opener.open(outgoing, timeout=timeout)
             except urllib.error.HTTPError as answer:  # 3xx/4xx/5xx: an answer all the same
                 response = answer
+            code = int(getattr(response, "status", None) or response.getcode())  # 3.8: HTTPError has no .status
             with response:
                 total = 0
                 while not cancelled.is_set():
@@ -440,9 +441,9 @@ class UrllibHttpClient(ThreadedHttpClient):
                         break
                     total += len(chunk)
                     if self.max_response_bytes and total > self.max_response_bytes:
-                        return HttpResult(Status.TOO_LARGE, int(response.status), "", "max_response_bytes passed")
+                        return HttpResult(Status.TOO_LARGE, code, "", "max_response_bytes passed")
                     write(chunk)
-                return HttpResult(Status.OK, int(response.status), response.headers.get("Content-Type", "") or "", "")
+                return HttpResult(Status.OK, code, response.headers.get("Content-Type", "") or "", "")
         except ValueError as error:
             return HttpResult(Status.INVALID_ARGUMENT, 0, "", f"bad request: {error}")
         except urllib.error.URLError as error:

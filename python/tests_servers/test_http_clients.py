@@ -41,6 +41,14 @@ def test_get_post_and_status_codes(eim: Server, ca_file: Path) -> None:
             assert result.status == Status.OK and result.http_status in (200, 400)
 
 
+def test_max_response_bytes(eim: Server, ca_file: Path) -> None:
+    for client in (sgp32.CurlHttpClient(ca_file=ca_file, max_response_bytes=10),
+                   sgp32.UrllibHttpClient(ca_file=ca_file, max_response_bytes=10)):
+        with client:
+            result, _ = client.fetch(eim.url + "/api/eim")
+            assert result.status == Status.TOO_LARGE, (client, result)
+
+
 def test_tls_verification_and_unreachable(eim: Server, pki: Path) -> None:
     # The CI does not issue the eIM's TLS certificate: verification fails, for both clients
     for client in clients(pki / "ci" / "ci.cert.pem"):
