@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "codec/der.h"
+#include "ipa/ipa_emulation.h"
 #include "ipa/ipa_internal.h"
 #include "sgp32/codec.h"
 #include "sgp32/tlv.h"
@@ -85,8 +86,15 @@ enum sgp32_status ipa_card_read_eim(struct sgp32_ipa *ipa)
     const uint8_t *list, *v;
     size_t list_len, v_len;
     struct sgp32_tlv_header item;
-    enum sgp32_status st = sgp32_es10_get_eim_configuration_data(ipa->es10, ipa->config.eim_id, &answer, &answer_len);
+    enum sgp32_status st;
+    if (ipa->emulated) /* an SGP.22 eUICC: the eIMs are in the IPA's record */
+        return ipa_emulation_read_eim(ipa);
+    st = sgp32_es10_get_eim_configuration_data(ipa->es10, ipa->config.eim_id, &answer, &answer_len);
     ipa->have_eim = 0;
+    if (st != SGP32_OK && ipa_emulation_detect(ipa, st)) {
+        sgp32_buffer_free(answer);
+        return ipa_emulation_read_eim(ipa);
+    }
     if (st != SGP32_OK)
         return ipa_card_fail(ipa, st, "GetEimConfigurationData");
     /* BF55 { A0 { 30 { 80 eimId, 81 eimFqdn ... } ... } } */

@@ -172,6 +172,7 @@ struct sgp32_ipa {
     int have_eid;
     uint8_t eid[16];
     int have_eim;
+    int emulated; /* an SGP.22 eUICC: the IPA emulates the eIM functions (ipa_emulation.c) */
     char eim_id[129];
     char eim_fqdn[256];
     char user_agent[64];

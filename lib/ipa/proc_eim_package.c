@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "codec/der.h"
+#include "ipa/ipa_emulation.h"
 #include "ipa/ipa_internal.h"
 #include "ipa/ipa_package.h"
 #include "remote/esipa_asn1.h"
@@ -205,7 +206,11 @@ static enum sgp32_status execute_run(struct sgp32_ipa *ipa)
         memset(&package, 0, sizeof(package));
         package.counter = -1;
     }
-    if (st == SGP32_OK && ipa->job.uncertain)
+    if (st == SGP32_OK && ipa->emulated) { /* an SGP.22 eUICC: the IPA emulates LoadEuiccPackage */
+        found = 1;
+        st = ipa_emulation_execute(ipa, &result);
+    }
+    if (st == SGP32_OK && ipa->job.uncertain && !found)
         st = find_kept_result(ipa, &package, &result, &found);
     if (st == SGP32_OK && !found) {
         if (ipa->job.seq_before < -1) {

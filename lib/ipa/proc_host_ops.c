@@ -5,6 +5,7 @@
  * procedure is in flight; a change of the enabled profile is told to the host (event) and to the
  * eIM (notifyStateChange with its stateChangeCause, SGP.32 6.3.2.6, at the next GetEimPackage).
  */
+#include "ipa/ipa_emulation.h"
 #include "ipa/ipa_internal.h"
 #include "sgp32/codec.h"
 
@@ -102,9 +103,15 @@ enum sgp32_status sgp32_ipa_add_initial_eim(struct sgp32_ipa *ipa, const uint8_t
     st = card_for_host(ipa);
     if (st != SGP32_OK)
         return st;
-    st = sgp32_es10_add_initial_eim(ipa->es10, request, len, &received, &received_len);
-    if (st != SGP32_OK)
+    if (!ipa->emulated)
+        st = sgp32_es10_add_initial_eim(ipa->es10, request, len, &received, &received_len);
+    if (ipa->emulated || (st != SGP32_OK && ipa_emulation_detect(ipa, st))) {
+        /* an SGP.22 eUICC: the IPA keeps the eIM configuration (ipa_emulation.c) */
+        sgp32_buffer_free(received);
+        st = ipa_emulation_add_initial_eim(ipa, request, len, &received, &received_len);
+    } else if (st != SGP32_OK) {
         ipa_card_fail(ipa, st, "AddInitialEim");
+    }
     if (answer != NULL) {
         *answer = received;
         *answer_len = received_len;

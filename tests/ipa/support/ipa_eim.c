@@ -59,6 +59,7 @@ struct ipa_eim {
     void *other_user;
     ipa_eim_notification_forward forward;
     void *forward_user;
+    int emulated; /* the device emulates IoT on an SGP.22 eUICC: results with an empty euiccSignEPR */
 };
 
 /* ---- A small DER writer ---- */
@@ -405,6 +406,17 @@ void ipa_eim_set_other_handler(struct ipa_eim *eim, ipa_http_handler handler, vo
     eim->other_user = user;
 }
 
+void ipa_eim_set_association_token(struct ipa_eim *eim, int has_token, long token)
+{
+    eim->has_token = has_token;
+    eim->token = token;
+}
+
+void ipa_eim_set_emulated(struct ipa_eim *eim, int emulated)
+{
+    eim->emulated = emulated;
+}
+
 void ipa_eim_set_notification_forward(struct ipa_eim *eim, ipa_eim_notification_forward forward, void *user)
 {
     eim->forward = forward;
@@ -438,12 +450,75 @@ static enum sgp32_status remember_accepted(struct ipa_eim *eim, const uint8_t *b
     return SGP32_OK;
 }
 
+/* IoT emulation (docs/ipa.md): BF51 { A0 { 30 data, 5F37 00 } }, a euiccPackageResultSigned whose
+ * euiccSignEPR is empty. Its data is checked as a signed result's (echoes, seqNumber), without signature. */
+static int emulated_result(const uint8_t *der, size_t len, size_t *data_at, size_t *data_end)
+{
+    struct sgp32_tlv_header top, choice, data, signature;
+    size_t at = 0, inner;
+    if (!next_child(der, len, &at, &top) || top.tag != 0xBF51 || top.header_len + top.length != len)
+        return 0;
+    at = top.header_len;
+    if (!next_child(der, len, &at, &choice) || choice.tag != 0xA0)
+        return 0;
+    inner = at + choice.header_len;
+    if (!next_child(der, len, &inner, &data) || data.tag != 0x30)
+        return 0;
+    *data_at = inner + data.header_len;
+    *data_end = *data_at + data.length;
+    inner = *data_end;
+    return next_child(der, len, &inner, &signature) && signature.tag == 0x5F37 && signature.length == 0 &&
+           inner + signature.header_len == len;
+}
+
+static enum sgp32_status verify_emulated(const uint8_t *der, size_t at, size_t end,
+                                         const struct sgp32_eim_expected *expected, struct sgp32_eim_result *out)
+{
+    struct sgp32_tlv_header h, item;
+    size_t eim_id_len = strlen(expected->eim_id), child;
+    int have_seq = 0, have_counter = 0, have_list = 0;
+    memset(out, 0, sizeof(*out));
+    out->kind = SGP32_EIM_RESULT_SIGNED;
+    for (; next_child(der, end, &at, &h); at += h.header_len + h.length) {
+        const uint8_t *v = der + at + h.header_len;
+        if (h.tag == 0x80 && (h.length != eim_id_len || memcmp(v, expected->eim_id, eim_id_len) != 0))
+            return SGP32_ERR_PROTOCOL;
+        if (h.tag == 0x81 && (have_counter = 1) && integer_of(v, h.length) != expected->counter_value)
+            return SGP32_ERR_PROTOCOL;
+        if (h.tag == 0x82 && expected->transaction_id != NULL &&
+            (h.length != expected->transaction_id_len || memcmp(v, expected->transaction_id, h.length) != 0))
+            return SGP32_ERR_PROTOCOL;
+        if (h.tag == 0x83) {
+            have_seq = 1;
+            out->seq_number = integer_of(v, h.length);
+        }
+        if (h.tag == 0x30) {
+            have_list = 1;
+            for (child = at + h.header_len; next_child(der, at + h.header_len + h.length, &child, &item);
+                 child += item.header_len + item.length) {
+                struct sgp32_eim_result_item *r;
+                if (out->item_count == SGP32_EIM_MAX_RESULTS)
+                    return SGP32_ERR_TOO_LARGE;
+                r = &out->items[out->item_count++];
+                r->tag = item.tag;
+                r->offset = child;
+                r->len = item.header_len + item.length;
+                r->is_integer = !item.constructed && item.length > 0 && item.length <= sizeof(long);
+                r->value = r->is_integer ? integer_of(der + child + item.header_len, item.length) : 0;
+            }
+        }
+    }
+    if (at != end || !have_seq || !have_counter || !have_list)
+        return SGP32_ERR_DECODE;
+    return out->seq_number > expected->last_seq_number ? SGP32_OK : SGP32_ERR_PROTOCOL;
+}
+
 /* The verification against every package sent, newest first. */
 static enum sgp32_status verify(struct ipa_eim *eim, const uint8_t *der, size_t len, struct sgp32_eim_result *out,
                                 long *counter_value, int *duplicate, long *ack_seq)
 {
     enum sgp32_status first = SGP32_ERR_NOT_FOUND;
-    size_t i = eim->sent_count, k;
+    size_t i = eim->sent_count, k, data_at = 0, data_end = 0;
     *duplicate = 0;
     *ack_seq = -1;
     *counter_value = -1;
@@ -469,7 +544,10 @@ static enum sgp32_status verify(struct ipa_eim *eim, const uint8_t *der, size_t 
         expected.association_token = eim->token;
         expected.last_seq_number = eim->last_seq;
         memset(out, 0, sizeof(*out));
-        status = sgp32_eim_verify_result(der, len, eim->euicc_cert, eim->euicc_cert_len, &expected, out);
+        if (eim->emulated && emulated_result(der, len, &data_at, &data_end))
+            status = verify_emulated(der, data_at, data_end, &expected, out);
+        else
+            status = sgp32_eim_verify_result(der, len, eim->euicc_cert, eim->euicc_cert_len, &expected, out);
         if (status == SGP32_OK) {
             *counter_value = eim->sent[i].counter;
             if (out->kind == SGP32_EIM_RESULT_SIGNED) {

@@ -120,6 +120,14 @@ void ipa_eim_set_ack_mode(struct ipa_eim *eim, enum ipa_eim_ack_mode mode, long 
  * answered 204 after being recorded). */
 void ipa_eim_set_other_handler(struct ipa_eim *eim, ipa_http_handler handler, void *user);
 
+/* The associationToken the eUICC (or an emulating IPA) assigned after the eIM was created: it goes
+ * into the next packages' signatures and into the result checks. */
+void ipa_eim_set_association_token(struct ipa_eim *eim, int has_token, long token);
+/* The device emulates IoT on an SGP.22 eUICC (registered as such, docs/ipa.md): EuiccPackageResults
+ * whose euiccSignEPR is EMPTY are accepted after the same echo and seqNumber checks, unsigned. A
+ * non-empty signature is still verified. Off by default. */
+void ipa_eim_set_emulated(struct ipa_eim *eim, int emulated);
+
 /* HandleNotification's pendingNotification (the BF37 / 30 element inside A0) also goes to forward:
  * the fixture hands it to the SM-DP+ (ES9+ handleNotification), as an eIM relaying for an IPA does. */
 typedef void (*ipa_eim_notification_forward)(void *user, const uint8_t *notification, size_t len);
