@@ -399,13 +399,15 @@ static uint32_t wait_until(const struct sgp32_ipa *ipa, uint64_t when)
 
 enum sgp32_status sgp32_ipa_poll(struct sgp32_ipa *ipa, struct sgp32_ipa_poll_result *result)
 {
-    enum sgp32_status st = SGP32_OK;
+    enum sgp32_status st = SGP32_OK, first = SGP32_OK;
+    char first_detail[sizeof(ipa->last_error)];
     unsigned steps;
     uint32_t wait_ms = 0;
     if (ipa == NULL)
         return SGP32_ERR_INVALID_ARGUMENT;
     ipa->activity = SGP32_IPA_IDLE;
     ipa->last_status = SGP32_OK;
+    first_detail[0] = '\0';
     for (steps = 0; steps < STEPS_PER_POLL; steps++) {
         const struct ipa_state_def *def = state_table[ipa->state];
         enum ipa_state before = ipa->state;
@@ -413,7 +415,8 @@ enum sgp32_status sgp32_ipa_poll(struct sgp32_ipa *ipa, struct sgp32_ipa_poll_re
             int done = 0;
             st = ipa_exchange_poll(ipa, &done);
             if (!done) {
-                ipa->activity = SGP32_IPA_WORKING;
+                if (ipa->activity != SGP32_IPA_FAILED)
+                    ipa->activity = SGP32_IPA_WORKING;
                 wait_ms = EXCHANGE_POLL_MS;
                 break;
             }
@@ -428,8 +431,14 @@ enum sgp32_status sgp32_ipa_poll(struct sgp32_ipa *ipa, struct sgp32_ipa_poll_re
         }
         if (ipa->activity == SGP32_IPA_IDLE && (ipa->state != IPA_STATE_IDLE || before != IPA_STATE_IDLE))
             ipa->activity = SGP32_IPA_WORKING;
-        if (st != SGP32_OK && ipa->activity != SGP32_IPA_BACKOFF)
-            ipa->activity = SGP32_IPA_FAILED;
+        if (st != SGP32_OK && first == SGP32_OK) {
+            /* The poll reports its first failure: later steps (the next state's own checks) must not
+             * hide why the procedure ended. */
+            first = st;
+            memcpy(first_detail, ipa->last_error, sizeof(first_detail));
+            if (ipa->activity != SGP32_IPA_BACKOFF)
+                ipa->activity = SGP32_IPA_FAILED;
+        }
         if (ipa->state == IPA_STATE_IDLE && before == IPA_STATE_IDLE && ipa->wake_at_ms > ipa_now(ipa)) {
             wait_ms = wait_until(ipa, ipa->wake_at_ms);
             break;
@@ -439,18 +448,22 @@ enum sgp32_status sgp32_ipa_poll(struct sgp32_ipa *ipa, struct sgp32_ipa_poll_re
     if (ipa->activity == SGP32_IPA_WORKING && ipa->state == IPA_STATE_IDLE && !ipa->exchange.active &&
         ipa->wake_at_ms > ipa_now(ipa))
         ipa->activity = SGP32_IPA_IDLE;
+    if (first != SGP32_OK) {
+        ipa->last_status = first;
+        memcpy(ipa->last_error, first_detail, sizeof(ipa->last_error));
+    }
     if (result != NULL) {
         memset(result, 0, sizeof(*result));
         result->activity = (uint32_t)ipa->activity;
         result->wait_ms = wait_ms;
         result->state = state_table[ipa->state]->name;
-        result->status = ipa->last_status;
-        if (ipa->last_status != SGP32_OK) {
-            size_t n = strlen(ipa->last_error);
+        result->status = first;
+        if (first != SGP32_OK) {
+            size_t n = strlen(first_detail);
             if (n >= sizeof(result->detail))
                 n = sizeof(result->detail) - 1;
-            memcpy(result->detail, ipa->last_error, n);
+            memcpy(result->detail, first_detail, n);
         }
     }
-    return st;
+    return first;
 }

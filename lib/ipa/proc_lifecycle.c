@@ -106,11 +106,20 @@ static enum sgp32_status idle_run(struct sgp32_ipa *ipa)
         ipa_goto(ipa, ipa->job.stage == IPA_JOB_EXECUTED ? IPA_STATE_REPORT : IPA_STATE_RESUME);
         return SGP32_OK;
     }
-    if (!ipa->have_eim && now >= ipa->next_eim_poll_ms) {
-        /* No eIM yet (a factory-fresh eUICC): look again now and then. */
-        ipa->next_eim_poll_ms = now + ipa->config.poll_interval_ms;
-        if (ipa_card_ready(ipa) == SGP32_OK)
-            ipa_card_read_eim(ipa);
+    if (!ipa->have_eim) {
+        /* No eIM yet (a factory-fresh eUICC): nothing to ask; look again now and then, quietly (an
+         * eIM appears through AddInitialEim, which reads it at once). */
+        ipa->eim_poll_requested = 0;
+        if (now >= ipa->next_eim_poll_ms) {
+            enum sgp32_status kept = ipa->last_status;
+            char detail[sizeof(ipa->last_error)];
+            memcpy(detail, ipa->last_error, sizeof(detail));
+            ipa->next_eim_poll_ms = now + ipa->config.poll_interval_ms;
+            if (ipa_card_ready(ipa) == SGP32_OK)
+                ipa_card_read_eim(ipa);
+            ipa->last_status = kept;
+            memcpy(ipa->last_error, detail, sizeof(detail));
+        }
     }
     if (ipa->have_eim && (ipa->eim_poll_requested || now >= ipa->next_eim_poll_ms)) {
         ipa_goto(ipa, IPA_STATE_GET_PACKAGE);
