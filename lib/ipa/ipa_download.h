@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Profile download internals (docs/ipa.md "Profile download"), shared by
- *   proc_download.c           the DOWNLOAD state: steps, ES10b calls, failures, events, persistence
+ *   proc_download.c           the DOWNLOAD state: starting, the steps up to the BPP, failures
+ *   proc_download_end.c       delivery of the result, cancellation, events and report, resumption
  *   proc_download_session.c   activation codes, triggers, ES10 request building, the record
  *   proc_download_direct.c    ES9+ to the SM-DP+ (JSON binding, SGP32_HAVE_JSON)
  *   proc_download_smds.c      ES11 event retrieval from an SM-DS (JSON binding, SGP32_HAVE_JSON)
@@ -159,6 +160,10 @@ enum sgp32_status ipa_download_take_initiate(struct ipa_download *dl,
                                              const struct sgp32_es9plus_initiate_authentication_response *r);
 
 /* ---- proc_download.c ---- */
+/* The transport of a mode (NULL: not in this build). */
+const struct ipa_download_transport *ipa_download_transport_of(int mode);
+/* Makes dl the session in flight (any previous one is freed) and enters the DOWNLOAD state. */
+enum sgp32_status ipa_download_start(struct sgp32_ipa *ipa, struct ipa_download *dl);
 struct ipa_download *ipa_download_new(struct sgp32_ipa *ipa, int mode);
 /* Records a failure (the first one wins) and moves on: to CANCEL while the eUICC has a session or
  * the server may have one, else to FINISH. Returns SGP32_OK: FINISH reports the failure. */
@@ -166,5 +171,13 @@ enum sgp32_status ipa_download_fail(struct sgp32_ipa *ipa, struct ipa_download *
                                     long cancel_reason, const char *what, const char *detail);
 /* The BPP bytes of the answer, in order: to the eUICC (progress events). */
 enum sgp32_status ipa_download_feed(struct ipa_download *dl, const uint8_t *data, size_t len);
+
+/* ---- proc_download_end.c: the run / answer steps from NOTIFY on ---- */
+enum sgp32_status ipa_download_step_notify(struct sgp32_ipa *ipa, struct ipa_download *dl);
+enum sgp32_status ipa_download_answer_notify(struct sgp32_ipa *ipa, struct ipa_download *dl);
+enum sgp32_status ipa_download_step_remove(struct sgp32_ipa *ipa, struct ipa_download *dl);
+enum sgp32_status ipa_download_step_cancel(struct sgp32_ipa *ipa, struct ipa_download *dl);
+enum sgp32_status ipa_download_answer_cancel(struct sgp32_ipa *ipa, struct ipa_download *dl);
+enum sgp32_status ipa_download_step_finish(struct sgp32_ipa *ipa, struct ipa_download *dl);
 
 #endif /* SGP32_LIB_IPA_DOWNLOAD_H */
