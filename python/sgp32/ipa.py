@@ -382,6 +382,8 @@ class Ipa:
 
     def _c_log(self, _user: Any, level: int, message: Optional[bytes]) -> None:
         text = (message or b"").decode(errors="replace")
+        if "no eIM configured" in text:
+            self._no_eim = True
         try:
             if self.log is not None:
                 self.log(level, text)
