@@ -488,8 +488,8 @@ class Ipa:
     def run_until_idle(self, timeout: float = 300.0) -> PollResult:
         """Polls until the IPA is idle (see :attr:`is_idle`); returns the last :class:`PollResult`
         (its ``activity`` FAILED / ``status`` tell a procedure that gave up). With no eIM configured
-        on the eUICC the library never reports idle (it keeps looking for one): then the IPA back in
-        state "idle" with nothing to do counts as idle."""
+        on the eUICC, the IPA back in state "idle" with nothing to do counts as idle too (libraries
+        before 4e3c3e6 never reported is_idle there)."""
         return self.run_until(lambda result: result.idle or (self._no_eim and result.state == "idle" and
                                                              result.activity == IpaActivity.IDLE), timeout)
 
