@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * End-to-end: a device from its bootstrap profile to an operational one (docs/e2e.md, scenarios 1,
+ * 4, 5, 6): the real IPA, sgp32-eim, sgp32-smdp, the software eUICC.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "e2e_env.h"
+
+static const char *text_of(const cJSON *json, const char *name)
+{
+    const cJSON *item = cJSON_GetObjectItemCaseSensitive(json, name);
+    return cJSON_IsString(item) ? item->valuestring : "";
+}
+
+/* A download order (activation code for the SM-DP+) run to its end: the ICCID installed. */
+static void indirect_download(char iccid[21])
+{
+    char order[256];
+    long id;
+    cJSON *json;
+    snprintf(order, sizeof(order), "{\"download\": {\"activationCode\": \"1$%s$%s\"}}", e2e.smdp.address,
+             E2E_MATCHING_ID);
+    id = e2e_post_order(&e2e.eim, order);
+    json = e2e_run_order(&e2e.eim, id, E2E_ORDER_TIMEOUT_MS);
+    assert_string_equal(text_of(json, "status"), "done");
+    assert_string_equal(text_of(json, "outcome"), "installed");
+    cJSON_Delete(json);
+    e2e_downloaded_iccid(iccid);
+    assert_int_equal(e2e_profile_state(iccid), 0); /* installed, disabled */
+}
+
+/* A PSMO order run to its end: done / success. */
+static void psmo(const char *operation, const char *iccid, int rollback)
+{
+    char order[256];
+    long id;
+    cJSON *json;
+    if (iccid != NULL)
+        snprintf(order, sizeof(order), "{\"psmo\": {\"%s\": {\"iccid\": \"%s\"%s}}}", operation, iccid,
+                 rollback ? ", \"rollbackFlag\": true" : "");
+    else
+        snprintf(order, sizeof(order), "{\"psmo\": {\"%s\": {}}}", operation);
+    id = e2e_post_order(&e2e.eim, order);
+    json = e2e_run_order(&e2e.eim, id, E2E_ORDER_TIMEOUT_MS);
+    if (strcmp(text_of(json, "outcome"), "success") != 0)
+        fprintf(stderr, "order %s: %s\n", operation, cJSON_PrintUnformatted(json));
+    assert_string_equal(text_of(json, "status"), "done");
+    assert_string_equal(text_of(json, "outcome"), "success");
+    cJSON_Delete(json);
+}
+
+/* 1. AddInitialEim, registration, first poll -> indirect download, enable with rollbackFlag, the
+ * notifications delivered and removed, the bootstrap profile disabled. */
+static void test_bootstrap(void **state)
+{
+    char iccid[21], path[160];
+    const struct sgp32_ipa_event *changed;
+    size_t notifications, results;
+    cJSON *json = NULL, *list;
+    (void)state;
+    assert_int_equal(e2e_profile_state(E2E_BOOTSTRAP_ICCID), 1);
+    e2e_install_eim(&e2e.eim);
+    indirect_download(iccid);
+    assert_int_equal(e2e_profile_count(), 2);
+    ipa_events_clear(&e2e.host.events);
+    psmo("enable", iccid, 1);
+    changed = ipa_events_last(&e2e.host.events, SGP32_IPA_EVENT_PROFILE_CHANGED);
+    assert_non_null(changed);
+    assert_true(changed->has_iccid);
+    {
+        char hex[21];
+        e2e_hex(changed->iccid, 10, hex);
+        assert_string_equal(hex, iccid);
+    }
+    assert_int_equal(ipa_events_count(&e2e.host.events, SGP32_IPA_EVENT_ROLLBACK), 0);
+    /* the notifications (install, enable, disable of the bootstrap) delivered, none left on the card */
+    assert_true(e2e_run_idle(10000));
+    e2e_card_leftovers(&notifications, &results);
+    assert_int_equal(notifications, 0);
+    assert_int_equal(results, 0);
+    assert_true(ipa_events_count(&e2e.host.events, SGP32_IPA_EVENT_NOTIFICATION_DELIVERED) >= 1);
+    snprintf(path, sizeof(path), "/api/devices/%s/notifications", e2e.card.eid_hex);
+    assert_int_equal(e2e_rest(&e2e.eim.process, "GET", path, NULL, &json), 200);
+    list = cJSON_GetObjectItemCaseSensitive(json, "notifications");
+    assert_true(cJSON_GetArraySize(list) >= 1);
+    cJSON_Delete(json);
+    /* the states: the operational profile enabled, the bootstrap one disabled */
+    assert_int_equal(e2e_profile_state(iccid), 1);
+    assert_int_equal(e2e_profile_state(E2E_BOOTSTRAP_ICCID), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_bootstrap, e2e_setup, e2e_teardown),
+    };
+    return cmocka_run_group_tests(tests, e2e_group_setup, e2e_group_teardown);
+}
