@@ -103,6 +103,43 @@ static void test_indirect_refused(void **state)
     dl_teardown(f);
 }
 
+/* The eIM relays, but answers GetBoundProfilePackage with getBoundProfilePackageErrorEsipa
+ * downloadOrderExpired (6): cancelled on the eUICC and, through the eIM, at the SM-DP+. */
+static void expiring_relay(void *user, const struct ipa_http_recorded *request, struct ipa_http_reply *reply)
+{
+    static const uint8_t expired[] = {0xBF, 0x3A, 0x03, 0x81, 0x01, 0x06};
+    if (request->body_len > 2 && request->body[0] == 0xBF && request->body[1] == 0x3A) {
+        ipa_eim_reply(reply, expired, sizeof(expired));
+        return;
+    }
+    dl_tagged_relay(user, request, reply);
+}
+
+static void test_indirect_bpp_refused(void **state)
+{
+    struct ipa_fixture *f = dl_setup(NULL);
+    const struct ipa_eim_received *report;
+    const struct sgp32_ipa_event *done;
+    (void)state;
+    ipa_eim_set_other_handler(f->eim, expiring_relay, f);
+    assert_int_equal(ipa_eim_queue_download_trigger(f->eim, AC), SGP32_OK);
+    assert_int_equal(ipa_fixture_ipa_new(f), SGP32_OK);
+    dl_run(f);
+    done = dl_done(f);
+    assert_non_null(done);
+    if (done->status != SGP32_ERR_SERVER_STATUS || done->code != 6)
+        fail_msg("%s (%ld): %s", sgp32_strerror(done->status), done->code, done->detail);
+    assert_int_equal(ipa_eim_count(f->eim, SGP32_ESIPA_CANCEL_SESSION), 1); /* after PrepareDownload */
+    assert_int_equal(dl_smdp_calls(f, "cancelSession"), 1);
+    assert_int_equal(dl_profile_count(f), 0);
+    assert_int_equal(dl_pending_notifications(f), 0);
+    report = ipa_eim_last(f->eim, SGP32_ESIPA_PROVIDE_EIM_PACKAGE_RESULT);
+    assert_non_null(report);
+    assert_true(dl_contains(report->data, report->len, "\x30\x03\x80\x01\x7F", 5));
+    assert_null(ipa_storage_get(f->host.storage, "ipa.job", NULL));
+    dl_teardown(f);
+}
+
 static void test_indirect_malformed_trigger(void **state)
 {
     static const uint8_t trigger[] = {0xBF, 0x4F, 0x0A, 0xBF, 0x54, 0x07, 0xA0, 0x03, 0x83, 0x01, 0x00, 0x82, 0x00};
@@ -161,6 +198,7 @@ int main(void)
         cmocka_unit_test(test_indirect_success),           cmocka_unit_test(test_indirect_json_binding),
         cmocka_unit_test(test_indirect_universal_forms),   cmocka_unit_test(test_indirect_refused),
         cmocka_unit_test(test_indirect_malformed_trigger), cmocka_unit_test(test_indirect_contact_smds),
+        cmocka_unit_test(test_indirect_bpp_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
