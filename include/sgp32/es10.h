@@ -77,6 +77,11 @@ void sgp32_es10_free(struct sgp32_es10 *session);
 enum sgp32_status sgp32_es10_transceive(struct sgp32_es10 *session, const uint8_t *request, size_t request_len,
                                         uint8_t **response, size_t *response_len);
 
+/* The name of ES10 result code `code` of the command whose request has tag `command_tag` (0xBF31
+ * EnableProfile ...) as its ASN.1 names it ("iccidOrAidNotFound"), or of the codes most commands
+ * share ("ok", "catBusy", "undefinedError" ...); NULL for a code without a name. */
+const char *sgp32_es10_result_name(uint32_t command_tag, long code);
+
 /* The last error of the session (never NULL for a valid session). */
 const struct sgp32_es10_error *sgp32_es10_last_error(const struct sgp32_es10 *session);
 
