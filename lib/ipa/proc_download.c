@@ -293,8 +293,14 @@ static enum sgp32_status step_authenticate(struct sgp32_ipa *ipa, struct ipa_dow
     ipa_blob_free(&request);
     if (st == SGP32_OK && (sgp32_es10_answer_error_code(answer, answer_len, &code) != SGP32_OK || code != 0)) {
         snprintf(text, sizeof(text), "eUICC error %ld", code);
+        ipa_download_fail(ipa, dl, SGP32_ERR_EUICC_RESULT, IPA_CANCEL_UNDEFINED, "AuthenticateServer", text);
+        /* The refusal still goes to the server with authenticateClient (SGP.22 v2.5 3.1.3.1 / 5.6.2),
+         * which ends its session; its answer changes nothing. */
+        if (code != 0 && ipa_blob_set(&dl->authenticate_response, answer, answer_len) == SGP32_OK &&
+            dl->transport->authenticate(ipa, dl) == SGP32_OK)
+            dl->step = IPA_DL_AUTHENTICATE;
         sgp32_buffer_free(answer);
-        return ipa_download_fail(ipa, dl, SGP32_ERR_EUICC_RESULT, IPA_CANCEL_UNDEFINED, "AuthenticateServer", text);
+        return SGP32_OK;
     }
     if (st == SGP32_OK)
         st = ipa_blob_set(&dl->authenticate_response, answer, answer_len);
@@ -313,7 +319,12 @@ static enum sgp32_status step_authenticate(struct sgp32_ipa *ipa, struct ipa_dow
 
 static enum sgp32_status answer_authenticate(struct sgp32_ipa *ipa, struct ipa_download *dl)
 {
-    enum sgp32_status st = dl->transport->authenticate_answer(ipa, dl);
+    enum sgp32_status st;
+    if (dl->failed) { /* the server was told of the eUICC's refusal */
+        dl->step = IPA_DL_FINISH;
+        return SGP32_OK;
+    }
+    st = dl->transport->authenticate_answer(ipa, dl);
     if (st != SGP32_OK)
         return ipa_download_fail(ipa, dl, st, st == SGP32_ERR_TIMEOUT ? IPA_CANCEL_TIMEOUT : IPA_CANCEL_UNDEFINED,
                                  "authenticateClient", ipa->last_error);

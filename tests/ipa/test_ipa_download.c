@@ -126,6 +126,30 @@ static void test_direct_expired_session(void **state)
     dl_teardown(f);
 }
 
+/* The SM-DP+ with a broken serverSignature1: the eUICC refuses AuthenticateServer. */
+static void forging_handler(void *user, const struct ipa_http_recorded *request, struct ipa_http_reply *reply)
+{
+    struct ipa_fixture *f = user;
+    ipa_smdp_handler(f->smdp, request, reply);
+    if (strstr(request->path, "initiateAuthentication") != NULL && reply->http_status == 200)
+        assert_int_equal(ipa_es9_forge_signature1(reply), SGP32_OK);
+}
+
+static void test_direct_euicc_refuses_server(void **state)
+{
+    struct ipa_fixture *f = dl_setup(NULL);
+    (void)state;
+    assert_int_equal(ipa_http_peer_route(f->http, SMDP_PREFIX, forging_handler, f), SGP32_OK);
+    assert_int_equal(ipa_fixture_ipa_new(f), SGP32_OK);
+    assert_int_equal(sgp32_ipa_download(f->ipa, AC, NULL), SGP32_OK);
+    dl_run(f);
+    /* invalidSignature (2): the refusal went to the SM-DP+ with authenticateClient; nothing to cancel */
+    dl_expect_failed(f, SGP32_ERR_EUICC_RESULT, "AuthenticateServer: eUICC error 2", 0);
+    assert_int_equal(dl_smdp_calls(f, "authenticateClient"), 1);
+    assert_int_equal(dl_smdp_calls(f, "getBoundProfilePackage"), 0);
+    dl_teardown(f);
+}
+
 static void test_direct_confirmation_code(void **state)
 {
     struct ipa_fixture_options options;
@@ -224,15 +248,11 @@ static void test_smds_discovery(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_direct_success),
-        cmocka_unit_test(test_direct_chunked),
-        cmocka_unit_test(test_direct_wrong_matching_id),
-        cmocka_unit_test(test_direct_bad_activation_code),
-        cmocka_unit_test(test_direct_expired_session),
-        cmocka_unit_test(test_direct_confirmation_code),
-        cmocka_unit_test(test_direct_timeout_mid_download),
-        cmocka_unit_test(test_direct_initiate_retried),
-        cmocka_unit_test(test_smds_discovery),
+        cmocka_unit_test(test_direct_success),           cmocka_unit_test(test_direct_chunked),
+        cmocka_unit_test(test_direct_wrong_matching_id), cmocka_unit_test(test_direct_bad_activation_code),
+        cmocka_unit_test(test_direct_expired_session),   cmocka_unit_test(test_direct_euicc_refuses_server),
+        cmocka_unit_test(test_direct_confirmation_code), cmocka_unit_test(test_direct_timeout_mid_download),
+        cmocka_unit_test(test_direct_initiate_retried),  cmocka_unit_test(test_smds_discovery),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

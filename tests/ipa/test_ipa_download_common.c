@@ -214,6 +214,44 @@ enum sgp32_status ipa_es9_failed_answer(const char *function, const char *subjec
     return st;
 }
 
+enum sgp32_status ipa_es9_forge_signature1(struct ipa_http_reply *reply)
+{
+    struct sgp32_remote_answer answer;
+    union sgp32_es9plus_response response;
+    struct sgp32_remote_result result;
+    struct sgp32_remote_response out;
+    void *storage = NULL;
+    uint8_t signature[96];
+    const char *content_type = NULL;
+    size_t i, len;
+    enum sgp32_status st;
+    answer.http_status = reply->http_status;
+    answer.content_type = reply->content_type;
+    answer.body = reply->body;
+    answer.body_len = reply->body_len;
+    sgp32_remote_result_clear(&result);
+    memset(&out, 0, sizeof(out));
+    st = sgp32_es9plus_parse_response(SGP32_ES9PLUS_INITIATE_AUTHENTICATION, &answer, &response, &storage, &result);
+    len = response.initiate_authentication.server_signature1.len;
+    if (st == SGP32_OK && (len < 4 || len > sizeof(signature)))
+        st = SGP32_ERR_PROTOCOL;
+    if (st == SGP32_OK) {
+        memcpy(signature, response.initiate_authentication.server_signature1.data, len);
+        signature[len - 1] ^= 0x01; /* the last byte of s */
+        response.initiate_authentication.server_signature1.data = signature;
+        st = sgp32_es9plus_build_response(SGP32_ES9PLUS_INITIATE_AUTHENTICATION, &response, NULL, &out);
+    }
+    if (st == SGP32_OK) {
+        for (i = 0; i < out.header_count; i++)
+            if (strcmp(out.headers[i].name, "Content-Type") == 0)
+                content_type = out.headers[i].value;
+        st = ipa_http_reply_set(reply, out.http_status, content_type, out.body, out.body_len);
+        sgp32_remote_response_release(&out);
+    }
+    sgp32_remote_storage_free(storage);
+    return st;
+}
+
 /* ---- SM-DS ---- */
 
 struct ipa_smds {

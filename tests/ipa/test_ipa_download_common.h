@@ -45,6 +45,9 @@ void dl_expect_failed(struct ipa_fixture *f, enum sgp32_status status, const cha
 enum sgp32_status ipa_es9_failed_answer(const char *function, const char *subject, const char *reason,
                                         struct ipa_http_reply *reply);
 
+/* Rewrites an initiateAuthentication answer with one bit of serverSignature1 flipped. */
+enum sgp32_status ipa_es9_forge_signature1(struct ipa_http_reply *reply);
+
 struct ipa_smds;
 /* An SM-DS at "lpa.ds.gsma.com" (the software eUICC's root SM-DS) routed at /gsma/rsp2/es11/, with
  * one event for the fixture's EID: event_id at the fixture's SM-DP+. */
