@@ -177,6 +177,9 @@ void sgp32_ipa_free(struct sgp32_ipa *ipa);
  * status of this poll's work (SGP32_OK also when nothing was due). */
 enum sgp32_status sgp32_ipa_poll(struct sgp32_ipa *ipa, struct sgp32_ipa_poll_result *result);
 
+/* 1 once the IPA knows an eIM to work with (configured on the eUICC, or by AddInitialEim), else 0. */
+int sgp32_ipa_has_eim(const struct sgp32_ipa *ipa);
+
 /* 1 when no procedure is in flight and nothing is pending before the next periodic eIM poll. */
 int sgp32_ipa_is_idle(const struct sgp32_ipa *ipa);
 

@@ -365,6 +365,11 @@ enum sgp32_status sgp32_ipa_network_changed(struct sgp32_ipa *ipa, int up, const
     return SGP32_OK;
 }
 
+int sgp32_ipa_has_eim(const struct sgp32_ipa *ipa)
+{
+    return ipa != NULL && ipa->have_eim;
+}
+
 int sgp32_ipa_is_idle(const struct sgp32_ipa *ipa)
 {
     return ipa != NULL && ipa->state == IPA_STATE_IDLE && !ipa->exchange.active && ipa->op_count == 0 &&

@@ -353,6 +353,8 @@ static void test_enable_executed_reported_acknowledged(void **state)
     assert_null(ipa_storage_get(f->host.storage, "ipa.acks", NULL));
     assert_int_equal(ipa_eim_count(f->eim, SGP32_ESIPA_GET_EIM_PACKAGE), 2);
     assert_true(sgp32_ipa_is_idle(f->ipa));
+    assert_true(sgp32_ipa_has_eim(f->ipa));
+    assert_false(sgp32_ipa_has_eim(NULL));
 }
 
 static void test_several_packages_in_one_go(void **state)
