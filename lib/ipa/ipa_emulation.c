@@ -213,6 +213,7 @@ enum sgp32_status ipa_emulation_read_eim(struct sgp32_ipa *ipa)
 
 /* ---- AddInitialEim ---- */
 
+#ifdef SGP32_HAVE_CRYPTO
 static long check_initial(const struct ipa_emulation *e, const AddInitialEimRequest_t *request)
 {
     int i, j, count = request->eimConfigurationDataList.list.count;
@@ -237,6 +238,7 @@ static long check_initial(const struct ipa_emulation *e, const AddInitialEimRequ
     }
     return 0;
 }
+#endif
 
 enum sgp32_status ipa_emulation_add_initial_eim(struct sgp32_ipa *ipa, const uint8_t *request, size_t len,
                                                 uint8_t **answer, size_t *answer_len)

@@ -185,6 +185,7 @@ struct sgp32_ipa {
     uint8_t rplmn[3];
     long change_cause; /* -1: no state change to report */
     uint64_t rollback_deadline_ms;
+    int connectivity_due;           /* the enabled profile changed: read its connectivity parameters */
     int notify_due;                 /* pending notifications may need delivery */
     long notify_seq;                /* delivered, to remove from the eUICC (-1: none) */
     long notify_after;              /* this round skips sequence numbers up to this one */
@@ -258,6 +259,10 @@ enum sgp32_status ipa_download_begin_trigger(struct sgp32_ipa *ipa);
 /* After a restart with a download record: cancels it cleanly and reports the failure. */
 enum sgp32_status ipa_download_resume(struct sgp32_ipa *ipa);
 void ipa_download_free(struct sgp32_ipa *ipa);
+
+/* ---- Connectivity parameters (proc_connectivity.c) ---- */
+/* Reads GetConnectivityParameters and gives them to the host (SGP32_IPA_EVENT_CONNECTIVITY_PARAMETERS). */
+enum sgp32_status ipa_connectivity_refresh(struct sgp32_ipa *ipa);
 
 /* ---- IpaEuiccDataRequest (proc_euicc_data.c) ---- */
 /* Builds the IpaEuiccDataResponse (BF52) answering `request` (BF52) into a new blob. */
