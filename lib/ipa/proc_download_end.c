@@ -197,13 +197,24 @@ enum sgp32_status ipa_download_resume(struct sgp32_ipa *ipa)
     }
     dl->from_trigger = dl->from_trigger && job;
     dl->transport = ipa_download_transport_of(dl->mode);
+    if (dl->stage == IPA_DL_STAGE_LOADING && dl->result.len == 0) {
+        /* Installed before the restart? Only the eUICC knows: wait for it (backoff, RESUME runs
+         * again) rather than report a failure it may contradict. */
+        st = ipa_card_ready(ipa);
+        if (st != SGP32_OK && ipa_retry(ipa)) {
+            ipa_blob_free(&dl->result);
+            ipa_blob_free(&dl->cancel_response);
+            free(dl);
+            return st;
+        }
+        if (st == SGP32_OK)
+            find_result(ipa, dl);
+    }
     ipa_download_start(ipa, dl);
     if (dl->transport == NULL) {
         ipa_record_write(ipa, IPA_RECORD_DOWNLOAD, NULL, 0);
         return ipa_download_fail(ipa, dl, SGP32_ERR_NOT_SUPPORTED, IPA_CANCEL_UNDEFINED, "download", "resumed");
     }
-    if (dl->stage == IPA_DL_STAGE_LOADING && dl->result.len == 0)
-        find_result(ipa, dl); /* installed before the restart? */
     if (dl->result.len > 0) {
         ipa_download_read_result(dl);
         dl->session_open = 0;
