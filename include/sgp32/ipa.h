@@ -63,7 +63,11 @@ enum sgp32_ipa_event_type {
     /* The eIM answered an IpaEuiccDataRequest or the IPA delivered its answer (status). */
     SGP32_IPA_EVENT_EUICC_DATA_SENT = 8,
     /* Something failed and will be retried (status, detail); code is the attempt number. */
-    SGP32_IPA_EVENT_RETRY = 9
+    SGP32_IPA_EVENT_RETRY = 9,
+    /* After the enabled profile changed: the profile's connectivity parameters (GetConnectivityParameters,
+     * SGP.32 5.9.24) for the host's HTTP / CoAP stack: data/len hold httpParams (status SGP32_OK), or
+     * status SGP32_ERR_NOT_FOUND when the eUICC has none for it (parametersNotAvailable). */
+    SGP32_IPA_EVENT_CONNECTIVITY_PARAMETERS = 10
 };
 
 struct sgp32_ipa_event {

@@ -111,6 +111,8 @@ void ipa_emit(struct sgp32_ipa *ipa, uint32_t type, enum sgp32_status status, lo
               const char *detail, const uint8_t *data, size_t len)
 {
     struct sgp32_ipa_event event;
+    if (type == SGP32_IPA_EVENT_PROFILE_CHANGED)
+        ipa->connectivity_due = 1; /* the new profile's connectivity parameters go to the host next */
     if (ipa->platform.event == NULL)
         return;
     memset(&event, 0, sizeof(event));

@@ -94,6 +94,8 @@ static enum sgp32_status idle_run(struct sgp32_ipa *ipa)
         ipa_goto(ipa, IPA_STATE_ACKNOWLEDGE);
         return SGP32_OK;
     }
+    if (ipa->connectivity_due)
+        ipa_connectivity_refresh(ipa); /* failures are logged; the host keeps its settings */
     if (ipa->op_count > 0)
         return start_operation(ipa);
     if (!ipa->network_up) {

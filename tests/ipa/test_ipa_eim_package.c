@@ -354,6 +354,10 @@ static void test_enable_executed_reported_acknowledged(void **state)
     assert_int_equal(ipa_eim_count(f->eim, SGP32_ESIPA_GET_EIM_PACKAGE), 2);
     assert_true(sgp32_ipa_is_idle(f->ipa));
     assert_true(sgp32_ipa_has_eim(f->ipa));
+    /* The new profile's connectivity parameters went to the host: this preloaded one has none. */
+    event = ipa_events_last(&f->host.events, SGP32_IPA_EVENT_CONNECTIVITY_PARAMETERS);
+    assert_non_null(event);
+    assert_int_equal(event->status, SGP32_ERR_NOT_FOUND);
     assert_false(sgp32_ipa_has_eim(NULL));
 }
 
