@@ -483,8 +483,11 @@ static enum sgp32_status verify_emulated(const uint8_t *der, size_t at, size_t e
         const uint8_t *v = der + at + h.header_len;
         if (h.tag == 0x80 && (h.length != eim_id_len || memcmp(v, expected->eim_id, eim_id_len) != 0))
             return SGP32_ERR_PROTOCOL;
-        if (h.tag == 0x81 && (have_counter = 1) && integer_of(v, h.length) != expected->counter_value)
-            return SGP32_ERR_PROTOCOL;
+        if (h.tag == 0x81) {
+            have_counter = 1;
+            if (integer_of(v, h.length) != expected->counter_value)
+                return SGP32_ERR_PROTOCOL;
+        }
         if (h.tag == 0x82 && expected->transaction_id != NULL &&
             (h.length != expected->transaction_id_len || memcmp(v, expected->transaction_id, h.length) != 0))
             return SGP32_ERR_PROTOCOL;
