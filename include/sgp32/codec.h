@@ -106,6 +106,32 @@ enum sgp32_status sgp32_print(const struct sgp32_codec_type *type, const void *v
 enum sgp32_status sgp32_print_json(const struct sgp32_codec_type *type, const void *value, sgp32_text_sink sink,
                                    void *user);
 
+/* Largest JSON text sgp32_parse_json() reads: room for the hex of a SGP32_CODEC_DEFAULT_MAX_INPUT
+ * value and its member names. */
+#define SGP32_CODEC_JSON_MAX_INPUT (4u * SGP32_CODEC_DEFAULT_MAX_INPUT)
+
+/*
+ * Parses JSON in the mapping of sgp32_print_json() back into a new value of `type` (*value, free with
+ * sgp32_codec_free()); sgp32_encode_der() then gives its DER. For every value v,
+ * parse_json(print_json(v)) encodes to the same DER as v. The reverse direction accepts:
+ *   - members in any order, insignificant whitespace; OPTIONAL members may be left out;
+ *   - hex in either case; BIT STRING "bits" may be left out (every bit of "hex" counts);
+ *   - INTEGER / ENUMERATED as a number (no fraction or exponent) or, where the type names it, the
+ *     name; INTEGER_t also two's complement hex (values beyond 64 bits);
+ *   - OBJECT IDENTIFIER as dotted arcs, or the hex of its contents;
+ *   - in character strings, \u0000-\u00FF stand for one byte each (the printer's escape for bytes
+ *     that are not UTF-8); other escapes and raw text are UTF-8.
+ * ANY (an open type) must hold exactly one DER element. The value's constraints are checked.
+ * len is the text's size (no terminating NUL needed; a NUL inside is an error). Nesting is bounded
+ * (64 levels) and len by SGP32_CODEC_JSON_MAX_INPUT. On error *value is NULL and nothing leaks:
+ * SGP32_ERR_DECODE (not JSON, a JSON type that does not fit, an unknown, repeated or missing
+ * mandatory member, bad hex, a fraction), SGP32_ERR_TRUNCATED (the text ends inside the value),
+ * SGP32_ERR_TRAILING (text after the value), SGP32_ERR_CONSTRAINT (a number beyond its C type, a value
+ * outside the type's constraints), SGP32_ERR_TOO_DEEP, SGP32_ERR_TOO_LARGE, SGP32_ERR_NO_MEMORY,
+ * SGP32_ERR_INVALID_ARGUMENT. Needs no JSON library: present in every build.
+ */
+enum sgp32_status sgp32_parse_json(const struct sgp32_codec_type *type, const char *json, size_t len, void **value);
+
 /* Convenience: decode `data` as `type` and check it is DER (no value kept). */
 enum sgp32_status sgp32_der_validate(const struct sgp32_codec_type *type, const uint8_t *data, size_t len);
 

@@ -1,0 +1,705 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * JSON back into ASN.1 values: the inverse of sgp32_print_json() (json.c), with the same mapping
+ * (include/sgp32/codec.h). The text is parsed by a small strict JSON reader driven by the asn1c
+ * descriptors, which builds the asn1c structure directly: no JSON tree, no dependency, and integers
+ * keep all 64 bits (a double-based JSON library would round them above 2^53).
+ *
+ * Strict: an unknown or repeated member, a missing mandatory one, a JSON type that does not fit the
+ * ASN.1 type, bad hex, a fraction or exponent -> SGP32_ERR_DECODE; a number beyond the C type, a
+ * value outside the type's constraints -> SGP32_ERR_CONSTRAINT. Nesting and input size are bounded.
+ */
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "codec/codec_internal.h"
+#include "codec/type_kind.h"
+#include "sgp32/tlv.h"
+
+#include "BIT_STRING.h"
+#include "BOOLEAN.h"
+#include "INTEGER.h"
+#include "NULL.h"
+#include "OBJECT_IDENTIFIER.h"
+#include "OCTET_STRING.h"
+#include "UTF8String.h"
+#include "asn_SET_OF.h"
+#include "constr_CHOICE.h"
+#include "constr_SEQUENCE.h"
+#include "constr_SET.h"
+#include "constr_SET_OF.h"
+
+/* JSON nesting accepted; asn1c's own DER decoder refuses values nested deeper than 48 levels. */
+#define JSON_PARSE_MAX_DEPTH 64u
+/* Arcs of an OBJECT IDENTIFIER written as "1.2.840..." (the printer's limit too). */
+#define JSON_OID_ARCS_MAX 32
+
+struct json_in {
+    const char *text;
+    size_t len;
+    size_t pos;
+};
+
+static int is_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* The next significant character (0 at the end; a NUL byte in the text is refused by the callers). */
+static char peek(struct json_in *in)
+{
+    while (in->pos < in->len && is_space(in->text[in->pos]))
+        in->pos++;
+    return in->pos < in->len ? in->text[in->pos] : '\0';
+}
+
+static int take(struct json_in *in, char c)
+{
+    if (in->pos < in->len && peek(in) == c) {
+        in->pos++;
+        return 1;
+    }
+    return 0;
+}
+
+static enum sgp32_status expect(struct json_in *in, char c)
+{
+    if (peek(in) == '\0' && in->pos >= in->len)
+        return SGP32_ERR_TRUNCATED;
+    return take(in, c) ? SGP32_OK : SGP32_ERR_DECODE;
+}
+
+static int accept_literal(struct json_in *in, const char *word)
+{
+    size_t n = strlen(word);
+    (void)peek(in);
+    if (in->len - in->pos >= n && memcmp(in->text + in->pos, word, n) == 0) {
+        in->pos += n;
+        return 1;
+    }
+    return 0;
+}
+
+/* ---- strings ------------------------------------------------------------------------------------ */
+
+static int hex_digit(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* Four hex digits of a \u escape. */
+static long read_u16(struct json_in *in)
+{
+    long value = 0;
+    int i;
+    if (in->len - in->pos < 4)
+        return -1;
+    for (i = 0; i < 4; i++) {
+        int d = hex_digit(in->text[in->pos++]);
+        if (d < 0)
+            return -1;
+        value = value * 16 + d;
+    }
+    return value;
+}
+
+static size_t put_utf8(uint8_t *out, unsigned long cp)
+{
+    if (cp < 0x800) {
+        out[0] = (uint8_t)(0xC0 | (cp >> 6));
+        out[1] = (uint8_t)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        out[0] = (uint8_t)(0xE0 | (cp >> 12));
+        out[1] = (uint8_t)(0x80 | ((cp >> 6) & 0x3F));
+        out[2] = (uint8_t)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    out[0] = (uint8_t)(0xF0 | (cp >> 18));
+    out[1] = (uint8_t)(0x80 | ((cp >> 12) & 0x3F));
+    out[2] = (uint8_t)(0x80 | ((cp >> 6) & 0x3F));
+    out[3] = (uint8_t)(0x80 | (cp & 0x3F));
+    return 4;
+}
+
+/* Length of the valid UTF-8 sequence at s (0 if invalid), as the printer judges it. */
+static size_t utf8_sequence(const uint8_t *s, size_t len)
+{
+    size_t need, i;
+    if (s[0] < 0x80)
+        return 1;
+    if (s[0] >= 0xC2 && s[0] <= 0xDF)
+        need = 2;
+    else if (s[0] >= 0xE0 && s[0] <= 0xEF)
+        need = 3;
+    else if (s[0] >= 0xF0 && s[0] <= 0xF4)
+        need = 4;
+    else
+        return 0;
+    if (len < need)
+        return 0;
+    for (i = 1; i < need; i++) {
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+    }
+    return need;
+}
+
+/* One \ escape into out (room for 4 bytes): how many bytes, 0 if malformed. \u0000..\u00FF is one
+ * byte, the printer's form of a byte that is not UTF-8; above, the code point in UTF-8. */
+static size_t read_escape(struct json_in *in, uint8_t *out)
+{
+    static const char plain[] = "\"\\/bfnrt", meaning[] = "\"\\/\b\f\n\r\t";
+    const char *which;
+    long unit, low;
+    if (in->pos >= in->len)
+        return 0;
+    which = strchr(plain, in->text[in->pos]);
+    if (in->text[in->pos] != '\0' && which != NULL) {
+        in->pos++;
+        out[0] = (uint8_t)meaning[which - plain];
+        return 1;
+    }
+    if (in->text[in->pos++] != 'u' || (unit = read_u16(in)) < 0)
+        return 0;
+    if (unit < 0x100) {
+        out[0] = (uint8_t)unit;
+        return 1;
+    }
+    if (unit >= 0xDC00 && unit <= 0xDFFF)
+        return 0; /* a lone low surrogate */
+    if (unit < 0xD800 || unit > 0xDBFF)
+        return put_utf8(out, (unsigned long)unit);
+    if (in->len - in->pos < 2 || in->text[in->pos] != '\\' || in->text[in->pos + 1] != 'u')
+        return 0;
+    in->pos += 2;
+    low = read_u16(in);
+    if (low < 0xDC00 || low > 0xDFFF)
+        return 0;
+    return put_utf8(out, 0x10000ul + (((unsigned long)unit - 0xD800ul) << 10) + ((unsigned long)low - 0xDC00ul));
+}
+
+/* A JSON string, unescaped into a new buffer (NUL-terminated, as asn1c keeps its strings). */
+static enum sgp32_status read_string(struct json_in *in, uint8_t **out, size_t *out_len)
+{
+    size_t start, used = 0;
+    uint8_t *buf;
+    if (peek(in) != '"')
+        return in->pos >= in->len ? SGP32_ERR_TRUNCATED : SGP32_ERR_DECODE;
+    start = ++in->pos;
+    /* The unescaped text is never longer than the escaped one. */
+    while (in->pos < in->len && in->text[in->pos] != '"')
+        in->pos += in->text[in->pos] == '\\' ? 2u : 1u;
+    if (in->pos >= in->len)
+        return SGP32_ERR_TRUNCATED;
+    buf = malloc(in->pos - start + 1);
+    if (buf == NULL)
+        return SGP32_ERR_NO_MEMORY;
+    in->pos = start;
+    while (in->text[in->pos] != '"') {
+        const uint8_t *s = (const uint8_t *)in->text + in->pos;
+        size_t n;
+        if (*s == '\\') {
+            in->pos++;
+            n = read_escape(in, buf + used);
+        } else if (*s < 0x20) {
+            n = 0; /* raw control characters (NUL included) are not JSON */
+        } else {
+            n = utf8_sequence(s, in->len - in->pos);
+            memcpy(buf + used, s, n);
+            in->pos += n;
+        }
+        if (n == 0 || in->pos >= in->len) {
+            free(buf);
+            return n == 0 ? SGP32_ERR_DECODE : SGP32_ERR_TRUNCATED;
+        }
+        used += n;
+    }
+    in->pos++;
+    buf[used] = 0;
+    *out = buf;
+    *out_len = used;
+    return SGP32_OK;
+}
+
+/* Hex text (either case, even length) to bytes, in place: the result is never longer. */
+static int unhex(uint8_t *text, size_t *len)
+{
+    size_t i;
+    if (*len % 2 != 0)
+        return -1;
+    for (i = 0; i < *len / 2; i++) {
+        int hi = hex_digit((char)text[2 * i]), lo = hex_digit((char)text[2 * i + 1]);
+        if (hi < 0 || lo < 0)
+            return -1;
+        text[i] = (uint8_t)(hi << 4 | lo);
+    }
+    *len /= 2;
+    text[*len] = 0;
+    return 0;
+}
+
+static enum sgp32_status read_hex(struct json_in *in, uint8_t **out, size_t *out_len)
+{
+    enum sgp32_status st = read_string(in, out, out_len);
+    if (st == SGP32_OK && unhex(*out, out_len) != 0) {
+        free(*out);
+        *out = NULL;
+        return SGP32_ERR_DECODE;
+    }
+    return st;
+}
+
+/* A JSON number that is an integer (no fraction, no exponent) within long. */
+static enum sgp32_status read_long(struct json_in *in, long *out)
+{
+    int negative = 0, digits = 0;
+    unsigned long magnitude = 0, limit;
+    char c = peek(in);
+    if (c == '-') {
+        negative = 1;
+        in->pos++;
+    }
+    limit = negative ? (unsigned long)LONG_MAX + 1ul : (unsigned long)LONG_MAX;
+    while (in->pos < in->len && in->text[in->pos] >= '0' && in->text[in->pos] <= '9') {
+        unsigned d = (unsigned)(in->text[in->pos++] - '0');
+        if (digits++ == 1 && magnitude == 0)
+            return SGP32_ERR_DECODE; /* a leading zero */
+        if (magnitude > (limit - d) / 10u)
+            return SGP32_ERR_CONSTRAINT;
+        magnitude = magnitude * 10u + d;
+    }
+    if (digits == 0)
+        return in->pos >= in->len ? SGP32_ERR_TRUNCATED : SGP32_ERR_DECODE;
+    if (in->pos < in->len && (in->text[in->pos] == '.' || in->text[in->pos] == 'e' || in->text[in->pos] == 'E'))
+        return SGP32_ERR_DECODE;
+    if (negative)
+        *out = magnitude == (unsigned long)LONG_MAX + 1ul ? LONG_MIN : -(long)magnitude;
+    else
+        *out = (long)magnitude;
+    return SGP32_OK;
+}
+
+/* ---- values ------------------------------------------------------------------------------------- */
+
+/* Size of the C structure of a type (0 for a kind this walker does not know). */
+static size_t struct_size(asn_TYPE_descriptor_t *td)
+{
+    switch (codec_kind_of(td)) {
+    case CODEC_KIND_SEQUENCE:
+        return (size_t)((const asn_SEQUENCE_specifics_t *)td->specifics)->struct_size;
+    case CODEC_KIND_SET:
+        return (size_t)((const asn_SET_specifics_t *)td->specifics)->struct_size;
+    case CODEC_KIND_CHOICE:
+        return (size_t)((const asn_CHOICE_specifics_t *)td->specifics)->struct_size;
+    case CODEC_KIND_SEQUENCE_OF:
+    case CODEC_KIND_SET_OF:
+        return (size_t)((const asn_SET_OF_specifics_t *)td->specifics)->struct_size;
+    case CODEC_KIND_OCTET_STRING:
+    case CODEC_KIND_BIT_STRING:
+    case CODEC_KIND_UTC_TIME:
+    case CODEC_KIND_GENERALIZED_TIME:
+    case CODEC_KIND_ANY:
+        return td->specifics != NULL ? (size_t)((const asn_OCTET_STRING_specifics_t *)td->specifics)->struct_size
+                                     : sizeof(OCTET_STRING_t);
+    case CODEC_KIND_INTEGER:
+        return sizeof(INTEGER_t);
+    case CODEC_KIND_NATIVE_INTEGER:
+        return sizeof(long);
+    case CODEC_KIND_BOOLEAN:
+        return sizeof(BOOLEAN_t);
+    case CODEC_KIND_NULL:
+        return sizeof(NULL_t);
+    case CODEC_KIND_OID:
+        return sizeof(OBJECT_IDENTIFIER_t);
+    case CODEC_KIND_UNKNOWN:
+    default:
+        return 0;
+    }
+}
+
+/* Character strings are JSON text, other OCTET STRING types hex (the printer's rule). */
+static int is_text_type(const asn_TYPE_descriptor_t *td)
+{
+    return td->print_struct == OCTET_STRING_print_utf8 || td->print_struct == UTF8String_print;
+}
+
+static enum sgp32_status parse_value(struct json_in *in, asn_TYPE_descriptor_t *td, void *ptr, unsigned depth);
+
+/* Member m of the structure at container: a pointer member is allocated (and owned) first. */
+static enum sgp32_status parse_member(struct json_in *in, const asn_TYPE_member_t *m, void *container, unsigned depth)
+{
+    void *target = (char *)container + m->memb_offset;
+    if (m->flags & ATF_POINTER) {
+        size_t size = struct_size(m->type);
+        void *allocated;
+        if (size == 0)
+            return SGP32_ERR_NOT_SUPPORTED;
+        allocated = calloc(1, size);
+        if (allocated == NULL)
+            return SGP32_ERR_NO_MEMORY;
+        *(void **)target = allocated;
+        target = allocated;
+    }
+    return parse_value(in, m->type, target, depth + 1);
+}
+
+/* An object key naming one of td's members: its index, or an error. */
+static enum sgp32_status read_member_name(struct json_in *in, const asn_TYPE_descriptor_t *td, int *index)
+{
+    uint8_t *name;
+    size_t len;
+    int i;
+    enum sgp32_status st = read_string(in, &name, &len);
+    if (st != SGP32_OK)
+        return st;
+    *index = -1;
+    for (i = 0; i < td->elements_count && *index < 0; i++) {
+        if (strlen(td->elements[i].name) == len && memcmp(td->elements[i].name, name, len) == 0)
+            *index = i;
+    }
+    free(name);
+    if (*index < 0)
+        return SGP32_ERR_DECODE; /* no such member */
+    return expect(in, ':');
+}
+
+/* SEQUENCE and SET: {"member": value, ...} in any order; absent members must be OPTIONAL. */
+static enum sgp32_status parse_structure(struct json_in *in, asn_TYPE_descriptor_t *td, void *ptr, unsigned depth,
+                                         int is_set)
+{
+    unsigned char *seen = calloc((size_t)td->elements_count + 1u, 1);
+    enum sgp32_status st = seen != NULL ? expect(in, '{') : SGP32_ERR_NO_MEMORY;
+    int i, more = st == SGP32_OK && !take(in, '}');
+    while (st == SGP32_OK && more) {
+        int index;
+        st = read_member_name(in, td, &index);
+        if (st == SGP32_OK && seen[index])
+            st = SGP32_ERR_DECODE; /* the same member twice */
+        if (st == SGP32_OK) {
+            seen[index] = 1;
+            st = parse_member(in, &td->elements[index], ptr, depth);
+        }
+        if (st == SGP32_OK && is_set) {
+            /* The presence bitmap of a SET (ASN_SET_MKPRESENT, without its signed shift). */
+            const asn_SET_specifics_t *specs = td->specifics;
+            unsigned int *map = (unsigned int *)(void *)((char *)ptr + specs->pres_offset);
+            const unsigned bits = 8u * (unsigned)sizeof(unsigned int);
+            map[(unsigned)index / bits] |= 1u << (bits - 1u - (unsigned)index % bits);
+        }
+        if (st == SGP32_OK && !take(in, ',')) {
+            st = expect(in, '}');
+            more = 0;
+        }
+    }
+    for (i = 0; st == SGP32_OK && i < td->elements_count; i++) {
+        const asn_TYPE_member_t *m = &td->elements[i];
+        if (!seen[i] && !((m->flags & ATF_POINTER) && m->optional > 0))
+            st = SGP32_ERR_DECODE; /* a mandatory member is missing */
+    }
+    free(seen);
+    return st;
+}
+
+/* CHOICE: {"alternative": value}, exactly one member. */
+static enum sgp32_status parse_choice(struct json_in *in, asn_TYPE_descriptor_t *td, void *ptr, unsigned depth)
+{
+    const asn_CHOICE_specifics_t *specs = td->specifics;
+    void *present_field = (char *)ptr + specs->pres_offset;
+    int index;
+    enum sgp32_status st = expect(in, '{');
+    if (st == SGP32_OK)
+        st = read_member_name(in, td, &index);
+    if (st != SGP32_OK)
+        return st;
+    /* Presence first: asn1c frees a half-built alternative through it. */
+    switch (specs->pres_size) {
+    case sizeof(unsigned char):
+        *(unsigned char *)present_field = (unsigned char)(index + 1);
+        break;
+    case sizeof(unsigned short):
+        *(unsigned short *)present_field = (unsigned short)(index + 1);
+        break;
+    default:
+        *(unsigned int *)present_field = (unsigned int)(index + 1);
+        break;
+    }
+    st = parse_member(in, &td->elements[index], ptr, depth);
+    return st == SGP32_OK ? expect(in, '}') : st;
+}
+
+/* SEQUENCE OF, SET OF: [value, ...]. */
+static enum sgp32_status parse_list(struct json_in *in, asn_TYPE_descriptor_t *td, void *ptr, unsigned depth)
+{
+    asn_TYPE_descriptor_t *item_td = td->elements[0].type;
+    size_t size = struct_size(item_td);
+    enum sgp32_status st = size == 0 ? SGP32_ERR_NOT_SUPPORTED : expect(in, '[');
+    int more = st == SGP32_OK && !take(in, ']');
+    while (st == SGP32_OK && more) {
+        void *item = calloc(1, size);
+        st = item != NULL ? parse_value(in, item_td, item, depth + 1) : SGP32_ERR_NO_MEMORY;
+        if (st == SGP32_OK && asn_set_add(ptr, item) != 0)
+            st = SGP32_ERR_NO_MEMORY;
+        if (st != SGP32_OK) {
+            if (item != NULL)
+                item_td->free_struct(item_td, item, 0);
+            break;
+        }
+        if (!take(in, ',')) {
+            st = expect(in, ']');
+            more = 0;
+        }
+    }
+    return st;
+}
+
+/* BIT STRING: {"hex": "...", "bits": n}; without "bits" every bit of the bytes counts. */
+static enum sgp32_status parse_bit_string(struct json_in *in, BIT_STRING_t *bits)
+{
+    long count = -1;
+    int more, have_hex = 0;
+    enum sgp32_status st = expect(in, '{');
+    more = st == SGP32_OK && !take(in, '}');
+    while (st == SGP32_OK && more) {
+        uint8_t *key;
+        size_t key_len;
+        st = read_string(in, &key, &key_len);
+        if (st != SGP32_OK)
+            break;
+        if (key_len == 3 && memcmp(key, "hex", 3) == 0 && !have_hex) {
+            size_t len = 0;
+            st = expect(in, ':');
+            if (st == SGP32_OK)
+                st = read_hex(in, &bits->buf, &len);
+            bits->size = (int)len;
+            have_hex = st == SGP32_OK;
+        } else if (key_len == 4 && memcmp(key, "bits", 4) == 0 && count < 0) {
+            st = expect(in, ':');
+            if (st == SGP32_OK)
+                st = read_long(in, &count);
+            if (st == SGP32_OK && count < 0)
+                st = SGP32_ERR_DECODE;
+        } else {
+            st = SGP32_ERR_DECODE;
+        }
+        free(key);
+        if (st == SGP32_OK && !take(in, ',')) {
+            st = expect(in, '}');
+            more = 0;
+        }
+    }
+    if (st != SGP32_OK)
+        return st;
+    if (!have_hex)
+        return SGP32_ERR_DECODE;
+    if (count < 0)
+        count = (long)bits->size * 8;
+    /* DER: between 0 and 7 unused bits in the last byte, all zero; no byte, no bit. */
+    if (count > (long)bits->size * 8 || (bits->size > 0 && count <= (long)bits->size * 8 - 8) ||
+        (bits->size == 0 && count != 0))
+        return SGP32_ERR_DECODE;
+    bits->bits_unused = (int)((long)bits->size * 8 - count);
+    if (bits->size > 0 && (bits->buf[bits->size - 1] & ((1u << bits->bits_unused) - 1u)) != 0)
+        return SGP32_ERR_DECODE;
+    return SGP32_OK;
+}
+
+/* An ENUMERATED (or named INTEGER) value by its name. */
+static int enum_value(const asn_TYPE_descriptor_t *td, const uint8_t *name, size_t len, long *value)
+{
+    const asn_INTEGER_specifics_t *specs = td->specifics;
+    int i;
+    for (i = 0; specs != NULL && specs->value2enum != NULL && i < specs->map_count; i++) {
+        if (specs->value2enum[i].enum_len == len && memcmp(specs->value2enum[i].enum_name, name, len) == 0) {
+            *value = specs->value2enum[i].nat_value;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* INTEGER, ENUMERATED: a number, a name, or (INTEGER_t only, beyond long) two's complement hex. */
+static enum sgp32_status parse_integer(struct json_in *in, asn_TYPE_descriptor_t *td, void *ptr, int native)
+{
+    long number;
+    enum sgp32_status st;
+    if (peek(in) == '"') {
+        uint8_t *text;
+        size_t len;
+        st = read_string(in, &text, &len);
+        if (st != SGP32_OK)
+            return st;
+        if (enum_value(td, text, len, &number)) {
+            free(text);
+        } else if (!native && len > 0 && unhex(text, &len) == 0) {
+            INTEGER_t *integer = ptr;
+            integer->buf = text;
+            integer->size = (int)len;
+            return SGP32_OK;
+        } else {
+            free(text);
+            return SGP32_ERR_DECODE;
+        }
+    } else {
+        st = read_long(in, &number);
+        if (st != SGP32_OK)
+            return st;
+    }
+    if (native) {
+        *(long *)ptr = number;
+        return SGP32_OK;
+    }
+    return asn_long2INTEGER(ptr, number) == 0 ? SGP32_OK : SGP32_ERR_NO_MEMORY;
+}
+
+/* "1.2.840.10045.2.1" (arcs within unsigned long), or hex contents as the printer writes odd ones. */
+static enum sgp32_status parse_oid(struct json_in *in, OBJECT_IDENTIFIER_t *oid)
+{
+    unsigned long arcs[JSON_OID_ARCS_MAX];
+    unsigned count = 0;
+    uint8_t *text, *p;
+    size_t len;
+    enum sgp32_status st = read_string(in, &text, &len);
+    if (st != SGP32_OK)
+        return st;
+    if (memchr(text, '.', len) == NULL) {
+        /* Hex contents: each arc ends with a byte below 0x80. */
+        if (len == 0 || unhex(text, &len) != 0 || (text[len - 1] & 0x80) != 0) {
+            free(text);
+            return SGP32_ERR_DECODE;
+        }
+        oid->buf = text;
+        oid->size = (int)len;
+        return SGP32_OK;
+    }
+    for (p = text; st == SGP32_OK; p++) {
+        unsigned long arc = 0;
+        int digits = 0;
+        for (; *p >= '0' && *p <= '9'; p++, digits++) {
+            if (arc > (ULONG_MAX - (unsigned long)(*p - '0')) / 10u || (digits == 1 && arc == 0))
+                st = SGP32_ERR_DECODE;
+            arc = arc * 10u + (unsigned long)(*p - '0');
+        }
+        if (digits == 0 || count == JSON_OID_ARCS_MAX)
+            st = SGP32_ERR_DECODE;
+        else
+            arcs[count++] = arc;
+        if (*p != '.')
+            break;
+    }
+    if (st == SGP32_OK && (p != text + len || count < 2 || arcs[0] > 2 || (arcs[0] < 2 && arcs[1] > 39)))
+        st = SGP32_ERR_DECODE;
+    free(text);
+    if (st == SGP32_OK && OBJECT_IDENTIFIER_set_arcs(oid, arcs, sizeof(arcs[0]), count) != 0)
+        st = SGP32_ERR_DECODE;
+    return st;
+}
+
+/* OCTET STRING and character strings, times, ANY: the string's bytes, hex-decoded unless text. */
+static enum sgp32_status parse_octets(struct json_in *in, OCTET_STRING_t *octets, int hex, int any)
+{
+    size_t len, element_len = 0;
+    enum sgp32_status st = hex ? read_hex(in, &octets->buf, &len) : read_string(in, &octets->buf, &len);
+    if (st != SGP32_OK)
+        return st;
+    octets->size = (int)len;
+    /* An open type holds exactly one whole DER element. */
+    if (any &&
+        (sgp32_tlv_check(octets->buf, len, JSON_PARSE_MAX_DEPTH, SGP32_TLV_CHECK_DER, &element_len) != SGP32_OK ||
+         element_len != len))
+        return SGP32_ERR_DECODE;
+    return SGP32_OK;
+}
+
+static enum sgp32_status parse_value(struct json_in *in, asn_TYPE_descriptor_t *td, void *ptr, unsigned depth)
+{
+    if (depth > JSON_PARSE_MAX_DEPTH)
+        return SGP32_ERR_TOO_DEEP;
+    switch (codec_kind_of(td)) {
+    case CODEC_KIND_SEQUENCE:
+        return parse_structure(in, td, ptr, depth, 0);
+    case CODEC_KIND_SET:
+        return parse_structure(in, td, ptr, depth, 1);
+    case CODEC_KIND_CHOICE:
+        return parse_choice(in, td, ptr, depth);
+    case CODEC_KIND_SEQUENCE_OF:
+    case CODEC_KIND_SET_OF:
+        return parse_list(in, td, ptr, depth);
+    case CODEC_KIND_OCTET_STRING:
+        return parse_octets(in, ptr, !is_text_type(td), 0);
+    case CODEC_KIND_UTC_TIME:
+    case CODEC_KIND_GENERALIZED_TIME:
+        return parse_octets(in, ptr, 0, 0);
+    case CODEC_KIND_ANY:
+        return parse_octets(in, ptr, 1, 1);
+    case CODEC_KIND_BIT_STRING:
+        return parse_bit_string(in, ptr);
+    case CODEC_KIND_INTEGER:
+        return parse_integer(in, td, ptr, 0);
+    case CODEC_KIND_NATIVE_INTEGER:
+        return parse_integer(in, td, ptr, 1);
+    case CODEC_KIND_BOOLEAN:
+        if (accept_literal(in, "true"))
+            *(BOOLEAN_t *)ptr = 1;
+        else if (accept_literal(in, "false"))
+            *(BOOLEAN_t *)ptr = 0;
+        else
+            return in->pos >= in->len ? SGP32_ERR_TRUNCATED : SGP32_ERR_DECODE;
+        return SGP32_OK;
+    case CODEC_KIND_NULL:
+        if (!accept_literal(in, "null"))
+            return in->pos >= in->len ? SGP32_ERR_TRUNCATED : SGP32_ERR_DECODE;
+        return SGP32_OK;
+    case CODEC_KIND_OID:
+        return parse_oid(in, ptr);
+    case CODEC_KIND_UNKNOWN:
+    default:
+        return SGP32_ERR_NOT_SUPPORTED;
+    }
+}
+
+enum sgp32_status sgp32_parse_json(const struct sgp32_codec_type *type, const char *json, size_t len, void **value)
+{
+    asn_TYPE_descriptor_t *td;
+    struct json_in in;
+    enum sgp32_status st;
+    size_t size;
+    void *result;
+    if (value != NULL)
+        *value = NULL;
+    if (type == NULL || (json == NULL && len > 0) || value == NULL)
+        return SGP32_ERR_INVALID_ARGUMENT;
+    if (len > SGP32_CODEC_JSON_MAX_INPUT)
+        return SGP32_ERR_TOO_LARGE;
+    td = sgp32_codec_descriptor(type);
+    size = struct_size(td);
+    if (size == 0)
+        return SGP32_ERR_NOT_SUPPORTED;
+    result = calloc(1, size);
+    if (result == NULL)
+        return SGP32_ERR_NO_MEMORY;
+    in.text = json;
+    in.len = len;
+    in.pos = 0;
+    st = parse_value(&in, td, result, 0);
+    if (st == SGP32_OK && peek(&in) != '\0')
+        st = SGP32_ERR_TRAILING;
+    if (st == SGP32_OK && in.pos < in.len)
+        st = SGP32_ERR_DECODE; /* a NUL byte */
+    if (st == SGP32_OK && sgp32_check_constraints(type, result, NULL, 0) != SGP32_OK)
+        st = SGP32_ERR_CONSTRAINT;
+    if (st != SGP32_OK) {
+        td->free_struct(td, result, 0);
+        return st;
+    }
+    *value = result;
+    return SGP32_OK;
+}
