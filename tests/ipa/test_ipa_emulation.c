@@ -500,6 +500,36 @@ static void test_eco_add_and_list(void **state)
     assert_int_equal(ipa_fixture_restart(f, NULL), SGP32_OK);
     assert_true(run(f, NULL) > 0);
     assert_true(ipa_log_find(&f->host.log, 0, SGP32_LOG_INFO, "eIM (IoT emulation)") >= 0);
+    /* deleteEim of the second one (ok), of an unknown one (eimNotFound 1), then the list */
+    assert_int_equal(sgp32_eim_eco_delete_eim("eim.second", &ecos[0]), SGP32_OK);
+    assert_int_equal(sgp32_eim_eco_delete_eim("eim.none", &ecos[1]), SGP32_OK);
+    assert_int_equal(ipa_eim_queue_package(f->eim, SGP32_EIM_ECO_LIST, ecos, 2, NULL), SGP32_OK);
+    sgp32_eim_buffer_free(&ecos[0]);
+    sgp32_eim_buffer_free(&ecos[1]);
+    assert_int_equal(sgp32_eim_eco_list_eim(&ecos[0]), SGP32_OK);
+    assert_int_equal(ipa_eim_queue_package(f->eim, SGP32_EIM_ECO_LIST, ecos, 1, NULL), SGP32_OK);
+    sgp32_eim_buffer_free(&ecos[0]);
+    assert_int_equal(sgp32_ipa_poll_eim_now(f->ipa), SGP32_OK);
+    assert_true(run(f, NULL) > 0);
+    assert_int_equal(ipa_eim_accepted_results(f->eim), 3);
+    report = last_result(f, 0xAB, 0);
+    list = report->euicc_package_result + report->result.items[0].offset;
+    assert_true(contains(list, report->result.items[0].len, "eim.test"));
+    assert_false(contains(list, report->result.items[0].len, "eim.second"));
+    {
+        size_t i, deletes = 0;
+        for (i = 0; i < ipa_eim_received_count(f->eim); i++) {
+            const struct ipa_eim_received *r = ipa_eim_received_at(f->eim, i);
+            if (r->message == SGP32_ESIPA_PROVIDE_EIM_PACKAGE_RESULT && r->verify_status == SGP32_OK &&
+                r->result.item_count == 2 && r->result.items[0].tag == 0x89) {
+                assert_int_equal(r->result.items[0].value, 0);
+                assert_int_equal(r->result.items[1].tag, 0x89);
+                assert_int_equal(r->result.items[1].value, 1);
+                deletes++;
+            }
+        }
+        assert_int_equal(deletes, 1);
+    }
 }
 
 static void test_iot_card_never_emulates(void **state)
