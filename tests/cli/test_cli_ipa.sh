@@ -162,10 +162,10 @@ set +e
 rc=$?
 set -e
 check "ipa run --download with the confirmation code exits 0" [ $rc = 0 ]
-check "ipa run --download result ICCID" json_ok "$work/cc.json" 'd["data"]["iccid"] == "8949000000000000017F"'
+check "ipa run --download result ICCID" json_ok "$work/cc.json" 'd["data"]["iccid"] == "989400000000000010F7"'
 "$cli" $card --json profile list > "$work/list-cc.json"
 check "confirmation code profile listed" json_ok "$work/list-cc.json" \
-  '"8949000000000000017F" in [p["iccid"] for p in d["data"]["profiles"]]'
+  '"989400000000000010F7" in [p["iccid"] for p in d["data"]["profiles"]]'
 
 # ---- the eIM: its AddInitialEimRequest onto the card, the device registered with the card's token
 rest GET "$eim/api/eim" > "$work/eim.json"

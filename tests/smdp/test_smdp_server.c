@@ -483,15 +483,15 @@ static void api(const struct smdp_process *smdp, const char *method, const char 
     assert_int_equal(https_fetch(smdp, method, path, "application/json", NULL, body, answer, cap), expected);
 }
 
-/* The digits of a ProfileHeader ICCID (BCD in reading order, F padded). */
+/* The digits of an SGP.22 Iccid (as coded in EF.ICCID: BCD, low nibble first, F padded). */
 static void iccid_digits(const uint8_t iccid[10], char out[21])
 {
     size_t i, n = 0;
-    for (i = 0; i < 10 && (iccid[i] >> 4) <= 9; i++) {
-        out[n++] = (char)('0' + (iccid[i] >> 4));
-        if ((iccid[i] & 0x0F) > 9)
-            break;
+    for (i = 0; i < 10 && (iccid[i] & 0x0F) <= 9; i++) {
         out[n++] = (char)('0' + (iccid[i] & 0x0F));
+        if ((iccid[i] >> 4) > 9)
+            break;
+        out[n++] = (char)('0' + (iccid[i] >> 4));
     }
     out[n] = '\0';
 }
@@ -558,8 +558,8 @@ static void test_other_notifications_verified(void **state)
  * binding and a confirmation code; the downloaded order is spent (8.2.6 / 3.8). */
 static void test_order_download(void **state)
 {
-    /* 8949000000000000017 in ProfileHeader form (BCD in reading order, F padded) */
-    static const uint8_t new_iccid[10] = {0x89, 0x49, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x7F};
+    /* 8949000000000000017 as SGP.22 codes it on the card (EF.ICCID: nibbles swapped, F padded) */
+    static const uint8_t new_iccid[10] = {0x98, 0x94, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x10, 0xF7};
     struct card_env card;
     struct started started;
     struct sgp32_remote_result result;

@@ -451,13 +451,55 @@ static void test_smds_authentication(void **state)
     free(pb_key.data);
 }
 
+/* SGP.22's Iccid is "as coded in EF.ICCID": the ProfileHeader's 89 49 44 .. is 98 94 44 .. in the
+ * metadata, the ProfileInfo and the notifications, the same bytes as the profile's EF.ICCID (2FE2).
+ * Metadata with the header's byte order names another ICCID: installFailedDueToDataMismatch. */
+static void test_iccid_as_in_ef_iccid(void **state)
+{
+    /* TS48V2-SAIP2-1-BERTLV-UNIQUE: header 89 49 44 99 99 99 99 90 04 9F, EF.ICCID content: */
+    static const uint8_t ef_iccid[10] = {0x98, 0x94, 0x44, 0x99, 0x99, 0x99, 0x99, 0x09, 0x40, 0xF9};
+    static const uint8_t header_order[] = {0xBF, 0x25, 0x12, 0x5A, 0x0A, 0x89, 0x49, 0x44, 0x99, 0x99, 0x99,
+                                           0x99, 0x90, 0x04, 0x9F, 0x91, 0x01, 0x41, 0x92, 0x01, 0x42};
+    static const uint8_t ef_file[] = {0x83, 0x02, 0x2F, 0xE2};
+    struct env e;
+    struct faults f;
+    struct outcome o;
+    uint8_t iccid[10];
+    size_t i, j;
+    int found = 0;
+    (void)state;
+    env_start(&e, "nist");
+    for (i = 0; !found && i + 40 < e.upp.len; i++) /* the profile's own EF.ICCID: its fileID, then its content */
+        if (memcmp(e.upp.data + i, ef_file, sizeof(ef_file)) == 0)
+            for (j = i; !found && j < i + 30; j++)
+                found = memcmp(e.upp.data + j, ef_iccid, sizeof(ef_iccid)) == 0;
+    assert_true(found);
+    assert_int_equal(smdp_upp_iccid(e.upp.data, e.upp.len, iccid), SGP32_OK);
+    assert_memory_equal(iccid, ef_iccid, 10);
+    memset(&f, 0, sizeof(f));
+    f.metadata = header_order;
+    f.metadata_len = sizeof(header_order);
+    download(&e, &f, &o);
+    assert_true(o.have_result && !o.result.success);
+    assert_int_equal(o.result.error_reason, 13); /* installFailedDueToDataMismatch */
+    assert_false(card_has_profile(&e, header_order + 5));
+    memset(&f, 0, sizeof(f));
+    f.check_stored_result = 1;
+    download(&e, &f, &o);
+    assert_true(o.have_result && o.result.success);
+    assert_true(o.result.has_iccid);
+    assert_memory_equal(o.result.iccid, ef_iccid, 10); /* the install notification's */
+    assert_true(card_has_profile(&e, ef_iccid));       /* ProfileInfo */
+    assert_false(card_has_profile(&e, header_order + 5));
+    env_stop(&e);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_ppr_checked_against_rat),
-        cmocka_unit_test(test_connectivity_parameters),
-        cmocka_unit_test(test_memory_reset_test_profiles),
-        cmocka_unit_test(test_smds_authentication),
+        cmocka_unit_test(test_ppr_checked_against_rat),    cmocka_unit_test(test_connectivity_parameters),
+        cmocka_unit_test(test_memory_reset_test_profiles), cmocka_unit_test(test_smds_authentication),
+        cmocka_unit_test(test_iccid_as_in_ef_iccid),
     };
     return cmocka_run_group_tests(tests, download_pki_create, download_pki_remove);
 }

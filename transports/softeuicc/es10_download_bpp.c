@@ -339,8 +339,12 @@ static uint16_t install(struct sgp32_softeuicc *card, struct der_writer *out)
     memcpy(iccid, field.value, 10);
     if (!header_fields(s, &profile_iccid, &connectivity))
         return fail(card, out, CMD_LOAD_PE, ERR_PE_PROCESSING);
-    if (memcmp(profile_iccid, iccid, 10) != 0)
-        return fail(card, out, CMD_LOAD_PE, ERR_DATA_MISMATCH);
+    /* The SAIP ProfileHeader carries the ICCID digits in reading order (89 49 44 ..); SGP.22's Iccid
+     * (StoreMetadataRequest, ProfileInfo, notifications) is "as coded in EF.ICCID" (ETSI TS 102 221:
+     * each byte's nibbles swapped, 98 94 44 ..). Compare the digits; the card keeps the EF.ICCID form. */
+    for (i = 0; i < 10; i++)
+        if (profile_iccid[i] != (uint8_t)((iccid[i] << 4) | (iccid[i] >> 4)))
+            return fail(card, out, CMD_LOAD_PE, ERR_DATA_MISMATCH);
     if (softeuicc_profile_by_iccid(card, iccid) != NULL)
         return fail(card, out, CMD_LOAD_PE, ERR_ICCID_EXISTS);
     if (card->state.profile_count >= SOFTEUICC_MAX_PROFILES)

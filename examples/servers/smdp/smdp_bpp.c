@@ -14,7 +14,7 @@
 
 #define HOST_ID "libsgp32-smdp"
 
-enum sgp32_status smdp_upp_iccid(const uint8_t *upp, size_t upp_len, uint8_t iccid[10])
+enum sgp32_status smdp_upp_header_iccid(const uint8_t *upp, size_t upp_len, uint8_t iccid[10])
 {
     /* PEDefinitions ProfileElement CHOICE header [0] ProfileHeader { ..., iccid [3] } */
     const uint8_t *p = upp;
@@ -28,7 +28,20 @@ enum sgp32_status smdp_upp_iccid(const uint8_t *upp, size_t upp_len, uint8_t icc
     return SGP32_OK;
 }
 
-/* StoreMetadataRequest (BF25) from the UPP header: ICCID, names, notifications for every event. */
+/* The header has the digits in reading order (89 49 44 ..); SGP.22's Iccid is "as coded in EF.ICCID"
+ * (ETSI TS 102 221: nibbles swapped in each byte, 98 94 44 .., as the profile's own EF.ICCID 2FE2). */
+enum sgp32_status smdp_upp_iccid(const uint8_t *upp, size_t upp_len, uint8_t iccid[10])
+{
+    size_t i;
+    enum sgp32_status status = smdp_upp_header_iccid(upp, upp_len, iccid);
+    if (status == SGP32_OK)
+        for (i = 0; i < 10; i++)
+            iccid[i] = (uint8_t)((iccid[i] << 4) | (iccid[i] >> 4));
+    return status;
+}
+
+/* StoreMetadataRequest (BF25) from the UPP header: ICCID (EF.ICCID form), names, notifications for every
+ * event. */
 static enum sgp32_status default_metadata(struct smdp_core *core, const uint8_t *upp, size_t upp_len, struct dbuf *out)
 {
     static const uint8_t all_events[3] = {0x04, 0xF0}; /* install, enable, disable, delete */

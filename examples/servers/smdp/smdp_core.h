@@ -184,8 +184,11 @@ struct smdp_notification_info {
 enum sgp32_status smdp_verify_other_notification(struct smdp_core *core, const uint8_t *notification, size_t len,
                                                  struct smdp_notification_info *out);
 
-/* The ICCID (10 bytes) of the UPP's ProfileHeader. */
+/* The ICCID (10 bytes) of the UPP's ProfileHeader as SGP.22 codes it (Iccid, tag 5A: as in EF.ICCID,
+ * nibbles swapped), the form of the metadata, ProfileInfo and notifications. */
 enum sgp32_status smdp_upp_iccid(const uint8_t *upp, size_t upp_len, uint8_t iccid[10]);
+/* The same as the ProfileHeader holds it (digits in reading order). */
+enum sgp32_status smdp_upp_header_iccid(const uint8_t *upp, size_t upp_len, uint8_t iccid[10]);
 
 #ifdef __cplusplus
 }

@@ -170,7 +170,7 @@ static cJSON *order_json(const struct smdp_order *o)
     int ok = object != NULL;
     ok = ok && cJSON_AddStringToObject(object, "matchingId", o->matching_id) != NULL;
     ok = ok && cJSON_AddStringToObject(object, "profile", o->profile) != NULL;
-    if (ok && smdp_upp_iccid(o->upp.data, o->upp.len, iccid) == SGP32_OK) {
+    if (ok && smdp_upp_header_iccid(o->upp.data, o->upp.len, iccid) == SGP32_OK) {
         iccid_text(iccid, text);
         ok = cJSON_AddStringToObject(object, "iccid", text) != NULL;
     }
@@ -211,7 +211,7 @@ static void swap_nibbles(const uint8_t in[10], uint8_t out[10])
 static int override_iccid(struct smdp_blob *upp, const uint8_t iccid[10])
 {
     uint8_t original[10], original_swapped[10], swapped[10];
-    if (smdp_upp_iccid(upp->data, upp->len, original) != SGP32_OK)
+    if (smdp_upp_header_iccid(upp->data, upp->len, original) != SGP32_OK)
         return 0;
     swap_nibbles(original, original_swapped);
     swap_nibbles(iccid, swapped);
@@ -276,7 +276,7 @@ static void post_order(struct smdp_server *server, const uint8_t *body, size_t l
         else
             snprintf(path, sizeof(path), "%s/%s.der", server->profiles_dir, profile);
         if (smdp_read_file(path, &o->upp) != SGP32_OK ||
-            smdp_upp_iccid(o->upp.data, o->upp.len, original) != SGP32_OK) {
+            smdp_upp_header_iccid(o->upp.data, o->upp.len, original) != SGP32_OK) {
             error = "profile: no readable TS.48 profile there";
         } else if (has_iccid && !override_iccid(&o->upp, iccid)) {
             error = "profile: its ICCID cannot be replaced";
@@ -374,7 +374,9 @@ static cJSON *notification_json(const struct smdp_notification_record *n)
     if (ok && n->info.operation >= 0 && n->info.operation < 4)
         ok = cJSON_AddStringToObject(object, "operation", operations[n->info.operation]) != NULL;
     if (ok && n->info.has_iccid) {
-        iccid_text(n->info.iccid, text);
+        uint8_t digits[10];
+        swap_nibbles(n->info.iccid, digits); /* SGP.22's EF.ICCID form to reading order */
+        iccid_text(digits, text);
         ok = cJSON_AddStringToObject(object, "iccid", text) != NULL;
     }
     if (ok && n->info.has_eid) {
