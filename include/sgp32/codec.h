@@ -119,8 +119,9 @@ enum sgp32_status sgp32_print_json(const struct sgp32_codec_type *type, const vo
  *   - INTEGER / ENUMERATED as a number (no fraction or exponent) or, where the type names it, the
  *     name; INTEGER_t also two's complement hex (values beyond 64 bits);
  *   - OBJECT IDENTIFIER as dotted arcs, or the hex of its contents;
- *   - in character strings, \u0000-\u00FF stand for one byte each (the printer's escape for bytes
- *     that are not UTF-8); other escapes and raw text are UTF-8.
+ *   - in 8-bit character strings (IA5String, PrintableString ...) \u0000-\u00FF stand for one byte
+ *     each (the printer's escape for bytes that are not UTF-8); in UTF8String, and above \u00FF,
+ *     an escape is its code point in UTF-8. Raw text is taken as it is (it must be valid UTF-8).
  * ANY (an open type) must hold exactly one DER element. The value's constraints are checked.
  * len is the text's size (no terminating NUL needed; a NUL inside is an error). Nesting is bounded
  * (64 levels) and len by SGP32_CODEC_JSON_MAX_INPUT. On error *value is NULL and nothing leaks:

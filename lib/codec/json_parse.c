@@ -153,9 +153,10 @@ static size_t utf8_sequence(const uint8_t *s, size_t len)
     return need;
 }
 
-/* One \ escape into out (room for 4 bytes): how many bytes, 0 if malformed. \u0000..\u00FF is one
- * byte, the printer's form of a byte that is not UTF-8; above, the code point in UTF-8. */
-static size_t read_escape(struct json_in *in, uint8_t *out)
+/* One \ escape into out (room for 4 bytes): how many bytes, 0 if malformed. With byte_escapes,
+ * \u0000..\u00FF is one byte (the printer's form of a byte that is not UTF-8, in the 8-bit string
+ * types); otherwise, and above, the code point in UTF-8. */
+static size_t read_escape(struct json_in *in, uint8_t *out, int byte_escapes)
 {
     static const char plain[] = "\"\\/bfnrt", meaning[] = "\"\\/\b\f\n\r\t";
     const char *which;
@@ -170,7 +171,7 @@ static size_t read_escape(struct json_in *in, uint8_t *out)
     }
     if (in->text[in->pos++] != 'u' || (unit = read_u16(in)) < 0)
         return 0;
-    if (unit < 0x100) {
+    if (unit < 0x80 || (byte_escapes && unit < 0x100)) {
         out[0] = (uint8_t)unit;
         return 1;
     }
@@ -188,7 +189,7 @@ static size_t read_escape(struct json_in *in, uint8_t *out)
 }
 
 /* A JSON string, unescaped into a new buffer (NUL-terminated, as asn1c keeps its strings). */
-static enum sgp32_status read_string(struct json_in *in, uint8_t **out, size_t *out_len)
+static enum sgp32_status read_string(struct json_in *in, uint8_t **out, size_t *out_len, int byte_escapes)
 {
     size_t start, used = 0;
     uint8_t *buf;
@@ -209,7 +210,7 @@ static enum sgp32_status read_string(struct json_in *in, uint8_t **out, size_t *
         size_t n;
         if (*s == '\\') {
             in->pos++;
-            n = read_escape(in, buf + used);
+            n = read_escape(in, buf + used, byte_escapes);
         } else if (*s < 0x20) {
             n = 0; /* raw control characters (NUL included) are not JSON */
         } else {
@@ -249,7 +250,7 @@ static int unhex(uint8_t *text, size_t *len)
 
 static enum sgp32_status read_hex(struct json_in *in, uint8_t **out, size_t *out_len)
 {
-    enum sgp32_status st = read_string(in, out, out_len);
+    enum sgp32_status st = read_string(in, out, out_len, 1);
     if (st == SGP32_OK && unhex(*out, out_len) != 0) {
         free(*out);
         *out = NULL;
@@ -358,7 +359,7 @@ static enum sgp32_status read_member_name(struct json_in *in, const asn_TYPE_des
     uint8_t *name;
     size_t len;
     int i;
-    enum sgp32_status st = read_string(in, &name, &len);
+    enum sgp32_status st = read_string(in, &name, &len, 1);
     if (st != SGP32_OK)
         return st;
     *index = -1;
@@ -471,7 +472,7 @@ static enum sgp32_status parse_bit_string(struct json_in *in, BIT_STRING_t *bits
     while (st == SGP32_OK && more) {
         uint8_t *key;
         size_t key_len;
-        st = read_string(in, &key, &key_len);
+        st = read_string(in, &key, &key_len, 1);
         if (st != SGP32_OK)
             break;
         if (key_len == 3 && memcmp(key, "hex", 3) == 0 && !have_hex) {
@@ -526,6 +527,23 @@ static int enum_value(const asn_TYPE_descriptor_t *td, const uint8_t *name, size
     return 0;
 }
 
+/* Two's complement in as few bytes as DER allows (a redundant sign byte would not survive DER). */
+static int minimal_integer(const uint8_t *bytes, size_t len)
+{
+    return len < 2 || !((bytes[0] == 0x00 && bytes[1] < 0x80) || (bytes[0] == 0xFF && bytes[1] >= 0x80));
+}
+
+/* OBJECT IDENTIFIER contents: each arc ends with a byte below 0x80 and starts with no 0x80 padding. */
+static int minimal_arcs(const uint8_t *bytes, size_t len)
+{
+    size_t i;
+    for (i = 0; i < len; i++) {
+        if (bytes[i] == 0x80 && (i == 0 || bytes[i - 1] < 0x80))
+            return 0;
+    }
+    return len > 0 && bytes[len - 1] < 0x80;
+}
+
 /* INTEGER, ENUMERATED: a number, a name, or (INTEGER_t only, beyond long) two's complement hex. */
 static enum sgp32_status parse_integer(struct json_in *in, asn_TYPE_descriptor_t *td, void *ptr, int native)
 {
@@ -534,12 +552,12 @@ static enum sgp32_status parse_integer(struct json_in *in, asn_TYPE_descriptor_t
     if (peek(in) == '"') {
         uint8_t *text;
         size_t len;
-        st = read_string(in, &text, &len);
+        st = read_string(in, &text, &len, 1);
         if (st != SGP32_OK)
             return st;
         if (enum_value(td, text, len, &number)) {
             free(text);
-        } else if (!native && len > 0 && unhex(text, &len) == 0) {
+        } else if (!native && len > 0 && unhex(text, &len) == 0 && minimal_integer(text, len)) {
             INTEGER_t *integer = ptr;
             integer->buf = text;
             integer->size = (int)len;
@@ -567,12 +585,11 @@ static enum sgp32_status parse_oid(struct json_in *in, OBJECT_IDENTIFIER_t *oid)
     unsigned count = 0;
     uint8_t *text, *p;
     size_t len;
-    enum sgp32_status st = read_string(in, &text, &len);
+    enum sgp32_status st = read_string(in, &text, &len, 1);
     if (st != SGP32_OK)
         return st;
     if (memchr(text, '.', len) == NULL) {
-        /* Hex contents: each arc ends with a byte below 0x80. */
-        if (len == 0 || unhex(text, &len) != 0 || (text[len - 1] & 0x80) != 0) {
+        if (len == 0 || unhex(text, &len) != 0 || !minimal_arcs(text, len)) {
             free(text);
             return SGP32_ERR_DECODE;
         }
@@ -604,10 +621,10 @@ static enum sgp32_status parse_oid(struct json_in *in, OBJECT_IDENTIFIER_t *oid)
 }
 
 /* OCTET STRING and character strings, times, ANY: the string's bytes, hex-decoded unless text. */
-static enum sgp32_status parse_octets(struct json_in *in, OCTET_STRING_t *octets, int hex, int any)
+static enum sgp32_status parse_octets(struct json_in *in, OCTET_STRING_t *octets, int hex, int any, int utf8)
 {
     size_t len, element_len = 0;
-    enum sgp32_status st = hex ? read_hex(in, &octets->buf, &len) : read_string(in, &octets->buf, &len);
+    enum sgp32_status st = hex ? read_hex(in, &octets->buf, &len) : read_string(in, &octets->buf, &len, !utf8);
     if (st != SGP32_OK)
         return st;
     octets->size = (int)len;
@@ -634,12 +651,12 @@ static enum sgp32_status parse_value(struct json_in *in, asn_TYPE_descriptor_t *
     case CODEC_KIND_SET_OF:
         return parse_list(in, td, ptr, depth);
     case CODEC_KIND_OCTET_STRING:
-        return parse_octets(in, ptr, !is_text_type(td), 0);
+        return parse_octets(in, ptr, !is_text_type(td), 0, td->print_struct == UTF8String_print);
     case CODEC_KIND_UTC_TIME:
     case CODEC_KIND_GENERALIZED_TIME:
-        return parse_octets(in, ptr, 0, 0);
+        return parse_octets(in, ptr, 0, 0, 0);
     case CODEC_KIND_ANY:
-        return parse_octets(in, ptr, 1, 1);
+        return parse_octets(in, ptr, 1, 1, 0);
     case CODEC_KIND_BIT_STRING:
         return parse_bit_string(in, ptr);
     case CODEC_KIND_INTEGER:

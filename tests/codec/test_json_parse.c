@@ -273,6 +273,16 @@ static void test_known_answers(void **state)
     expect_der("RemoteOpId", "9223372036854775807", "82087FFFFFFFFFFFFFFF");
     expect_der("RemoteOpId", "-9223372036854775808", "82088000000000000000");
     expect_der("RemoteOpId", "\"0100000000000000000000\"", "820B0100000000000000000000");
+    /* OBJECT IDENTIFIER dotted, and as the hex of its contents. */
+    expect_der("KeyPurposeId", "\"1.3.6.1.5.5.7.3.1\"", "06082B06010505070301");
+    expect_der("KeyPurposeId", "\"2a03\"", "06022A03");
+    /* Time is a CHOICE; the time itself is text. */
+    expect_der("ExpirationDate", "{\"utcTime\":\"250101000000Z\"}", "170D3235303130313030303030305A");
+    /* Text: raw UTF-8, escapes (a surrogate pair); in a UTF8String \u00e9 is U+00E9. */
+    expect_der("DirectoryString", "{\"utf8String\":\"\xc3\xa9\\u00e9\\n\\\"\\ud83d\\ude00\"}",
+               "0C0AC3A9C3A90A22F09F9880");
+    expect_der("DirectoryString", "{\"printableString\":\"\\u0041 b\"}", "1303412062");
+    expect_der("DirectoryString", "{\"teletexString\":\"41e9\"}", "140241E9"); /* printed as hex too */
 }
 
 /* ---- hostile input ------------------------------------------------------------------------------- */
@@ -325,6 +335,24 @@ static void test_strict_errors(void **state)
     REFUSE("RemoteOpId", "9223372036854775808", SGP32_ERR_CONSTRAINT);
     REFUSE("RemoteOpId", "-9223372036854775809", SGP32_ERR_CONSTRAINT);
     REFUSE("RemoteOpId", "\"\"", SGP32_ERR_DECODE);
+    REFUSE("RemoteOpId", "\"0001\"", SGP32_ERR_DECODE); /* not minimal: DER would change it */
+    REFUSE("RemoteOpId", "\"FF80\"", SGP32_ERR_DECODE);
+    REFUSE("RemoteOpId", "\"12345G\"", SGP32_ERR_DECODE);
+    REFUSE("KeyPurposeId", "\"802A03\"", SGP32_ERR_DECODE); /* padded arc */
+    REFUSE("KeyPurposeId", "\"2A83\"", SGP32_ERR_DECODE);   /* unfinished arc */
+    REFUSE("KeyPurposeId", "\"0.40\"", SGP32_ERR_DECODE);
+    REFUSE("KeyPurposeId", "\"3.1\"", SGP32_ERR_DECODE);
+    REFUSE("KeyPurposeId", "\"1..2\"", SGP32_ERR_DECODE);
+    REFUSE("KeyPurposeId", "\"1.2.\"", SGP32_ERR_DECODE);
+    REFUSE("KeyPurposeId", "\"1.02\"", SGP32_ERR_DECODE);
+    REFUSE("KeyPurposeId", "\"1.2.99999999999999999999999\"", SGP32_ERR_DECODE);
+    REFUSE("DirectoryString", "{\"utf8String\":\"\\ud83d\"}", SGP32_ERR_DECODE); /* lone surrogate */
+    REFUSE("DirectoryString", "{\"utf8String\":\"\\ude00\"}", SGP32_ERR_DECODE);
+    REFUSE("DirectoryString", "{\"utf8String\":\"\\u12\"}", SGP32_ERR_DECODE);
+    REFUSE("DirectoryString", "{\"utf8String\":\"\\x\"}", SGP32_ERR_DECODE);
+    REFUSE("DirectoryString", "{\"utf8String\":\"\xc3\"}", SGP32_ERR_DECODE); /* not UTF-8 */
+    REFUSE("DirectoryString", "{\"utf8String\":\"\"}", SGP32_ERR_CONSTRAINT); /* SIZE (1..MAX) */
+    REFUSE("DirectoryString", "{\"utf8String\":\"abc", SGP32_ERR_TRUNCATED);
     REFUSE("PprIds", "{\"hex\":\"E0\",\"bits\":2}", SGP32_ERR_DECODE); /* an unused bit set */
     REFUSE("PprIds", "{\"hex\":\"C0\",\"bits\":9}", SGP32_ERR_DECODE);
     REFUSE("PprIds", "{\"hex\":\"C000\",\"bits\":8}", SGP32_ERR_DECODE); /* a whole unused byte */
