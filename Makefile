@@ -3,6 +3,7 @@
 #   make            build into build/ (CLI at build/bin/sgp32, libraries in build/lib/)
 #   make test       the whole test suite: gcc, clang, ASan+UBSan, fuzz smoke, install check, format
 #   make demo       the end-to-end demo (DEMO_ARGS=--json: JSON lines)
+#   make bench      the deterministic benchmarks (counts and ratios, docs/benchmarks.md)
 #   make install    install build/ (honours DESTDIR and PREFIX)
 # make test and make demo first install missing Debian packages when run as root.
 
@@ -13,7 +14,7 @@ CMAKE ?= cmake
 CTEST ?= ctest
 
 .PHONY: all build deps test test-gcc test-clang test-asan test-fuzz test-install test-minimal \
-        format format-check demo install clean
+        format format-check demo bench install clean
 
 all: build
 
@@ -63,6 +64,10 @@ test: deps format-check test-minimal test-install test-fuzz test-clang test-asan
 
 demo: build
 	@examples/demo.sh $(DEMO_ARGS) build
+
+# Tables of counts (APDUs, HTTP bytes, allocations, peak heap) with their budgets checked.
+bench: build
+	build/bench/sgp32-bench all --check
 
 install: build
 	$(CMAKE) --install build --prefix $(PREFIX)
