@@ -5,18 +5,19 @@ the library (SGP32Definitions, RSPDefinitions, PEDefinitions, PKIX) by its ASN.1
 Decoded values are returned as plain Python data through the library's JSON mapping
 (sgp32_print_json): SEQUENCE -> dict, CHOICE -> {"alternative": value}, SEQUENCE OF -> list,
 OCTET STRING -> upper-case hex string, BIT STRING -> {"hex", "bits"}, ENUMERATED -> its name.
+:func:`encode` takes the same form back (sgp32_parse_json) and returns DER.
 """
 
 from __future__ import annotations
 
 import ctypes
 import json
-from typing import Any, Callable, List, Optional, Tuple
+from typing import Any, Callable, List, Optional, Tuple, Union
 
 from . import _lib
 from .errors import NotFoundError, Status, check, error_from_status
 
-__all__ = ["types", "decode", "decode_text", "validate_der", "to_der", "type_exists"]
+__all__ = ["types", "decode", "decode_text", "validate_der", "to_der", "encode", "type_exists"]
 
 _DECODE_DER = 1 << 0
 _DECODE_CONSTRAINTS = 1 << 2
@@ -115,3 +116,47 @@ def to_der(type_name: str, data: bytes) -> bytes:
             return ctypes.string_at(out, length.value)
         finally:
             dll.sgp32_buffer_free(out)
+
+
+def _parse_json_function() -> Any:
+    """sgp32_parse_json with its prototype (declared here: it is only used by encode())."""
+    function = _lib.lib().sgp32_parse_json
+    if not function.argtypes:
+        function.restype = _lib.c_status
+        function.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_size_t, ctypes.POINTER(ctypes.c_void_p)]
+    return function
+
+
+def encode(type_name: str, value: Union[dict, list, str, int, bool, None]) -> bytes:
+    """DER of a value of the ASN.1 type ``type_name`` given in the form :func:`decode` returns
+    (a dict, a list, a number ...), or as JSON text: a ``str`` is always JSON text, so a string value
+    of a top-level string type is passed quoted (``encode("Iccid", '"89..."')``).
+    ``encode(t, decode(t, der)) == der`` for DER input. Members may come in any order; OPTIONAL
+    members may be left out; hex in either case; ENUMERATED values by name or number. The value's
+    constraints are checked.
+
+    Raises :class:`~sgp32.errors.DecodeError` (code DECODE: an unknown, repeated or missing member,
+    a wrong JSON type, bad hex; CONSTRAINT: a value outside its type's SIZE or range;
+    TRUNCATED, TRAILING, TOO_DEEP, TOO_LARGE) and NotFoundError for an unknown type."""
+    handle = _type(type_name)
+    if isinstance(value, str):
+        text = value.encode("utf-8")
+    else:
+        text = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    dll = _lib.lib()
+    parsed = ctypes.c_void_p()
+    status = _parse_json_function()(handle, text, len(text), ctypes.byref(parsed))
+    check(status, f"parsing {type_name} from JSON", {"type": type_name})
+    try:
+        out = _lib.c_u8_p()
+        length = ctypes.c_size_t()
+        status = dll.sgp32_encode_der_alloc(handle, parsed, ctypes.byref(out), ctypes.byref(length))
+        if status != Status.OK:
+            raise error_from_status(status, f"encoding {type_name}")
+        try:
+            return ctypes.string_at(out, length.value)
+        finally:
+            dll.sgp32_buffer_free(out)
+    finally:
+        dll.sgp32_codec_free(handle, parsed)
+
