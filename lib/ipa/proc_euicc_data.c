@@ -166,7 +166,8 @@ static enum sgp32_status add_field(struct sgp32_ipa *ipa, struct sgp32_der_write
         } else if (st == SGP32_OK) {
             const uint8_t *certs, *cert;
             size_t certs_len, cert_len;
-            if (sgp32_der_find_element(answer, len, 0x30, &certs, &certs_len) &&
+            /* BF56 { A0 certs { A5 eumCertificate, A6 euiccCertificate } } (automatic tags) */
+            if (sgp32_der_find_element(answer, len, 0xA0, &certs, &certs_len) &&
                 sgp32_der_find_element(certs, certs_len, tag, &cert, &cert_len))
                 sgp32_der_writer_raw(w, cert, cert_len); /* already [5] / [6] */
         }
@@ -203,7 +204,8 @@ static enum sgp32_status write_error(struct sgp32_der_writer *w, const struct da
     sgp32_der_writer_begin(w, 0xA1); /* ipaEuiccDataResponseError */
     if (r->transaction_id != NULL)
         sgp32_der_writer_bytes(w, 0x80, r->transaction_id, r->transaction_id_len);
-    sgp32_der_writer_integer(w, 0x81, code);
+    /* ipaEuiccDataErrorCode: untagged (its sibling has a tag, so no automatic tagging) */
+    sgp32_der_writer_integer(w, 0x02, code);
     sgp32_der_writer_end(w);
     sgp32_der_writer_end(w);
     return SGP32_OK;
