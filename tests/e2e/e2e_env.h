@@ -71,6 +71,8 @@ int e2e_rest(const struct server_process *server, const char *method, const char
 /* Bootstrap: GET /api/eim's addInitialEimRequest through sgp32_ipa_add_initial_eim(), then the device
  * registered with the eUICC certificate and the association token the card assigned. */
 void e2e_install_eim(const struct e2e_eim *eim);
+/* POST /api/devices: the card's EID and eUICC certificate with that association token. */
+void e2e_register_device(const struct e2e_eim *eim, long association_token);
 /* POST /api/devices/<eid>/orders: the order id. */
 long e2e_post_order(const struct e2e_eim *eim, const char *order);
 /* GET /api/orders/<id> (cJSON_Delete it). */

@@ -99,10 +99,116 @@ static void test_bootstrap(void **state)
     assert_int_equal(e2e_profile_state(E2E_BOOTSTRAP_ICCID), 0);
 }
 
+/* Runs an order to its end and checks it: done with the outcome. The order (cJSON_Delete it). */
+static cJSON *run_checked(const struct e2e_eim *eim, const char *order, const char *outcome)
+{
+    long id = e2e_post_order(eim, order);
+    cJSON *json = e2e_run_order(eim, id, E2E_ORDER_TIMEOUT_MS);
+    if (getenv("E2E_VERBOSE") != NULL || strcmp(text_of(json, "outcome"), outcome) != 0) {
+        char *printed = cJSON_Print(json);
+        fprintf(stderr, "order %ld: %s\n", id, printed);
+        free(printed);
+    }
+    assert_string_equal(text_of(json, "status"), "done");
+    assert_string_equal(text_of(json, "outcome"), outcome);
+    return json;
+}
+
+/* 4. A second eIM added by eCO (addEim with its configuration), the IPA moved to it, its packages
+ * executed, and the first eIM deleted by the second. */
+static void test_second_eim(void **state)
+{
+    static struct e2e_eim second;
+    cJSON *json = NULL, *order;
+    char body[1024], path[160];
+    (void)state;
+    e2e_install_eim(&e2e.eim);
+    e2e_eim_start(&second, "eim2", 0);
+    assert_int_equal(e2e_rest(&second.process, "GET", "/api/eim", NULL, &json), 200);
+    snprintf(body, sizeof(body),
+             "{\"eco\": [{\"addEim\": {\"eimId\": \"eim2\", \"eimFqdn\": \"%s\", \"counterValue\": 0, "
+             "\"associationToken\": true, \"eimPublicKey\": \"%s\"}}, {\"listEim\": {}}]}",
+             second.process.address, text_of(json, "eimPublicKey"));
+    cJSON_Delete(json);
+    order = run_checked(&e2e.eim, body, "success");
+    assert_true(e2e_json_contains(order, "eim2"));
+    cJSON_Delete(order);
+    /* the card assigned the second eIM a token: the one after the first eIM's */
+    snprintf(path, sizeof(path), "%ld", e2e.association_token + 1);
+    e2e_register_device(&second, e2e.association_token + 1);
+    /* the IPA now works with the second eIM */
+    e2e.config.eim_id = "eim2";
+    e2e_ipa_restart();
+    order = run_checked(&second, "{\"psmo\": [{\"listProfileInfo\": {}}, {\"getRAT\": {}}]}", "success");
+    assert_true(e2e_json_contains(order, E2E_BOOTSTRAP_ICCID));
+    cJSON_Delete(order);
+    order = run_checked(&second, "{\"eco\": [{\"deleteEim\": {\"eimId\": \"eIM\"}}, {\"listEim\": {}}]}", "success");
+    cJSON_Delete(order);
+    snprintf(path, sizeof(path), "/api/devices/%s", e2e.card.eid_hex);
+    assert_int_equal(e2e_rest(&second.process, "GET", path, NULL, &json), 200);
+    assert_int_equal((long)cJSON_GetObjectItemCaseSensitive(json, "counterValue")->valuedouble, 2);
+    cJSON_Delete(json);
+    e2e_eim_remove(&second);
+}
+
+/* 5. IpaEuiccDataRequest: the eUICC's data at the eIM. */
+static void test_euicc_data(void **state)
+{
+    cJSON *order;
+    (void)state;
+    e2e_install_eim(&e2e.eim);
+    order = run_checked(&e2e.eim, "{\"ipaEuiccData\": {\"tagList\": \"81BF20BF22A8\"}}", "success");
+    assert_string_equal(text_of(order, "type"), "ipaEuiccData");
+    assert_true(strlen(text_of(order, "result")) > 0);
+    assert_true(e2e_json_contains(order, "euiccInfo1"));
+    assert_true(e2e_json_contains(order, "euiccInfo2"));
+    cJSON_Delete(order);
+}
+
+/* 5b. A tag IpaEuiccData does not have (80): the IPA answers ipaEuiccDataErrorCode incorrectTagList
+ * (SGP.32 5.14.x), the order fails with that reason. */
+static void test_euicc_data_incorrect_tag(void **state)
+{
+    long id;
+    cJSON *order;
+    (void)state;
+    e2e_install_eim(&e2e.eim);
+    id = e2e_post_order(&e2e.eim, "{\"ipaEuiccData\": {\"tagList\": \"80\"}}");
+    order = e2e_run_order(&e2e.eim, id, 20000);
+    assert_string_equal(text_of(order, "status"), "failed");
+    assert_string_equal(text_of(order, "reason"), "ipaEuiccDataErrorCode 1");
+    cJSON_Delete(order);
+}
+
+/* 6. A downloaded profile deleted by a PSMO; its delete notification delivered. */
+static void test_delete(void **state)
+{
+    char iccid[21], order[128];
+    size_t notifications, results;
+    cJSON *json;
+    (void)state;
+    e2e_install_eim(&e2e.eim);
+    indirect_download(iccid);
+    snprintf(order, sizeof(order), "{\"psmo\": {\"delete\": {\"iccid\": \"%s\"}}}", iccid);
+    json = run_checked(&e2e.eim, order, "success");
+    cJSON_Delete(json);
+    assert_int_equal(e2e_profile_state(iccid), -1);
+    assert_int_equal(e2e_profile_state(E2E_BOOTSTRAP_ICCID), 1);
+    assert_int_equal(e2e_profile_count(), 1);
+    assert_true(e2e_run_idle(10000));
+    e2e_card_leftovers(&notifications, &results);
+    assert_int_equal(notifications, 0);
+    assert_int_equal(results, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_bootstrap, e2e_setup, e2e_teardown),
+        cmocka_unit_test_setup_teardown(test_second_eim, e2e_setup, e2e_teardown),
+        cmocka_unit_test_setup_teardown(test_euicc_data, e2e_setup, e2e_teardown),
+        cmocka_unit_test_setup_teardown(test_euicc_data_incorrect_tag, e2e_setup, e2e_teardown),
+        cmocka_unit_test_setup_teardown(test_delete, e2e_setup, e2e_teardown),
     };
     return cmocka_run_group_tests(tests, e2e_group_setup, e2e_group_teardown);
 }
