@@ -65,6 +65,7 @@ struct cli_family {
 
 extern const struct cli_family cli_family_chip, cli_family_es10, cli_family_profile, cli_family_notification,
     cli_family_eim, cli_family_euicc, cli_family_euicc_sim, cli_family_decode, cli_family_types;
+extern const struct cli_family cli_family_encode;
 
 /* Runs `sgp32 <family> ...` (argv[0] is the family name): --help, the subcommand's --help, dispatch. */
 int cli_run_family(const struct cli_family *family, const struct cli_globals *globals, int argc, char **argv);

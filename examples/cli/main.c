@@ -13,8 +13,8 @@
 /* The command table. Commands that need the IPA core (download, ipa poll/run, eIM-driven
  * operations) join here as families of their own. */
 static const struct cli_family *const families[] = {
-    &cli_family_chip,      &cli_family_profile,  &cli_family_notification, &cli_family_eim,
-    &cli_family_euicc,     &cli_family_es10,     &cli_family_decode,       &cli_family_types,
+    &cli_family_chip,      &cli_family_profile,  &cli_family_notification, &cli_family_eim,    &cli_family_euicc,
+    &cli_family_es10,      &cli_family_decode,   &cli_family_types,        &cli_family_encode,
 #ifdef SGP32_CLI_HAVE_EUICC_SIM
     &cli_family_euicc_sim,
 #endif

@@ -29,6 +29,10 @@ check "decode --json counter" [ "$(json_get "$work/aie.json" 'd["eimConfiguratio
 check "decode text" sh -c "\"$cli\" decode GetEimPackageRequest BF4F125A1089049032123451234512345678901235 | grep -q eidValue"
 check "decode bad input exits 1" [ "$(exit_code "$cli" decode GetEimPackageResponse BF4F0302)" = 1 ]
 check "decode unknown type exits 2" [ "$(exit_code "$cli" decode NoSuchType BF4F03020101)" = 2 ]
+# encode: the decoded JSON back to the same DER; JSON that does not fit the type exits 1
+check "encode inverts decode --json" [ "$("$cli" encode AddInitialEimRequest "$work/aie.json")" = \
+  "$(od -An -v -tx1 "$shared/vectors/sample_eim_cfg.AddInitialEimRequest.ber" | tr -d ' \n' | tr a-f A-F)" ]
+check "encode bad JSON exits 1" [ "$(exit_code "$cli" encode GetEuiccDataRequest '{"tagList":"5A","x":1}')" = 1 ]
 
 # a software eUICC with a known EID
 eid=89049032123451234512345678901235
