@@ -10,7 +10,10 @@
  */
 #include <string.h>
 
+#include <stdlib.h>
+
 #include "codec/der.h"
+#include "ipa/ipa_emulation.h"
 #include "ipa/ipa_internal.h"
 #include "sgp32/codec.h"
 #include "sgp32/tlv.h"
@@ -113,6 +116,52 @@ static void copy_results(struct sgp32_der_writer *w, const struct data_request *
 }
 
 /* One field of IpaEuiccData. *error gets an IpaEuiccDataErrorCode for a request the IPA must refuse. */
+/* On an SGP.22 eUICC (IoT emulation) the SGP.32 fields come from the IPA's emulation record: the
+ * package results it built, the associationToken it assigned. The certificates of an SGP.22 card
+ * cannot be read outside a download session: they are left out (the fields are optional). Returns 1
+ * when it handled the tag. */
+static int emulated_field(struct sgp32_ipa *ipa, struct sgp32_der_writer *w, const struct data_request *r, uint32_t tag,
+                          enum sgp32_status *st)
+{
+    struct ipa_emulation emulation;
+    const uint8_t *v;
+    size_t v_len;
+    int index;
+    if (!ipa->emulated || (tag != 0xA2 && tag != 0x84 && tag != 0xA5 && tag != 0xA6))
+        return 0;
+    if (tag == 0xA5 || tag == 0xA6) {
+        ipa_log(ipa, SGP32_LOG_INFO, "IpaEuiccData", "an SGP.22 eUICC gives no certificates outside a download");
+        return 1;
+    }
+    *st = ipa_emulation_load(ipa, &emulation);
+    if (*st != SGP32_OK)
+        return 1;
+    if (tag == 0xA2) {
+        /* the record's result, as the eUICC's list would hold it: BF2B { A2 { BF51 } } */
+        struct sgp32_der_writer list;
+        size_t list_len = 0;
+        uint8_t *listed;
+        sgp32_der_writer_init_dynamic(&list, IPA_BODY_MAX);
+        sgp32_der_writer_begin(&list, 0xBF2B);
+        sgp32_der_writer_begin(&list, 0xA2);
+        if (emulation.last_result.len > 0)
+            sgp32_der_writer_raw(&list, emulation.last_result.data, emulation.last_result.len);
+        sgp32_der_writer_end(&list);
+        sgp32_der_writer_end(&list);
+        listed = sgp32_der_writer_take(&list, &list_len);
+        if (listed != NULL)
+            copy_results(w, r, listed, list_len);
+        free(listed);
+    } else {
+        index = ipa_emulation_find(&emulation, (const uint8_t *)ipa->eim_id, strlen(ipa->eim_id));
+        if (index >= 0 &&
+            sgp32_der_find_child(emulation.eims[index].data, emulation.eims[index].len, 0x84, &v, &v_len, NULL))
+            sgp32_der_writer_bytes(w, 0x84, v, v_len);
+    }
+    ipa_emulation_release(&emulation);
+    return 1;
+}
+
 static enum sgp32_status add_field(struct sgp32_ipa *ipa, struct sgp32_der_writer *w, const struct data_request *r,
                                    uint32_t tag, long *error)
 {
@@ -120,6 +169,8 @@ static enum sgp32_status add_field(struct sgp32_ipa *ipa, struct sgp32_der_write
     size_t len = 0;
     char dp[256], ds[256];
     enum sgp32_status st = SGP32_OK;
+    if (emulated_field(ipa, w, r, tag, &st))
+        return st;
     switch (tag) {
     case 0xA0: /* notificationsList */
         st = sgp32_es10_retrieve_notifications_list(ipa->es10, r->notification_search, r->notification_value, &answer,

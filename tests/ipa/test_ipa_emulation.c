@@ -556,6 +556,56 @@ static void test_iot_card_never_emulates(void **state)
     ipa_fixture_teardown(&f);
 }
 
+/* IpaEuiccDataRequest on an emulated card: the SGP.32 fields come from the IPA's record. */
+static void test_euicc_data_from_the_record(void **state)
+{
+    struct ipa_fixture *f = *state;
+    struct sgp32_eim_buffer psmo = {NULL, 0};
+    static const uint8_t tags[] = {0x84, 0xA2, 0xBF, 0x20};
+    const struct ipa_eim_received *got;
+    const uint8_t *response = NULL, *data, *v;
+    size_t len = 0, data_len, v_len;
+    long token = -1;
+    assert_int_equal(sgp32_eim_psmo_enable(ICCID_A, 0, &psmo), SGP32_OK);
+    queue_psmo(f, &psmo, NULL);
+    assert_true(run(f, NULL) > 0);
+    assert_int_equal(ipa_eim_queue_euicc_data_request(f->eim, tags, sizeof(tags), NULL, 0), SGP32_OK);
+    sgp32_ipa_poll_eim_now(f->ipa);
+    assert_true(run(f, NULL) > 0);
+    got = ipa_eim_last(f->eim, SGP32_ESIPA_PROVIDE_EIM_PACKAGE_RESULT);
+    assert_non_null(got);
+    assert_int_equal(got->result_kind, IPA_EIM_IPA_EUICC_DATA_RESPONSE);
+    /* BF50 { 5A, BF52 { A0 { 84 token, A2 { BF51 ... }, BF20 ... } } } */
+    for (v_len = 0; v_len + 1 < got->len; v_len++)
+        if (got->data[v_len] == 0xBF && got->data[v_len + 1] == 0x52) {
+            response = got->data + v_len;
+            len = got->len - v_len;
+            break;
+        }
+    assert_non_null(response);
+    {
+        struct sgp32_tlv_header h;
+        assert_int_equal(sgp32_tlv_parse_header(response, len, &h), SGP32_OK);
+        len = h.header_len + h.length;
+        data = response + h.header_len;
+        assert_int_equal(data[0], 0xA0);
+        assert_int_equal(sgp32_tlv_parse_header(data, h.length, &h), SGP32_OK);
+        data_len = h.length;
+        data += h.header_len;
+    }
+    /* 84: the token the IPA assigned at AddInitialEim */
+    assert_int_equal(data[0], 0x84);
+    v = data + 2;
+    v_len = data[1];
+    for (token = 0; v_len > 0; v_len--, v++)
+        token = token * 256 + *v;
+    assert_true(token >= 1);
+    /* A2 holds the emulated result (BF51 with the empty signature) */
+    assert_true(contains(data, data_len, "\xBF\x51"));
+    assert_true(contains(data, data_len, "\x5F\x37\x00"));
+    assert_true(contains(data, data_len, "\xBF\x20"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -566,6 +616,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_replay_refused_also_after_restart, setup, teardown),
         cmocka_unit_test_setup_teardown(test_power_cut_after_counter_saved, setup, teardown),
         cmocka_unit_test_setup_teardown(test_eco_add_and_list, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_euicc_data_from_the_record, setup, teardown),
         cmocka_unit_test(test_iot_card_never_emulates),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
