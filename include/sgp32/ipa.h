@@ -51,7 +51,8 @@ enum sgp32_ipa_event_type {
     SGP32_IPA_EVENT_PROFILE_CHANGED = 2,
     /* The eIM could not be reached after an enable with rollbackFlag: the IPA rolled back. */
     SGP32_IPA_EVENT_ROLLBACK = 3,
-    /* A profile download progressed: code is the number of Bound Profile Package bytes loaded. */
+    /* A profile download progressed: code is the number of Bound Profile Package bytes loaded, total
+     * the package's size (from its outer TLV header; 0 until known). */
     SGP32_IPA_EVENT_DOWNLOAD_PROGRESS = 4,
     /* A profile download ended: status SGP32_OK and iccid on success, else the reason (detail). */
     SGP32_IPA_EVENT_DOWNLOAD_DONE = 5,
@@ -79,6 +80,7 @@ struct sgp32_ipa_event {
     const char *detail; /* never NULL */
     const uint8_t *data;
     size_t len;
+    long total; /* SGP32_IPA_EVENT_DOWNLOAD_PROGRESS: the whole size, else 0 */
 };
 
 /*

@@ -129,6 +129,20 @@ void ipa_emit(struct sgp32_ipa *ipa, uint32_t type, enum sgp32_status status, lo
     ipa->platform.event(ipa->platform.user, &event);
 }
 
+void ipa_emit_progress(struct sgp32_ipa *ipa, long loaded, long total, const char *detail)
+{
+    struct sgp32_ipa_event event;
+    if (ipa->platform.event == NULL)
+        return;
+    memset(&event, 0, sizeof(event));
+    event.type = SGP32_IPA_EVENT_DOWNLOAD_PROGRESS;
+    event.status = SGP32_OK;
+    event.code = loaded;
+    event.total = total;
+    event.detail = detail;
+    ipa->platform.event(ipa->platform.user, &event);
+}
+
 enum sgp32_status ipa_fail(struct sgp32_ipa *ipa, enum sgp32_status status, const char *what, const char *detail)
 {
     size_t n = 0, len;

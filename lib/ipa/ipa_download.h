@@ -110,6 +110,9 @@ struct ipa_download {
     struct ipa_blob result;           /* the ProfileInstallationResult (BF37) */
     struct sgp32_es10_bpp_loader *loader;
     size_t loaded;   /* BPP bytes fed to the eUICC */
+    size_t total;    /* the BPP's size from its outer header (0: not known yet) */
+    uint8_t head[8]; /* the first bytes, until the outer header can be read */
+    size_t head_len;
     size_t reported; /* progress last reported */
     int notify_attempts;
 

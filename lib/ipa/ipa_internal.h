@@ -219,6 +219,8 @@ void ipa_sleep(struct sgp32_ipa *ipa, uint32_t ms);
 void ipa_log(const struct sgp32_ipa *ipa, int level, const char *a, const char *b);
 void ipa_emit(struct sgp32_ipa *ipa, uint32_t type, enum sgp32_status status, long code, const uint8_t *iccid,
               const char *detail, const uint8_t *data, size_t len);
+/* SGP32_IPA_EVENT_DOWNLOAD_PROGRESS with the bytes loaded and the package size (0: unknown). */
+void ipa_emit_progress(struct sgp32_ipa *ipa, long loaded, long total, const char *detail);
 void *ipa_alloc(const struct sgp32_ipa *ipa, size_t size);
 void ipa_free(const struct sgp32_ipa *ipa, void *ptr);
 

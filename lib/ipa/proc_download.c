@@ -119,10 +119,20 @@ enum sgp32_status ipa_download_feed(struct ipa_download *dl, const uint8_t *data
     if (dl->loader == NULL)
         return SGP32_ERR_STATE;
     st = sgp32_es10_bpp_loader_feed(dl->loader, data, len);
+    if (dl->total == 0 && dl->head_len < sizeof(dl->head)) {
+        /* The package's size, from its outer header (BF36 L), for the host's progress display. */
+        struct sgp32_tlv_header header;
+        size_t n = len < sizeof(dl->head) - dl->head_len ? len : sizeof(dl->head) - dl->head_len;
+        memcpy(dl->head + dl->head_len, data, n);
+        dl->head_len += n;
+        if (sgp32_tlv_parse_header(dl->head, dl->head_len, &header) == SGP32_OK &&
+            header.length != SGP32_TLV_INDEFINITE)
+            dl->total = header.header_len + header.length;
+    }
     dl->loaded += len;
     if (dl->loaded - dl->reported >= PROGRESS_STEP) {
         dl->reported = dl->loaded;
-        ipa_emit(dl->ipa, SGP32_IPA_EVENT_DOWNLOAD_PROGRESS, SGP32_OK, (long)dl->loaded, NULL, "loading", NULL, 0);
+        ipa_emit_progress(dl->ipa, (long)dl->loaded, (long)dl->total, "loading");
     }
     return st;
 }
@@ -435,7 +445,7 @@ static enum sgp32_status answer_load(struct sgp32_ipa *ipa, struct ipa_download 
     sgp32_es10_bpp_loader_free(dl->loader);
     dl->loader = NULL;
     if (dl->loaded != dl->reported)
-        ipa_emit(ipa, SGP32_IPA_EVENT_DOWNLOAD_PROGRESS, SGP32_OK, (long)dl->loaded, NULL, "loaded", NULL, 0);
+        ipa_emit_progress(ipa, (long)dl->loaded, (long)dl->total, "loaded");
     dl->reported = dl->loaded;
     if (loader_st == SGP32_OK) {
         /* The eUICC answered: its result counts, whatever became of the rest of the answer. */

@@ -40,6 +40,9 @@ static void test_direct_success(void **state)
     /* the last progress event counts the whole package */
     progress = ipa_events_last(&f->host.events, SGP32_IPA_EVENT_DOWNLOAD_PROGRESS);
     assert_true(progress->code > 1000);
+    /* ... and knows the package's size, from its first bytes on (a progress bar for the host) */
+    assert_int_equal(progress->total, progress->code);
+    assert_true(ipa_events_nth(&f->host.events, SGP32_IPA_EVENT_DOWNLOAD_PROGRESS, 0)->total == progress->total);
     assert_int_equal(ipa_events_count(&f->host.events, SGP32_IPA_EVENT_PROFILE_CHANGED), 0);
     dl_teardown(f);
 }
