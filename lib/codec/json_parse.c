@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "codec/codec_internal.h"
+#include "codec/json_lex.h"
 #include "codec/type_kind.h"
 #include "sgp32/tlv.h"
 
@@ -34,260 +35,6 @@
 #define JSON_PARSE_MAX_DEPTH 64u
 /* Arcs of an OBJECT IDENTIFIER written as "1.2.840..." (the printer's limit too). */
 #define JSON_OID_ARCS_MAX 32
-
-struct json_in {
-    const char *text;
-    size_t len;
-    size_t pos;
-};
-
-static int is_space(char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
-/* The next significant character (0 at the end; a NUL byte in the text is refused by the callers). */
-static char peek(struct json_in *in)
-{
-    while (in->pos < in->len && is_space(in->text[in->pos]))
-        in->pos++;
-    return in->pos < in->len ? in->text[in->pos] : '\0';
-}
-
-static int take(struct json_in *in, char c)
-{
-    if (in->pos < in->len && peek(in) == c) {
-        in->pos++;
-        return 1;
-    }
-    return 0;
-}
-
-static enum sgp32_status expect(struct json_in *in, char c)
-{
-    if (peek(in) == '\0' && in->pos >= in->len)
-        return SGP32_ERR_TRUNCATED;
-    return take(in, c) ? SGP32_OK : SGP32_ERR_DECODE;
-}
-
-static int accept_literal(struct json_in *in, const char *word)
-{
-    size_t n = strlen(word);
-    (void)peek(in);
-    if (in->len - in->pos >= n && memcmp(in->text + in->pos, word, n) == 0) {
-        in->pos += n;
-        return 1;
-    }
-    return 0;
-}
-
-/* ---- strings ------------------------------------------------------------------------------------ */
-
-static int hex_digit(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-/* Four hex digits of a \u escape. */
-static long read_u16(struct json_in *in)
-{
-    long value = 0;
-    int i;
-    if (in->len - in->pos < 4)
-        return -1;
-    for (i = 0; i < 4; i++) {
-        int d = hex_digit(in->text[in->pos++]);
-        if (d < 0)
-            return -1;
-        value = value * 16 + d;
-    }
-    return value;
-}
-
-static size_t put_utf8(uint8_t *out, unsigned long cp)
-{
-    if (cp < 0x800) {
-        out[0] = (uint8_t)(0xC0 | (cp >> 6));
-        out[1] = (uint8_t)(0x80 | (cp & 0x3F));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        out[0] = (uint8_t)(0xE0 | (cp >> 12));
-        out[1] = (uint8_t)(0x80 | ((cp >> 6) & 0x3F));
-        out[2] = (uint8_t)(0x80 | (cp & 0x3F));
-        return 3;
-    }
-    out[0] = (uint8_t)(0xF0 | (cp >> 18));
-    out[1] = (uint8_t)(0x80 | ((cp >> 12) & 0x3F));
-    out[2] = (uint8_t)(0x80 | ((cp >> 6) & 0x3F));
-    out[3] = (uint8_t)(0x80 | (cp & 0x3F));
-    return 4;
-}
-
-/* Length of the valid UTF-8 sequence at s (0 if invalid), as the printer judges it. */
-static size_t utf8_sequence(const uint8_t *s, size_t len)
-{
-    size_t need, i;
-    if (s[0] < 0x80)
-        return 1;
-    if (s[0] >= 0xC2 && s[0] <= 0xDF)
-        need = 2;
-    else if (s[0] >= 0xE0 && s[0] <= 0xEF)
-        need = 3;
-    else if (s[0] >= 0xF0 && s[0] <= 0xF4)
-        need = 4;
-    else
-        return 0;
-    if (len < need)
-        return 0;
-    for (i = 1; i < need; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-    }
-    return need;
-}
-
-/* One \ escape into out (room for 4 bytes): how many bytes, 0 if malformed. With byte_escapes,
- * \u0000..\u00FF is one byte (the printer's form of a byte that is not UTF-8, in the 8-bit string
- * types); otherwise, and above, the code point in UTF-8. */
-static size_t read_escape(struct json_in *in, uint8_t *out, int byte_escapes)
-{
-    static const char plain[] = "\"\\/bfnrt", meaning[] = "\"\\/\b\f\n\r\t";
-    const char *which;
-    long unit, low;
-    if (in->pos >= in->len)
-        return 0;
-    which = strchr(plain, in->text[in->pos]);
-    if (in->text[in->pos] != '\0' && which != NULL) {
-        in->pos++;
-        out[0] = (uint8_t)meaning[which - plain];
-        return 1;
-    }
-    if (in->text[in->pos++] != 'u' || (unit = read_u16(in)) < 0)
-        return 0;
-    if (unit < 0x80 || (byte_escapes && unit < 0x100)) {
-        out[0] = (uint8_t)unit;
-        return 1;
-    }
-    if (unit >= 0xDC00 && unit <= 0xDFFF)
-        return 0; /* a lone low surrogate */
-    if (unit < 0xD800 || unit > 0xDBFF)
-        return put_utf8(out, (unsigned long)unit);
-    if (in->len - in->pos < 2 || in->text[in->pos] != '\\' || in->text[in->pos + 1] != 'u')
-        return 0;
-    in->pos += 2;
-    low = read_u16(in);
-    if (low < 0xDC00 || low > 0xDFFF)
-        return 0;
-    return put_utf8(out, 0x10000ul + (((unsigned long)unit - 0xD800ul) << 10) + ((unsigned long)low - 0xDC00ul));
-}
-
-/* A JSON string, unescaped into a new buffer (NUL-terminated, as asn1c keeps its strings). */
-static enum sgp32_status read_string(struct json_in *in, uint8_t **out, size_t *out_len, int byte_escapes)
-{
-    size_t start, used = 0;
-    uint8_t *buf;
-    if (peek(in) != '"')
-        return in->pos >= in->len ? SGP32_ERR_TRUNCATED : SGP32_ERR_DECODE;
-    start = ++in->pos;
-    /* The unescaped text is never longer than the escaped one. */
-    while (in->pos < in->len && in->text[in->pos] != '"')
-        in->pos += in->text[in->pos] == '\\' ? 2u : 1u;
-    if (in->pos >= in->len)
-        return SGP32_ERR_TRUNCATED;
-    buf = malloc(in->pos - start + 1);
-    if (buf == NULL)
-        return SGP32_ERR_NO_MEMORY;
-    in->pos = start;
-    while (in->text[in->pos] != '"') {
-        const uint8_t *s = (const uint8_t *)in->text + in->pos;
-        size_t n;
-        if (*s == '\\') {
-            in->pos++;
-            n = read_escape(in, buf + used, byte_escapes);
-        } else if (*s < 0x20) {
-            n = 0; /* raw control characters (NUL included) are not JSON */
-        } else {
-            n = utf8_sequence(s, in->len - in->pos);
-            memcpy(buf + used, s, n);
-            in->pos += n;
-        }
-        if (n == 0 || in->pos >= in->len) {
-            free(buf);
-            return n == 0 ? SGP32_ERR_DECODE : SGP32_ERR_TRUNCATED;
-        }
-        used += n;
-    }
-    in->pos++;
-    buf[used] = 0;
-    *out = buf;
-    *out_len = used;
-    return SGP32_OK;
-}
-
-/* Hex text (either case, even length) to bytes, in place: the result is never longer. */
-static int unhex(uint8_t *text, size_t *len)
-{
-    size_t i;
-    if (*len % 2 != 0)
-        return -1;
-    for (i = 0; i < *len / 2; i++) {
-        int hi = hex_digit((char)text[2 * i]), lo = hex_digit((char)text[2 * i + 1]);
-        if (hi < 0 || lo < 0)
-            return -1;
-        text[i] = (uint8_t)(hi << 4 | lo);
-    }
-    *len /= 2;
-    text[*len] = 0;
-    return 0;
-}
-
-static enum sgp32_status read_hex(struct json_in *in, uint8_t **out, size_t *out_len)
-{
-    enum sgp32_status st = read_string(in, out, out_len, 1);
-    if (st == SGP32_OK && unhex(*out, out_len) != 0) {
-        free(*out);
-        *out = NULL;
-        return SGP32_ERR_DECODE;
-    }
-    return st;
-}
-
-/* A JSON number that is an integer (no fraction, no exponent) within long. */
-static enum sgp32_status read_long(struct json_in *in, long *out)
-{
-    int negative = 0, digits = 0;
-    unsigned long magnitude = 0, limit;
-    char c = peek(in);
-    if (c == '-') {
-        negative = 1;
-        in->pos++;
-    }
-    limit = negative ? (unsigned long)LONG_MAX + 1ul : (unsigned long)LONG_MAX;
-    while (in->pos < in->len && in->text[in->pos] >= '0' && in->text[in->pos] <= '9') {
-        unsigned d = (unsigned)(in->text[in->pos++] - '0');
-        if (digits++ == 1 && magnitude == 0)
-            return SGP32_ERR_DECODE; /* a leading zero */
-        if (magnitude > (limit - d) / 10u)
-            return SGP32_ERR_CONSTRAINT;
-        magnitude = magnitude * 10u + d;
-    }
-    if (digits == 0)
-        return in->pos >= in->len ? SGP32_ERR_TRUNCATED : SGP32_ERR_DECODE;
-    if (in->pos < in->len && (in->text[in->pos] == '.' || in->text[in->pos] == 'e' || in->text[in->pos] == 'E'))
-        return SGP32_ERR_DECODE;
-    if (negative)
-        *out = magnitude == (unsigned long)LONG_MAX + 1ul ? LONG_MIN : -(long)magnitude;
-    else
-        *out = (long)magnitude;
-    return SGP32_OK;
-}
 
 /* ---- values ------------------------------------------------------------------------------------- */
 
@@ -359,7 +106,7 @@ static enum sgp32_status read_member_name(struct json_in *in, const asn_TYPE_des
     uint8_t *name;
     size_t len;
     int i;
-    enum sgp32_status st = read_string(in, &name, &len, 1);
+    enum sgp32_status st = json_read_string(in, &name, &len, 1);
     if (st != SGP32_OK)
         return st;
     *index = -1;
@@ -370,7 +117,7 @@ static enum sgp32_status read_member_name(struct json_in *in, const asn_TYPE_des
     free(name);
     if (*index < 0)
         return SGP32_ERR_DECODE; /* no such member */
-    return expect(in, ':');
+    return json_expect(in, ':');
 }
 
 /* SEQUENCE and SET: {"member": value, ...} in any order; absent members must be OPTIONAL. */
@@ -378,8 +125,8 @@ static enum sgp32_status parse_structure(struct json_in *in, asn_TYPE_descriptor
                                          int is_set)
 {
     unsigned char *seen = calloc((size_t)td->elements_count + 1u, 1);
-    enum sgp32_status st = seen != NULL ? expect(in, '{') : SGP32_ERR_NO_MEMORY;
-    int i, more = st == SGP32_OK && !take(in, '}');
+    enum sgp32_status st = seen != NULL ? json_expect(in, '{') : SGP32_ERR_NO_MEMORY;
+    int i, more = st == SGP32_OK && !json_take(in, '}');
     while (st == SGP32_OK && more) {
         int index;
         st = read_member_name(in, td, &index);
@@ -396,8 +143,8 @@ static enum sgp32_status parse_structure(struct json_in *in, asn_TYPE_descriptor
             const unsigned bits = 8u * (unsigned)sizeof(unsigned int);
             map[(unsigned)index / bits] |= 1u << (bits - 1u - (unsigned)index % bits);
         }
-        if (st == SGP32_OK && !take(in, ',')) {
-            st = expect(in, '}');
+        if (st == SGP32_OK && !json_take(in, ',')) {
+            st = json_expect(in, '}');
             more = 0;
         }
     }
@@ -416,7 +163,7 @@ static enum sgp32_status parse_choice(struct json_in *in, asn_TYPE_descriptor_t 
     const asn_CHOICE_specifics_t *specs = td->specifics;
     void *present_field = (char *)ptr + specs->pres_offset;
     int index;
-    enum sgp32_status st = expect(in, '{');
+    enum sgp32_status st = json_expect(in, '{');
     if (st == SGP32_OK)
         st = read_member_name(in, td, &index);
     if (st != SGP32_OK)
@@ -434,7 +181,7 @@ static enum sgp32_status parse_choice(struct json_in *in, asn_TYPE_descriptor_t 
         break;
     }
     st = parse_member(in, &td->elements[index], ptr, depth);
-    return st == SGP32_OK ? expect(in, '}') : st;
+    return st == SGP32_OK ? json_expect(in, '}') : st;
 }
 
 /* SEQUENCE OF, SET OF: [value, ...]. */
@@ -442,8 +189,8 @@ static enum sgp32_status parse_list(struct json_in *in, asn_TYPE_descriptor_t *t
 {
     asn_TYPE_descriptor_t *item_td = td->elements[0].type;
     size_t size = struct_size(item_td);
-    enum sgp32_status st = size == 0 ? SGP32_ERR_NOT_SUPPORTED : expect(in, '[');
-    int more = st == SGP32_OK && !take(in, ']');
+    enum sgp32_status st = size == 0 ? SGP32_ERR_NOT_SUPPORTED : json_expect(in, '[');
+    int more = st == SGP32_OK && !json_take(in, ']');
     while (st == SGP32_OK && more) {
         void *item = calloc(1, size);
         st = item != NULL ? parse_value(in, item_td, item, depth + 1) : SGP32_ERR_NO_MEMORY;
@@ -454,8 +201,8 @@ static enum sgp32_status parse_list(struct json_in *in, asn_TYPE_descriptor_t *t
                 item_td->free_struct(item_td, item, 0);
             break;
         }
-        if (!take(in, ',')) {
-            st = expect(in, ']');
+        if (!json_take(in, ',')) {
+            st = json_expect(in, ']');
             more = 0;
         }
     }
@@ -467,33 +214,33 @@ static enum sgp32_status parse_bit_string(struct json_in *in, BIT_STRING_t *bits
 {
     long count = -1;
     int more, have_hex = 0;
-    enum sgp32_status st = expect(in, '{');
-    more = st == SGP32_OK && !take(in, '}');
+    enum sgp32_status st = json_expect(in, '{');
+    more = st == SGP32_OK && !json_take(in, '}');
     while (st == SGP32_OK && more) {
         uint8_t *key;
         size_t key_len;
-        st = read_string(in, &key, &key_len, 1);
+        st = json_read_string(in, &key, &key_len, 1);
         if (st != SGP32_OK)
             break;
         if (key_len == 3 && memcmp(key, "hex", 3) == 0 && !have_hex) {
             size_t len = 0;
-            st = expect(in, ':');
+            st = json_expect(in, ':');
             if (st == SGP32_OK)
-                st = read_hex(in, &bits->buf, &len);
+                st = json_read_hex(in, &bits->buf, &len);
             bits->size = (int)len;
             have_hex = st == SGP32_OK;
         } else if (key_len == 4 && memcmp(key, "bits", 4) == 0 && count < 0) {
-            st = expect(in, ':');
+            st = json_expect(in, ':');
             if (st == SGP32_OK)
-                st = read_long(in, &count);
+                st = json_read_long(in, &count);
             if (st == SGP32_OK && count < 0)
                 st = SGP32_ERR_DECODE;
         } else {
             st = SGP32_ERR_DECODE;
         }
         free(key);
-        if (st == SGP32_OK && !take(in, ',')) {
-            st = expect(in, '}');
+        if (st == SGP32_OK && !json_take(in, ',')) {
+            st = json_expect(in, '}');
             more = 0;
         }
     }
@@ -549,15 +296,15 @@ static enum sgp32_status parse_integer(struct json_in *in, asn_TYPE_descriptor_t
 {
     long number;
     enum sgp32_status st;
-    if (peek(in) == '"') {
+    if (json_peek(in) == '"') {
         uint8_t *text;
         size_t len;
-        st = read_string(in, &text, &len, 1);
+        st = json_read_string(in, &text, &len, 1);
         if (st != SGP32_OK)
             return st;
         if (enum_value(td, text, len, &number)) {
             free(text);
-        } else if (!native && len > 0 && unhex(text, &len) == 0 && minimal_integer(text, len)) {
+        } else if (!native && len > 0 && json_unhex(text, &len) == 0 && minimal_integer(text, len)) {
             INTEGER_t *integer = ptr;
             integer->buf = text;
             integer->size = (int)len;
@@ -567,7 +314,7 @@ static enum sgp32_status parse_integer(struct json_in *in, asn_TYPE_descriptor_t
             return SGP32_ERR_DECODE;
         }
     } else {
-        st = read_long(in, &number);
+        st = json_read_long(in, &number);
         if (st != SGP32_OK)
             return st;
     }
@@ -585,11 +332,11 @@ static enum sgp32_status parse_oid(struct json_in *in, OBJECT_IDENTIFIER_t *oid)
     unsigned count = 0;
     uint8_t *text, *p;
     size_t len;
-    enum sgp32_status st = read_string(in, &text, &len, 1);
+    enum sgp32_status st = json_read_string(in, &text, &len, 1);
     if (st != SGP32_OK)
         return st;
     if (memchr(text, '.', len) == NULL) {
-        if (len == 0 || unhex(text, &len) != 0 || !minimal_arcs(text, len)) {
+        if (len == 0 || json_unhex(text, &len) != 0 || !minimal_arcs(text, len)) {
             free(text);
             return SGP32_ERR_DECODE;
         }
@@ -624,7 +371,8 @@ static enum sgp32_status parse_oid(struct json_in *in, OBJECT_IDENTIFIER_t *oid)
 static enum sgp32_status parse_octets(struct json_in *in, OCTET_STRING_t *octets, int hex, int any, int utf8)
 {
     size_t len, element_len = 0;
-    enum sgp32_status st = hex ? read_hex(in, &octets->buf, &len) : read_string(in, &octets->buf, &len, !utf8);
+    enum sgp32_status st =
+        hex ? json_read_hex(in, &octets->buf, &len) : json_read_string(in, &octets->buf, &len, !utf8);
     if (st != SGP32_OK)
         return st;
     octets->size = (int)len;
@@ -664,15 +412,15 @@ static enum sgp32_status parse_value(struct json_in *in, asn_TYPE_descriptor_t *
     case CODEC_KIND_NATIVE_INTEGER:
         return parse_integer(in, td, ptr, 1);
     case CODEC_KIND_BOOLEAN:
-        if (accept_literal(in, "true"))
+        if (json_take_literal(in, "true"))
             *(BOOLEAN_t *)ptr = 1;
-        else if (accept_literal(in, "false"))
+        else if (json_take_literal(in, "false"))
             *(BOOLEAN_t *)ptr = 0;
         else
             return in->pos >= in->len ? SGP32_ERR_TRUNCATED : SGP32_ERR_DECODE;
         return SGP32_OK;
     case CODEC_KIND_NULL:
-        if (!accept_literal(in, "null"))
+        if (!json_take_literal(in, "null"))
             return in->pos >= in->len ? SGP32_ERR_TRUNCATED : SGP32_ERR_DECODE;
         return SGP32_OK;
     case CODEC_KIND_OID:
@@ -707,7 +455,7 @@ enum sgp32_status sgp32_parse_json(const struct sgp32_codec_type *type, const ch
     in.len = len;
     in.pos = 0;
     st = parse_value(&in, td, result, 0);
-    if (st == SGP32_OK && peek(&in) != '\0')
+    if (st == SGP32_OK && json_peek(&in) != '\0')
         st = SGP32_ERR_TRAILING;
     if (st == SGP32_OK && in.pos < in.len)
         st = SGP32_ERR_DECODE; /* a NUL byte */
