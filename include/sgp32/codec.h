@@ -112,16 +112,18 @@ enum sgp32_status sgp32_print_json(const struct sgp32_codec_type *type, const vo
 
 /*
  * Parses JSON in the mapping of sgp32_print_json() back into a new value of `type` (*value, free with
- * sgp32_codec_free()); sgp32_encode_der() then gives its DER. For every value v,
- * parse_json(print_json(v)) encodes to the same DER as v. The reverse direction accepts:
+ * sgp32_codec_free()); sgp32_encode_der() then gives its DER. For every value v that meets its
+ * constraints, parse_json(print_json(v)) encodes to the same DER as v (a CHOICE printed as null, an
+ * alternative this version lacks, cannot come back). The reverse direction accepts:
  *   - members in any order, insignificant whitespace; OPTIONAL members may be left out;
  *   - hex in either case; BIT STRING "bits" may be left out (every bit of "hex" counts);
  *   - INTEGER / ENUMERATED as a number (no fraction or exponent) or, where the type names it, the
  *     name; INTEGER_t also two's complement hex (values beyond 64 bits);
  *   - OBJECT IDENTIFIER as dotted arcs, or the hex of its contents;
- *   - in 8-bit character strings (IA5String, PrintableString ...) \u0000-\u00FF stand for one byte
- *     each (the printer's escape for bytes that are not UTF-8); in UTF8String, and above \u00FF,
- *     an escape is its code point in UTF-8. Raw text is taken as it is (it must be valid UTF-8).
+ *   - in 8-bit character strings (IA5String, PrintableString ...) the JSON escapes of U+0000 to
+ *     U+00FF stand for one byte each (the printer's escape for bytes that are not UTF-8); in
+ *     UTF8String, and above U+00FF, an escape is its code point in UTF-8. Raw text is taken as it
+ *     is (it must be valid UTF-8).
  * ANY (an open type) must hold exactly one DER element. The value's constraints are checked.
  * len is the text's size (no terminating NUL needed; a NUL inside is an error). Nesting is bounded
  * (64 levels) and len by SGP32_CODEC_JSON_MAX_INPUT. On error *value is NULL and nothing leaks:

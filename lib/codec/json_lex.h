@@ -24,7 +24,7 @@ int json_take(struct json_in *in, char c);
 enum sgp32_status json_expect(struct json_in *in, char c);
 /* Consumes a literal ("true", "null") if it comes next: 1, else 0. */
 int json_take_literal(struct json_in *in, const char *word);
-/* A string, unescaped into a new NUL-terminated buffer (free()). With byte_escapes, \u0000-\u00FF
+/* A string, unescaped into a new NUL-terminated buffer (free()). With byte_escapes, U+0000-U+00FF
  * is one byte each; otherwise every escape is its code point in UTF-8. */
 enum sgp32_status json_read_string(struct json_in *in, uint8_t **out, size_t *out_len, int byte_escapes);
 /* Hex text (either case, even length) to bytes in place: 0, else -1. */
