@@ -25,8 +25,16 @@ static enum sgp32_status start(struct sgp32_ipa *ipa)
     struct ipa_exchange *ex = &ipa->exchange;
     const struct sgp32_http_ops *ops = ipa->platform.http.ops;
     enum sgp32_status st;
+    size_t max = IPA_BODY_MAX;
+#ifdef SGP32_HAVE_JSON
+    /* The JSON binding cannot stream a Bound Profile Package (it is one base64 string inside the JSON
+     * answer): that one answer may be as large as the binding accepts. The ASN.1 binding streams. */
+    if (ex->kind == IPA_EXCHANGE_ESIPA && ipa->config.binding == SGP32_IPA_BINDING_JSON &&
+        ex->function == (int)SGP32_ESIPA_GET_BOUND_PROFILE_PACKAGE)
+        max = SGP32_ESIPA_JSON_MAX_BODY;
+#endif
     memset(&ex->result, 0, sizeof(ex->result));
-    sgp32_remote_body_init(&ex->body, IPA_BODY_MAX);
+    sgp32_remote_body_init(&ex->body, max);
     ex->request.http.timeout_ms = ipa->config.http_timeout_ms;
     st = ops->start(ipa->platform.http.user, &ex->request.http, ex->sink != NULL ? ex->sink : sgp32_remote_body_sink,
                     ex->sink != NULL ? ex->sink_user : (void *)&ex->body, &ex->request_id);

@@ -16,7 +16,7 @@
  * The GetBoundProfilePackageResponseEsipa (BF3A { A0 { 80 transactionId, BF36 BPP } } or BF3A { 81
  * error }) is not collected with the ASN.1 binding: the streaming TLV reader walks it from the HTTP
  * sink and hands the BF36 bytes to the BPP loader as they arrive. With the JSON binding the answer
- * is collected (at most IPA_BODY_MAX) and then walked the same way.
+ * is collected (at most SGP32_ESIPA_JSON_MAX_BODY, 2 MiB) and then walked the same way.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -302,7 +302,7 @@ static enum sgp32_status load(struct sgp32_ipa *ipa, struct ipa_download *dl)
     sgp32_der_writer_raw(&w, dl->prepare_response.data, dl->prepare_response.len);
     sgp32_der_writer_end(&w);
     if (ipa->config.binding != SGP32_IPA_BINDING_ASN1) {
-        /* The JSON binding's answer is collected (up to IPA_BODY_MAX), then walked as below. */
+        /* The JSON binding's answer is collected (up to SGP32_ESIPA_JSON_MAX_BODY), then walked as below. */
         return send(ipa, &w, "GetBoundProfilePackageRequestEsipa");
     }
     if (w.error) {
