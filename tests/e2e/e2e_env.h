@@ -58,6 +58,10 @@ int e2e_group_teardown(void **state);
 /* Test setup: sgp32-eim on a fresh database, a fresh card with the enabled bootstrap profile, the
  * IPA (not polled yet) over a fresh memory storage. */
 int e2e_setup(void **state);
+/* e2e_setup() in two steps: the eIM and the card (card.card, card.transport: the in-process card),
+ * then the IPA over card.transport (a test may put another transport there in between). */
+void e2e_setup_card(void);
+void e2e_setup_ipa(void);
 int e2e_teardown(void **state);
 
 /* Starts sgp32-eim (id, database, port 0 = a free one; the eIM's fields are filled). */
