@@ -54,6 +54,13 @@ static void append_file(FILE *out, const char *path)
     fclose(in);
 }
 
+void e2e_filter_from_environment(void)
+{
+    const char *pattern = getenv("E2E_TEST");
+    if (pattern != NULL && pattern[0] != '\0')
+        cmocka_set_test_filter(pattern);
+}
+
 int e2e_group_setup(void **state)
 {
     char path[256], pki[256];

@@ -52,6 +52,8 @@ struct e2e {
 
 extern struct e2e e2e;
 
+/* E2E_TEST=<pattern> runs only the tests whose names match (cmocka_set_test_filter: * and ?). */
+void e2e_filter_from_environment(void);
 /* Group setup: the PKI, the CA bundle, sgp32-smdp and sgp32-smds (teardown stops them by PID). */
 int e2e_group_setup(void **state);
 int e2e_group_teardown(void **state);

@@ -217,5 +217,6 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_smdp_refusing, e2e_setup, e2e_teardown),
         cmocka_unit_test_setup_teardown(test_smdp_refusal_reason_at_eim, e2e_setup, e2e_teardown),
     };
+    e2e_filter_from_environment();
     return cmocka_run_group_tests(tests, e2e_group_setup, e2e_group_teardown);
 }

@@ -163,5 +163,6 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_pcsc_bootstrap, pcsc_setup, pcsc_teardown),
     };
+    e2e_filter_from_environment();
     return cmocka_run_group_tests(tests, e2e_group_setup, e2e_group_teardown);
 }

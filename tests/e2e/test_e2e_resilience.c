@@ -243,5 +243,6 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_ipa_killed_after_every_save, e2e_setup, e2e_teardown),
         cmocka_unit_test_setup_teardown(test_ipa_killed_during_download, e2e_setup, e2e_teardown),
     };
+    e2e_filter_from_environment();
     return cmocka_run_group_tests(tests, e2e_group_setup, e2e_group_teardown);
 }
