@@ -325,6 +325,37 @@ static enum sgp32_status parse_integer(struct json_in *in, asn_TYPE_descriptor_t
     return asn_long2INTEGER(ptr, number) == 0 ? SGP32_OK : SGP32_ERR_NO_MEMORY;
 }
 
+/* Bytes of one subidentifier of an unsigned long, base 128. */
+#define JSON_OID_ARC_BYTES ((sizeof(unsigned long) * 8u + 6u) / 7u)
+
+/* The contents of an OBJECT IDENTIFIER (X.690 8.19: the first two arcs as one subidentifier, each in
+ * base 128 with the high bit on all bytes but its last). Not OBJECT_IDENTIFIER_set_arcs(): asn1c
+ * 0.9.28 refuses a second arc of 39 under 0 and 1, which the printer prints ("0.39"). */
+static enum sgp32_status encode_arcs(const unsigned long *arcs, unsigned count, OBJECT_IDENTIFIER_t *oid)
+{
+    uint8_t *buf = malloc((size_t)count * JSON_OID_ARC_BYTES + 1), *out = buf;
+    unsigned i;
+    if (buf == NULL)
+        return SGP32_ERR_NO_MEMORY;
+    for (i = 1; i < count; i++) {
+        unsigned long value = i == 1 ? arcs[0] * 40u + arcs[1] : arcs[i];
+        uint8_t digits[JSON_OID_ARC_BYTES];
+        size_t n = 0;
+        do {
+            digits[n++] = (uint8_t)(value & 0x7Fu);
+            value >>= 7;
+        } while (value != 0);
+        while (n > 0) {
+            n--;
+            *out++ = (uint8_t)(digits[n] | (n > 0 ? 0x80u : 0u));
+        }
+    }
+    *out = 0;
+    oid->buf = buf;
+    oid->size = (int)(out - buf);
+    return SGP32_OK;
+}
+
 /* "1.2.840.10045.2.1" (arcs within unsigned long), or hex contents as the printer writes odd ones. */
 static enum sgp32_status parse_oid(struct json_in *in, OBJECT_IDENTIFIER_t *oid)
 {
@@ -359,12 +390,11 @@ static enum sgp32_status parse_oid(struct json_in *in, OBJECT_IDENTIFIER_t *oid)
         if (*p != '.')
             break;
     }
-    if (st == SGP32_OK && (p != text + len || count < 2 || arcs[0] > 2 || (arcs[0] < 2 && arcs[1] > 39)))
+    if (st == SGP32_OK &&
+        (p != text + len || count < 2 || arcs[0] > 2 || (arcs[0] < 2 && arcs[1] > 39) || arcs[1] > ULONG_MAX - 80u))
         st = SGP32_ERR_DECODE;
     free(text);
-    if (st == SGP32_OK && OBJECT_IDENTIFIER_set_arcs(oid, arcs, sizeof(arcs[0]), count) != 0)
-        st = SGP32_ERR_DECODE;
-    return st;
+    return st == SGP32_OK ? encode_arcs(arcs, count, oid) : st;
 }
 
 /* OCTET STRING and character strings, times, ANY: the string's bytes, hex-decoded unless text. */

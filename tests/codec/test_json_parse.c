@@ -276,6 +276,10 @@ static void test_known_answers(void **state)
     /* OBJECT IDENTIFIER dotted, and as the hex of its contents. */
     expect_der("KeyPurposeId", "\"1.3.6.1.5.5.7.3.1\"", "06082B06010505070301");
     expect_der("KeyPurposeId", "\"2a03\"", "06022A03");
+    expect_der("KeyPurposeId", "\"0.39\"", "060127");
+    expect_der("KeyPurposeId", "\"2.999.18446744073709551615\"",
+               "060C8837"
+               "81FFFFFFFFFFFFFFFF7F");
     /* Time is a CHOICE; the time itself is text. */
     expect_der("ExpirationDate", "{\"utcTime\":\"250101000000Z\"}", "170D3235303130313030303030305A");
     /* Text: raw UTF-8, escapes (a surrogate pair); in a UTF8String \u00e9 is U+00E9. */
