@@ -120,7 +120,8 @@ struct ipa_download {
     int failed;
     enum sgp32_status status;
     long cancel_reason;
-    long server_code; /* an ESipa error code (-1 none) */
+    long server_code;               /* an ESipa error code (-1 none) */
+    struct ipa_blob error_response; /* the eIM's error answer, for profileDownloadError.errorResponse */
     char detail[192];
     int installed; /* the result says success */
     int have_iccid;

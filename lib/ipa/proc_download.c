@@ -88,6 +88,7 @@ void ipa_download_free(struct sgp32_ipa *ipa)
     ipa_blob_free(&dl->confirmation_code);
     ipa_blob_free(&dl->cancel_response);
     ipa_blob_free(&dl->result);
+    ipa_blob_free(&dl->error_response);
     free(dl);
     ipa->download = NULL;
 }
@@ -502,18 +503,36 @@ static enum sgp32_status download_run(struct sgp32_ipa *ipa)
     }
 }
 
+/* The eIM's error answer to a download step (an ESipa message whose alternative is an error code),
+ * kept whole for profileDownloadError.errorResponse: the eIM's operator sees which refusal it was. */
+static void keep_error_answer(struct sgp32_ipa *ipa, struct ipa_download *dl)
+{
+    struct sgp32_remote_result result;
+    enum sgp32_esipa_message kind = SGP32_ESIPA_NONE;
+    const uint8_t *message = NULL;
+    size_t len = 0;
+    if (dl->server_code < 0 || dl->error_response.len > 0 || ipa->exchange.kind != IPA_EXCHANGE_ESIPA ||
+        ipa->exchange.result.status != SGP32_OK)
+        return;
+    if (ipa_exchange_esipa_message(ipa, &kind, &message, &len, &result) == SGP32_OK && message != NULL && len > 0)
+        ipa_blob_set(&dl->error_response, message, len);
+}
+
 static enum sgp32_status download_answer(struct sgp32_ipa *ipa)
 {
     struct ipa_download *dl = ipa->download;
+    enum sgp32_status st;
     if (dl == NULL)
         return SGP32_ERR_STATE;
     switch (dl->step) {
     case IPA_DL_INITIATE:
-        return answer_initiate(ipa, dl);
+        st = answer_initiate(ipa, dl);
+        break;
     case IPA_DL_AUTHENTICATE:
-        return answer_authenticate(ipa, dl);
+        st = answer_authenticate(ipa, dl);
+        break;
     case IPA_DL_LOAD:
-        return answer_load(ipa, dl);
+        return answer_load(ipa, dl); /* streamed: the answer is gone, its code is kept by the stream */
     case IPA_DL_NOTIFY:
         return ipa_download_answer_notify(ipa, dl);
     case IPA_DL_CANCEL:
@@ -521,6 +540,8 @@ static enum sgp32_status download_answer(struct sgp32_ipa *ipa)
     default:
         return SGP32_ERR_STATE;
     }
+    keep_error_answer(ipa, dl);
+    return st;
 }
 
 const struct ipa_state_def ipa_state_download = {"download", download_run, download_answer};

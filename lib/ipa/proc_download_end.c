@@ -87,8 +87,23 @@ static enum sgp32_status report_trigger(struct sgp32_ipa *ipa, struct ipa_downlo
     if (dl->result.len > 0) {
         sgp32_der_writer_raw(&w, dl->result.data, dl->result.len);
     } else {
+        /* profileDownloadError { [0] undefinedError, errorResponse OCTET STRING (untagged: its sibling
+         * has a tag) }: the eIM's own error answer, or for a streamed GetBoundProfilePackage the
+         * getBoundProfilePackageErrorEsipa rebuilt from its code (BF3A { 81 code }). */
         sgp32_der_writer_begin(&w, 0x30);
-        sgp32_der_writer_integer(&w, 0x80, 127); /* undefinedError */
+        sgp32_der_writer_integer(&w, 0x80, 127);
+        if (dl->error_response.len > 0) {
+            sgp32_der_writer_bytes(&w, 0x04, dl->error_response.data, dl->error_response.len);
+        } else if (dl->server_code >= 0) {
+            uint8_t answer[16];
+            struct sgp32_der_writer e;
+            sgp32_der_writer_init(&e, answer, sizeof(answer));
+            sgp32_der_writer_begin(&e, 0xBF3A);
+            sgp32_der_writer_integer(&e, 0x81, dl->server_code);
+            sgp32_der_writer_end(&e);
+            if (!e.error)
+                sgp32_der_writer_bytes(&w, 0x04, answer, e.len);
+        }
         sgp32_der_writer_end(&w);
     }
     sgp32_der_writer_end(&w);

@@ -96,8 +96,9 @@ static void test_indirect_refused(void **state)
     report = ipa_eim_last(f->eim, SGP32_ESIPA_PROVIDE_EIM_PACKAGE_RESULT);
     assert_non_null(report);
     assert_int_equal(report->result_kind, IPA_EIM_DOWNLOAD_TRIGGER_RESULT);
-    /* profileDownloadError { profileDownloadErrorReason undefinedError } */
-    assert_true(dl_contains(report->data, report->len, "\x30\x03\x80\x01\x7F", 5));
+    /* profileDownloadError { profileDownloadErrorReason undefinedError, errorResponse: the eIM's
+     * authenticateClientErrorEsipa matchingIdRefused as received (BF3B 03 82 01 06) } */
+    assert_true(dl_contains(report->data, report->len, "\x30\x0B\x80\x01\x7F\x04\x06\xBF\x3B\x03\x82\x01\x06", 13));
     assert_int_equal(dl_profile_count(f), 0);
     assert_null(ipa_storage_get(f->host.storage, "ipa.job", NULL));
     dl_teardown(f);
@@ -135,7 +136,8 @@ static void test_indirect_bpp_refused(void **state)
     assert_int_equal(dl_pending_notifications(f), 0);
     report = ipa_eim_last(f->eim, SGP32_ESIPA_PROVIDE_EIM_PACKAGE_RESULT);
     assert_non_null(report);
-    assert_true(dl_contains(report->data, report->len, "\x30\x03\x80\x01\x7F", 5));
+    /* ... with getBoundProfilePackageErrorEsipa downloadOrderExpired as the errorResponse */
+    assert_true(dl_contains(report->data, report->len, "\x30\x0B\x80\x01\x7F\x04\x06\xBF\x3A\x03\x81\x01\x06", 13));
     assert_null(ipa_storage_get(f->host.storage, "ipa.job", NULL));
     dl_teardown(f);
 }
