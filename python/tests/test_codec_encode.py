@@ -22,6 +22,21 @@ def test_encode_inverts_decode_on_real_vectors(shared_dir: Path) -> None:
     assert checked == 1
 
 
+def test_encode_inverts_decode_on_real_certificates(shared_dir: Path) -> None:
+    # X.509: OIDs, times, BIT STRINGs, SET OF, DirectoryString, extensions as OCTET STRINGs.
+    paths = sorted((shared_dir / "certs").rglob("*.der"))
+    checked = 0
+    for path in paths:
+        der = path.read_bytes()
+        try:
+            value = codec.decode("Certificate", der, der=True)
+        except DecodeError:
+            continue  # not a certificate (a key or a CRL)
+        assert codec.encode("Certificate", value) == der, path
+        checked += 1
+    assert checked >= 10
+
+
 def test_encode_builds_a_request_by_hand() -> None:
     der = codec.encode("ProfileInfoListRequest", {"tagList": "5a", "searchCriteria": {"iccid": "89000000000000000001"}})
     assert der.hex().upper() == "BF2D11A00C5A0A890000000000000000015C015A"
