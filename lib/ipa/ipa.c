@@ -449,6 +449,16 @@ enum sgp32_status sgp32_ipa_poll(struct sgp32_ipa *ipa, struct sgp32_ipa_poll_re
                 break;
             }
             st = def->run(ipa);
+            if (st != SGP32_OK && ipa->state == before && !ipa->exchange.active && ipa->wake_at_ms <= ipa_now(ipa) &&
+                ipa->activity != SGP32_IPA_BACKOFF) {
+                /* A step that failed without deciding what next (an exchange that could not even be
+                 * built, say) must not spin: back off like any failure, then wait for the period. */
+                if (!ipa_retry(ipa)) {
+                    ipa->next_eim_poll_ms = ipa_now(ipa) + ipa->config.poll_interval_ms;
+                    ipa->eim_poll_requested = 0;
+                    ipa_goto(ipa, IPA_STATE_IDLE);
+                }
+            }
         }
         if (ipa->activity == SGP32_IPA_IDLE && (ipa->state != IPA_STATE_IDLE || before != IPA_STATE_IDLE))
             ipa->activity = SGP32_IPA_WORKING;

@@ -181,7 +181,7 @@ static void test_smdp_refusing(void **state)
 
 /* 1 when the order shows which refusal it was: the SM-DP+'s SGP.22 codes ("8.2.6") or the ESipa
  * error the eIM relayed (SGP.32 6.3.2.x, e.g. matchingIdRefused: the AuthenticateClientResponseEsipa
- * "BF3B03020106" carried back in profileDownloadError.errorResponse). */
+ * "BF3B03820106" carried back in profileDownloadError.errorResponse). */
 static int refusal_visible(const cJSON *order, const char *sgp22_code, const char *esipa_error_hex)
 {
     return e2e_json_contains(order, sgp22_code) || e2e_json_contains(order, esipa_error_hex);
@@ -197,11 +197,11 @@ static void test_smdp_refusal_reason_at_eim(void **state)
     (void)state;
     e2e_install_eim(&e2e.eim);
     order = refused_download(e2e.smdp.address, "NO-SUCH-MATCHING-ID");
-    wrong_id = refusal_visible(order, "8.2.6", "BF3B03020106");
+    wrong_id = refusal_visible(order, "8.2.6", "BF3B03820106");
     cJSON_Delete(order);
     start_expiring_smdp(&expiring);
     order = refused_download(expiring.address, E2E_MATCHING_ID);
-    expired = refusal_visible(order, "8.10.1", "BF3B0302010A");
+    expired = refusal_visible(order, "8.10.1", "BF3B0382010A");
     cJSON_Delete(order);
     server_stop(&expiring);
     assert_true(wrong_id);

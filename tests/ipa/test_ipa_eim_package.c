@@ -749,6 +749,29 @@ static void test_json_binding(void **state)
 }
 #endif
 
+/* A request that cannot even be built (an eIM address longer than any URL) backs off: no spinning. */
+static void test_unbuildable_request_backs_off(void **state)
+{
+    struct ipa_fixture *f = *state;
+    struct sgp32_ipa_poll_result r;
+    static char address[400];
+    int i, backoffs = 0;
+    memset(address, 'a', sizeof(address) - 1);
+    f->config.eim_address = address;
+    assert_int_equal(ipa_fixture_ipa_new(f), SGP32_OK);
+    for (i = 0; i < 50; i++) {
+        sgp32_ipa_poll(f->ipa, &r);
+        if (r.activity == SGP32_IPA_BACKOFF) {
+            backoffs++;
+            assert_true(r.wait_ms >= 1000);
+        }
+    }
+    /* Without time passing the IPA only waits: one failure, then its backoff. */
+    assert_true(backoffs >= 1);
+    assert_true(ipa_log_count_level(&f->host.log, SGP32_LOG_WARNING) < 5);
+    assert_int_equal(ipa_http_peer_request_count(f->http), 0);
+}
+
 static void test_bad_arguments(void **state)
 {
     struct ipa_fixture *f = *state;
@@ -786,6 +809,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_transfer_eim_package, setup, teardown),
         cmocka_unit_test_setup_teardown(test_power_cut_after_each_save, setup, teardown),
         cmocka_unit_test_setup_teardown(test_several_contexts_in_one_process, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_unbuildable_request_backs_off, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_arguments, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
