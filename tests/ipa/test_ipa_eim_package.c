@@ -556,7 +556,7 @@ static void test_rollback_when_eim_unreachable(void **state)
     report = ipa_eim_last(f->eim, SGP32_ESIPA_PROVIDE_EIM_PACKAGE_RESULT);
     assert_non_null(report);
     assert_int_equal(report->verify_status, SGP32_OK);
-    /* The enable's result (rollbackFlag) and, when the eUICC gives one, the rollback's own. */
+    /* The report the eIM gets is the rollback's own result, in place of the enable's. */
     assert_int_equal(report->result.items[0].tag, 0x8C); /* the eUICC's own rollbackResult */
     sgp32_ipa_poll_eim_now(f->ipa);
     run(f, NULL);
