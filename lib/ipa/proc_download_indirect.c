@@ -9,6 +9,8 @@
  *   GetBoundProfilePackageRequestEsipa  BF3A { 80 transactionId, BF21 PrepareDownloadResponse }
  *   HandleNotificationEsipa             BF3D { A0 { BF37 ProfileInstallationResult } }
  *   CancelSessionRequestEsipa           BF41 { 80 transactionId, A1 { value of the BF41 of ES10b } }
+ * With minimizeEsipaBytes the eUICC's responses go in their compact forms (ipa_compact.h) and
+ * euiccInfo1 (OPTIONAL) is left out: the eIM rebuilds the full forms from what it knows.
  * The answers are CHOICEs of the AUTOMATIC TAGS module whose alternatives carry no tag of their own:
  * the ok alternative is [0] (A0 { ... }, AuthenticateClientOkDSEsipa [1] A1) and the error INTEGER
  * the next number (81, or 82 for AuthenticateClient). The universal forms (30 / 02) some relays send
@@ -23,6 +25,7 @@
 #include <string.h>
 
 #include "codec/der.h"
+#include "ipa/ipa_compact.h"
 #include "ipa/ipa_download.h"
 #include "remote/esipa_asn1.h"
 
@@ -55,6 +58,45 @@ static enum sgp32_status send(struct sgp32_ipa *ipa, struct sgp32_der_writer *w,
     st = ipa_exchange_start_esipa(ipa, w->buf, w->len);
     sgp32_der_writer_release(w);
     return st;
+}
+
+/* minimizeEsipaBytes (ipa_compact.h): the compact form of an eUICC response for the eIM when the
+ * feature is on and the response has one, else the response as it is. */
+static void put_response(struct sgp32_ipa *ipa, struct sgp32_der_writer *w, const struct ipa_blob *full,
+                         enum sgp32_status (*compact)(const uint8_t *, size_t, int, uint8_t **, size_t *), int flag)
+{
+    uint8_t *bytes = NULL;
+    size_t len = 0;
+    if ((ipa->config.ipa_features & SGP32_IPA_FEATURE_MINIMIZE_ESIPA_BYTES) &&
+        compact(full->data, full->len, flag, &bytes, &len) == SGP32_OK)
+        sgp32_der_writer_raw(w, bytes, len);
+    else
+        sgp32_der_writer_raw(w, full->data, full->len);
+    free(bytes);
+}
+
+static enum sgp32_status compact_authenticate(const uint8_t *full, size_t len, int flag, uint8_t **out, size_t *out_len)
+{
+    (void)flag;
+    return ipa_compact_authenticate_server_response(full, len, out, out_len);
+}
+
+/* flag: hashCc came from the eIM (AuthenticateClientOkDPEsipa) */
+static enum sgp32_status compact_prepare(const uint8_t *full, size_t len, int flag, uint8_t **out, size_t *out_len)
+{
+    return ipa_compact_prepare_download_response(full, len, flag, out, out_len);
+}
+
+static enum sgp32_status compact_cancel(const uint8_t *full, size_t len, int flag, uint8_t **out, size_t *out_len)
+{
+    (void)flag;
+    return ipa_compact_cancel_session_response(full, len, out, out_len);
+}
+
+static enum sgp32_status compact_notification(const uint8_t *full, size_t len, int flag, uint8_t **out, size_t *out_len)
+{
+    (void)flag;
+    return ipa_compact_notification(full, len, NULL, out, out_len); /* the transactionId names the session */
 }
 
 /* The eIM's answer to `expected`: its element after the message tag (the CHOICE alternative). An
@@ -114,7 +156,8 @@ static enum sgp32_status initiate(struct sgp32_ipa *ipa, struct ipa_download *dl
     sgp32_der_writer_bytes(&w, 0x81, dl->challenge, sizeof(dl->challenge));
     if (dl->smdp_address[0] != '\0')
         sgp32_der_writer_bytes(&w, 0x83, (const uint8_t *)dl->smdp_address, strlen(dl->smdp_address));
-    sgp32_der_writer_raw(&w, dl->info1.data, dl->info1.len);
+    if (!(ipa->config.ipa_features & SGP32_IPA_FEATURE_MINIMIZE_ESIPA_BYTES))
+        sgp32_der_writer_raw(&w, dl->info1.data, dl->info1.len); /* OPTIONAL: the eIM knows the eUICC */
     if (dl->eim_transaction_id_len > 0)
         sgp32_der_writer_bytes(&w, 0x82, dl->eim_transaction_id, dl->eim_transaction_id_len);
     sgp32_der_writer_end(&w);
@@ -182,7 +225,7 @@ static enum sgp32_status authenticate(struct sgp32_ipa *ipa, struct ipa_download
     sgp32_der_writer_init_dynamic(&w, IPA_BODY_MAX);
     sgp32_der_writer_begin(&w, 0xBF3B);
     sgp32_der_writer_bytes(&w, 0x80, dl->transaction_id, dl->transaction_id_len);
-    sgp32_der_writer_raw(&w, dl->authenticate_response.data, dl->authenticate_response.len);
+    put_response(ipa, &w, &dl->authenticate_response, compact_authenticate, 0);
     sgp32_der_writer_end(&w);
     return send(ipa, &w, "AuthenticateClientRequestEsipa");
 }
@@ -299,7 +342,7 @@ static enum sgp32_status load(struct sgp32_ipa *ipa, struct ipa_download *dl)
     sgp32_der_writer_init_dynamic(&w, IPA_BODY_MAX);
     sgp32_der_writer_begin(&w, 0xBF3A);
     sgp32_der_writer_bytes(&w, 0x80, dl->transaction_id, dl->transaction_id_len);
-    sgp32_der_writer_raw(&w, dl->prepare_response.data, dl->prepare_response.len);
+    put_response(ipa, &w, &dl->prepare_response, compact_prepare, dl->have_hash_cc);
     sgp32_der_writer_end(&w);
     if (ipa->config.binding != SGP32_IPA_BINDING_ASN1) {
         /* The JSON binding's answer is collected (up to SGP32_ESIPA_JSON_MAX_BODY), then walked as below. */
@@ -368,7 +411,7 @@ static enum sgp32_status notify(struct sgp32_ipa *ipa, struct ipa_download *dl)
     sgp32_der_writer_init_dynamic(&w, IPA_BODY_MAX);
     sgp32_der_writer_begin(&w, 0xBF3D);
     sgp32_der_writer_begin(&w, 0xA0);
-    sgp32_der_writer_raw(&w, dl->result.data, dl->result.len);
+    put_response(ipa, &w, &dl->result, compact_notification, 0);
     sgp32_der_writer_end(&w);
     sgp32_der_writer_end(&w);
     return send(ipa, &w, "HandleNotificationEsipa");
@@ -394,16 +437,22 @@ static enum sgp32_status cancel(struct sgp32_ipa *ipa, struct ipa_download *dl)
 {
     struct sgp32_der_writer w;
     struct sgp32_tlv_header h;
-    if (sgp32_tlv_parse_header(dl->cancel_response.data, dl->cancel_response.len, &h) != SGP32_OK ||
-        h.length > dl->cancel_response.len - h.header_len)
+    struct sgp32_der_writer response;
+    sgp32_der_writer_init_dynamic(&response, IPA_BODY_MAX);
+    put_response(ipa, &response, &dl->cancel_response, compact_cancel, 0);
+    if (response.error || sgp32_tlv_parse_header(response.buf, response.len, &h) != SGP32_OK ||
+        h.length > response.len - h.header_len) {
+        sgp32_der_writer_release(&response);
         return SGP32_ERR_DECODE;
+    }
     sgp32_der_writer_init_dynamic(&w, IPA_BODY_MAX);
     sgp32_der_writer_begin(&w, 0xBF41);
     sgp32_der_writer_bytes(&w, 0x80, dl->transaction_id, dl->transaction_id_len);
     sgp32_der_writer_begin(&w, 0xA1); /* cancelSessionResponse [1] replaces the BF41 of ES10b */
-    sgp32_der_writer_raw(&w, dl->cancel_response.data + h.header_len, h.length);
+    sgp32_der_writer_raw(&w, response.buf + h.header_len, h.length);
     sgp32_der_writer_end(&w);
     sgp32_der_writer_end(&w);
+    sgp32_der_writer_release(&response);
     return send(ipa, &w, "CancelSessionRequestEsipa");
 }
 

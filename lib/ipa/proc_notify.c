@@ -7,9 +7,11 @@
  * receiver has taken it; failures back off and are retried, and a notification that keeps failing
  * waits for the next period: never lost, never removed undelivered.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "codec/der.h"
+#include "ipa/ipa_compact.h"
 #include "ipa/ipa_internal.h"
 #include "sgp32/codec.h"
 #include "sgp32/tlv.h"
@@ -71,12 +73,21 @@ static enum sgp32_status start_delivery(struct sgp32_ipa *ipa)
         /* HandleNotificationEsipa: BF3D { A0 { notification } } */
         struct sgp32_der_writer w;
         enum sgp32_status st;
+        uint8_t *compact = NULL;
+        size_t compact_len = 0;
         if (!ipa->have_eim)
             return ipa_fail(ipa, SGP32_ERR_STATE, "notification", "no eIM to deliver it to");
         sgp32_der_writer_init_dynamic(&w, IPA_BODY_MAX);
         sgp32_der_writer_begin(&w, 0xBF3D);
         sgp32_der_writer_begin(&w, 0xA0);
-        sgp32_der_writer_raw(&w, ipa->notify_element.data, ipa->notify_element.len);
+        /* minimizeEsipaBytes: the compact form, with eidValue (nothing else here names the eUICC) */
+        if ((ipa->config.ipa_features & SGP32_IPA_FEATURE_MINIMIZE_ESIPA_BYTES) &&
+            ipa_compact_notification(ipa->notify_element.data, ipa->notify_element.len, ipa->eid, &compact,
+                                     &compact_len) == SGP32_OK)
+            sgp32_der_writer_raw(&w, compact, compact_len);
+        else
+            sgp32_der_writer_raw(&w, ipa->notify_element.data, ipa->notify_element.len);
+        free(compact);
         sgp32_der_writer_end(&w);
         sgp32_der_writer_end(&w);
         st = w.error ? ipa_fail(ipa, SGP32_ERR_TOO_LARGE, "HandleNotification", NULL)

@@ -6,9 +6,11 @@
  * ProfileRollback when an enable with rollbackFlag left the device unable to reach the eIM before
  * the deadline, and reports the rollback's result instead.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "codec/der.h"
+#include "ipa/ipa_compact.h"
 #include "ipa/ipa_internal.h"
 #include "remote/esipa_asn1.h"
 #include "sgp32/codec.h"
@@ -53,6 +55,17 @@ enum sgp32_status ipa_report_package_result(struct sgp32_ipa *ipa, const uint8_t
         return st;
     if (notifications.len == 0)
         return ipa_report_prepare(ipa, result, len);
+    if (ipa->config.ipa_features & SGP32_IPA_FEATURE_MINIMIZE_ESIPA_BYTES) {
+        /* minimizeEsipaBytes: compact notifications; eidValue only where the message has no EID of its
+         * own (TransferEimPackageResponse), ProvideEimPackageResult carries it */
+        struct ipa_blob compact = {NULL, 0};
+        if (ipa_compact_notification_list(notifications.data, notifications.len, ipa->job.injected ? ipa->eid : NULL,
+                                          &compact.data, &compact.len) == SGP32_OK &&
+            compact.data != NULL) {
+            ipa_blob_free(&notifications);
+            notifications = compact;
+        }
+    }
     /* ePRAndNotifications: 30 { BF51 result, A0 { notifications } } */
     sgp32_der_writer_init_dynamic(&w, IPA_BODY_MAX);
     sgp32_der_writer_begin(&w, 0x30);

@@ -59,7 +59,10 @@ struct ipa_eim {
     void *other_user;
     ipa_eim_notification_forward forward;
     void *forward_user;
-    int emulated; /* the device emulates IoT on an SGP.22 eUICC: results with an empty euiccSignEPR */
+    int emulated;                   /* the device emulates IoT on an SGP.22 eUICC: results with an empty euiccSignEPR */
+    struct ipa_eim_knowledge known; /* minimizeEsipaBytes (ipa_eim_compact.c) */
+    uint8_t *eum_cert;
+    uint8_t *euicc_info1;
 };
 
 /* ---- A small DER writer ---- */
@@ -194,6 +197,9 @@ enum sgp32_status ipa_eim_new(const struct ipa_eim_options *options, struct ipa_
     memcpy(eim->euicc_cert, options->euicc_certificate, options->euicc_certificate_len);
     eim->euicc_cert_len = options->euicc_certificate_len;
     memcpy(eim->eid, options->eid, 16);
+    memcpy(eim->known.eid, options->eid, 16);
+    eim->known.euicc_certificate = eim->euicc_cert;
+    eim->known.euicc_certificate_len = eim->euicc_cert_len;
     eim->has_token = options->has_association_token;
     eim->token = options->association_token;
     eim->next_counter = options->counter_value + 1;
@@ -228,8 +234,12 @@ void ipa_eim_free(struct ipa_eim *eim)
         free(eim->queue[eim->queue_head + i].body);
     for (i = 0; i < eim->accepted_count; i++)
         free(eim->accepted[i].bytes);
-    for (i = 0; i < eim->received_count; i++)
+    for (i = 0; i < eim->received_count; i++) {
         free(eim->received[i].data);
+        free(eim->received[i].wire);
+    }
+    free(eim->eum_cert);
+    free(eim->euicc_info1);
     free(eim->queue);
     free(eim->accepted);
     free(eim->received);
@@ -415,6 +425,38 @@ void ipa_eim_set_association_token(struct ipa_eim *eim, int has_token, long toke
 void ipa_eim_set_emulated(struct ipa_eim *eim, int emulated)
 {
     eim->emulated = emulated;
+}
+
+static enum sgp32_status keep(uint8_t **owned, const uint8_t **view, size_t *view_len, const uint8_t *data, size_t len)
+{
+    uint8_t *copy;
+    if (data == NULL)
+        return SGP32_OK;
+    copy = malloc(len > 0 ? len : 1);
+    if (copy == NULL)
+        return SGP32_ERR_NO_MEMORY;
+    memcpy(copy, data, len);
+    free(*owned);
+    *owned = copy;
+    *view = copy;
+    *view_len = len;
+    return SGP32_OK;
+}
+
+enum sgp32_status ipa_eim_set_known(struct ipa_eim *eim, const uint8_t *eum_certificate, size_t eum_certificate_len,
+                                    const uint8_t *euicc_info1, size_t euicc_info1_len)
+{
+    enum sgp32_status st = keep(&eim->eum_cert, &eim->known.eum_certificate, &eim->known.eum_certificate_len,
+                                eum_certificate, eum_certificate_len);
+    if (st == SGP32_OK)
+        st =
+            keep(&eim->euicc_info1, &eim->known.euicc_info1, &eim->known.euicc_info1_len, euicc_info1, euicc_info1_len);
+    return st;
+}
+
+struct ipa_eim_knowledge *ipa_eim_knowledge(struct ipa_eim *eim)
+{
+    return &eim->known;
 }
 
 void ipa_eim_set_notification_forward(struct ipa_eim *eim, ipa_eim_notification_forward forward, void *user)
@@ -831,6 +873,23 @@ void ipa_eim_handler(void *user, const struct ipa_http_recorded *request, struct
         return;
     }
     r->message = kind;
+    {
+        /* minimizeEsipaBytes: the compact forms (checked above as received) rebuilt first */
+        uint8_t *full = NULL;
+        size_t full_len = 0;
+        r->rebuild_status = ipa_eim_rebuild(&eim->known, r->data, r->len, &full, &full_len, &r->compact_forms);
+        if (r->rebuild_status != SGP32_OK) {
+            fprintf(stderr, "ipa_eim: compact form not rebuilt: %s\n", sgp32_strerror(r->rebuild_status));
+            ipa_http_reply_set(reply, 400, "text/plain", NULL, 0);
+            return;
+        }
+        if (full != NULL) {
+            r->wire = r->data;
+            r->wire_len = r->len;
+            r->data = full;
+            r->len = full_len;
+        }
+    }
     switch (kind) {
     case SGP32_ESIPA_GET_EIM_PACKAGE:
         answer_get_package(eim, r, reply);
@@ -860,9 +919,13 @@ void ipa_eim_handler(void *user, const struct ipa_http_recorded *request, struct
         ipa_http_reply_set(reply, 204, NULL, NULL, 0);
         break;
     default:
-        if (eim->other != NULL)
-            eim->other(eim->other_user, request, reply);
-        else
+        if (eim->other != NULL) {
+            struct ipa_http_recorded full = *request; /* the rebuilt message, if it was compact */
+            full.body = r->data;
+            full.body_len = r->len;
+            eim->other(eim->other_user, &full, reply);
+            ipa_eim_learn(&eim->known, reply->body, reply->body_len);
+        } else
             ipa_http_reply_set(reply, 204, NULL, NULL, 0);
         break;
     }

@@ -77,6 +77,12 @@ struct ipa_eim_received {
     long counter_value;                  /* of the package it answered (-1: unknown) */
     long acknowledged[IPA_EIM_MAX_ACKS]; /* the sequence numbers this answer acknowledged */
     size_t ack_count;
+    /* minimizeEsipaBytes: compact forms rebuilt (data is then the full message the eIM handled, wire
+     * the bytes received); rebuild_status: SGP32_OK, or why a compact form could not be rebuilt */
+    int compact_forms;
+    enum sgp32_status rebuild_status;
+    uint8_t *wire;
+    size_t wire_len;
 };
 
 struct ipa_eim;
@@ -153,5 +159,44 @@ long ipa_eim_last_seq_number(const struct ipa_eim *eim);
  * hand. out and counter_value (the package's counterValue) may be NULL. */
 enum sgp32_status ipa_eim_verify(struct ipa_eim *eim, const uint8_t *result, size_t len, struct sgp32_eim_result *out,
                                  long *counter_value);
+
+/* ---- minimizeEsipaBytes (SGP.32 v1.2 5.14, ipa_eim_compact.c) ----
+ * The compact forms an IPA sends are rebuilt into the full forms before anything else looks at the
+ * message (the relay, the notification forward, the result checks), from what the eIM knows: */
+struct ipa_eim_knowledge {
+    uint8_t eid[16];
+    const uint8_t *euicc_certificate; /* DER (the options' certificate) */
+    size_t euicc_certificate_len;
+    const uint8_t *eum_certificate; /* DER, NULL until ipa_eim_set_known() */
+    size_t eum_certificate_len;
+    const uint8_t *euicc_info1; /* BF20, NULL until ipa_eim_set_known() */
+    size_t euicc_info1_len;
+    /* the RSP session relayed last, learnt from the relayed answers (ipa_eim_learn) */
+    uint8_t transaction_id[16];
+    size_t transaction_id_len;
+    char server_address[256];
+    uint8_t auth_oid[32]; /* registeredID of CERT.DPauth (serverCertificate): EuiccCancelSessionSigned */
+    size_t auth_oid_len;
+    uint8_t pb_oid[32]; /* of CERT.DPpb (smdpCertificate): ProfileInstallationResultData */
+    size_t pb_oid_len;
+    int has_iccid; /* the profile metadata's ICCID */
+    uint8_t iccid[10];
+};
+
+/* Gives the eIM the EUM certificate and euiccInfo1 of its eUICC (copied; NULL: unchanged). */
+enum sgp32_status ipa_eim_set_known(struct ipa_eim *eim, const uint8_t *eum_certificate, size_t eum_certificate_len,
+                                    const uint8_t *euicc_info1, size_t euicc_info1_len);
+struct ipa_eim_knowledge *ipa_eim_knowledge(struct ipa_eim *eim);
+/* Learns the session facts from a relayed answer (BF39 InitiateAuthentication, BF3B AuthenticateClient). */
+void ipa_eim_learn(struct ipa_eim_knowledge *k, const uint8_t *answer, size_t len);
+/* One compact element rebuilt: BF38 / BF21 / BF41 (CHOICE alternative A2) or a notification (A0 / A1,
+ * whose rebuilt signature is then verified against the eUICC certificate). tid: the request's
+ * transactionId (NULL: the session's). SGP32_ERR_NOT_SUPPORTED: not a compact form. */
+enum sgp32_status ipa_eim_rebuild_part(const struct ipa_eim_knowledge *k, const uint8_t *tid, size_t tid_len,
+                                       const uint8_t *compact, size_t len, uint8_t **out, size_t *out_len);
+/* A whole ESipa request (BF39, BF3B, BF3A, BF41, BF3D, BF50) with its compact parts rebuilt: *out NULL
+ * and *forms 0 when it had none. */
+enum sgp32_status ipa_eim_rebuild(const struct ipa_eim_knowledge *k, const uint8_t *message, size_t len, uint8_t **out,
+                                  size_t *out_len, int *forms);
 
 #endif
