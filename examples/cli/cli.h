@@ -106,23 +106,19 @@ void cli_print_hex(FILE *out, const uint8_t *data, size_t len);
 
 /* ---- Card session and output (cli_output.c) */
 
-/* Name of an ES10 result code: a command's own table, then the codes common to most commands. */
-struct cli_result_name {
-    long code;
-    const char *name;
-};
-/* Tables end with {0, NULL}. */
-const char *cli_result_name(const struct cli_result_name *names, long code);
+/* Name of an ES10 result code of the command whose request has tag `command` (0xBF31 ...; 0 for the
+ * codes most commands share): sgp32_es10_result_name(), "unknown" when it has none. */
+const char *cli_result_name(uint32_t command, long code);
 
 /* Opens the transport and the ES10 session if not done yet; prints why not and returns the exit code. */
 int cli_connect(struct cli_call *call);
 void cli_disconnect(struct cli_call *call);
 /* Reports a failed step (stderr, or the JSON result line) with the status, ES10 result code and its
- * name from names (may be NULL), the step and status word; returns the exit code. */
-int cli_fail(const struct cli_call *call, const char *what, enum sgp32_status status,
-             const struct cli_result_name *names);
+ * name (cli_result_name of `command`, the request's tag or 0), the step and status word; returns the
+ * exit code. */
+int cli_fail(const struct cli_call *call, const char *what, enum sgp32_status status, uint32_t command);
 /* The same for a result code read from an answer the typed function returned. */
-int cli_fail_result(const struct cli_call *call, const char *what, const struct cli_result_name *names, long code);
+int cli_fail_result(const struct cli_call *call, const char *what, uint32_t command, long code);
 /* The INTEGER value of a result code element. */
 long cli_integer(const uint8_t *value, size_t len);
 /* JSON: starts the success result line up to `"data":` (the caller prints the data value, then calls
@@ -161,12 +157,12 @@ int cli_tlv_value(const uint8_t *data, size_t len, uint32_t tag, const uint8_t *
 
 /* Prints a list answer `outer_tag { list_tag { elements } | error_tag INTEGER }` as data {"<key>":[...]}
  * (JSON, each element as element_type) or one text line per element via text_line. An error_tag answer
- * is reported with names. Returns the exit code. */
+ * is reported with the result names of the command outer_tag (an ES10 answer has its request's tag).
+ * Returns the exit code. */
 struct cli_list {
     const char *key; /* JSON member of data */
     uint32_t outer_tag, list_tag, error_tag;
     const char *element_type, *alt_element_type;
-    const struct cli_result_name *error_names;
     void (*text_line)(const uint8_t *element, size_t len); /* NULL: sgp32_print of the element */
     const char *empty_text;                                /* text when the list is empty */
     int with_hex; /* JSON elements as {"hex": "<the element's bytes>", "value": <decoded>} */
@@ -177,7 +173,7 @@ int cli_print_list(const struct cli_call *call, const struct cli_list *list, con
 struct cli_answer {
     const char *function; /* for messages: "GetRAT" */
     enum sgp32_status (*get)(struct sgp32_es10 *session, uint8_t **answer, size_t *answer_len);
-    const struct cli_result_name *names;
+    uint32_t command;            /* the request's tag, for result names */
     const struct cli_list *list; /* NULL: the whole answer decoded as `type` is the data */
     const char *type;
 };

@@ -97,9 +97,15 @@ int cli_ipa_log_level(const char *name)
 
 static void log_line(void *user, int level, const char *message)
 {
-    const struct cli_ipa_host *host = user;
-    if (level <= host->log_level && level >= 0 && level < 4)
-        fprintf(stderr, "sgp32 %s: %s: %s\n", host->call->name, level_names[level], message);
+    struct cli_ipa_host *host = user;
+    if (level > host->log_level || level < 0 || level >= 4)
+        return;
+    if (host->progress_open) { /* the bar's line ends before the message (same terminal) */
+        printf("\n");
+        fflush(stdout);
+        host->progress_open = 0;
+    }
+    fprintf(stderr, "sgp32 %s: %s: %s\n", host->call->name, level_names[level], message);
 }
 
 static void curl_log(void *user, const char *message)
@@ -223,6 +229,8 @@ static void json_event(const struct cli_ipa_host *host, const struct sgp32_ipa_e
     } else if (e->type == SGP32_IPA_EVENT_PROFILE_CHANGED) {
         printf(",\"iccid\":null");
     }
+    if (e->type == SGP32_IPA_EVENT_DOWNLOAD_PROGRESS)
+        printf(",\"total\":%ld", e->total);
     printf(",\"detail\":");
     cli_json_string(e->detail, strlen(e->detail));
     if (e->data != NULL && e->len > 0) {
@@ -329,6 +337,10 @@ static void record(struct cli_ipa_outcome *o, const struct sgp32_ipa_event *e)
         snprintf(detail, sizeof(detail), "eIM %s: the eUICC refused the package (error code %ld)", e->detail, e->code);
         break;
     case SGP32_IPA_EVENT_NOTIFICATION_DELIVERED:
+        if (e->status == SGP32_OK)
+            o->notifications_delivered++;
+        snprintf(detail, sizeof(detail), "%s", e->detail);
+        break;
     case SGP32_IPA_EVENT_EUICC_DATA_SENT:
         snprintf(detail, sizeof(detail), "%s", e->detail);
         break;
@@ -344,14 +356,49 @@ static void record(struct cli_ipa_outcome *o, const struct sgp32_ipa_event *e)
         cli_ipa_note_failure(o, e->status, detail, 1);
 }
 
+/* Ends the line of a drawn progress bar before anything else is printed. */
+static void end_progress(struct cli_ipa_host *host)
+{
+    if (host->progress_open)
+        printf("\n");
+    host->progress_open = 0;
+}
+
+/* "download [##########..........]  50%  14000/28000 bytes", redrawn in place; only bytes until the
+ * package's size is known (total 0). */
+static void draw_progress(struct cli_ipa_host *host, const struct sgp32_ipa_event *e)
+{
+    enum { WIDTH = 30 };
+    char bar[WIDTH + 1];
+    long percent = e->total > 0 ? e->code * 100 / e->total : 0;
+    int filled;
+    if (percent > 100)
+        percent = 100;
+    filled = (int)(percent * WIDTH / 100);
+    memset(bar, '#', (size_t)filled);
+    memset(bar + filled, '.', (size_t)(WIDTH - filled));
+    bar[WIDTH] = '\0';
+    if (e->total > 0)
+        printf("\rdownload [%s] %3ld%%  %ld/%ld bytes", bar, percent, e->code, e->total);
+    else
+        printf("\rdownload %ld bytes", e->code);
+    host->progress_open = 1;
+    if (strcmp(e->detail, "loaded") == 0)
+        end_progress(host);
+}
+
 static void on_event(void *user, const struct sgp32_ipa_event *e)
 {
     struct cli_ipa_host *host = user;
     record(&host->outcome, e);
-    if (host->call->json)
+    if (host->call->json) {
         json_event(host, e);
-    else
+    } else if (host->progress_bar && e->type == SGP32_IPA_EVENT_DOWNLOAD_PROGRESS) {
+        draw_progress(host, e);
+    } else {
+        end_progress(host);
         text_event(e);
+    }
     fflush(stdout);
 }
 
@@ -408,6 +455,7 @@ int cli_ipa_host_open(struct cli_ipa_host *host, struct cli_call *call, const st
     memset(host, 0, sizeof(*host));
     host->call = call;
     host->log_level = options->log_level;
+    host->progress_bar = !call->json && isatty(STDOUT_FILENO);
     rc = choose_state_dir(host, options->state_dir);
     if (rc != CLI_EXIT_OK)
         return rc;
@@ -415,7 +463,7 @@ int cli_ipa_host_open(struct cli_ipa_host *host, struct cli_call *call, const st
      * closed: it opens it at its first poll and reconnects after a failure. */
     st = cli_transport_open(call->globals->transport, call->globals->timeout_ms, &host->card);
     if (st != SGP32_OK)
-        return cli_fail(call, "open transport", st, NULL);
+        return cli_fail(call, "open transport", st, 0);
     host->card.transport.ops->close(host->card.transport.user);
     host->card.opened = 0;
 
@@ -426,7 +474,7 @@ int cli_ipa_host_open(struct cli_ipa_host *host, struct cli_call *call, const st
     st = sgp32_http_curl_new(&http, &host->curl);
     if (st != SGP32_OK) {
         cli_ipa_host_close(host);
-        return cli_fail(call, "HTTP client", st, NULL);
+        return cli_fail(call, "HTTP client", st, 0);
     }
 
     memset(&host->platform, 0, sizeof(host->platform));
@@ -448,13 +496,14 @@ int cli_ipa_host_open(struct cli_ipa_host *host, struct cli_call *call, const st
     st = sgp32_ipa_new(config, &host->platform, &host->ipa);
     if (st != SGP32_OK) {
         cli_ipa_host_close(host);
-        return cli_fail(call, "IPA", st, NULL);
+        return cli_fail(call, "IPA", st, 0);
     }
     return CLI_EXIT_OK;
 }
 
 void cli_ipa_host_close(struct cli_ipa_host *host)
 {
+    end_progress(host);
     sgp32_ipa_free(host->ipa); /* closes the card if it is open */
     host->ipa = NULL;
     sgp32_http_curl_free(host->curl);

@@ -29,6 +29,7 @@ struct cli_ipa_outcome {
     uint8_t download_iccid[10];
     char download_detail[192];
     unsigned transfer_responses;
+    unsigned notifications_delivered;
     uint8_t *transfer_response; /* the last TransferEimPackageResponse (malloc) */
     size_t transfer_response_len;
     /* The failure that counts for the exit code: set by a failed procedure (a failure event, a poll
@@ -53,10 +54,16 @@ struct cli_ipa_host {
     char state_dir[512];
     int log_level;
     struct cli_ipa_outcome outcome;
+    int progress_bar;  /* text output on a terminal: the download progress is one bar redrawn in place */
+    int progress_open; /* the bar is drawn and its line not ended yet */
 };
 
-/* The commands of cmd_ipa.c: sgp32 ipa run|poll|inject, sgp32 download. */
+/* The commands of cmd_ipa.c: sgp32 ipa run|poll|inject, sgp32 download; and (with their help) the
+ * subcommands sgp32 profile download (= sgp32 download) and sgp32 notification process. */
 extern const struct cli_family cli_family_ipa, cli_family_download;
+extern const char cli_ipa_download_synopsis[], cli_ipa_download_help[], cli_ipa_notification_help[];
+int cli_ipa_profile_download(struct cli_call *call, int argc, char **argv);
+int cli_ipa_notification_process(struct cli_call *call, int argc, char **argv);
 
 /* Creates the state directory, the card's transport (given to the IPA closed: the caller has reached
  * the card through cli_connect() already), the HTTP client, and the IPA with config. Prints why not

@@ -7,20 +7,10 @@
 
 #include "cli.h"
 
-/* Result codes most ES10 functions share (SGP.22 5.7, SGP.32 5.9). */
-static const struct cli_result_name common_results[] = {
-    {0, "ok"}, {5, "catBusy"}, {7, "commandError"}, {104, "ecallActive"}, {127, "undefinedError"}, {0, NULL}};
-
-const char *cli_result_name(const struct cli_result_name *names, long code)
+const char *cli_result_name(uint32_t command, long code)
 {
-    const struct cli_result_name *n;
-    for (n = names; n != NULL && n->name != NULL; n++)
-        if (n->code == code)
-            return n->name;
-    for (n = common_results; n->name != NULL; n++)
-        if (n->code == code)
-            return n->name;
-    return "unknown";
+    const char *name = sgp32_es10_result_name(command, code);
+    return name != NULL ? name : "unknown";
 }
 
 static int exit_code_of(enum sgp32_status status)
@@ -54,8 +44,8 @@ void cli_json_string(const char *text, size_t len)
 }
 
 /* Prints the failure; result is the ES10 result code with SGP32_ERR_EUICC_RESULT. */
-static int report(const struct cli_call *call, const char *what, enum sgp32_status status,
-                  const struct cli_result_name *names, long result, int exit_code)
+static int report(const struct cli_call *call, const char *what, enum sgp32_status status, uint32_t command,
+                  long result, int exit_code)
 {
     const struct sgp32_es10_error *e = call->es10 != NULL ? sgp32_es10_last_error(call->es10) : NULL;
     const char *step = e != NULL ? e->step : "transport";
@@ -63,7 +53,7 @@ static int report(const struct cli_call *call, const char *what, enum sgp32_stat
     char message[256];
 
     if (status == SGP32_ERR_EUICC_RESULT)
-        snprintf(message, sizeof(message), "%s: the eUICC answered %s (%ld)", what, cli_result_name(names, result),
+        snprintf(message, sizeof(message), "%s: the eUICC answered %s (%ld)", what, cli_result_name(command, result),
                  result);
     else if (status == SGP32_ERR_CARD_STATUS)
         snprintf(message, sizeof(message), "%s: the card answered status word %04X", what, sw);
@@ -75,7 +65,7 @@ static int report(const struct cli_call *call, const char *what, enum sgp32_stat
         cli_json_string(message, strlen(message));
         printf(",\"step\":\"%s\",\"sw\":\"%04X\"", step, sw);
         if (status == SGP32_ERR_EUICC_RESULT)
-            printf(",\"es10Result\":%ld,\"es10ResultName\":\"%s\"", result, cli_result_name(names, result));
+            printf(",\"es10Result\":%ld,\"es10ResultName\":\"%s\"", result, cli_result_name(command, result));
         printf(",\"exit\":%d}\n", exit_code);
     } else {
         fprintf(stderr, "sgp32 %s: %s [%s, step '%s', SW %04X]\n", call->name, message, sgp32_status_name(status), step,
@@ -84,17 +74,16 @@ static int report(const struct cli_call *call, const char *what, enum sgp32_stat
     return exit_code;
 }
 
-int cli_fail(const struct cli_call *call, const char *what, enum sgp32_status status,
-             const struct cli_result_name *names)
+int cli_fail(const struct cli_call *call, const char *what, enum sgp32_status status, uint32_t command)
 {
     const struct sgp32_es10_error *e = call->es10 != NULL ? sgp32_es10_last_error(call->es10) : NULL;
-    return report(call, what, status, names, e != NULL && status == SGP32_ERR_EUICC_RESULT ? e->es10_result : 0,
+    return report(call, what, status, command, e != NULL && status == SGP32_ERR_EUICC_RESULT ? e->es10_result : 0,
                   exit_code_of(status));
 }
 
-int cli_fail_result(const struct cli_call *call, const char *what, const struct cli_result_name *names, long code)
+int cli_fail_result(const struct cli_call *call, const char *what, uint32_t command, long code)
 {
-    return report(call, what, SGP32_ERR_EUICC_RESULT, names, code, CLI_EXIT_FAILURE);
+    return report(call, what, SGP32_ERR_EUICC_RESULT, command, code, CLI_EXIT_FAILURE);
 }
 
 int cli_connect(struct cli_call *call)
@@ -109,7 +98,7 @@ int cli_connect(struct cli_call *call)
     st = cli_transport_open(g->transport, g->timeout_ms, &call->transport);
     /* A transport that cannot be opened is unreachable, whatever the backend's reason. */
     if (st != SGP32_OK)
-        return report(call, "open transport", st, NULL, 0,
+        return report(call, "open transport", st, 0, 0,
                       st == SGP32_ERR_INVALID_ARGUMENT ? CLI_EXIT_USAGE : CLI_EXIT_TRANSPORT);
     memset(&options, 0, sizeof(options));
     options.size = sizeof(options);
@@ -120,7 +109,7 @@ int cli_connect(struct cli_call *call)
     if (st == SGP32_OK)
         st = sgp32_es10_connect(call->es10);
     if (st != SGP32_OK) {
-        rc = cli_fail(call, "connect to the ISD-R", st, NULL);
+        rc = cli_fail(call, "connect to the ISD-R", st, 0);
         cli_disconnect(call);
         return rc;
     }
@@ -253,15 +242,15 @@ int cli_print_list(const struct cli_call *call, const struct cli_list *list, con
     size_t outer_len, items_len, at, count = 0;
 
     if (cli_tlv_value(answer, len, list->outer_tag, &outer, &outer_len) != 0)
-        return cli_fail(call, list->key, SGP32_ERR_DECODE, NULL);
+        return cli_fail(call, list->key, SGP32_ERR_DECODE, 0);
     if (list->error_tag != 0 && cli_tlv_value(outer, outer_len, list->error_tag, &items, &items_len) == 0)
-        return cli_fail_result(call, list->key, list->error_names, cli_integer(items, items_len));
+        return cli_fail_result(call, list->key, list->outer_tag, cli_integer(items, items_len));
     if (cli_tlv_value(outer, outer_len, list->list_tag, &items, &items_len) != 0)
-        return cli_fail(call, list->key, SGP32_ERR_DECODE, NULL);
+        return cli_fail(call, list->key, SGP32_ERR_DECODE, 0);
     /* Every element must be whole before anything is printed: no truncated result line. */
     for (at = 0; at < items_len; at += element_size(items + at, items_len - at))
         if (element_size(items + at, items_len - at) == 0)
-            return cli_fail(call, list->key, SGP32_ERR_DECODE, NULL);
+            return cli_fail(call, list->key, SGP32_ERR_DECODE, 0);
     cli_result_begin(call);
     if (call->json)
         printf("{\"%s\":[", list->key);
@@ -300,7 +289,7 @@ int cli_run_answer(struct cli_call *call, int argc, char **argv, const struct cl
     st = command->get(call->es10, &answer, &len);
     if (st != SGP32_OK) {
         sgp32_buffer_free(answer);
-        return cli_fail(call, command->function, st, command->names);
+        return cli_fail(call, command->function, st, command->command);
     }
     if (command->list != NULL) {
         rc = cli_print_list(call, command->list, answer, len);

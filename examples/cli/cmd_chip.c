@@ -41,7 +41,7 @@ int cli_run_queries(struct cli_call *call, const struct cli_query *queries, size
         if (st != SGP32_OK) {
             if (call->json)
                 printf("}}\n"); /* the partial result line stays valid JSON; the failure follows */
-            return cli_fail(call, q->key, st, NULL);
+            return cli_fail(call, q->key, st, 0);
         }
         if (call->json)
             printf("%s\"%s\":", first ? "" : ",", q->key);
@@ -94,7 +94,7 @@ static int run_es10(struct cli_call *call, int argc, char **argv)
     if (rc != CLI_EXIT_OK)
         return rc;
     if (st != SGP32_OK)
-        return cli_fail(call, "es10", st, NULL);
+        return cli_fail(call, "es10", st, 0);
     cli_result_begin(call);
     if (call->json)
         printf("{\"response\":\"");

@@ -8,10 +8,6 @@
 
 #include "cli.h"
 
-static const struct cli_result_name add_results[] = {
-    {1, "insufficientMemory"},      {2, "associatedEimAlreadyExists"}, {3, "ciPKUnknown"},
-    {5, "invalidAssociationToken"}, {6, "counterValueOutOfRange"},     {0, NULL}};
-
 /* "<eimId>  <fqdn>  counter <n>  token <n>" */
 static void eim_line(const uint8_t *element, size_t len)
 {
@@ -36,7 +32,7 @@ static void eim_line(const uint8_t *element, size_t len)
 static int run_list(struct cli_call *call, int argc, char **argv)
 {
     static const struct cli_list list = {
-        "eims", 0xBF55, 0xA0, 0, "EimConfigurationData", NULL, NULL, eim_line, "no eIM configured", 0};
+        "eims", 0xBF55, 0xA0, 0, "EimConfigurationData", NULL, eim_line, "no eIM configured", 0};
     const char *eim_id = NULL;
     uint8_t *answer = NULL;
     size_t len = 0;
@@ -50,7 +46,7 @@ static int run_list(struct cli_call *call, int argc, char **argv)
         return rc;
     st = sgp32_es10_get_eim_configuration_data(call->es10, eim_id, &answer, &len);
     if (st != SGP32_OK)
-        return cli_fail(call, "GetEimConfigurationData", st, NULL);
+        return cli_fail(call, "GetEimConfigurationData", st, 0);
     rc = cli_print_list(call, &list, answer, len);
     sgp32_buffer_free(answer);
     return rc;
@@ -234,7 +230,7 @@ static int run_add_initial(struct cli_call *call, int argc, char **argv)
         return rc;
     if (st != SGP32_OK) {
         sgp32_buffer_free(answer);
-        return cli_fail(call, "AddInitialEim", st, add_results);
+        return cli_fail(call, "AddInitialEim", st, 0xBF57);
     }
     cli_result_begin(call);
     if (call->json)

@@ -21,11 +21,11 @@ static int run_info(struct cli_call *call, int argc, char **argv)
         return rc;
     st = sgp32_es10_get_euicc_info1(call->es10, &info1, &info1_len);
     if (st != SGP32_OK)
-        return cli_fail(call, "GetEUICCInfo1", st, NULL);
+        return cli_fail(call, "GetEUICCInfo1", st, 0);
     st = sgp32_es10_get_euicc_info2(call->es10, &info2, &info2_len);
     if (st != SGP32_OK) {
         sgp32_buffer_free(info1);
-        return cli_fail(call, "GetEUICCInfo2", st, NULL);
+        return cli_fail(call, "GetEUICCInfo2", st, 0);
     }
     cli_result_begin(call);
     printf(call->json ? "{\"euiccInfo1\":" : "EUICCInfo1:\n");
@@ -42,15 +42,14 @@ static int run_info(struct cli_call *call, int argc, char **argv)
 
 static int run_rat(struct cli_call *call, int argc, char **argv)
 {
-    static const struct cli_answer rat = {"GetRAT", sgp32_es10_get_rat, NULL, NULL, "GetRatResponse"};
+    static const struct cli_answer rat = {"GetRAT", sgp32_es10_get_rat, 0xBF43, NULL, "GetRatResponse"};
     return cli_run_answer(call, argc, argv, &rat);
 }
 
 static int run_connectivity(struct cli_call *call, int argc, char **argv)
 {
-    static const struct cli_result_name names[] = {{1, "parametersNotAvailable"}, {0, NULL}};
     static const struct cli_answer connectivity = {"GetConnectivityParameters", sgp32_es10_get_connectivity_parameters,
-                                                   names, NULL, "GetConnectivityParametersResponse"};
+                                                   0xBF5F, NULL, "GetConnectivityParametersResponse"};
     return cli_run_answer(call, argc, argv, &connectivity);
 }
 
@@ -80,7 +79,6 @@ static void print_certificate(const struct cli_call *call, const char *key, cons
 
 static int run_certs(struct cli_call *call, int argc, char **argv)
 {
-    static const struct cli_result_name names[] = {{1, "invalidCiPKId"}, {0, NULL}};
     const char *pkid_text = NULL;
     const struct cli_option options[] = {{"--ci-pkid", &pkid_text, NULL}};
     uint8_t pkid[20], *answer = NULL;
@@ -98,12 +96,12 @@ static int run_certs(struct cli_call *call, int argc, char **argv)
                               &answer, &len);
     if (st != SGP32_OK) {
         sgp32_buffer_free(answer);
-        return cli_fail(call, "GetCerts", st, names);
+        return cli_fail(call, "GetCerts", st, 0xBF56);
     }
     if (cli_tlv_value(answer, len, 0xBF56, &outer, &outer_len) != 0 ||
         cli_tlv_value(outer, outer_len, 0xA0, &certs, &certs_len) != 0) {
         sgp32_buffer_free(answer);
-        return cli_fail(call, "GetCerts", SGP32_ERR_DECODE, NULL);
+        return cli_fail(call, "GetCerts", SGP32_ERR_DECODE, 0);
     }
     cli_result_begin(call);
     if (call->json)
@@ -120,7 +118,6 @@ static int run_certs(struct cli_call *call, int argc, char **argv)
 
 static int run_reset(struct cli_call *call, int argc, char **argv)
 {
-    static const struct cli_result_name names[] = {{1, "nothingToDelete"}, {0, NULL}};
     static const char *const option_names[] = {"--operational",     "--field-test",   "--default-smdp",
                                                "--preloaded-test",  "--provisioning", "--eim",
                                                "--immediate-enable"};
@@ -162,7 +159,7 @@ static int run_reset(struct cli_call *call, int argc, char **argv)
         reset_result = 1;
     }
     if (st != SGP32_OK)
-        return cli_fail(call, sgp22 ? "eUICCMemoryReset" : "EuiccMemoryReset", st, names);
+        return cli_fail(call, sgp22 ? "eUICCMemoryReset" : "EuiccMemoryReset", st, sgp22 ? 0xBF34 : 0xBF64);
     cli_result_begin(call);
     if (call->json) {
         printf("{\"resetResult\":%ld", reset_result);
@@ -187,33 +184,21 @@ struct refresh_action {
     const char *name;     /* the action argument */
     const char *function; /* ES10 function, for messages */
     enum sgp32_status (*call)(struct sgp32_es10 *session, int refresh);
-    struct cli_result_name names[4];
+    uint32_t request; /* its tag, for result names */
 };
 
 static const struct refresh_action fallback_actions[] = {
-    {"execute",
-     "ExecuteFallbackMechanism",
-     sgp32_es10_execute_fallback_mechanism,
-     {{2, "profileNotInDisabledState"}, {6, "fallbackNotAvailable"}, {0, NULL}}},
-    {"return", "ReturnFromFallback", sgp32_es10_return_from_fallback, {{6, "fallbackNotAvailable"}, {0, NULL}}},
+    {"execute", "ExecuteFallbackMechanism", sgp32_es10_execute_fallback_mechanism, 0xBF5D},
+    {"return", "ReturnFromFallback", sgp32_es10_return_from_fallback, 0xBF5E},
 };
 
 static const struct refresh_action emergency_actions[] = {
-    {"enable",
-     "EnableEmergencyProfile",
-     sgp32_es10_enable_emergency_profile,
-     {{2, "profileNotInDisabledState"}, {8, "ecallNotAvailable"}, {0, NULL}}},
-    {"disable",
-     "DisableEmergencyProfile",
-     sgp32_es10_disable_emergency_profile,
-     {{2, "profileNotInEnabledState"}, {0, NULL}}},
+    {"enable", "EnableEmergencyProfile", sgp32_es10_enable_emergency_profile, 0xBF5B},
+    {"disable", "DisableEmergencyProfile", sgp32_es10_disable_emergency_profile, 0xBF5C},
 };
 
 static const struct refresh_action immediate_actions[] = {
-    {"execute",
-     "ImmediateEnable",
-     sgp32_es10_immediate_enable,
-     {{1, "immediateEnableNotAvailable"}, {4, "noSessionContext"}, {0, NULL}}},
+    {"execute", "ImmediateEnable", sgp32_es10_immediate_enable, 0xBF5A},
 };
 
 static int run_refresh_action(struct cli_call *call, int argc, char **argv, const struct refresh_action *actions,
@@ -238,7 +223,7 @@ static int run_refresh_action(struct cli_call *call, int argc, char **argv, cons
         return rc;
     st = action->call(call->es10, refresh);
     if (st != SGP32_OK)
-        return cli_fail(call, action->function, st, action->names);
+        return cli_fail(call, action->function, st, action->request);
     cli_result_begin(call);
     if (call->json)
         printf("{\"function\":\"%s\",\"refresh\":%s}", action->function, refresh ? "true" : "false");
@@ -298,8 +283,6 @@ static int encode_oid(const char *text, uint8_t *out, size_t cap, size_t *len)
 
 static int run_immediate_configure(struct cli_call *call, int argc, char **argv)
 {
-    static const struct cli_result_name names[] = {
-        {1, "insufficientMemory"}, {2, "associatedEimAlreadyExists"}, {0, NULL}};
     const char *oid_text = NULL, *address = NULL, *action = NULL;
     int enable = 0;
     const struct cli_option options[] = {
@@ -318,7 +301,7 @@ static int run_immediate_configure(struct cli_call *call, int argc, char **argv)
     st = sgp32_es10_configure_immediate_profile_enabling(call->es10, enable, oid_text != NULL ? oid : NULL, oid_len,
                                                          address);
     if (st != SGP32_OK)
-        return cli_fail(call, "ConfigureImmediateProfileEnabling", st, names);
+        return cli_fail(call, "ConfigureImmediateProfileEnabling", st, 0xBF59);
     cli_result_begin(call);
     if (call->json) {
         printf("{\"immediateEnable\":%s", enable ? "true" : "false");

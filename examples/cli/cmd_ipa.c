@@ -19,12 +19,12 @@
 /* --max-seconds of the commands that end by themselves (poll, inject, download). */
 #define DEFAULT_ONE_SHOT_SECONDS 300ul
 
-enum ipa_mode { MODE_RUN, MODE_POLL, MODE_INJECT, MODE_DOWNLOAD };
+enum ipa_mode { MODE_RUN, MODE_POLL, MODE_INJECT, MODE_DOWNLOAD, MODE_NOTIFY };
 
 struct ipa_args {
     const char *state, *ca, *eim_address, *eim_id, *poll_interval, *max_seconds, *log_level, *download,
-        *confirmation_code;
-    int until_idle;
+        *confirmation_code, *smds_address;
+    int until_idle, use_default, use_smds; /* download --default / --smds: no activation code */
 };
 
 /* Why the loop ended, and the failure that counts for the exit code. */
@@ -178,6 +178,8 @@ static int work_done(const struct ipa_run *run, const struct cli_ipa_host *host,
                 strcmp(r->state, "notify") == 0);
     case MODE_POLL:
         return idle;
+    case MODE_NOTIFY: /* the IPA's own idea only: notify_due keeps it from idle until the round ran */
+        return sgp32_ipa_is_idle(host->ipa);
     default:
         return run->until_idle && idle;
     }
@@ -286,6 +288,8 @@ static int finish(const struct ipa_run *run, const struct cli_ipa_host *host)
             printf(",\"signal\":%d", (int)stop_signal);
         if (o->download_done && o->download_status == SGP32_OK)
             printf(",\"iccid\":\"%s\"", o->download_has_iccid ? iccid : "");
+        if (run->mode == MODE_NOTIFY)
+            printf(",\"notificationsDelivered\":%u", o->notifications_delivered);
         if (o->transfer_responses > 0) {
             printf(",\"response\":\"");
             cli_print_hex(stdout, o->transfer_response, o->transfer_response_len);
@@ -299,6 +303,8 @@ static int finish(const struct ipa_run *run, const struct cli_ipa_host *host)
     } else if (run->mode == MODE_INJECT) {
         cli_print_hex(stdout, o->transfer_response, o->transfer_response_len);
         printf("\n");
+    } else if (run->mode == MODE_NOTIFY) {
+        printf("%u notification%s delivered\n", o->notifications_delivered, o->notifications_delivered == 1 ? "" : "s");
     } else {
         printf("%s: %s, %u event%s\n", run->signalled ? "stopped" : "done",
                sgp32_ipa_is_idle(host->ipa) ? "idle" : run->state, o->events, o->events == 1 ? "" : "s");
@@ -307,6 +313,36 @@ static int finish(const struct ipa_run *run, const struct cli_ipa_host *host)
 }
 
 /* ---- The commands */
+
+/* download --default / --smds: sgp32_ipa_download(ipa, NULL, ...) asks the eUICC's default SM-DP+, or
+ * without one its root SM-DS (docs/ipa.md "Download"); the host API reaches no other SM-DS (an eIM's
+ * ProfileDownloadTrigger with contactSmds does). The eUICC's configured addresses (SGP.22 5.7.20) must
+ * lead where the option says; 0 if they do, else the exit code. */
+static int check_addresses(struct cli_call *call, const struct ipa_args *a)
+{
+    char dp[256], ds[256], message[640];
+    enum sgp32_status st = sgp32_es10_get_euicc_configured_addresses(call->es10, dp, sizeof(dp), ds, sizeof(ds));
+    if (st != SGP32_OK)
+        return cli_fail(call, "GetEuiccConfiguredAddresses", st, 0);
+    message[0] = '\0';
+    if (a->use_default && dp[0] == '\0')
+        snprintf(message, sizeof(message), "no default SM-DP+ address on the eUICC");
+    else if (a->use_smds && dp[0] != '\0')
+        snprintf(message, sizeof(message),
+                 "the eUICC has a default SM-DP+ (%s), which the IPA asks instead of an SM-DS; an SM-DS is "
+                 "reached through an eIM download trigger with contactSmds",
+                 dp);
+    else if (a->use_smds && ds[0] == '\0')
+        snprintf(message, sizeof(message), "no root SM-DS address on the eUICC");
+    else if (a->use_smds && a->smds_address != NULL && strcmp(a->smds_address, ds) != 0)
+        snprintf(message, sizeof(message),
+                 "the IPA reaches only the eUICC's root SM-DS (%s), not %s; another SM-DS is reached through "
+                 "an eIM download trigger with contactSmds",
+                 ds, a->smds_address);
+    if (message[0] == '\0')
+        return 0;
+    return print_failure(call, SGP32_ERR_NOT_SUPPORTED, message, "start", CLI_EXIT_FAILURE, NULL);
+}
 
 static int run_ipa(struct cli_call *call, enum ipa_mode mode, int argc, char **argv)
 {
@@ -350,16 +386,23 @@ static int run_ipa(struct cli_call *call, enum ipa_mode mode, int argc, char **a
             {"--max-seconds", &a.max_seconds, NULL},
             {"--log-level", &a.log_level, NULL},
             {"--confirmation-code", &a.confirmation_code, NULL},
+            {"--default", NULL, &a.use_default},
+            {"--smds", NULL, &a.use_smds},
         };
-        rc = cli_parse_args(call, argc, argv, download_options, 5, positional, 1, 1, NULL);
-        a.download = positional[0];
+        rc = cli_parse_args(call, argc, argv, download_options, 7, positional, 0, 1, NULL);
+        if (rc == 0 && a.use_default + a.use_smds + (positional[0] != NULL && !a.use_smds) != 1)
+            rc = cli_usage_error(call, "give an activation code, --default or --smds [<address>]", NULL);
+        if (a.use_smds)
+            a.smds_address = positional[0];
+        else
+            a.download = positional[0];
     } else {
         rc = cli_parse_args(call, argc, argv, options, option_count, positional, mode == MODE_INJECT ? 1 : 0,
                             mode == MODE_INJECT ? 1 : 0, NULL);
     }
     if (rc != 0)
         return rc;
-    if (a.confirmation_code != NULL && a.download == NULL)
+    if (a.confirmation_code != NULL && a.download == NULL && !a.use_default && !a.use_smds)
         return cli_usage_error(call, "--confirmation-code goes with a download", NULL);
     if (a.download != NULL && a.download[0] == '\0')
         return cli_usage_error(call, "empty activation code", NULL);
@@ -398,9 +441,11 @@ static int run_ipa(struct cli_call *call, enum ipa_mode mode, int argc, char **a
         int needs_eim = mode == MODE_POLL || (mode == MODE_RUN && a.download == NULL);
         st = check_eim(call, a.eim_id, &run.have_eim);
         if (st != SGP32_OK && needs_eim)
-            rc = cli_fail(call, "GetEimConfigurationData", st, NULL);
+            rc = cli_fail(call, "GetEimConfigurationData", st, 0);
         else if (!run.have_eim && needs_eim)
             rc = report_no_eim(call, a.eim_id);
+        else if (a.use_default || a.use_smds)
+            rc = check_addresses(call, &a);
         st = SGP32_OK;
     }
     cli_disconnect(call);
@@ -421,7 +466,7 @@ static int run_ipa(struct cli_call *call, enum ipa_mode mode, int argc, char **a
         st = sgp32_ipa_poll_eim_now(host.ipa);
     else if (mode == MODE_INJECT)
         st = sgp32_ipa_inject_eim_package(host.ipa, request, request_len);
-    if (st == SGP32_OK && a.download != NULL)
+    if (st == SGP32_OK && (a.download != NULL || a.use_default || a.use_smds))
         st = sgp32_ipa_download(host.ipa, a.download, a.confirmation_code);
     free(request);
     if (st != SGP32_OK) {
@@ -454,6 +499,16 @@ static int run_inject(struct cli_call *call, int argc, char **argv)
 static int run_download(struct cli_call *call, int argc, char **argv)
 {
     return run_ipa(call, MODE_DOWNLOAD, argc, argv);
+}
+
+int cli_ipa_profile_download(struct cli_call *call, int argc, char **argv)
+{
+    return run_ipa(call, MODE_DOWNLOAD, argc, argv);
+}
+
+int cli_ipa_notification_process(struct cli_call *call, int argc, char **argv)
+{
+    return run_ipa(call, MODE_NOTIFY, argc, argv);
 }
 
 #define HOST_OPTIONS_HELP                                                                                              \
@@ -493,16 +548,34 @@ static const struct cli_subcommand ipa_subcommands[] = {
      run_inject},
 };
 
+const char cli_ipa_download_synopsis[] = "<activation code> | --default | --smds [<address>] [--confirmation-code <c>] "
+                                         "[options]";
+const char cli_ipa_download_help[] =
+    "Profile download from an SM-DP+ over ES9+ through the IPA core: activation code\n"
+    "1$<smdp address>$<matching id> (an \"LPA:\" prefix is fine); --default: the eUICC's default SM-DP+\n"
+    "(no Matching ID: the SM-DP+ finds the order by EID); --smds: the event the eUICC's root SM-DS holds\n"
+    "for the EID (ES11; the eUICC must have no default SM-DP+, and <address>, if given, must be the root\n"
+    "SM-DS: the host API reaches no other SM-DS, an eIM trigger with contactSmds does). Prints the\n"
+    "progress (on a terminal a bar, else one line per event) and the ICCID of the new profile (JSON\n"
+    "data {\"iccid\", ...}; events {\"event\":\"download-progress\",\"code\":<bytes>,\"total\":<size>}).\n"
+    "--max-seconds defaults to 300.\n" HOST_OPTIONS_HELP
+    "  --confirmation-code <c> the confirmation code the SM-DP+ asks for\n"
+    "Exit: 0 the profile is installed, 1 the download failed (the SM-DP+'s reason, e.g. \"Failed\n"
+    "8.2.6/3.8 ...\", in the message and in the JSON member reason; or the addresses do not lead to\n"
+    "the server asked for), 2 a malformed activation code, 3 the card could not be reached or the\n"
+    "download did not end in time.\n";
+
+const char cli_ipa_notification_help[] =
+    "  delivers the pending notifications through the IPA core (ES9+ handleNotification to the\n"
+    "  SM-DP+ named in each, or ESipa to the eIM) and removes each once its receiver took it; ends when\n"
+    "  the IPA is idle. The IPA has no notification-only round: with an eIM configured it first polls\n"
+    "  it once (GetEimPackage) and executes what that brings. JSON data {\"notificationsDelivered\": n,\n"
+    "  ...}; events notification-delivered. --max-seconds defaults to 300.\n" HOST_OPTIONS_HELP EIM_OPTIONS_HELP
+    "Exit: 0 idle and nothing failed, 1 a delivery failed for good, 3 the card could not be reached or\n"
+    "not done in time.\n";
+
 static const struct cli_subcommand download_subcommand[] = {
-    {"", "<activation code> [--confirmation-code <c>] [options]",
-     "Direct profile download from an SM-DP+ over ES9+ through the IPA core: activation code\n"
-     "1$<smdp address>$<matching id> (an \"LPA:\" prefix is fine). Prints the progress and the ICCID of\n"
-     "the new profile (JSON data {\"iccid\", ...}). --max-seconds defaults to 300.\n" HOST_OPTIONS_HELP
-     "  --confirmation-code <c> the confirmation code the SM-DP+ asks for\n"
-     "Exit: 0 the profile is installed, 1 the download failed (the SM-DP+'s reason, e.g. \"Failed\n"
-     "8.2.6/3.8 ...\", in the message and in the JSON member reason), 2 a malformed activation code,\n"
-     "3 the card could not be reached or the download did not end in time.\n",
-     run_download},
+    {"", cli_ipa_download_synopsis, cli_ipa_download_help, run_download},
 };
 
 const struct cli_family cli_family_ipa = {"ipa",

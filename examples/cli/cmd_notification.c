@@ -7,9 +7,9 @@
 #include <string.h>
 
 #include "cli.h"
-
-static const struct cli_result_name list_results[] = {{0, NULL}};
-static const struct cli_result_name remove_results[] = {{1, "nothingToDelete"}, {0, NULL}};
+#ifdef SGP32_CLI_HAVE_IPA
+#include "cli_ipa_host.h"
+#endif
 
 static const char *const events[] = {"install", "enable", "disable", "delete"};
 #define EVENT_COUNT 4
@@ -82,9 +82,8 @@ static int parse_event(const struct cli_call *call, const char *text, int *event
 
 static int run_list(struct cli_call *call, int argc, char **argv)
 {
-    static const struct cli_list list = {"notifications",        0xBF28, 0xA0,         0x81,
-                                         "NotificationMetadata", NULL,   list_results, metadata_line,
-                                         "no notifications",     0};
+    static const struct cli_list list = {
+        "notifications", 0xBF28, 0xA0, 0x81, "NotificationMetadata", NULL, metadata_line, "no notifications", 0};
     const char *operation = NULL;
     const struct cli_option options[] = {{"--operation", &operation, NULL}};
     uint8_t *answer = NULL;
@@ -100,7 +99,7 @@ static int run_list(struct cli_call *call, int argc, char **argv)
         return rc;
     st = sgp32_es10_list_notification(call->es10, event, &answer, &len);
     if (st != SGP32_OK)
-        return cli_fail(call, "ListNotification", st, list_results);
+        return cli_fail(call, "ListNotification", st, 0xBF28);
     rc = cli_print_list(call, &list, answer, len);
     sgp32_buffer_free(answer);
     return rc;
@@ -108,18 +107,11 @@ static int run_list(struct cli_call *call, int argc, char **argv)
 
 static int run_retrieve(struct cli_call *call, int argc, char **argv)
 {
-    static const struct cli_list notifications = {"notifications",
-                                                  0xBF2B,
-                                                  0xA0,
-                                                  0x81,
-                                                  "SGP32-PendingNotification",
-                                                  "PendingNotification",
-                                                  list_results,
-                                                  pending_line,
-                                                  "no notifications",
-                                                  1};
-    static const struct cli_list results = {
-        "euiccPackageResults", 0xBF2B, 0xA2, 0x81, "EuiccPackageResult", NULL, list_results, NULL, "no results", 1};
+    static const struct cli_list notifications = {
+        "notifications",    0xBF2B, 0xA0, 0x81, "SGP32-PendingNotification", "PendingNotification", pending_line,
+        "no notifications", 1};
+    static const struct cli_list results = {"euiccPackageResults", 0xBF2B, 0xA2, 0x81, "EuiccPackageResult", NULL, NULL,
+                                            "no results",          1};
     const char *operation = NULL, *seq_text = NULL;
     int package_results = 0, search = SGP32_ES10_NOTIFICATIONS_ALL, event;
     const struct cli_option options[] = {{"--operation", &operation, NULL},
@@ -152,7 +144,7 @@ static int run_retrieve(struct cli_call *call, int argc, char **argv)
         return rc;
     st = sgp32_es10_retrieve_notifications_list(call->es10, search, value, &answer, &len);
     if (st != SGP32_OK)
-        return cli_fail(call, "RetrieveNotificationsList", st, list_results);
+        return cli_fail(call, "RetrieveNotificationsList", st, 0xBF2B);
     rc = cli_print_list(call, package_results ? &results : &notifications, answer, len);
     sgp32_buffer_free(answer);
     return rc;
@@ -173,7 +165,7 @@ static int run_remove(struct cli_call *call, int argc, char **argv)
         return rc;
     st = sgp32_es10_remove_notification_from_list(call->es10, (long)seq);
     if (st != SGP32_OK)
-        return cli_fail(call, "RemoveNotificationFromList", st, remove_results);
+        return cli_fail(call, "RemoveNotificationFromList", st, 0xBF30);
     cli_result_begin(call);
     if (call->json)
         printf("{\"seqNumber\":%lu}", seq);
@@ -197,6 +189,9 @@ static const struct cli_subcommand notification_subcommands[] = {
      "  removes a notification the receiver acknowledged (RemoveNotificationFromList); nothingToDelete\n"
      "  when there is none with that number.\n",
      run_remove},
+#ifdef SGP32_CLI_HAVE_IPA
+    {"process", "[options]", cli_ipa_notification_help, cli_ipa_notification_process},
+#endif
 };
 
 const struct cli_family cli_family_notification = {

@@ -7,17 +7,9 @@
 #include <string.h>
 
 #include "cli.h"
-
-static const struct cli_result_name enable_results[] = {{1, "iccidOrAidNotFound"},    {2, "profileNotInDisabledState"},
-                                                        {3, "disallowedByPolicy"},    {4, "wrongProfileReenabling"},
-                                                        {20, "rollbackNotAvailable"}, {0, NULL}};
-static const struct cli_result_name disable_results[] = {
-    {1, "iccidOrAidNotFound"}, {2, "profileNotInEnabledState"}, {3, "disallowedByPolicy"}, {0, NULL}};
-static const struct cli_result_name delete_results[] = {{1, "iccidOrAidNotFound"},     {2, "profileNotInDisabledState"},
-                                                        {3, "disallowedByPolicy"},     {20, "rollbackNotAvailable"},
-                                                        {21, "returnFallbackProfile"}, {0, NULL}};
-static const struct cli_result_name nickname_results[] = {{1, "iccidNotFound"}, {0, NULL}};
-static const struct cli_result_name list_results[] = {{1, "incorrectInputValues"}, {0, NULL}};
+#ifdef SGP32_CLI_HAVE_IPA
+#include "cli_ipa_host.h"
+#endif
 
 /* ---- profile list */
 
@@ -66,8 +58,8 @@ static void profile_line(const uint8_t *element, size_t len)
     printf("\n");
 }
 
-static const struct cli_list profile_list = {
-    "profiles", 0xBF2D, 0xA0, 0x81, "SGP32-ProfileInfo", "ProfileInfo", list_results, profile_line, "no profiles", 0};
+static const struct cli_list profile_list = {"profiles",    0xBF2D,       0xA0,          0x81, "SGP32-ProfileInfo",
+                                             "ProfileInfo", profile_line, "no profiles", 0};
 
 /* GetProfilesInfo of every profile with every tag. */
 static enum sgp32_status get_all_profiles(struct sgp32_es10 *session, uint8_t **answer, size_t *len)
@@ -77,7 +69,7 @@ static enum sgp32_status get_all_profiles(struct sgp32_es10 *session, uint8_t **
 
 static int run_list(struct cli_call *call, int argc, char **argv)
 {
-    static const struct cli_answer list = {"GetProfilesInfo", get_all_profiles, list_results, &profile_list, NULL};
+    static const struct cli_answer list = {"GetProfilesInfo", get_all_profiles, 0xBF2D, &profile_list, NULL};
     return cli_run_answer(call, argc, argv, &list);
 }
 
@@ -111,7 +103,7 @@ static int run_operation(struct cli_call *call, int argc, char **argv, enum prof
 {
     static const char *const functions[] = {"EnableProfile", "DisableProfile", "DeleteProfile"};
     static const char *const done[] = {"enabled", "disabled", "deleted"};
-    static const struct cli_result_name *const names[] = {enable_results, disable_results, delete_results};
+    static const uint32_t requests[] = {0xBF31, 0xBF32, 0xBF33}; /* SGP.22 5.7.16-5.7.18 */
     const char *text = NULL;
     int refresh = 0, force_aid = 0;
     const struct cli_option options[] = {{"--refresh", NULL, &refresh}, {"--aid", NULL, &force_aid}};
@@ -134,7 +126,7 @@ static int run_operation(struct cli_call *call, int argc, char **argv, enum prof
     else
         st = sgp32_es10_delete_profile(call->es10, id.type, id.bytes, id.len);
     if (st != SGP32_OK)
-        return cli_fail(call, functions[operation], st, names[operation]);
+        return cli_fail(call, functions[operation], st, requests[operation]);
     cli_result_begin(call);
     if (call->json) {
         printf("{\"%s\":\"", id.type == SGP32_ES10_PROFILE_ICCID ? "iccid" : "aid");
@@ -183,7 +175,7 @@ static int run_nickname(struct cli_call *call, int argc, char **argv)
         return rc;
     st = sgp32_es10_set_nickname(call->es10, iccid, args[1]);
     if (st != SGP32_OK)
-        return cli_fail(call, "SetNickname", st, nickname_results);
+        return cli_fail(call, "SetNickname", st, 0xBF29);
     cli_result_begin(call);
     if (call->json) {
         printf("{\"iccid\":\"");
@@ -217,6 +209,9 @@ static const struct cli_subcommand profile_subcommands[] = {
     {"nickname", "<iccid> [<nickname>]",
      "  sets the profile's nickname (SetNickname, UTF-8, at most 64 bytes); without one it is cleared.\n",
      run_nickname},
+#ifdef SGP32_CLI_HAVE_IPA
+    {"download", cli_ipa_download_synopsis, cli_ipa_download_help, cli_ipa_profile_download},
+#endif
 };
 
 const struct cli_family cli_family_profile = {

@@ -4,12 +4,16 @@
 # on free 127.0.0.1 ports (stopped by PID), a software eUICC from a fresh test PKI with the eIM
 # installed through `sgp32 eim add-initial` (the eIM's own AddInitialEimRequest from its REST API).
 # Checks the JSON lines of the CLI, the orders at the eIM and the profiles on the card; error exits.
-# Usage: test_cli_ipa.sh <sgp32> <sgp32-eim> <sgp32-smdp> <shared dir>
+# Then sgp32 profile download by activation code (progress bar on a terminal), --default (the card's
+# default SM-DP+) and --smds (its root SM-DS, sgp32-smds), and sgp32 notification process, on cards of
+# their own.
+# Usage: test_cli_ipa.sh <sgp32> <sgp32-eim> <sgp32-smdp> <shared dir> <sgp32-smds>
 set -eu
 cli=$1
 eim_bin=$2
 smdp_bin=$3
 shared=$4
+smds_bin=$5
 py=/usr/bin/python3
 work=$(mktemp -d)
 pids=""
@@ -350,6 +354,101 @@ check "ipa run stopped by SIGTERM exits 0" [ $rc = 0 ]
 check "ipa run stopped: result line with the signal" json_ok "$work/daemon.json" 'd["code"] == 0 and d["data"]["signal"] == 15'
 rest GET "$eim/api/orders/$order3" > "$work/order3-done.json"
 check "daemon: order done at the eIM" json_ok "$work/order3-done.json" 'd["status"] == "done" and d["outcome"] == "success"'
+
+# ---- sgp32 profile download: an activation code on a terminal (script(1) gives the pty): a bar
+card2="--transport softeuicc:$work/card2"
+"$cli" euicc-sim create "$work/card2" --pki "$pki" --dp-address "$smdp" > /dev/null
+eid2=$("$cli" $card2 es10 BF3E035C015A | cut -c11-)
+script -qec "'$cli' $card2 profile download '1\$$smdp\$TS48V2-SAIP2-3-NOBERTLV-UNIQUE' --state '$work/state2' --ca '$work/ca.pem' --max-seconds 120" \
+  /dev/null > "$work/tty.txt" 2>&1 || true
+check "profile download on a TTY: a progress bar redrawn in place" \
+  grep -q "$(printf '\r')download \[#*\.*\] *[0-9]*%  [0-9]*/[0-9]* bytes" "$work/tty.txt"
+check "profile download on a TTY: the bar reaches 100%" grep -q "\[#*\] 100%  \([0-9]*\)/\1 bytes" "$work/tty.txt"
+check "profile download on a TTY: installed" grep -q "^profile 9894.* installed" "$work/tty.txt"
+# not a terminal: one line per event
+"$cli" $card2 profile download "1\$$smdp\$TS48V4-SAIP2-3-NOBERTLV-UNIQUE" --state "$work/state2" --ca "$work/ca.pem" \
+  --max-seconds 120 > "$work/notty.txt" 2>/dev/null
+check "profile download (no TTY): progress lines, no bar" \
+  sh -c "grep -q '^download: [0-9]* bytes of the Bound Profile Package loaded' '$work/notty.txt' && ! grep -q '%' '$work/notty.txt'"
+# JSON: total in the progress events
+"$cli" $card2 --json profile download "1\$$smdp\$TS48V4-SAIP2-3-BERTLV-UNIQUE" --state "$work/state2" --ca "$work/ca.pem" \
+  --max-seconds 120 > "$work/pd.json" 2>/dev/null
+check "profile download --json: progress events carry total" lines_ok "$work/pd.json" \
+  '[(e["code"], e["total"]) for e in L if e.get("event") == "download-progress"][-1:] == [(d, d) for d in [[e["total"] for e in L if e.get("event") == "download-progress"][-1]] if d > 0]'
+check "profile download --json: ICCID" json_ok "$work/pd.json" 'len(d["data"]["iccid"]) == 20'
+
+# --default: the card's default SM-DP+ finds the order by the EID (no Matching ID)
+rest POST "https://$smdp/api/orders" \
+  '{"matchingId":"BY-EID","profile":"TS48V5-SAIP2-3-NOBERTLV-UNIQUE","eid":"'"$eid2"'"}' > /dev/null
+set +e
+"$cli" $card2 --json profile download --default --state "$work/state2" --ca "$work/ca.pem" --max-seconds 120 \
+  > "$work/default.json" 2> "$work/default.err"
+rc=$?
+set -e
+check "profile download --default exits 0" [ $rc = 0 ]
+[ $rc = 0 ] || cat "$work/default.json" "$work/default.err"
+rest GET "https://$smdp/api/orders" > "$work/orders-default.json"
+check "profile download --default: the EID's order installed" \
+  json_ok "$work/orders-default.json" '[o["state"] for o in d["orders"] if o["matchingId"] == "BY-EID"] == ["installed"]'
+check "profile download --default again: nothing left for the EID, exits 1" \
+  [ "$(exit_code "$cli" $card2 profile download --default --state "$work/state2" --ca "$work/ca.pem" --max-seconds 60)" = 1 ]
+set +e
+"$cli" $card2 --json profile download --smds --state "$work/state2" --ca "$work/ca.pem" > "$work/smds-dp.json" 2>/dev/null
+rc=$?
+set -e
+check "profile download --smds with a default SM-DP+ exits 1" [ $rc = 1 ]
+check "profile download --smds with a default SM-DP+ says why" json_ok "$work/smds-dp.json" '"default SM-DP+" in d["message"]'
+check "profile download: code and --default exits 2" \
+  [ "$(exit_code "$cli" $card2 profile download "1\$$smdp\$X" --default)" = 2 ]
+check "profile download: --default and --smds exits 2" [ "$(exit_code "$cli" $card2 profile download --default --smds)" = 2 ]
+check "profile download: nothing exits 2" [ "$(exit_code "$cli" $card2 profile download)" = 2 ]
+check "profile download --help exits 0" [ "$(exit_code "$cli" profile download --help)" = 0 ]
+
+# --smds: the card's root SM-DS (ES11) holds an event for the EID naming the SM-DP+ and the Matching ID
+start_server smds "$work/smds.port" "$smds_bin" --pki "$pki" --port-file "$work/smds.port" --lifetime 300
+smds=127.0.0.1:$(cat "$work/smds.port")
+card3="--transport softeuicc:$work/card3"
+"$cli" euicc-sim create "$work/card3" --pki "$pki" --root-ds-address "$smds" > /dev/null
+eid3=$("$cli" $card3 es10 BF3E035C015A | cut -c11-)
+rest POST "https://$smds/api/events" \
+  '{"eid":"'"$eid3"'","smdpAddress":"'"$smdp"'","eventId":"TS48V5-SAIP2-3-BERTLV-SUCI-UNIQUE"}' > /dev/null
+check "profile download --smds <another SM-DS> exits 1" \
+  [ "$(exit_code "$cli" $card3 profile download --smds 127.0.0.1:1 --state "$work/state3" --ca "$work/ca.pem")" = 1 ]
+set +e
+"$cli" $card3 --json profile download --smds "$smds" --state "$work/state3" --ca "$work/ca.pem" --max-seconds 120 \
+  > "$work/smds.json" 2> "$work/smds.err"
+rc=$?
+set -e
+check "profile download --smds exits 0" [ $rc = 0 ]
+[ $rc = 0 ] || cat "$work/smds.json" "$work/smds.err"
+check "profile download --smds: ICCID" json_ok "$work/smds.json" 'len(d["data"]["iccid"]) == 20'
+rest GET "https://$smds/api/events" > "$work/smds-events.json"
+check "profile download --smds: the SM-DS handed the event out" json_ok "$work/smds-events.json" \
+  'd["events"][0]["retrieved"] == 1'
+
+# ---- sgp32 notification process: enable + disable queue two notifications for the SM-DP+
+new2=$(json_get "$work/pd.json" 'd["data"]["iccid"]')
+"$cli" $card2 profile enable "$new2" > /dev/null
+"$cli" $card2 profile disable "$new2" > /dev/null
+"$cli" $card2 --json notification list > "$work/pending.json"
+check "notification process: two pending before" json_ok "$work/pending.json" 'len(d["data"]["notifications"]) == 2'
+set +e
+"$cli" $card2 --json notification process --state "$work/state2" --ca "$work/ca.pem" --max-seconds 120 \
+  > "$work/process.json" 2> "$work/process.err"
+rc=$?
+set -e
+check "notification process exits 0" [ $rc = 0 ]
+[ $rc = 0 ] || cat "$work/process.json" "$work/process.err"
+check "notification process: two delivered" json_ok "$work/process.json" 'd["data"]["notificationsDelivered"] == 2'
+check "notification process: events" lines_ok "$work/process.json" \
+  '[e["event"] for e in L if e["type"] == "event"].count("notification-delivered") == 2'
+"$cli" $card2 --json notification list > "$work/pending-after.json"
+check "notification process: none pending after" json_ok "$work/pending-after.json" 'd["data"]["notifications"] == []'
+rest GET "https://$smdp/api/notifications" > "$work/smdp-notes.json"
+check "notification process: the SM-DP+ got enable and disable" json_ok "$work/smdp-notes.json" \
+  '[n["operation"] for n in d["notifications"] if n["kind"] == "otherSignedNotification" and n["verified"]][-2:] == ["enable", "disable"]'
+"$cli" $card2 notification process --state "$work/state2" --ca "$work/ca.pem" > "$work/process.txt" 2>/dev/null
+check "notification process (text): nothing left" grep -q "^0 notifications delivered" "$work/process.txt"
 
 echo "test_cli_ipa: $pass passed, $failures failed"
 [ "$failures" -eq 0 ]

@@ -10,7 +10,8 @@
  *                                      and whether its signature checked)
  * An order is what SGP.22 3.1.1 calls a download order (ES2+.DownloadOrder / ConfirmOrder here in
  * one step): its Matching ID, profile, optional EID binding and confirmation code, and the download
- * attempts counter (5.6.2: "8.8.5 / 6.4 Maximum number of retries exceeded").
+ * attempts counter (5.6.2: "8.8.5 / 6.4 Maximum number of retries exceeded"). An order with an EID
+ * is also what an eUICC without a Matching ID (its default SM-DP+ address, 3.1.2) downloads.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -136,6 +137,15 @@ struct smdp_order *smdp_order_find(struct smdp_server *server, const char *match
     struct smdp_order *o;
     for (o = server->orders; o != NULL; o = o->next)
         if (strcmp(o->matching_id, matching_id) == 0)
+            return o;
+    return NULL;
+}
+
+struct smdp_order *smdp_order_find_eid(struct smdp_server *server, const uint8_t eid[16])
+{
+    struct smdp_order *o;
+    for (o = server->orders; o != NULL; o = o->next)
+        if (o->has_eid && memcmp(o->eid, eid, 16) == 0 && o->state != SMDP_ORDER_INSTALLED)
             return o;
     return NULL;
 }

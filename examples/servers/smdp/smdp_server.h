@@ -72,6 +72,9 @@ void smdp_server_sessions_free(struct smdp_server *server);
 void smdp_server_handle_api(struct smdp_server *server, const char *method, const char *path, const uint8_t *body,
                             size_t body_len, struct sgp32_remote_response *response);
 struct smdp_order *smdp_order_find(struct smdp_server *server, const char *matching_id);
+/* The first order bound to this EID and not installed yet: the download of an eUICC that gives no
+ * Matching ID (its default SM-DP+ address, SGP.22 v2.5 3.1.2), or NULL. */
+struct smdp_order *smdp_order_find_eid(struct smdp_server *server, const uint8_t eid[16]);
 void smdp_orders_free(struct smdp_server *server);
 /* Keeps a notification record (the oldest go beyond a limit); detail is copied. */
 void smdp_notification_record(struct smdp_server *server, int installation_result,

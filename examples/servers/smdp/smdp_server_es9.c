@@ -296,9 +296,15 @@ static void authenticate_client(struct smdp_server *server, const struct sgp32_e
         session_finish(s);
         return;
     }
+    /* No Matching ID (the eUICC's default SM-DP+ address, SGP.22 v2.5 3.1.2 / 5.6.2): a pending order
+     * for the EID the eUICC's certificate names. */
+    if (!received_matching_id(&rq->authenticate_server_response, s->matching_id, sizeof(s->matching_id)) &&
+        (order = smdp_order_find_eid(server, s->core_session->eid)) != NULL)
+        snprintf(s->matching_id, sizeof(s->matching_id), "%s", order->matching_id);
     /* SGP.22 v2.5 5.6.2: "8.2.6 Matching ID / 3.8 Refused: MatchingID (AC_Token or EventID) is
      * refused" for a Matching ID without a download order (here: without <matchingId>.der). */
-    if (!received_matching_id(&rq->authenticate_server_response, s->matching_id, sizeof(s->matching_id))) {
+    if (order == NULL &&
+        !received_matching_id(&rq->authenticate_server_response, s->matching_id, sizeof(s->matching_id))) {
         fail(r, "8.2.6", "3.8", "MatchingID missing or refused");
         session_finish(s);
         return;
