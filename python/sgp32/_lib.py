@@ -137,6 +137,7 @@ def _declare_es10(dll: ctypes.CDLL) -> None:
     _declare(dll, "sgp32_es10_cancel_session", c_status, P, cp, sz, lg, *out)
     _declare(dll, "sgp32_es10_get_rat", c_status, P, *out)
     _declare(dll, "sgp32_es10_answer_error_code", c_status, cp, sz, ctypes.POINTER(lg))
+    _declare(dll, "sgp32_es10_result_name", cp, ctypes.c_uint32, lg)
     _declare(dll, "sgp32_es10_get_profiles_info", c_status, P, cp, sz, *out)
     _declare(dll, "sgp32_es10_enable_profile", c_status, P, i, cp, sz, i)
     _declare(dll, "sgp32_es10_disable_profile", c_status, P, i, cp, sz, i)

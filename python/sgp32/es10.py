@@ -39,39 +39,24 @@ class _Error(ctypes.Structure):
                 ("step", ctypes.c_char_p), ("es10_result", ctypes.c_long)]
 
 
-# Named result codes (the INTEGER {...} of each response, SGP.22 5.7 / SGP.32 5.9), for messages.
-_COMMON = {5: "catBusy", 7: "commandError", 104: "ecallActive", 127: "undefinedError"}
-_RESULT_NAMES: Dict[str, Dict[int, str]] = {
-    "EnableProfile": {1: "iccidOrAidNotFound", 2: "profileNotInDisabledState", 3: "disallowedByPolicy",
-                      4: "wrongProfileReenabling", 20: "rollbackNotAvailable"},
-    "DisableProfile": {1: "iccidOrAidNotFound", 2: "profileNotInEnabledState", 3: "disallowedByPolicy"},
-    "DeleteProfile": {1: "iccidOrAidNotFound", 2: "profileNotInDisabledState", 3: "disallowedByPolicy",
-                      20: "rollbackNotAvailable", 21: "returnFallbackProfile"},
-    "SetNickname": {1: "iccidNotFound"},
-    "RemoveNotificationFromList": {1: "nothingToDelete"},
-    "GetCerts": {1: "invalidCiPKId"},
-    "AddInitialEim": {1: "insufficientMemory", 2: "associatedEimAlreadyExists", 3: "ciPKUnknown",
-                      5: "invalidAssociationToken", 6: "counterValueOutOfRange"},
-    "GetConnectivityParameters": {1: "parametersNotAvailable"},
-    "ExecuteFallbackMechanism": {2: "profileNotInDisabledState", 6: "fallbackNotAvailable"},
-    "ReturnFromFallback": {6: "fallbackNotAvailable"},
-    "EnableEmergencyProfile": {2: "profileNotInDisabledState", 8: "ecallNotAvailable"},
-    "DisableEmergencyProfile": {2: "profileNotInEnabledState"},
-    "ImmediateEnable": {1: "immediateEnableNotAvailable", 4: "noSessionContext"},
-    "IpaeActivation": {1: "notSupported"},
-    "ProfileRollback": {1: "rollbackNotAllowed"},
-    "ConfigureImmediateProfileEnabling": {1: "insufficientMemory", 2: "associatedEimAlreadyExists"},
-    "eUICCMemoryReset": {1: "nothingToDelete"},
-    "EuiccMemoryReset": {1: "nothingToDelete"},
+# The request tag of each ES10 function (SGP.22 5.7, SGP.32 5.9): the library names its result codes
+# per command (sgp32_es10_result_name, lib/es10/result_names.c).
+_REQUEST_TAGS: Dict[str, int] = {
+    "EnableProfile": 0xBF31, "DisableProfile": 0xBF32, "DeleteProfile": 0xBF33, "SetNickname": 0xBF29,
+    "GetProfilesInfo": 0xBF2D, "ListNotification": 0xBF28, "RetrieveNotificationsList": 0xBF2B,
+    "RemoveNotificationFromList": 0xBF30, "eUICCMemoryReset": 0xBF34, "EuiccMemoryReset": 0xBF64,
+    "AddInitialEim": 0xBF57, "GetConnectivityParameters": 0xBF5F, "GetCerts": 0xBF56,
+    "ConfigureImmediateProfileEnabling": 0xBF59, "ProfileRollback": 0xBF58, "ImmediateEnable": 0xBF5A,
+    "EnableEmergencyProfile": 0xBF5B, "DisableEmergencyProfile": 0xBF5C, "ExecuteFallbackMechanism": 0xBF5D,
+    "ReturnFromFallback": 0xBF5E, "IpaeActivation": 0xBF42, "LoadCRL": 0xBF35,
 }
 
 
 def result_name(function: str, result: int) -> str:
     """The name of an ES10 result code of ``function`` ("EnableProfile", 2 -> "profileNotInDisabledState");
-    "unknown" when the table has none."""
-    if result == 0:
-        return "ok"
-    return _RESULT_NAMES.get(function, {}).get(result) or _COMMON.get(result, "unknown")
+    "unknown" when the library has none."""
+    name = _lib.lib().sgp32_es10_result_name(_REQUEST_TAGS.get(function, 0), int(result))
+    return name.decode() if name else "unknown"
 
 
 class ResetOption:

@@ -96,8 +96,9 @@ class IpaEvent:
 
     ``type`` (:class:`IpaEventType`), ``status`` and ``status_name``, ``code`` (a result code, the
     bytes loaded, a sequence number or an attempt number, by type), ``iccid`` (20 hex digits as the
-    card stores it, or None), ``detail`` and ``data`` (the TransferEimPackageResponse of
-    TRANSFER_RESPONSE)."""
+    card stores it, or None), ``detail``, ``data`` (the TransferEimPackageResponse of
+    TRANSFER_RESPONSE) and ``total`` (DOWNLOAD_PROGRESS: the Bound Profile Package's size, 0 until
+    known; else 0)."""
 
     type: IpaEventType
     status: int
@@ -106,6 +107,7 @@ class IpaEvent:
     iccid: Optional[str]
     detail: str
     data: bytes = b""
+    total: int = 0
 
 
 @dataclass
@@ -219,7 +221,7 @@ class DirectoryStorage(Storage):
 class _Event(ctypes.Structure):
     _fields_ = [("type", ctypes.c_uint32), ("status", ctypes.c_int), ("code", ctypes.c_long),
                 ("has_iccid", ctypes.c_int), ("iccid", ctypes.c_uint8 * 10), ("detail", ctypes.c_char_p),
-                ("data", ctypes.POINTER(ctypes.c_uint8)), ("len", ctypes.c_size_t)]
+                ("data", ctypes.POINTER(ctypes.c_uint8)), ("len", ctypes.c_size_t), ("total", ctypes.c_long)]
 
 
 _LOAD = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_char_p, ctypes.POINTER(ctypes.c_uint8),
@@ -403,7 +405,8 @@ class Ipa:
             event = IpaEvent(type=kind, status=int(raw.status), status_name=_status_name(raw.status),
                              code=int(raw.code), iccid=bytes(raw.iccid).hex().upper() if raw.has_iccid else None,
                              detail=(raw.detail or b"").decode(errors="replace"),
-                             data=ctypes.string_at(raw.data, raw.len) if raw.data and raw.len else b"")
+                             data=ctypes.string_at(raw.data, raw.len) if raw.data and raw.len else b"",
+                             total=int(raw.total))
             if self.on_event is not None:
                 self.on_event(event)
         except BaseException as error:  # noqa: B902

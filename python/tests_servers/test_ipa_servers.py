@@ -94,7 +94,11 @@ def test_eim_driven_flow_with_python_http(pki_card: sgp32.SoftEuicc, pki: Path, 
         downloaded = [e for e in events if e.type == IpaEventType.DOWNLOAD_DONE]
         assert downloaded and downloaded[0].status == sgp32.Status.OK
         new_iccid = downloaded[0].iccid
-        assert any(e.type == IpaEventType.DOWNLOAD_PROGRESS and e.code > 0 for e in events)
+        progress = [e for e in events if e.type == IpaEventType.DOWNLOAD_PROGRESS]
+        assert any(e.code > 0 for e in progress)
+        # total: the package's size, the bytes loaded never more; the last event has all of it
+        assert progress[-1].total > 0 and progress[-1].code == progress[-1].total
+        assert all(e.code <= e.total for e in progress if e.total > 0)
     assert ipa.closed and not http.pending
     assert "ipa.job" in saved and "ipa.acks" in saved  # written while in flight ...
     assert records == {}  # ... and every procedure finished: nothing left in the IPA's storage
