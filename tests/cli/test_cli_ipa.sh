@@ -191,6 +191,11 @@ def find(v):
             if r is not None: return r
 print(find(d))' "$work/added.json")
 check "association token assigned" [ "$token" != None ]
+# chip info: the eIM configuration now lists it, beside the IoT capabilities (SGP.32 iotSpecificInfo)
+"$cli" $card --json chip info > "$work/chip-eim.json"
+check "chip info lists the eIM" json_ok "$work/chip-eim.json" \
+  'len(d["data"]["eimConfiguration"]["eimConfigurationDataList"]) == 1 and d["data"]["eimConfiguration"]["eimConfigurationDataList"][0]["eimId"]'
+check "chip info IoT capabilities" json_ok "$work/chip-eim.json" '"iotVersion" in d["data"]["euiccInfo2"]["iotSpecificInfo"]'
 cert=$(base64 -w0 "$pki/euicc/euicc.cert.der")
 rest POST "$eim/api/devices" '{"eid":"'"$eid"'","euiccCertificate":"'"$cert"'","associationToken":'"$token"'}' > /dev/null
 
