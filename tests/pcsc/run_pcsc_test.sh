@@ -44,17 +44,7 @@ work=
 
 fail() { echo "run_pcsc_test: FAIL: $*" >&2; exit 1; }
 
-# Stops a process we started: SIGTERM, up to 5 s, then SIGKILL. Returns its exit status.
-stop_pid() {
-  local pid=$1 i
-  kill -TERM "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null; return $?; }
-  for ((i = 0; i < 100; i++)); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.05
-  done
-  kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
-  wait "$pid" 2>/dev/null
-}
+. "$(dirname "$0")/pcsc_env.sh"
 
 cleanup() {
   local rc=$?
@@ -76,54 +66,15 @@ trap 'exit 130' INT TERM
 # ---- Preconditions: clear failures instead of interfering with the machine.
 [ -x "$cli" ] || fail "$cli is not executable"
 [ -x "$checker" ] || fail "$checker is not executable"
-[ "$(id -u)" -eq 0 ] || fail "needs root: pcscd must create /run/pcscd (run the PC/SC tests as root)"
-command -v pcscd >/dev/null || fail "pcscd is not installed (Debian: apt-get install pcscd)"
 command -v openssl >/dev/null || fail "openssl is not installed (the test PKI needs it; Debian: apt-get install openssl)"
 command -v pcsc_scan >/dev/null || fail "pcsc_scan is not installed (Debian: apt-get install pcsc-tools)"
-[ -f "$driver" ] || fail "$driver missing (Debian: apt-get install vsmartcard-vpcd)"
-# Runs of this script from other build directories (ctest's RESOURCE_LOCK only covers one ctest run)
-# take turns through a machine-wide lock, released when the script exits.
-exec {lock_fd}>/run/lock/sgp32-pcsc-test.lock || fail "cannot open /run/lock/sgp32-pcsc-test.lock"
-flock -w 120 "$lock_fd" || fail "another PC/SC test run held /run/lock/sgp32-pcsc-test.lock for 120 s"
-other=$(ps -C pcscd -o pid=,stat= | awk '$2 !~ /^Z/ {print $1}' | tr '\n' ' ')
-if [ -n "$other" ]; then
-  fail "another pcscd is already running (PID $other). Only one pcscd can run per" \
-    "machine (fixed socket /run/pcscd/pcscd.comm); this test starts its own and will not stop yours." \
-    "Stop it (e.g. systemctl stop pcscd.socket pcscd) and run the test again."
-fi
+pcsc_preconditions
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/sgp32-pcsc-test.XXXXXX") || fail "mktemp failed"
 
-# Two free consecutive TCP ports: vpcd listens on <port> (slot 0) and <port>+1 (slot 1).
-port=$(/usr/bin/python3 - <<'EOF'
-import random, socket
-for _ in range(200):
-    port = random.randrange(20000, 60000, 2)
-    sockets = []
-    try:
-        for p in (port, port + 1):
-            s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            s.bind(("0.0.0.0", p))
-            sockets.append(s)
-        print(port)
-        break
-    except OSError:
-        pass
-    finally:
-        for s in sockets:
-            s.close()
-EOF
-) || fail "cannot find a free TCP port"
+port=$(free_port_pair) || fail "cannot find a free TCP port"
 [ -n "$port" ] || fail "cannot find a free TCP port"
-
-cat >"$work/reader.conf" <<EOF
-# Written by tests/pcsc/run_pcsc_test.sh: one vsmartcard-vpcd reader on TCP port $port.
-FRIENDLYNAME "$reader_name"
-DEVICENAME /dev/null:$port
-LIBPATH $driver
-CHANNELID $port
-EOF
+write_reader_conf "$port" tests/pcsc/run_pcsc_test.sh
 
 # ---- The card: the identity of a fresh test PKI (NIST set), with a random EID.
 random_eid=$(/usr/bin/python3 -c 'import random; d = "89049032" + "".join(random.choice("0123456789") for _ in range(22)); print(d + "%02d" % (98 - int(d + "00") % 97))')
@@ -135,17 +86,7 @@ eid=$(sed -n 's/^EID \([0-9A-F]\{32\}\)$/\1/p' "$work/create.out")
 [ "$eid" = "$random_eid" ] || fail "sgp32 euicc-sim create --pki printed EID '$(cat "$work/create.out")', expected $random_eid"
 echo "run_pcsc_test: card EID $eid, vpcd port $port$([ "$t0" = 1 ] && echo ', T=0')"
 
-# ---- pcscd (ours), then wait until it is serving: its PID file names it and its socket exists.
-start_pcscd() {
-  local deadline=$((SECONDS + 20))
-  pcscd --foreground --config "$work/reader.conf" >>"$work/pcscd.log" 2>&1 &
-  pcscd_pid=$!
-  until [ -S /run/pcscd/pcscd.comm ] && [ "$(tr -d '\0' </run/pcscd/pcscd.pid 2>/dev/null)" = "$pcscd_pid" ]; do
-    kill -0 "$pcscd_pid" 2>/dev/null || { pcscd_pid=; fail "pcscd exited at start: $(tail -n 5 "$work/pcscd.log")"; }
-    [ "$SECONDS" -lt "$deadline" ] || fail "pcscd did not come up within 20 s"
-    sleep 0.05
-  done
-}
+# ---- pcscd (ours)
 start_pcscd
 
 start_serve() {
