@@ -44,6 +44,20 @@ static int contains(const uint8_t *data, size_t len, const void *needle, size_t 
     return 0;
 }
 
+static void assert_decodes(const char *type_name, const uint8_t *data, size_t len)
+{
+    const struct sgp32_codec_type *type = sgp32_codec_type_find(type_name);
+    void *value = NULL;
+    enum sgp32_status st;
+    assert_non_null(type);
+    st = sgp32_decode(type, data, len, NULL, &value, NULL);
+    if (st != SGP32_OK)
+        fail_msg("%s does not decode: %s", type_name, sgp32_strerror(st));
+    sgp32_codec_free(type, value);
+}
+
+#ifdef IPA_TEST_HAVE_SMDP
+
 /* The child with this tag of the element at data (whole element), or NULL. */
 static const uint8_t *child(const uint8_t *data, size_t len, uint32_t tag, size_t *child_len)
 {
@@ -61,20 +75,6 @@ static const uint8_t *child(const uint8_t *data, size_t len, uint32_t tag, size_
     }
     return NULL;
 }
-
-static void assert_decodes(const char *type_name, const uint8_t *data, size_t len)
-{
-    const struct sgp32_codec_type *type = sgp32_codec_type_find(type_name);
-    void *value = NULL;
-    enum sgp32_status st;
-    assert_non_null(type);
-    st = sgp32_decode(type, data, len, NULL, &value, NULL);
-    if (st != SGP32_OK)
-        fail_msg("%s does not decode: %s", type_name, sgp32_strerror(st));
-    sgp32_codec_free(type, value);
-}
-
-#ifdef IPA_TEST_HAVE_SMDP
 
 /* ---- Fixture ---- */
 
