@@ -28,6 +28,7 @@
 
 #include <winscard.h>
 
+#include "pcsc_check.h"
 #include "conformance_card.h"
 #include "test_pki.h"
 #include "es10_conformance.h"
@@ -42,26 +43,6 @@ static const char *reader_part;
 static uint8_t expected_eid[16];
 static enum sgp32_pcsc_protocol expected_protocol;
 static uint32_t wait_ms = 20000;
-
-#define CHECK(cond, ...)                                                                                               \
-    do {                                                                                                               \
-        if (cond) {                                                                                                    \
-            printf("ok: ");                                                                                            \
-        } else {                                                                                                       \
-            printf("FAIL (%s:%d): ", __FILE__, __LINE__);                                                              \
-            failures++;                                                                                                \
-        }                                                                                                              \
-        printf(__VA_ARGS__);                                                                                           \
-        printf("\n");                                                                                                  \
-        fflush(stdout);                                                                                                \
-    } while (0)
-
-static uint64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
 
 static struct sgp32_pcsc *new_pcsc(const char *reader, uint32_t index, enum sgp32_pcsc_protocol protocol, int exclusive)
 {

@@ -24,6 +24,7 @@
 
 #include <winscard.h>
 
+#include "pcsc_check.h"
 #include "sgp32/sgp32.h"
 #include "sgp32/transport_pcsc.h"
 
@@ -31,26 +32,6 @@
 
 static int failures;
 static const uint8_t read_binary[5] = {0x00, 0xB0, 0x00, 0x00, 0x00};
-
-#define CHECK(cond, ...)                                                                                               \
-    do {                                                                                                               \
-        if (cond) {                                                                                                    \
-            printf("ok: ");                                                                                            \
-        } else {                                                                                                       \
-            printf("FAIL (%s:%d): ", __FILE__, __LINE__);                                                              \
-            failures++;                                                                                                \
-        }                                                                                                              \
-        printf(__VA_ARGS__);                                                                                           \
-        printf("\n");                                                                                                  \
-        fflush(stdout);                                                                                                \
-    } while (0)
-
-static uint64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
 
 static void sleep_ms(unsigned ms)
 {
