@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "codec/der.h"
+#include "es10/rat_check.h"
 #include "ipa/ipa_download.h"
 #include "sgp32/codec.h"
 
@@ -351,21 +352,55 @@ static enum sgp32_status answer_authenticate(struct sgp32_ipa *ipa, struct ipa_d
     return SGP32_OK;
 }
 
-/* Profile metadata checks (SGP.22 v2.5 3.1.3.2 / SGP.32 v1.2 3.2.2): logged; the eUICC enforces the
- * Profile Policy Rules against its RAT when it installs (pprNotAllowed in the result). */
-static void check_metadata(struct sgp32_ipa *ipa, const struct ipa_download *dl)
+/* Profile metadata checks before PrepareDownload (SGP.22 v2.5 3.1.3.2 / SGP.32 v1.2 3.2.2): a profile
+ * carrying Profile Policy Rules its Profile Owner is not authorised for by the eUICC's RAT (GetRAT) is
+ * refused here, with CancelSession pprNotAllowed, before any package is bound to the eUICC. Returns 1
+ * when the download was failed. */
+static int check_metadata(struct sgp32_ipa *ipa, struct ipa_download *dl)
 {
-    const uint8_t *v;
-    size_t v_len;
+    const uint8_t *v, *rat = NULL;
+    size_t v_len, rat_len = 0;
+    uint8_t *answer = NULL;
+    size_t answer_len = 0;
     char name[65];
+    int allowed;
+    enum sgp32_status st;
     if (dl->profile_metadata.len == 0)
-        return;
+        return 0;
     if (sgp32_der_find_child(dl->profile_metadata.data, dl->profile_metadata.len, 0x92, &v, &v_len, NULL) &&
         ipa_download_text(v, v_len, name, sizeof(name)))
         ipa_log(ipa, SGP32_LOG_INFO, "profile", name);
-    if (sgp32_der_find_child(dl->profile_metadata.data, dl->profile_metadata.len, 0x99, &v, &v_len, NULL) && v_len > 1)
-        ipa_log(ipa, SGP32_LOG_INFO, "the profile carries Profile Policy Rules",
-                "checked by the eUICC against its RAT");
+    if (!sgp32_der_find_child(dl->profile_metadata.data, dl->profile_metadata.len, 0x99, &v, &v_len, NULL) || v_len < 2)
+        return 0; /* no Profile Policy Rule */
+    st = sgp32_es10_get_rat(ipa->es10, &answer, &answer_len);
+    if (st != SGP32_OK) {
+        /* An eUICC without GetRAT: it checks the rules itself when it installs. */
+        ipa_log(ipa, SGP32_LOG_INFO, "GetRAT", sgp32_status_name(st));
+        return 0;
+    }
+    /* BF43 { A0 rat (automatic tags: the RulesAuthorisationTable's SEQUENCE OF under [0]) } */
+    if (sgp32_der_find_child(answer, answer_len, 0xA0, &v, &v_len, NULL)) {
+        rat = v;
+        rat_len = v_len;
+    }
+    {
+        struct sgp32_der_writer w;
+        sgp32_der_writer_init_dynamic(&w, IPA_BODY_MAX);
+        sgp32_der_writer_bytes(&w, 0x30, rat, rat_len); /* as the universal SEQUENCE OF */
+        allowed =
+            w.error ? -1 : es10_rat_allows_metadata(w.buf, w.len, dl->profile_metadata.data, dl->profile_metadata.len);
+        sgp32_der_writer_release(&w);
+    }
+    sgp32_buffer_free(answer);
+    if (allowed == 1)
+        return 0;
+    if (allowed < 0) {
+        ipa_download_fail(ipa, dl, SGP32_ERR_DECODE, IPA_CANCEL_METADATA_MISMATCH, "profile metadata", "unreadable");
+        return 1;
+    }
+    ipa_download_fail(ipa, dl, SGP32_ERR_EUICC_RESULT, IPA_CANCEL_PPR_NOT_ALLOWED, "profile metadata",
+                      "pprNotAllowed: a Profile Policy Rule the eUICC's RAT does not allow for this Profile Owner");
+    return 1;
 }
 
 static int cc_required(const struct ipa_download *dl)
@@ -386,7 +421,8 @@ static enum sgp32_status step_prepare(struct sgp32_ipa *ipa, struct ipa_download
     long code = 0;
     char text[48];
     enum sgp32_status st;
-    check_metadata(ipa, dl);
+    if (check_metadata(ipa, dl))
+        return SGP32_OK; /* failed: CANCEL / FINISH come next */
     if (cc_required(dl)) {
         if (dl->have_hash_cc) {
             hash_cc = dl->hash_cc;
