@@ -14,9 +14,9 @@ import ctypes.util
 import os
 import sys
 from pathlib import Path
-from typing import Optional
+from typing import Optional, TypeVar
 
-__all__ = ["lib", "softeuicc_lib", "find_library_path"]
+__all__ = ["lib", "softeuicc_lib", "find_library_path", "Closable"]
 
 _REPO = Path(__file__).resolve().parent.parent.parent
 _SUFFIX = ".dylib" if sys.platform == "darwin" else ".so"
@@ -25,6 +25,28 @@ c_status = ctypes.c_int  # enum sgp32_status
 c_u8_p = ctypes.POINTER(ctypes.c_uint8)
 c_size_p = ctypes.POINTER(ctypes.c_size_t)
 TEXT_SINK = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_size_t, ctypes.c_void_p)
+
+_C = TypeVar("_C", bound="Closable")
+
+
+class Closable:
+    """A wrapper of a C object that :meth:`close` frees: closed on leaving a ``with`` block and when
+    garbage collected (a failure then is dropped: the interpreter may be shutting down)."""
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self: _C) -> _C:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        try:
+            self.close()
+        except BaseException:
+            pass
 
 
 def find_library_path(stem: str, env: str) -> Optional[str]:

@@ -159,4 +159,3 @@ def encode(type_name: str, value: Union[dict, list, str, int, bool, None]) -> by
             dll.sgp32_buffer_free(out)
     finally:
         dll.sgp32_codec_free(handle, parsed)
-

@@ -90,7 +90,7 @@ def answer_error_code(answer: bytes) -> int:
     return int(code.value)
 
 
-class Es10Session:
+class Es10Session(_lib.Closable):
     """An ES10 session over ``transport`` (a :class:`~sgp32.transport.Transport` subclass or a
     native transport). As a context manager it opens the transport (unless ``open_transport`` is
     False), connects, and on exit disconnects, frees the session and closes what it opened.
@@ -196,14 +196,6 @@ class Es10Session:
             raise
         return self
 
-    def __exit__(self, *exc: Any) -> None:
-        self.close()
-
-    def __del__(self) -> None:
-        try:
-            self.close()
-        except Exception:
-            pass
 
     # -- commands
     def transceive(self, request: bytes) -> bytes:
@@ -516,7 +508,7 @@ def _oid_content(dotted: str) -> bytes:
     return bytes(out)
 
 
-class BppLoader:
+class BppLoader(_lib.Closable):
     """Streams a Bound Profile Package to the eUICC (sgp32_es10_bpp_loader_*): :meth:`feed` it in
     pieces of any size (an HTTP body as it arrives), then :meth:`finish` returns the
     ProfileInstallationResult. A context manager; the session must stay open meanwhile."""
@@ -562,15 +554,3 @@ class BppLoader:
         if self._handle is not None:
             handle, self._handle = self._handle, None
             self._dll.sgp32_es10_bpp_loader_free(handle)
-
-    def __enter__(self) -> "BppLoader":
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.close()
-
-    def __del__(self) -> None:
-        try:
-            self.close()
-        except Exception:
-            pass

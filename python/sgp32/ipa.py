@@ -271,7 +271,7 @@ def _storage(value: StorageLike) -> Storage:
 _MAX_CALLBACK_ERRORS = 32
 
 
-class Ipa:
+class Ipa(_lib.Closable):
     """An IPA over ``transport`` (opened by the first poll) and ``http``.
 
     ``storage``: a :class:`Storage`, a dict (records kept in it) or a directory path (one file per
@@ -430,17 +430,6 @@ class Ipa:
     def closed(self) -> bool:
         return self._handle is None
 
-    def __enter__(self) -> "Ipa":
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.close()
-
-    def __del__(self) -> None:
-        try:
-            self.close()
-        except BaseException:
-            pass
 
     def _raise_fatal(self) -> None:
         if self._fatal is not None:

@@ -80,7 +80,7 @@ def _path(value: Optional[Union[str, os.PathLike]]) -> Optional[bytes]:
     return None if value is None else os.fsencode(value)
 
 
-class SoftEuicc:
+class SoftEuicc(_lib.Closable):
     """One software eUICC. Create with :meth:`create` (a new card) or :meth:`open` (an existing
     state directory); free with :meth:`close` or a ``with`` block. Not thread-safe."""
 
@@ -225,15 +225,3 @@ class SoftEuicc:
             self._transports = []
             self._dll.sgp32_softeuicc_free(self._handle)
             self._handle = None
-
-    def __enter__(self) -> "SoftEuicc":
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.close()
-
-    def __del__(self) -> None:
-        try:
-            self.close()
-        except Exception:
-            pass
