@@ -19,6 +19,7 @@
 
 #include "at_fixture.h"
 #include "conformance_card.h"
+#include "download_reset_points.h"
 #include "es10_conformance.h"
 
 #define COMMAND_TIMEOUT_MS 1000u
@@ -123,19 +124,13 @@ static void reset_at(enum sgp32_at_mode mode, unsigned n, uint64_t duration_ms)
 
 static void run_mode(enum sgp32_at_mode mode)
 {
-    unsigned before_bpp = 0, total = 0, bpp, i;
-    unsigned points[6];
+    unsigned before_bpp = 0, total = 0, i;
+    unsigned points[DOWNLOAD_RESET_POINTS];
     uint64_t duration_ms = 0;
     measure(mode, &before_bpp, &total, &duration_ms);
-    bpp = total - before_bpp;
     printf("download: %u AT commands in %u ms, the BPP from command %u on\n", total, (unsigned)duration_ms,
            before_bpp + 1);
-    points[0] = before_bpp;           /* the last block of PrepareDownload */
-    points[1] = before_bpp + 1;       /* BF36 + BF23 */
-    points[2] = before_bpp + bpp / 4; /* ... the 88 / 86 segments ... */
-    points[3] = before_bpp + bpp / 2;
-    points[4] = before_bpp + 3 * bpp / 4;
-    points[5] = total; /* the last block of the last 86 segment */
+    download_reset_points(before_bpp, total, points);
     for (i = 0; i < sizeof(points) / sizeof(points[0]); i++)
         reset_at(mode, points[i], duration_ms);
 }

@@ -24,6 +24,7 @@
 #include <cmocka.h>
 
 #include "conformance_card.h"
+#include "download_reset_points.h"
 #include "es10_conformance.h"
 #include "fake_qmi_device.h"
 #include "sgp32/sgp32.h"
@@ -183,18 +184,12 @@ static void reset_at(unsigned n, int announce, uint64_t duration_ms)
 
 static void run(int announce)
 {
-    unsigned before_bpp = 0, total = 0, bpp, i;
-    unsigned points[6];
+    unsigned before_bpp = 0, total = 0, i;
+    unsigned points[DOWNLOAD_RESET_POINTS];
     uint64_t duration_ms = 0;
     measure(&before_bpp, &total, &duration_ms);
-    bpp = total - before_bpp;
     printf("download: %u Send APDUs in %u ms, the BPP from %u on\n", total, (unsigned)duration_ms, before_bpp + 1);
-    points[0] = before_bpp;           /* the last block of PrepareDownload */
-    points[1] = before_bpp + 1;       /* BF36 + BF23 */
-    points[2] = before_bpp + bpp / 4; /* ... the 88 / 86 segments ... */
-    points[3] = before_bpp + bpp / 2;
-    points[4] = before_bpp + 3 * bpp / 4;
-    points[5] = total; /* the last block of the last 86 segment */
+    download_reset_points(before_bpp, total, points);
     for (i = 0; i < sizeof(points) / sizeof(points[0]); i++)
         reset_at(points[i], announce, duration_ms);
 }
