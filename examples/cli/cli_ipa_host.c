@@ -487,6 +487,10 @@ int cli_ipa_host_open(struct cli_ipa_host *host, struct cli_call *call, const st
         host->platform.apdu = host->card.transport;
     }
     sgp32_http_curl_client(host->curl, &host->platform.http);
+    if (call->globals->verbose) {
+        cli_http_trace_wrap(&host->http_trace, &host->platform.http);
+        host->platform.http = host->http_trace.client;
+    }
     host->platform.load = load;
     host->platform.save = save;
     host->platform.now_ms = now_ms;

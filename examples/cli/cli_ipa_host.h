@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "cli.h"
+#include "cli_http_trace.h"
 #include "sgp32/http_curl.h"
 #include "sgp32/ipa.h"
 
@@ -48,6 +49,7 @@ struct cli_ipa_host {
     struct cli_call *call;
     struct cli_transport card;
     struct cli_trace trace;
+    struct cli_http_trace http_trace; /* -v: HTTP exchanges on stderr */
     struct sgp32_http_curl *curl;
     struct sgp32_platform platform;
     struct sgp32_ipa *ipa;
