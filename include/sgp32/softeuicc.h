@@ -2,7 +2,9 @@
 /*
  * The software eUICC: a strict SGP.32 v1.2 IoT eUICC (or an SGP.22 v2.5 consumer eUICC) in software,
  * for tests, demos and CI. It answers C-APDUs exactly as a card would (status words, ES10 result
- * codes) and keeps its state in a directory, committed atomically at the points a real card commits.
+ * codes) and keeps its state in a directory, or in any storage the caller provides (memory, a flash
+ * partition, a database: struct sgp32_softeuicc_storage), committed atomically at the points a real
+ * card commits.
  *
  * Built as its own static library (sgp32_softeuicc); firmware never links it. No globals: any number
  * of cards may live in one process. A card is not thread-safe; use one thread per card.
@@ -37,7 +39,7 @@ enum sgp32_softeuicc_protocol {
 /* Random bytes for challenges: return SGP32_OK after filling out[0..len). */
 typedef enum sgp32_status (*sgp32_softeuicc_random_fn)(void *user, uint8_t *out, size_t len);
 
-/* Behaviour of a card. Not stored in the state directory: given again at every open. Zero-initialise
+/* Behaviour of a card. Not stored in the card's storage: given again at every open. Zero-initialise
  * and set size = sizeof(struct sgp32_softeuicc_options); NULL options mean all defaults. */
 struct sgp32_softeuicc_options {
     uint32_t size;
@@ -77,16 +79,37 @@ struct sgp32_softeuicc_identity {
     const char *root_ds_address;    /* NULL: "lpa.ds.gsma.com" */
     /* CI certificates (DER or PEM) the card verifies SM-DP+ certificates with during a profile
      * download. Each one's SubjectKeyIdentifier joins ci_pkids if it is not there yet, and the
-     * certificate is kept in the state directory. Needs the crypto layer (SGP32_ERR_NOT_SUPPORTED
+     * certificate is kept in the card's storage. Needs the crypto layer (SGP32_ERR_NOT_SUPPORTED
      * without it). */
     const char *const *ci_certificate_files;
     size_t ci_certificate_count;
     /* The Rules Authorisation Table (SGP.22 2.9.2.2, 5.7.22): DER of a RulesAuthorisationTable
-     * (SEQUENCE OF ProfilePolicyAuthorisationRule), kept as rat.der in the state directory and
+     * (SEQUENCE OF ProfilePolicyAuthorisationRule), kept as rat.der in the card's storage and
      * returned by GetRAT. NULL / 0: the empty table. create() refuses anything that is not a strict
      * DER RulesAuthorisationTable with SGP32_ERR_INVALID_ARGUMENT. */
     const uint8_t *rat;
     size_t rat_len;
+};
+
+/* The card's non-volatile memory, as a few named records. The names are short ASCII (at most
+ * SGP32_SOFTEUICC_STORAGE_NAME_MAX - 1 characters): "card.state" (everything but what follows),
+ * "rat.der", "ci-<PKID>.der" and "crl-<PKID>[-pending|-delta].der" (PKID in upper-case hex).
+ * The semantics are those of struct sgp32_platform's storage (sgp32/ipa.h): save() must be atomic
+ * (after a power cut the old record or the new one, never a mix); save() with data == NULL deletes the
+ * record (SGP32_OK also when it did not exist); load() answers SGP32_ERR_NOT_FOUND for a record that
+ * does not exist and SGP32_ERR_BUFFER_TOO_SMALL with *len the size needed when cap is too small. Any
+ * other error is a failed flash access (a commit then fails as with the fail_next_state_write knob).
+ * Each commit point of the card is exactly one save() of "card.state". Zero-initialise, set version and
+ * size; the structure is copied, user must outlive the card. The directory storage of
+ * sgp32_softeuicc_create() / open() is one such storage: record <name> is the file <dir>/<name>. */
+#define SGP32_SOFTEUICC_STORAGE_VERSION 1u
+#define SGP32_SOFTEUICC_STORAGE_NAME_MAX 64
+struct sgp32_softeuicc_storage {
+    uint32_t version; /* SGP32_SOFTEUICC_STORAGE_VERSION */
+    uint32_t size;    /* sizeof(struct sgp32_softeuicc_storage) as the caller compiled it */
+    enum sgp32_status (*load)(void *user, const char *name, uint8_t *buf, size_t cap, size_t *len);
+    enum sgp32_status (*save)(void *user, const char *name, const uint8_t *data, size_t len);
+    void *user;
 };
 
 /* Creates a new card in state_dir (created if missing; refused with SGP32_ERR_STATE if it already
@@ -97,10 +120,20 @@ enum sgp32_status sgp32_softeuicc_create(const char *state_dir, const struct sgp
 /* Opens the card in state_dir, powered on. SGP32_ERR_STORAGE for a corrupt or truncated state. */
 enum sgp32_status sgp32_softeuicc_open(const char *state_dir, const struct sgp32_softeuicc_options *options,
                                        struct sgp32_softeuicc **card);
+/* The same on a caller-provided storage (see struct sgp32_softeuicc_storage). create refuses a
+ * storage that already holds a "card.state" record (or cannot read it) with SGP32_ERR_STATE;
+ * SGP32_ERR_INVALID_ARGUMENT for an unknown version or a missing function. */
+enum sgp32_status sgp32_softeuicc_create_with_storage(const struct sgp32_softeuicc_storage *storage,
+                                                      const struct sgp32_softeuicc_identity *identity,
+                                                      const struct sgp32_softeuicc_options *options,
+                                                      struct sgp32_softeuicc **card);
+enum sgp32_status sgp32_softeuicc_open_with_storage(const struct sgp32_softeuicc_storage *storage,
+                                                    const struct sgp32_softeuicc_options *options,
+                                                    struct sgp32_softeuicc **card);
 void sgp32_softeuicc_free(struct sgp32_softeuicc *card);
 
 /* Power cycle / warm reset: volatile state (channels, selections, reassembly, quirk flags) is lost
- * and the persistent state is reloaded from the directory. atr (may be NULL) receives the ATR. */
+ * and the persistent state is reloaded from the storage. atr (may be NULL) receives the ATR. */
 enum sgp32_status sgp32_softeuicc_reset(struct sgp32_softeuicc *card, uint8_t *atr, size_t atr_cap, size_t *atr_len);
 
 /* Processes one C-APDU; response receives data + SW1 SW2 (cap >= SGP32_APDU_MAX_RESPONSE).

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* A software eUICC: creation, power, fault knobs and the pre-load (factory) API. */
+/* A software eUICC: creation (on a directory or a caller's storage), power, fault knobs and the pre-load
+ * (factory) API. */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <stdio.h>
@@ -71,21 +72,35 @@ void softeuicc_volatile_reset(struct sgp32_softeuicc *card)
     memset(&card->kept_otk, 0, sizeof(card->kept_otk)); /* RAM: a retry after a reset binds again */
 }
 
-static enum sgp32_status new_card(const char *dir, const struct sgp32_softeuicc_options *options,
-                                  struct sgp32_softeuicc **out)
+static char *copy_text(const char *text)
+{
+    char *copy = malloc(strlen(text) + 1);
+    if (copy != NULL)
+        strcpy(copy, text);
+    return copy;
+}
+
+/* A powered card on `storage`; dir (may be NULL) is the directory a directory storage works in: the
+ * card keeps its own copy and the storage points at it. */
+static enum sgp32_status new_card(const struct sgp32_softeuicc_storage *storage, const char *dir,
+                                  const struct sgp32_softeuicc_options *options, struct sgp32_softeuicc **out)
 {
     struct sgp32_softeuicc *card = calloc(1, sizeof(*card));
     if (card == NULL)
         return SGP32_ERR_NO_MEMORY;
-    card->dir = malloc(strlen(dir) + 1);
-    if (card->dir == NULL) {
-        free(card);
-        return SGP32_ERR_NO_MEMORY;
-    }
-    strcpy(card->dir, dir);
     set_options(card, options);
     if (card->options.mode != SGP32_SOFTEUICC_MODE_IOT && card->options.mode != SGP32_SOFTEUICC_MODE_CONSUMER) {
-        free(card->dir);
+        free(card);
+        return SGP32_ERR_INVALID_ARGUMENT;
+    }
+    if (dir != NULL) {
+        card->dir = copy_text(dir);
+        if (card->dir == NULL) {
+            free(card);
+            return SGP32_ERR_NO_MEMORY;
+        }
+        softeuicc_directory_storage(card->dir, &card->storage);
+    } else if (!softeuicc_storage_copy(storage, &card->storage)) {
         free(card);
         return SGP32_ERR_INVALID_ARGUMENT;
     }
@@ -93,14 +108,6 @@ static enum sgp32_status new_card(const char *dir, const struct sgp32_softeuicc_
     card->powered = 1;
     *out = card;
     return SGP32_OK;
-}
-
-static char *copy_text(const char *text)
-{
-    char *copy = malloc(strlen(text) + 1);
-    if (copy != NULL)
-        strcpy(copy, text);
-    return copy;
 }
 
 /* The EID is 32 decimal digits whose ISO 7064 mod 97-10 check digits (the last two) make the whole
@@ -118,32 +125,39 @@ static int eid_is_valid(const uint8_t eid[16])
     return remainder == 1;
 }
 
-enum sgp32_status sgp32_softeuicc_create(const char *state_dir, const struct sgp32_softeuicc_identity *identity,
-                                         const struct sgp32_softeuicc_options *options, struct sgp32_softeuicc **out)
+static int identity_is_valid(const struct sgp32_softeuicc_identity *identity)
+{
+    return identity->ci_pkid_count <= SOFTEUICC_MAX_CI_PKIDS &&
+           (identity->ci_pkid_count == 0 || identity->ci_pkids != NULL) &&
+           (identity->ci_certificate_count == 0 || identity->ci_certificate_files != NULL) &&
+           (identity->rat_len == 0 || identity->rat != NULL) && eid_is_valid(identity->eid);
+}
+
+/* create() and create_with_storage(): the new card's records, then its first state, committed last so
+ * that a storage holds a card only once it holds all of it. */
+static enum sgp32_status create_card(const struct sgp32_softeuicc_storage *storage, const char *dir,
+                                     const struct sgp32_softeuicc_identity *identity,
+                                     const struct sgp32_softeuicc_options *options, struct sgp32_softeuicc **out)
 {
     struct sgp32_softeuicc *card;
     struct softeuicc_state existing;
     struct softeuicc_state *state;
     enum sgp32_status status;
     size_t i;
-    if (state_dir == NULL || identity == NULL || out == NULL || identity->ci_pkid_count > SOFTEUICC_MAX_CI_PKIDS ||
-        (identity->ci_pkid_count > 0 && identity->ci_pkids == NULL) ||
-        (identity->ci_certificate_count > 0 && identity->ci_certificate_files == NULL) ||
-        (identity->rat_len > 0 && identity->rat == NULL) || !eid_is_valid(identity->eid))
+    if (identity == NULL || out == NULL || !identity_is_valid(identity))
         return SGP32_ERR_INVALID_ARGUMENT;
     *out = NULL;
-    if (mkdir(state_dir, 0700) != 0 && errno != EEXIST)
-        return SGP32_ERR_STORAGE;
-    status = softeuicc_state_load(state_dir, &existing);
-    if (status == SGP32_OK) {
-        softeuicc_state_clear(&existing);
-        return SGP32_ERR_STATE;
-    }
-    if (status != SGP32_ERR_NOT_FOUND)
-        return SGP32_ERR_STATE; /* something (corrupt) is there: never overwrite it silently */
-    status = new_card(state_dir, options, &card);
+    status = new_card(storage, dir, options, &card);
     if (status != SGP32_OK)
         return status;
+    status = softeuicc_state_load(&card->storage, &existing);
+    if (status != SGP32_ERR_NOT_FOUND) {
+        if (status == SGP32_OK)
+            softeuicc_state_clear(&existing);
+        sgp32_softeuicc_free(card); /* a card, or something (corrupt) is there: never overwrite it silently */
+        return SGP32_ERR_STATE;
+    }
+    status = SGP32_OK;
     state = &card->state;
     memcpy(state->eid, identity->eid, 16);
     for (i = 0; i < identity->ci_pkid_count; i++)
@@ -169,7 +183,7 @@ enum sgp32_status sgp32_softeuicc_create(const char *state_dir, const struct sgp
         uint8_t pkid[20];
         size_t k;
         int listed = 0;
-        status = softeuicc_install_ci_certificate(state_dir, identity->ci_certificate_files[i], pkid);
+        status = softeuicc_install_ci_certificate(&card->storage, identity->ci_certificate_files[i], pkid);
         for (k = 0; status == SGP32_OK && k < state->ci_pkid_count; k++)
             listed |= memcmp(state->ci_pkids[k], pkid, 20) == 0;
         if (status == SGP32_OK && !listed) {
@@ -180,9 +194,52 @@ enum sgp32_status sgp32_softeuicc_create(const char *state_dir, const struct sgp
         }
     }
     if (status == SGP32_OK && identity->rat_len > 0)
-        status = softeuicc_rat_install(state_dir, identity->rat, identity->rat_len);
+        status = softeuicc_rat_install(&card->storage, identity->rat, identity->rat_len);
     if (status == SGP32_OK)
-        status = softeuicc_state_save(state_dir, state);
+        status = softeuicc_state_save(&card->storage, state);
+    if (status != SGP32_OK) {
+        sgp32_softeuicc_free(card);
+        return status;
+    }
+    *out = card;
+    return SGP32_OK;
+}
+
+enum sgp32_status sgp32_softeuicc_create(const char *state_dir, const struct sgp32_softeuicc_identity *identity,
+                                         const struct sgp32_softeuicc_options *options, struct sgp32_softeuicc **out)
+{
+    if (state_dir == NULL || identity == NULL || out == NULL)
+        return SGP32_ERR_INVALID_ARGUMENT;
+    *out = NULL;
+    if (!identity_is_valid(identity))
+        return SGP32_ERR_INVALID_ARGUMENT;
+    if (mkdir(state_dir, 0700) != 0 && errno != EEXIST)
+        return SGP32_ERR_STORAGE;
+    return create_card(NULL, state_dir, identity, options, out);
+}
+
+enum sgp32_status sgp32_softeuicc_create_with_storage(const struct sgp32_softeuicc_storage *storage,
+                                                      const struct sgp32_softeuicc_identity *identity,
+                                                      const struct sgp32_softeuicc_options *options,
+                                                      struct sgp32_softeuicc **out)
+{
+    if (storage == NULL)
+        return SGP32_ERR_INVALID_ARGUMENT;
+    return create_card(storage, NULL, identity, options, out);
+}
+
+static enum sgp32_status open_card(const struct sgp32_softeuicc_storage *storage, const char *dir,
+                                   const struct sgp32_softeuicc_options *options, struct sgp32_softeuicc **out)
+{
+    struct sgp32_softeuicc *card;
+    enum sgp32_status status;
+    if (out == NULL)
+        return SGP32_ERR_INVALID_ARGUMENT;
+    *out = NULL;
+    status = new_card(storage, dir, options, &card);
+    if (status != SGP32_OK)
+        return status;
+    status = softeuicc_state_load(&card->storage, &card->state);
     if (status != SGP32_OK) {
         sgp32_softeuicc_free(card);
         return status;
@@ -194,21 +251,18 @@ enum sgp32_status sgp32_softeuicc_create(const char *state_dir, const struct sgp
 enum sgp32_status sgp32_softeuicc_open(const char *state_dir, const struct sgp32_softeuicc_options *options,
                                        struct sgp32_softeuicc **out)
 {
-    struct sgp32_softeuicc *card;
-    enum sgp32_status status;
-    if (state_dir == NULL || out == NULL)
+    if (state_dir == NULL)
         return SGP32_ERR_INVALID_ARGUMENT;
-    *out = NULL;
-    status = new_card(state_dir, options, &card);
-    if (status != SGP32_OK)
-        return status;
-    status = softeuicc_state_load(state_dir, &card->state);
-    if (status != SGP32_OK) {
-        sgp32_softeuicc_free(card);
-        return status;
-    }
-    *out = card;
-    return SGP32_OK;
+    return open_card(NULL, state_dir, options, out);
+}
+
+enum sgp32_status sgp32_softeuicc_open_with_storage(const struct sgp32_softeuicc_storage *storage,
+                                                    const struct sgp32_softeuicc_options *options,
+                                                    struct sgp32_softeuicc **out)
+{
+    if (storage == NULL)
+        return SGP32_ERR_INVALID_ARGUMENT;
+    return open_card(storage, NULL, options, out);
 }
 
 void sgp32_softeuicc_free(struct sgp32_softeuicc *card)
@@ -233,7 +287,7 @@ enum sgp32_status sgp32_softeuicc_reset(struct sgp32_softeuicc *card, uint8_t *a
     bytes = card->options.protocol == SGP32_SOFTEUICC_T0 ? atr_t0 : atr_t1;
     len = card->options.protocol == SGP32_SOFTEUICC_T0 ? sizeof(atr_t0) : sizeof(atr_t1);
     /* A card boots from its non-volatile memory: whatever was not committed is gone. */
-    status = softeuicc_state_load(card->dir, &reloaded);
+    status = softeuicc_state_load(&card->storage, &reloaded);
     if (status != SGP32_OK)
         return status;
     softeuicc_state_clear(&card->state);

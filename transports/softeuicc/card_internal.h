@@ -167,7 +167,8 @@ int softeuicc_bpp_segment(const struct sgp32_softeuicc *card, uint32_t tag);
 void softeuicc_download_end(struct sgp32_softeuicc *card);
 
 struct sgp32_softeuicc {
-    char *dir;
+    char *dir;                              /* the directory of a directory storage (owned), else NULL */
+    struct sgp32_softeuicc_storage storage; /* storage.c: where every record lives */
     struct sgp32_softeuicc_options options;
     struct softeuicc_state state;
     struct softeuicc_channel channels[SOFTEUICC_CHANNELS];
@@ -187,10 +188,27 @@ struct sgp32_softeuicc {
     int rollback_armed;                 /* es10_euicc_package_ops.c: this package's enable PSMO had rollbackFlag */
 };
 
+/* storage.c: the card's records go through struct sgp32_softeuicc_storage only. */
+/* Copies a caller's storage (older, shorter layouts accepted); 0 when it is not usable. */
+int softeuicc_storage_copy(const struct sgp32_softeuicc_storage *given, struct sgp32_softeuicc_storage *out);
+/* The directory storage over dir (not copied: the card owns it). */
+void softeuicc_directory_storage(char *dir, struct sgp32_softeuicc_storage *storage);
+/* prefix | PKID in upper-case hex | suffix, e.g. "ci-F54172...C3.der". */
+void softeuicc_record_name(const char *prefix, const uint8_t pkid[20], const char *suffix,
+                           char name[SGP32_SOFTEUICC_STORAGE_NAME_MAX]);
+/* A whole record (malloc'd, *len bytes, at most max_len): SGP32_ERR_NOT_FOUND when absent,
+ * SGP32_ERR_STORAGE when the storage fails or the record is larger than max_len. */
+enum sgp32_status softeuicc_storage_read(const struct sgp32_softeuicc_storage *storage, const char *name,
+                                         size_t max_len, uint8_t **data, size_t *len);
+/* Replaces a record atomically (data NULL: deletes it); SGP32_ERR_STORAGE on any failure. */
+enum sgp32_status softeuicc_storage_write(const struct sgp32_softeuicc_storage *storage, const char *name,
+                                          const uint8_t *data, size_t len);
+
 /* state.c */
 void softeuicc_state_clear(struct softeuicc_state *state);
-enum sgp32_status softeuicc_state_load(const char *dir, struct softeuicc_state *state);
-enum sgp32_status softeuicc_state_save(const char *dir, const struct softeuicc_state *state);
+enum sgp32_status softeuicc_state_load(const struct sgp32_softeuicc_storage *storage, struct softeuicc_state *state);
+enum sgp32_status softeuicc_state_save(const struct sgp32_softeuicc_storage *storage,
+                                       const struct softeuicc_state *state);
 /* Commits the in-memory state; on failure restores the last committed one and returns the error. */
 enum sgp32_status softeuicc_commit(struct sgp32_softeuicc *card);
 /* Commits when `change` (the status of the in-memory change) is SGP32_OK; otherwise drops the partial

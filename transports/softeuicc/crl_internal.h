@@ -33,7 +33,7 @@ int crl_parse(const uint8_t *contents, size_t len, struct crl_view *crl);
 /* -1, 0, 1: INTEGER contents compared as non-negative numbers. */
 int crl_compare_numbers(const uint8_t *a, size_t a_len, const uint8_t *b, size_t b_len);
 
-/* The CRL files of a CI, next to its certificate (SegmentedCrlList DER, RSPDefinitions):
+/* The CRL records of a CI, next to its certificate (SegmentedCrlList DER, RSPDefinitions):
  *   crl-<PKID>.der          the revocation list in force: one complete CRL, or every part of a
  *                           partial CRL (same cRLNumber, ordered by partialCrlNumber);
  *   crl-<PKID>-pending.der  the parts received so far of a newer partial CRL;
@@ -46,14 +46,12 @@ struct crl_set {
     size_t count;
 };
 
-/* Reads a CRL file: 1 when present and well-formed (parts filled), 0 otherwise (set empty). */
+/* Reads a CRL record: 1 when present and well-formed (parts filled), 0 otherwise (set empty). */
 int crl_set_read(const struct sgp32_softeuicc *card, const uint8_t pkid[20], enum crl_kind kind, struct crl_set *set);
 void crl_set_free(struct crl_set *set);
-/* Replaces a CRL file with these CertificateLists (replaced atomically); 0 on failure. */
+/* Replaces a CRL record with these CertificateLists (one atomic save); 0 on failure. */
 int crl_set_write(const struct sgp32_softeuicc *card, const uint8_t pkid[20], enum crl_kind kind,
                   const struct crl_view *const *parts, size_t count);
 void crl_set_remove(const struct sgp32_softeuicc *card, const uint8_t pkid[20], enum crl_kind kind);
-/* A whole file (malloc'd), NULL when absent or empty. */
-uint8_t *crl_read_file(const char *path, size_t *len);
 
 #endif

@@ -1,16 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The CRL files of the software eUICC and the revocation check (SGP.22 v2.5 4.6.5, 5.7.6; RFC 5280 5.2.4
- * delta CRLs). Each CI the card trusts may have three files beside its certificate (crl_internal.h):
+ * The CRL records of the software eUICC and the revocation check (SGP.22 v2.5 4.6.5, 5.7.6; RFC 5280 5.2.4
+ * delta CRLs). Each CI the card trusts may have three records beside its certificate (crl_internal.h):
  * the revocation list in force (a complete CRL or the assembled parts of a partial CRL), the parts of a
  * partial CRL still being collected, and the latest delta CRL. Each is a SegmentedCrlList (SEQUENCE OF
- * CertificateList, RSPDefinitions) written to a temporary file and renamed over the old one.
+ * CertificateList, RSPDefinitions), a record of the card's storage replaced by one atomic save.
  *
  * A certificate is revoked when the delta CRL lists its serial with any reason but removeFromCRL (8: a
  * certificateHold of the base is lifted), or, when the delta does not list it, when a CertificateList
  * of the list in force does.
  */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,41 +17,11 @@
 
 #ifdef SGP32_HAVE_CRYPTO /* the CRLs LoadCRL accepted; without crypto it accepts none */
 
-static const char *const suffixes[3] = {"", "-pending", "-delta"};
+static const char *const suffixes[3] = {".der", "-pending.der", "-delta.der"};
 
-static int crl_path(const struct sgp32_softeuicc *card, const uint8_t pkid[20], enum crl_kind kind, char *path,
-                    size_t cap)
+static void crl_name(const uint8_t pkid[20], enum crl_kind kind, char name[SGP32_SOFTEUICC_STORAGE_NAME_MAX])
 {
-    size_t at, i;
-    int n = snprintf(path, cap, "%s/crl-", card->dir);
-    if (n < 0 || (size_t)n + 2u * 20u + sizeof("-pending.der") > cap)
-        return -1;
-    at = (size_t)n;
-    for (i = 0; i < 20; i++)
-        at += (size_t)snprintf(path + at, cap - at, "%02X", pkid[i]);
-    snprintf(path + at, cap - at, "%s.der", suffixes[kind]);
-    return 0;
-}
-
-uint8_t *crl_read_file(const char *path, size_t *len)
-{
-    FILE *file = fopen(path, "rb");
-    uint8_t *data;
-    long size;
-    if (file == NULL)
-        return NULL;
-    if (fseek(file, 0, SEEK_END) != 0 || (size = ftell(file)) <= 0 || fseek(file, 0, SEEK_SET) != 0) {
-        fclose(file);
-        return NULL;
-    }
-    data = malloc((size_t)size);
-    if (data != NULL && fread(data, 1, (size_t)size, file) != (size_t)size) {
-        free(data);
-        data = NULL;
-    }
-    fclose(file);
-    *len = (size_t)size;
-    return data;
+    softeuicc_record_name("crl-", pkid, suffixes[kind], name);
 }
 
 void crl_set_free(struct crl_set *set)
@@ -63,13 +32,16 @@ void crl_set_free(struct crl_set *set)
 
 int crl_set_read(const struct sgp32_softeuicc *card, const uint8_t pkid[20], enum crl_kind kind, struct crl_set *set)
 {
-    char path[4096 + 64];
+    char name[SGP32_SOFTEUICC_STORAGE_NAME_MAX];
     struct dl_tlv file, element, first;
     const uint8_t *p;
     size_t len = 0, left;
     memset(set, 0, sizeof(*set));
-    if (crl_path(card, pkid, kind, path, sizeof(path)) != 0 || (set->der = crl_read_file(path, &len)) == NULL)
+    crl_name(pkid, kind, name);
+    if (softeuicc_storage_read(&card->storage, name, 4u * 1024u * 1024u, &set->der, &len) != SGP32_OK) {
+        set->der = NULL;
         return 0;
+    }
     if (!dl_one(set->der, len, &file) || file.tag != 0x30)
         goto bad;
     /* A file of an older card holds one CertificateList (its tbsCertList starts with the version
@@ -104,14 +76,12 @@ bad:
 int crl_set_write(const struct sgp32_softeuicc *card, const uint8_t pkid[20], enum crl_kind kind,
                   const struct crl_view *const *parts, size_t count)
 {
-    char path[4096 + 64], temp[4096 + 80];
+    char name[SGP32_SOFTEUICC_STORAGE_NAME_MAX];
     struct der_writer writer;
     uint8_t *der;
     size_t len = 0, i;
-    FILE *out;
     int ok;
-    if (crl_path(card, pkid, kind, path, sizeof(path)) != 0)
-        return 0;
+    crl_name(pkid, kind, name);
     der_writer_init(&writer);
     der_begin(&writer, 0x30);
     for (i = 0; i < count; i++)
@@ -120,23 +90,16 @@ int crl_set_write(const struct sgp32_softeuicc *card, const uint8_t pkid[20], en
     der = der_writer_take(&writer, &len);
     if (der == NULL)
         return 0;
-    snprintf(temp, sizeof(temp), "%s.tmp", path);
-    out = fopen(temp, "wb");
-    ok = out != NULL && fwrite(der, 1, len, out) == len;
-    if (out != NULL)
-        ok = fclose(out) == 0 && ok;
-    ok = ok && rename(temp, path) == 0;
-    if (!ok)
-        remove(temp);
+    ok = softeuicc_storage_write(&card->storage, name, der, len) == SGP32_OK;
     free(der);
     return ok;
 }
 
 void crl_set_remove(const struct sgp32_softeuicc *card, const uint8_t pkid[20], enum crl_kind kind)
 {
-    char path[4096 + 64];
-    if (crl_path(card, pkid, kind, path, sizeof(path)) == 0)
-        remove(path);
+    char name[SGP32_SOFTEUICC_STORAGE_NAME_MAX];
+    crl_name(pkid, kind, name);
+    (void)softeuicc_storage_write(&card->storage, name, NULL, 0);
 }
 
 /* 1 when the CertificateList lists the serial (*reason: its CRLReason, -1 without reasonCode). */

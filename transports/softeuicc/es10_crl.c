@@ -375,7 +375,6 @@ static long load_crl(struct sgp32_softeuicc *card, const struct dl_tlv *list, lo
 {
     struct crl_view crl;
     struct crl_set active;
-    char ci_file[4096];
     const uint8_t *pkid = NULL;
     const struct crl_view *parts[1];
     uint8_t *ci_der;
@@ -389,8 +388,7 @@ static long load_crl(struct sgp32_softeuicc *card, const struct dl_tlv *list, lo
     for (i = 0; crl.aki_len == 20 && i < card->state.ci_pkid_count; i++)
         if (memcmp(card->state.ci_pkids[i], crl.aki, 20) == 0)
             pkid = card->state.ci_pkids[i];
-    if (pkid == NULL || softeuicc_ci_certificate_path(card->dir, pkid, ci_file, sizeof(ci_file)) != 0 ||
-        (ci_der = crl_read_file(ci_file, &ci_len)) == NULL)
+    if (pkid == NULL || (ci_der = softeuicc_ci_certificate_read(&card->storage, pkid, &ci_len)) == NULL)
         return CRL_KEY_NOT_FOUND;
     code = verify_crl(&crl, ci_der, ci_len);
     free(ci_der);

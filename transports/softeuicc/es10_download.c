@@ -114,24 +114,6 @@ static size_t registered_id(const struct sgp32_x509_cert *cert, uint8_t *oid, si
     return 0;
 }
 
-/* The CI certificate for pkid from the state directory (malloc'd DER), NULL if the card lacks it. */
-static uint8_t *load_ci(const struct sgp32_softeuicc *card, const uint8_t pkid[20], size_t *len)
-{
-    char path[4096];
-    FILE *file;
-    uint8_t *der;
-    if (softeuicc_ci_certificate_path(card->dir, pkid, path, sizeof(path)) != 0)
-        return NULL;
-    file = fopen(path, "rb");
-    if (file == NULL)
-        return NULL;
-    der = malloc(8192);
-    if (der != NULL)
-        *len = fread(der, 1, 8192, file);
-    fclose(file);
-    return der;
-}
-
 /* Checks cert (DER) chains to the CI `pkid` the card trusts with `role`. 0 ok, else the error code:
  * 7 ciPKUnknown, 1 invalidCertificate (also when revoked by a loaded CRL), 3 unsupportedCurve, 5 invalidOid. */
 static long check_server_certificate(struct sgp32_softeuicc *card, const uint8_t pkid[20], const uint8_t *der,
@@ -144,7 +126,7 @@ static long check_server_certificate(struct sgp32_softeuicc *card, const uint8_t
     int known = 0;
     for (i = 0; i < card->state.ci_pkid_count; i++)
         known |= memcmp(card->state.ci_pkids[i], pkid, 20) == 0;
-    if (!known || (ci_der = load_ci(card, pkid, &ci_len)) == NULL)
+    if (!known || (ci_der = softeuicc_ci_certificate_read(&card->storage, pkid, &ci_len)) == NULL)
         return 7;
     if (sgp32_x509_parse(&ci, ci_der, ci_len) != SGP32_OK || ci.subject_key_id.len != 20 ||
         memcmp(ci.subject_key_id.data, pkid, 20) != 0) {

@@ -209,7 +209,7 @@ uint16_t es10_get_rat(struct sgp32_softeuicc *card, const uint8_t *data, size_t 
     size_t rat_len = 0;
     if (!decodes_as(SGP32_TYPE(GetRatRequest), data, len))
         return SW_WRONG_DATA;
-    rat = softeuicc_rat_read(card->dir, &rat_len);
+    rat = softeuicc_rat_read(&card->storage, &rat_len);
     der_begin(out, 0xBF43);
     if (rat != NULL && sgp32_tlv_parse_header(rat, rat_len, &header) == SGP32_OK &&
         header.length == rat_len - header.header_len) {

@@ -69,27 +69,27 @@ enum sgp32_status softeuicc_read_private_key(const char *path, uint8_t **key, si
     return SGP32_OK;
 }
 
-int softeuicc_ci_certificate_path(const char *dir, const uint8_t pkid[20], char *path, size_t cap)
+uint8_t *softeuicc_ci_certificate_read(const struct sgp32_softeuicc_storage *storage, const uint8_t pkid[20],
+                                       size_t *len)
 {
-    size_t at, i;
-    int n = snprintf(path, cap, "%s/ci-", dir);
-    if (n < 0 || (size_t)n + 2u * 20u + sizeof(".der") > cap)
-        return -1;
-    at = (size_t)n;
-    for (i = 0; i < 20; i++)
-        at += (size_t)snprintf(path + at, cap - at, "%02X", pkid[i]);
-    snprintf(path + at, cap - at, ".der");
-    return 0;
+    char name[SGP32_SOFTEUICC_STORAGE_NAME_MAX];
+    uint8_t *der = NULL;
+    softeuicc_record_name("ci-", pkid, ".der", name);
+    if (softeuicc_storage_read(storage, name, 65536, &der, len) != SGP32_OK || *len == 0) {
+        free(der);
+        return NULL;
+    }
+    return der;
 }
 
-enum sgp32_status softeuicc_install_ci_certificate(const char *dir, const char *file, uint8_t pkid[20])
+enum sgp32_status softeuicc_install_ci_certificate(const struct sgp32_softeuicc_storage *storage, const char *file,
+                                                   uint8_t pkid[20])
 {
 #ifdef SGP32_HAVE_CRYPTO
     struct sgp32_x509_cert cert;
-    char path[4096], temp[4096 + 8];
+    char name[SGP32_SOFTEUICC_STORAGE_NAME_MAX];
     uint8_t *der = NULL;
     size_t der_len = 0;
-    FILE *out;
     enum sgp32_status status = softeuicc_read_certificate(file, &der, &der_len);
     if (status != SGP32_OK)
         return status;
@@ -98,77 +98,37 @@ enum sgp32_status softeuicc_install_ci_certificate(const char *dir, const char *
         status = SGP32_ERR_DECODE;
     if (status == SGP32_OK) {
         memcpy(pkid, cert.subject_key_id.data, 20);
-        if (softeuicc_ci_certificate_path(dir, pkid, path, sizeof(path)) != 0)
-            status = SGP32_ERR_STORAGE;
-    }
-    if (status == SGP32_OK) {
-        snprintf(temp, sizeof(temp), "%s.tmp", path);
-        out = fopen(temp, "wb");
-        if (out == NULL || fwrite(der, 1, der_len, out) != der_len)
-            status = SGP32_ERR_STORAGE;
-        if (out != NULL && fclose(out) != 0)
-            status = SGP32_ERR_STORAGE;
-        if (status == SGP32_OK && rename(temp, path) != 0)
-            status = SGP32_ERR_STORAGE;
-        if (status != SGP32_OK)
-            remove(temp);
+        softeuicc_record_name("ci-", pkid, ".der", name);
+        status = softeuicc_storage_write(storage, name, der, der_len);
     }
     free(der);
     return status;
 #else
-    (void)dir;
+    (void)storage;
     (void)file;
     (void)pkid;
     return SGP32_ERR_NOT_SUPPORTED;
 #endif
 }
 
-/* The Rules Authorisation Table file (SGP.22 2.9.2.2): <dir>/rat.der. */
-static void rat_path(const char *dir, char *path, size_t cap)
-{
-    snprintf(path, cap, "%s/rat.der", dir);
-}
+/* The Rules Authorisation Table record (SGP.22 2.9.2.2). */
+#define RAT_RECORD "rat.der"
 
-enum sgp32_status softeuicc_rat_install(const char *dir, const uint8_t *der, size_t len)
+enum sgp32_status softeuicc_rat_install(const struct sgp32_softeuicc_storage *storage, const uint8_t *der, size_t len)
 {
-    char path[4096], temp[4096 + 8];
     void *table = softeuicc_decode(SGP32_TYPE(RulesAuthorisationTable), der, len);
-    FILE *out;
-    int ok;
     if (table == NULL)
         return SGP32_ERR_INVALID_ARGUMENT;
     sgp32_codec_free(SGP32_TYPE(RulesAuthorisationTable), table);
-    rat_path(dir, path, sizeof(path));
-    snprintf(temp, sizeof(temp), "%s.tmp", path);
-    out = fopen(temp, "wb");
-    if (out == NULL)
-        return SGP32_ERR_STORAGE;
-    ok = fwrite(der, 1, len, out) == len;
-    ok = fclose(out) == 0 && ok;
-    ok = ok && rename(temp, path) == 0;
-    if (!ok)
-        remove(temp);
-    return ok ? SGP32_OK : SGP32_ERR_STORAGE;
+    return softeuicc_storage_write(storage, RAT_RECORD, der, len);
 }
 
-uint8_t *softeuicc_rat_read(const char *dir, size_t *len)
+uint8_t *softeuicc_rat_read(const struct sgp32_softeuicc_storage *storage, size_t *len)
 {
-    char path[4096];
-    uint8_t *der;
-    long size;
-    FILE *file;
-    rat_path(dir, path, sizeof(path));
-    file = fopen(path, "rb");
-    if (file == NULL)
-        return NULL;
-    der = NULL;
-    if (fseek(file, 0, SEEK_END) == 0 && (size = ftell(file)) > 0 && fseek(file, 0, SEEK_SET) == 0 &&
-        (der = malloc((size_t)size)) != NULL && fread(der, 1, (size_t)size, file) != (size_t)size) {
+    uint8_t *der = NULL;
+    if (softeuicc_storage_read(storage, RAT_RECORD, 65536, &der, len) != SGP32_OK || *len == 0) {
         free(der);
-        der = NULL;
+        return NULL;
     }
-    fclose(file);
-    if (der != NULL)
-        *len = (size_t)size;
     return der;
 }

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sgp32/softeuicc.h"
 #include "sgp32/status.h"
 
 /* Reads a certificate file (DER or PEM) and checks that it decodes as an X.509 Certificate. */
@@ -14,20 +15,22 @@ enum sgp32_status softeuicc_read_certificate(const char *path, uint8_t **der, si
  * (SGP32_ERR_NOT_SUPPORTED without the crypto layer). The bytes are kept as given. */
 enum sgp32_status softeuicc_read_private_key(const char *path, uint8_t **key, size_t *key_len);
 
-/* Where the card keeps the certificate of the CI `pkid`: <dir>/ci-<PKID in upper-case hex>.der.
- * Returns 0, or -1 when the path does not fit in cap. */
-int softeuicc_ci_certificate_path(const char *dir, const uint8_t pkid[20], char *path, size_t cap);
+/* The certificate of the CI `pkid` the card keeps as record ci-<PKID in upper-case hex>.der (malloc'd
+ * DER), NULL when the card has none. */
+uint8_t *softeuicc_ci_certificate_read(const struct sgp32_softeuicc_storage *storage, const uint8_t pkid[20],
+                                       size_t *len);
 
 /* Reads a CI certificate file (DER or PEM), takes its 20-byte SubjectKeyIdentifier as *pkid and stores
- * the DER at softeuicc_ci_certificate_path() (written to a temporary file, then renamed).
- * SGP32_ERR_NOT_SUPPORTED without the crypto layer, SGP32_ERR_DECODE for a certificate without a
- * 20-byte SKI, SGP32_ERR_STORAGE when it cannot be written. */
-enum sgp32_status softeuicc_install_ci_certificate(const char *dir, const char *file, uint8_t pkid[20]);
+ * the DER as the record ci-<PKID>.der (one atomic save). SGP32_ERR_NOT_SUPPORTED without the crypto
+ * layer, SGP32_ERR_DECODE for a certificate without a 20-byte SKI, SGP32_ERR_STORAGE when it cannot be
+ * written. */
+enum sgp32_status softeuicc_install_ci_certificate(const struct sgp32_softeuicc_storage *storage, const char *file,
+                                                   uint8_t pkid[20]);
 
 /* Checks that der is a strict DER RulesAuthorisationTable (else SGP32_ERR_INVALID_ARGUMENT) and
- * stores it as <dir>/rat.der (SGP32_ERR_STORAGE when it cannot be written). */
-enum sgp32_status softeuicc_rat_install(const char *dir, const uint8_t *der, size_t len);
+ * stores it as the record rat.der (SGP32_ERR_STORAGE when it cannot be written). */
+enum sgp32_status softeuicc_rat_install(const struct sgp32_softeuicc_storage *storage, const uint8_t *der, size_t len);
 /* The stored RAT (malloc'd DER), NULL when the card has the empty table. */
-uint8_t *softeuicc_rat_read(const char *dir, size_t *len);
+uint8_t *softeuicc_rat_read(const struct sgp32_softeuicc_storage *storage, size_t *len);
 
 #endif

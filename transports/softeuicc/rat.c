@@ -78,7 +78,7 @@ int softeuicc_rat_allows(const struct sgp32_softeuicc *card, const BIT_STRING_t 
         return 1; /* no PPR: nothing to authorise */
     if (owner == NULL)
         return 0; /* a PPR without a Profile Owner cannot match any rule */
-    der = softeuicc_rat_read(card->dir, &der_len);
+    der = softeuicc_rat_read(&card->storage, &der_len);
     if (der != NULL)
         rat = softeuicc_decode(SGP32_TYPE(RulesAuthorisationTable), der, der_len);
     free(der);

@@ -1,21 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Persistence of the card state: one file, <dir>/card.state, replaced atomically (temporary file,
- * fsync, rename, fsync of the directory) so a power cut leaves the old or the new state, never a mix.
+ * Persistence of the card state: one record, "card.state", replaced atomically by one save() of the
+ * card's storage (storage.c) at each commit point, so a power cut leaves the old or the new state,
+ * never a mix.
  *
  * Format (architecture-independent, versioned): "SGP32SEU" | u32 version | records | u32 CRC-32 of
  * everything before it. A record is u8 type | u32 length | value; integers are big-endian, ASN.1
  * objects are stored as their DER (SGP32-ProfileInfo, NotificationMetadata, EimConfigurationData).
  * Unknown record types are refused: a newer card format must not be half-read by an older simulator.
  */
-#define _POSIX_C_SOURCE 200809L
-#include <errno.h>
-#include <fcntl.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "EimConfigurationData.h"
 #include "NotificationMetadata.h"
@@ -231,62 +226,13 @@ static enum sgp32_status serialise(const struct softeuicc_state *state, struct b
     return blob->failed ? SGP32_ERR_NO_MEMORY : SGP32_OK;
 }
 
-static char *path_join(const char *dir, const char *name)
-{
-    size_t len = strlen(dir) + 1 + strlen(name) + 1;
-    char *path = malloc(len);
-    if (path != NULL)
-        snprintf(path, len, "%s/%s", dir, name);
-    return path;
-}
-
-static int write_all(int fd, const uint8_t *data, size_t len)
-{
-    while (len > 0) {
-        ssize_t written = write(fd, data, len);
-        if (written < 0 && errno == EINTR)
-            continue;
-        if (written <= 0)
-            return -1;
-        data += written;
-        len -= (size_t)written;
-    }
-    return 0;
-}
-
-enum sgp32_status softeuicc_state_save(const char *dir, const struct softeuicc_state *state)
+enum sgp32_status softeuicc_state_save(const struct sgp32_softeuicc_storage *storage,
+                                       const struct softeuicc_state *state)
 {
     struct blob blob = {0};
     enum sgp32_status status = serialise(state, &blob);
-    char *path = path_join(dir, SOFTEUICC_STATE_FILE), *temp = path_join(dir, SOFTEUICC_STATE_FILE ".tmp");
-    int fd;
-    if (status == SGP32_OK && (path == NULL || temp == NULL))
-        status = SGP32_ERR_NO_MEMORY;
-    if (status == SGP32_OK) {
-        fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-        if (fd < 0) {
-            status = SGP32_ERR_STORAGE;
-        } else {
-            if (write_all(fd, blob.data, blob.len) != 0 || fsync(fd) != 0)
-                status = SGP32_ERR_STORAGE;
-            if (close(fd) != 0)
-                status = SGP32_ERR_STORAGE;
-            if (status == SGP32_OK && rename(temp, path) != 0)
-                status = SGP32_ERR_STORAGE;
-            if (status != SGP32_OK)
-                unlink(temp);
-        }
-    }
-    if (status == SGP32_OK) {
-        /* The rename is durable only once the directory entry is. */
-        fd = open(dir, O_RDONLY);
-        if (fd < 0 || fsync(fd) != 0)
-            status = SGP32_ERR_STORAGE;
-        if (fd >= 0)
-            close(fd);
-    }
-    free(path);
-    free(temp);
+    if (status == SGP32_OK)
+        status = softeuicc_storage_write(storage, SOFTEUICC_STATE_FILE, blob.data, blob.len);
     free(blob.data);
     return status;
 }
@@ -501,28 +447,13 @@ static enum sgp32_status parse_state(const uint8_t *data, size_t len, struct sof
     return have_eid && state->root_ds_address != NULL ? SGP32_OK : SGP32_ERR_STORAGE;
 }
 
-enum sgp32_status softeuicc_state_load(const char *dir, struct softeuicc_state *state)
+enum sgp32_status softeuicc_state_load(const struct sgp32_softeuicc_storage *storage, struct softeuicc_state *state)
 {
-    char *path = path_join(dir, SOFTEUICC_STATE_FILE);
-    FILE *file;
     uint8_t *data = NULL;
     size_t len = 0;
-    enum sgp32_status status = SGP32_OK;
+    enum sgp32_status status;
     memset(state, 0, sizeof(*state));
-    if (path == NULL)
-        return SGP32_ERR_NO_MEMORY;
-    file = fopen(path, "rb");
-    free(path);
-    if (file == NULL)
-        return errno == ENOENT ? SGP32_ERR_NOT_FOUND : SGP32_ERR_STORAGE;
-    data = malloc(STATE_MAX_FILE);
-    if (data == NULL)
-        status = SGP32_ERR_NO_MEMORY;
-    else
-        len = fread(data, 1, STATE_MAX_FILE, file);
-    if (status == SGP32_OK && (ferror(file) || len == STATE_MAX_FILE))
-        status = SGP32_ERR_STORAGE;
-    fclose(file);
+    status = softeuicc_storage_read(storage, SOFTEUICC_STATE_FILE, STATE_MAX_FILE, &data, &len);
     if (status == SGP32_OK)
         status = parse_state(data, len, state);
     free(data);
@@ -535,7 +466,7 @@ enum sgp32_status softeuicc_state_load(const char *dir, struct softeuicc_state *
 static void discard_changes(struct sgp32_softeuicc *card)
 {
     struct softeuicc_state previous;
-    if (softeuicc_state_load(card->dir, &previous) == SGP32_OK) {
+    if (softeuicc_state_load(&card->storage, &previous) == SGP32_OK) {
         softeuicc_state_clear(&card->state);
         card->state = previous;
     }
@@ -559,7 +490,7 @@ enum sgp32_status softeuicc_commit(struct sgp32_softeuicc *card)
         card->fail_next_write = 0;
         status = SGP32_ERR_STORAGE;
     } else {
-        status = softeuicc_state_save(card->dir, &card->state);
+        status = softeuicc_state_save(&card->storage, &card->state);
     }
     if (status != SGP32_OK)
         discard_changes(card); /* as a card whose flash write failed: the previous state stays */
