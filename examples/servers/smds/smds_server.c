@@ -17,23 +17,16 @@
 #include <string.h>
 
 #include "https_server.h"
+#include "server_options.h"
 #include "remote/es11_json.h"
 #include "smds_server.h"
 
 #define MAX_BODY (64u * 1024u) /* the largest ES11 request: an AuthenticateServerResponse (~2 KiB) */
 
 struct options {
-    const char *pki;
-    const char *address;
-    const char *port_file;
-    const char *tls_cert; /* NULL: <pki>/smds/tls.cert.pem */
-    const char *tls_key;
+    struct server_options common;
     const char *auth_cert; /* NULL: <pki>/smds/auth.cert.der (CERT.DSauth.ECDSA) */
     const char *auth_key;
-    unsigned long port;
-    unsigned long session_ttl_s;
-    unsigned long lifetime_s;
-    int verbose;
 };
 
 static void usage(FILE *out)
@@ -46,56 +39,16 @@ static void usage(FILE *out)
 /* 0 ok, 1 help shown, 2 bad command line. */
 static int parse_options(int argc, char **argv, struct options *o)
 {
-    int i;
-    memset(o, 0, sizeof(*o));
-    o->session_ttl_s = 300;
-    for (i = 1; i < argc; i++) {
-        const char *name = argv[i], *value = i + 1 < argc ? argv[i + 1] : NULL;
-        int ok = 1;
-        if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0) {
-            usage(stdout);
-            return 1;
-        } else if (strcmp(name, "--verbose") == 0) {
-            o->verbose = 1;
-            continue;
-        } else if (value == NULL) {
-            ok = 0;
-        } else if (strcmp(name, "--pki") == 0) {
-            o->pki = value;
-        } else if (strcmp(name, "--address") == 0) {
-            o->address = value;
-        } else if (strcmp(name, "--port-file") == 0) {
-            o->port_file = value;
-        } else if (strcmp(name, "--tls-cert") == 0) {
-            o->tls_cert = value;
-        } else if (strcmp(name, "--tls-key") == 0) {
-            o->tls_key = value;
-        } else if (strcmp(name, "--auth-cert") == 0) {
-            o->auth_cert = value;
-        } else if (strcmp(name, "--auth-key") == 0) {
-            o->auth_key = value;
-        } else if (strcmp(name, "--port") == 0) {
-            ok = https_server_parse_number(value, 65535, &o->port);
-        } else if (strcmp(name, "--session-ttl") == 0) {
-            ok = https_server_parse_number(value, 86400, &o->session_ttl_s);
-        } else if (strcmp(name, "--lifetime") == 0) {
-            ok = https_server_parse_number(value, 10UL * 365 * 86400, &o->lifetime_s);
-        } else {
-            ok = 0;
-        }
-        if (!ok) {
-            fprintf(stderr, "sgp32-smds: bad option %s%s%s\n", name, value != NULL ? " " : "",
-                    value != NULL ? value : "");
-            usage(stderr);
-            return 2;
-        }
-        i++;
-    }
-    if (o->pki == NULL || (o->auth_cert == NULL) != (o->auth_key == NULL)) {
+    const struct server_extra_option extra[] = {{"--auth-cert", &o->auth_cert}, {"--auth-key", &o->auth_key}};
+    int rc;
+    o->auth_cert = NULL;
+    o->auth_key = NULL;
+    rc = server_options_parse("sgp32-smds", usage, argc, argv, extra, 2, &o->common);
+    if (rc == 0 && (o->auth_cert == NULL) != (o->auth_key == NULL)) {
         usage(stderr);
         return 2;
     }
-    return 0;
+    return rc;
 }
 
 /* `file` itself, or <dir>/<name> when file is NULL. */
@@ -132,52 +85,38 @@ int main(int argc, char **argv)
     struct https_server_options http_options;
     struct https_server *http = NULL;
     char *tls_cert = NULL, *tls_key = NULL, ci[1024], auth_cert[1024], auth_key[1024];
-    unsigned port;
     enum sgp32_status status;
     int rc = parse_options(argc, argv, &o), exit_code = 1;
     if (rc != 0)
         return rc == 1 ? 0 : 2;
     memset(&server, 0, sizeof(server));
-    server.session_ttl_ms = (uint64_t)o.session_ttl_s * 1000u;
-    server.verbose = o.verbose;
+    server.session_ttl_ms = (uint64_t)o.common.session_ttl_s * 1000u;
+    server.verbose = o.common.verbose;
     https_server_block_signals();
-    /* CERT.DS.TLS and its key (SGP.22 4.5.2.1.0.8; issued by the CI in the test PKI); GnuTLS has no
-     * brainpool curves: with a brainpool set, take a nist TLS pair (--tls-cert/--tls-key). */
-    tls_cert = https_server_read_file("sgp32-smds", o.tls_cert, o.pki, "smds/tls.cert.pem", NULL);
-    tls_key = https_server_read_file("sgp32-smds", o.tls_key, o.pki, "smds/tls.key.pem", NULL);
-    if (tls_cert == NULL || tls_key == NULL)
-        goto out;
-    /* The socket first: its port is part of the default SM-DS address, signed into serverSigned1. */
+    /* CERT.DS.TLS and its key (SGP.22 4.5.2.1.0.8; issued by the CI in the test PKI). The socket
+     * first: its port is part of the default SM-DS address, signed into serverSigned1. */
     memset(&http_options, 0, sizeof(http_options));
-    http_options.program = "sgp32-smds";
-    http_options.port = o.port;
-    http_options.tls_cert = tls_cert;
-    http_options.tls_key = tls_key;
     http_options.max_body = MAX_BODY;
     http_options.handler = handle;
     http_options.user = &server;
-    http = https_server_bind(&http_options);
+    http = server_options_listen("sgp32-smds", &o.common, "smds", &http_options, &tls_cert, &tls_key, server.address,
+                                 sizeof(server.address));
     if (http == NULL)
         goto out;
-    port = https_server_port(http);
-    if (o.address != NULL)
-        snprintf(server.address, sizeof(server.address), "%s", o.address);
-    else
-        snprintf(server.address, sizeof(server.address), "127.0.0.1:%u", port);
     /* CERT.DSauth.ECDSA signs serverSigned1 (SGP.22 5.8.1); the eUICC chains are checked against the CI. */
-    path_of(ci, sizeof(ci), NULL, o.pki, "ci/ci.cert.der");
-    path_of(auth_cert, sizeof(auth_cert), o.auth_cert, o.pki, "smds/auth.cert.der");
-    path_of(auth_key, sizeof(auth_key), o.auth_key, o.pki, "smds/auth.key.pem");
+    path_of(ci, sizeof(ci), NULL, o.common.pki, "ci/ci.cert.der");
+    path_of(auth_cert, sizeof(auth_cert), o.auth_cert, o.common.pki, "smds/auth.cert.der");
+    path_of(auth_key, sizeof(auth_key), o.auth_key, o.common.pki, "smds/auth.key.pem");
     status = smds_server_init(&server, ci, auth_cert, auth_key);
     if (status != SGP32_OK) {
         fprintf(stderr, "sgp32-smds: SM-DS credentials (%s, %s, %s): %s\n", ci, auth_cert, auth_key,
                 sgp32_strerror(status));
         goto out;
     }
-    if (!https_server_start(http, o.port_file))
+    if (!https_server_start(http, o.common.port_file))
         goto out;
     fprintf(stderr, "sgp32-smds: SM-DS address %s\n", server.address);
-    https_server_wait_for_stop("sgp32-smds", o.lifetime_s);
+    https_server_wait_for_stop("sgp32-smds", o.common.lifetime_s);
     exit_code = 0;
 out:
     https_server_free(http);
