@@ -254,59 +254,48 @@ static void test_silent_device_during_command(void **state)
     stop(&f);
 }
 
+/* One fault during GetEID on a connected session: `expected` within bound_ms, a reason naming the
+ * fault, then the link works again. */
+static void check_fault(enum fake_qmi_fault fault, enum sgp32_status expected, const char *reason, uint64_t bound_ms)
+{
+    struct fixture f;
+    uint64_t start_ms;
+    start(&f, 1, 0);
+    connect_session(&f);
+    start_ms = now_ms();
+    assert_int_equal(eid_under_fault(&f, fault), expected);
+    assert_true(now_ms() - start_ms < bound_ms);
+    assert_non_null(strstr(sgp32_qmi_last_error(f.qmi)->reason, reason));
+    check_eid(f.session);
+    stop(&f);
+}
+
 /* Answers with a wrong transaction id are never taken for ours: timeout, naming what arrived. */
 static void test_wrong_transaction_id(void **state)
 {
-    struct fixture f;
     (void)state;
-    start(&f, 1, 0);
-    connect_session(&f);
-    assert_int_equal(eid_under_fault(&f, FAKE_QMI_FAULT_WRONG_TID), SGP32_ERR_TIMEOUT);
-    assert_non_null(strstr(sgp32_qmi_last_error(f.qmi)->reason, "transaction id"));
-    check_eid(f.session);
-    stop(&f);
+    check_fault(FAKE_QMI_FAULT_WRONG_TID, SGP32_ERR_TIMEOUT, "transaction id", FAULT_BOUND_MS);
 }
 
 /* A frame shorter than its QMUX length: the rest never comes, the wait ends at the deadline. */
 static void test_truncated_frame(void **state)
 {
-    struct fixture f;
     (void)state;
-    start(&f, 1, 0);
-    connect_session(&f);
-    assert_int_equal(eid_under_fault(&f, FAKE_QMI_FAULT_TRUNCATED), SGP32_ERR_TIMEOUT);
-    assert_non_null(strstr(sgp32_qmi_last_error(f.qmi)->reason, "incomplete"));
-    check_eid(f.session);
-    stop(&f);
+    check_fault(FAKE_QMI_FAULT_TRUNCATED, SGP32_ERR_TIMEOUT, "incomplete", FAULT_BOUND_MS);
 }
 
-/* Bytes that are no QMUX frame: a protocol error at once, not a wait. */
+/* Bytes that are no QMUX frame: a protocol error at once, not a wait (before the APDU deadline). */
 static void test_garbage_frame(void **state)
 {
-    struct fixture f;
-    uint64_t start_ms;
     (void)state;
-    start(&f, 1, 0);
-    connect_session(&f);
-    start_ms = now_ms();
-    assert_int_equal(eid_under_fault(&f, FAKE_QMI_FAULT_GARBAGE), SGP32_ERR_PROTOCOL);
-    assert_true(now_ms() - start_ms < APDU_TIMEOUT_MS);
-    assert_non_null(strstr(sgp32_qmi_last_error(f.qmi)->reason, "garbage"));
-    check_eid(f.session);
-    stop(&f);
+    check_fault(FAKE_QMI_FAULT_GARBAGE, SGP32_ERR_PROTOCOL, "garbage", APDU_TIMEOUT_MS);
 }
 
 /* A TLV running past the end of its message. */
 static void test_malformed_tlv(void **state)
 {
-    struct fixture f;
     (void)state;
-    start(&f, 1, 0);
-    connect_session(&f);
-    assert_int_equal(eid_under_fault(&f, FAKE_QMI_FAULT_BAD_TLV), SGP32_ERR_PROTOCOL);
-    assert_non_null(strstr(sgp32_qmi_last_error(f.qmi)->reason, "malformed"));
-    check_eid(f.session);
-    stop(&f);
+    check_fault(FAKE_QMI_FAULT_BAD_TLV, SGP32_ERR_PROTOCOL, "malformed", FAULT_BOUND_MS);
 }
 
 /* The modem refuses the channel: SGP32_ERR_TRANSPORT with QMI_ERR_INSUFFICIENT_RESOURCES kept. */
