@@ -107,6 +107,16 @@ static void test_silent_modem_mid_session(void **state)
     }
 }
 
+/* GetEID with the modem under quirks q: `expected`, never a made-up answer. */
+static void eid_fails(struct at_fixture *f, const struct modem_quirks *q, enum sgp32_status expected)
+{
+    uint8_t *answer = NULL;
+    size_t len = 0;
+    modem_emulator_set_quirks(f->em, q);
+    assert_int_equal(sgp32_es10_transceive(f->session, at_get_eid, sizeof(at_get_eid), &answer, &len), expected);
+    assert_null(answer);
+}
+
 /* Binary garbage among the answer lines, or a malformed hex answer: a protocol error, never a
  * made-up response; the session works again once the line is clean. */
 static void test_garbage(void **state)
@@ -116,23 +126,15 @@ static void test_garbage(void **state)
     for (i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
         struct modem_quirks q = quirks_none();
         struct at_fixture f;
-        uint8_t *answer = NULL;
-        size_t len = 0;
         start_connected(&f, modes[i]);
 
         q.garbage = 1;
-        modem_emulator_set_quirks(f.em, &q);
-        assert_int_equal(sgp32_es10_transceive(f.session, at_get_eid, sizeof(at_get_eid), &answer, &len),
-                         SGP32_ERR_PROTOCOL);
-        assert_null(answer);
+        eid_fails(&f, &q, SGP32_ERR_PROTOCOL);
         assert_int_equal(sgp32_at_last_error(f.at)->status, SGP32_ERR_PROTOCOL);
 
         q.garbage = 0;
         q.garbage_answer = 1;
-        modem_emulator_set_quirks(f.em, &q);
-        assert_int_equal(sgp32_es10_transceive(f.session, at_get_eid, sizeof(at_get_eid), &answer, &len),
-                         SGP32_ERR_PROTOCOL);
-        assert_null(answer);
+        eid_fails(&f, &q, SGP32_ERR_PROTOCOL);
         assert_int_equal(sgp32_es10_last_error(f.session)->status, SGP32_ERR_PROTOCOL);
 
         q.garbage_answer = 0;
@@ -231,14 +233,9 @@ static void test_card_removed(void **state)
     for (i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
         struct modem_quirks q = quirks_none();
         struct at_fixture f;
-        uint8_t *answer = NULL;
-        size_t len = 0;
         start_connected(&f, modes[i]);
         q.sim_removed = 1;
-        modem_emulator_set_quirks(f.em, &q);
-        assert_int_equal(sgp32_es10_transceive(f.session, at_get_eid, sizeof(at_get_eid), &answer, &len),
-                         SGP32_ERR_NO_CARD);
-        assert_null(answer);
+        eid_fails(&f, &q, SGP32_ERR_NO_CARD);
         assert_int_equal(sgp32_at_last_error(f.at)->cme_error, 10);
         assert_int_equal(sgp32_es10_connect(f.session), SGP32_ERR_NO_CARD);
 
