@@ -32,6 +32,15 @@ check() { # check <description> <command...>: the command must succeed
   if "$@"; then pass=$((pass + 1)); else echo "FAIL: $name"; failures=$((failures + 1)); fi
 }
 exit_code() { set +e; "$@" >/dev/null 2>&1; rc=$?; set -e; echo $rc; }
+# run <stdout file> <stderr file> <command...>: runs it (a failure does not end the script); its exit
+# status in $rc
+run() {
+  out=$1; err=$2; shift 2
+  set +e
+  "$@" > "$out" 2> "$err"
+  rc=$?
+  set -e
+}
 # The JSON value d of a file: a whole JSON document (the REST answers), else its last line (the
 # result line of the CLI).
 last_json='import json,sys
@@ -88,10 +97,7 @@ eim=https://127.0.0.1:$(cat "$work/eim.port")
 
 # ---- error exits before any eIM is configured
 check "ipa poll without eIM exits 1" [ "$(exit_code "$cli" $card ipa poll --state "$work/state" --ca "$work/ca.pem")" = 1 ]
-set +e
-"$cli" $card --json ipa run --until-idle --state "$work/state" > "$work/noeim.json" 2>/dev/null
-rc=$?
-set -e
+run "$work/noeim.json" /dev/null "$cli" $card --json ipa run --until-idle --state "$work/state"
 check "ipa run without eIM exits 1" [ $rc = 1 ]
 check "ipa run without eIM says so" json_ok "$work/noeim.json" '"no eIM" in d["message"] and d["exit"] == 1'
 check "ipa bad option exits 2" [ "$(exit_code "$cli" $card ipa run --bogus)" = 2 ]
@@ -107,11 +113,8 @@ check "ipa run help exits 0" [ "$(exit_code "$cli" ipa run --help)" = 0 ]
 check "download help exits 0" [ "$(exit_code "$cli" help download)" = 0 ]
 
 # ---- direct download (ES9+) through the IPA core
-set +e
-"$cli" $card --json download "1\$$smdp\$TS48V2-SAIP2-1-BERTLV-UNIQUE" --state "$work/state" --ca "$work/ca.pem" \
-  --max-seconds 120 > "$work/download.json" 2> "$work/download.err"
-rc=$?
-set -e
+run "$work/download.json" "$work/download.err" "$cli" $card --json download "1\$$smdp\$TS48V2-SAIP2-1-BERTLV-UNIQUE" --state "$work/state" --ca "$work/ca.pem" \
+  --max-seconds 120
 check "download exits 0" [ $rc = 0 ]
 [ $rc = 0 ] || { cat "$work/download.json" "$work/download.err"; }
 new_iccid=$(json_get "$work/download.json" 'd["data"]["iccid"]')
@@ -127,11 +130,7 @@ check "SM-DP+ got the installation result" sh -c \
   "curl -sS --cacert '$work/ca.pem' https://$smdp/api/notifications | grep -q profileInstallationResult"
 
 # a refused download: unknown Matching ID -> exit 1 with the SM-DP+'s reason
-set +e
-"$cli" $card --json download "1\$$smdp\$NO-SUCH-ID" --state "$work/state" --ca "$work/ca.pem" --max-seconds 60 \
-  > "$work/refused.json" 2>/dev/null
-rc=$?
-set -e
+run "$work/refused.json" /dev/null "$cli" $card --json download "1\$$smdp\$NO-SUCH-ID" --state "$work/state" --ca "$work/ca.pem" --max-seconds 60
 check "refused download exits 1" [ $rc = 1 ]
 check "refused download names the reason" json_ok "$work/refused.json" '"8.2.6" in d["reason"]'
 check "refused download message" json_ok "$work/refused.json" 'd["message"].startswith("download failed")'
@@ -152,19 +151,13 @@ check "unreadable --ca exits 2" \
 rest POST "https://$smdp/api/orders" \
   '{"matchingId":"CC-ORDER","profile":"TS48V2-SAIP2-3-BERTLV-UNIQUE","confirmationCode":"4711","iccid":"8949000000000000017"}' \
   > /dev/null
-set +e
-"$cli" $card --json download "1\$$smdp\$CC-ORDER" --confirmation-code 1234 --state "$work/state" --ca "$work/ca.pem" \
-  --max-seconds 60 > "$work/cc-wrong.json" 2>/dev/null
-rc=$?
-set -e
+run "$work/cc-wrong.json" /dev/null "$cli" $card --json download "1\$$smdp\$CC-ORDER" --confirmation-code 1234 --state "$work/state" --ca "$work/ca.pem" \
+  --max-seconds 60
 check "wrong confirmation code exits 1" [ $rc = 1 ]
 check "wrong confirmation code reason" json_ok "$work/cc-wrong.json" '"8.2.7" in d["reason"]'
 # ipa run --download: the same through the host loop (no eIM yet: it ends when nothing is left to do)
-set +e
-"$cli" $card --json ipa run --download "1\$$smdp\$CC-ORDER" --confirmation-code 4711 --until-idle \
-  --state "$work/state" --ca "$work/ca.pem" --max-seconds 60 > "$work/cc.json" 2>/dev/null
-rc=$?
-set -e
+run "$work/cc.json" /dev/null "$cli" $card --json ipa run --download "1\$$smdp\$CC-ORDER" --confirmation-code 4711 --until-idle \
+  --state "$work/state" --ca "$work/ca.pem" --max-seconds 60
 check "ipa run --download with the confirmation code exits 0" [ $rc = 0 ]
 check "ipa run --download result ICCID" json_ok "$work/cc.json" 'd["data"]["iccid"] == "989400000000000010F7"'
 "$cli" $card --json profile list > "$work/list-cc.json"
@@ -203,10 +196,7 @@ check "ipa poll with an unknown --eim-id exits 1" \
   [ "$(exit_code "$cli" $card ipa poll --eim-id other --state "$work/state" --ca "$work/ca.pem")" = 1 ]
 
 # nothing queued: ipa poll ends idle
-set +e
-"$cli" $card --json ipa poll --state "$work/state" --ca "$work/ca.pem" --max-seconds 60 > "$work/empty.json" 2> "$work/empty.err"
-rc=$?
-set -e
+run "$work/empty.json" "$work/empty.err" "$cli" $card --json ipa poll --state "$work/state" --ca "$work/ca.pem" --max-seconds 60
 check "empty poll exits 0" [ $rc = 0 ]
 [ $rc = 0 ] || cat "$work/empty.json" "$work/empty.err"
 check "empty poll ends idle" json_ok "$work/empty.json" 'd["data"]["idle"] == True'
@@ -215,11 +205,7 @@ check "empty poll names the EID" json_ok "$work/empty.json" 'd["data"]["eid"] ==
 # an enable order -> ipa run --until-idle -> the order done at the eIM, the profile enabled
 rest POST "$eim/api/devices/$eid/orders" '{"psmo":[{"enable":{"iccid":"'"$iccid"'"}}]}' > "$work/order.json"
 order=$(json_get "$work/order.json" 'd["id"]')
-set +e
-"$cli" $card --json ipa run --until-idle --state "$work/state" --ca "$work/ca.pem" --max-seconds 60 \
-  > "$work/run.json" 2> "$work/run.err"
-rc=$?
-set -e
+run "$work/run.json" "$work/run.err" "$cli" $card --json ipa run --until-idle --state "$work/state" --ca "$work/ca.pem" --max-seconds 60
 check "ipa run --until-idle exits 0" [ $rc = 0 ]
 [ $rc = 0 ] || cat "$work/run.json" "$work/run.err"
 check "package-executed event" lines_ok "$work/run.json" \
@@ -238,10 +224,7 @@ check "profile enabled on the card" json_ok "$work/list2.json" \
 
 # the text narration of a disable order with ipa poll
 rest POST "$eim/api/devices/$eid/orders" '{"psmo":[{"disable":{"iccid":"'"$iccid"'"}}]}' > /dev/null
-set +e
-"$cli" $card ipa poll --state "$work/state" --ca "$work/ca.pem" --max-seconds 60 > "$work/poll.txt" 2> "$work/poll.err"
-rc=$?
-set -e
+run "$work/poll.txt" "$work/poll.err" "$cli" $card ipa poll --state "$work/state" --ca "$work/ca.pem" --max-seconds 60
 check "text poll exits 0" [ $rc = 0 ]
 check "text: package executed" grep -q "^eIM eIM: package executed (disable: ok)" "$work/poll.txt"
 check "text: profile changed" grep -q "^profile changed: disabled by the eIM" "$work/poll.txt"
@@ -267,17 +250,11 @@ check "download order: installed at the eIM" json_ok "$work/order-dl-done.json" 
 check "download order: four profiles on the card" json_ok "$work/list-dl.json" 'len(d["data"]["profiles"]) == 4'
 
 # ipa inject: a TransferEimPackageRequest the eIM would push (eimAcknowledgements of nothing)
-set +e
-"$cli" $card --json ipa inject BF4E03BF5300 --state "$work/state" --max-seconds 30 > "$work/inject.json" 2>/dev/null
-rc=$?
-set -e
+run "$work/inject.json" /dev/null "$cli" $card --json ipa inject BF4E03BF5300 --state "$work/state" --max-seconds 30
 check "inject exits 0" [ $rc = 0 ]
 check "inject response eimPackageReceived" json_ok "$work/inject.json" 'd["data"]["response"] == "BF4E020500"'
 check "inject text prints the response" [ "$("$cli" $card ipa inject BF4E03BF5300 --state "$work/state" --max-seconds 30 2>/dev/null | tail -1)" = BF4E020500 ]
-set +e
-"$cli" $card --json ipa inject BF4E03BF5500 --state "$work/state" --max-seconds 30 > "$work/inject-bad.json" 2>/dev/null
-rc=$?
-set -e
+run "$work/inject-bad.json" /dev/null "$cli" $card --json ipa inject BF4E03BF5500 --state "$work/state" --max-seconds 30
 check "inject of an unknown alternative exits 1" [ $rc = 1 ]
 check "inject of an unknown alternative: eimPackageError" lines_ok "$work/inject-bad.json" \
   '[e for e in L if e.get("event") == "transfer-response"][0]["hex"] == "BF4E03020101"'
@@ -303,11 +280,7 @@ def value(d):  # the value of the element at d[0:] with a 2-byte tag
 inner = value(d)  # BF4F { BF51 ... } -> BF51 ...
 assert inner[:2] == bytes.fromhex("BF51"), inner[:4].hex()
 print((bytes.fromhex("BF4E") + length(len(inner)) + inner).hex().upper())' "$work/package.der" > "$work/transfer.hex"
-set +e
-"$cli" $card --json ipa inject "$(cat "$work/transfer.hex")" --state "$work/state" --max-seconds 60 \
-  > "$work/inject-package.json" 2> "$work/inject-package.err"
-rc=$?
-set -e
+run "$work/inject-package.json" "$work/inject-package.err" "$cli" $card --json ipa inject "$(cat "$work/transfer.hex")" --state "$work/state" --max-seconds 60
 check "inject of a signed package exits 0" [ $rc = 0 ]
 [ $rc = 0 ] || cat "$work/inject-package.json" "$work/inject-package.err"
 check "inject of a signed package: executed" lines_ok "$work/inject-package.json" \
@@ -317,20 +290,13 @@ check "inject of a signed package: the result in the response" json_ok "$work/in
 
 # an unreachable eIM: exit 1 with the reason once --max-seconds is over
 rest POST "$eim/api/devices/$eid/orders" '{"psmo":[{"getRAT":{}}]}' > /dev/null
-set +e
-"$cli" $card --json ipa poll --state "$work/state" --ca "$work/ca.pem" --eim-address 127.0.0.1:1 --max-seconds 3 \
-  > "$work/unreachable.json" 2>/dev/null
-rc=$?
-set -e
+run "$work/unreachable.json" /dev/null "$cli" $card --json ipa poll --state "$work/state" --ca "$work/ca.pem" --eim-address 127.0.0.1:1 --max-seconds 3
 check "unreachable eIM exits 1" [ $rc = 1 ]
 check "unreachable eIM reason" json_ok "$work/unreachable.json" 'd["status"] == "SGP32_ERR_HTTP" and "max-seconds" in d["message"]'
 check "unreachable eIM retry events" lines_ok "$work/unreachable.json" \
   '[e["event"] for e in L if e["type"] == "event"].count("retry") >= 1'
 # the order is still there for the next poll, which takes it
-set +e
-"$cli" $card --json ipa poll --state "$work/state" --ca "$work/ca.pem" --max-seconds 60 > "$work/after.json" 2>/dev/null
-rc=$?
-set -e
+run "$work/after.json" /dev/null "$cli" $card --json ipa poll --state "$work/state" --ca "$work/ca.pem" --max-seconds 60
 check "next poll exits 0" [ $rc = 0 ]
 check "next poll runs the order" lines_ok "$work/after.json" \
   '"getRAT" in str([e for e in L if e.get("event") == "package-executed"][0]["result"])'
@@ -385,11 +351,7 @@ check "profile download --json: ICCID" json_ok "$work/pd.json" 'len(d["data"]["i
 # --default: the card's default SM-DP+ finds the order by the EID (no Matching ID)
 rest POST "https://$smdp/api/orders" \
   '{"matchingId":"BY-EID","profile":"TS48V5-SAIP2-3-NOBERTLV-UNIQUE","eid":"'"$eid2"'"}' > /dev/null
-set +e
-"$cli" $card2 --json profile download --default --state "$work/state2" --ca "$work/ca.pem" --max-seconds 120 \
-  > "$work/default.json" 2> "$work/default.err"
-rc=$?
-set -e
+run "$work/default.json" "$work/default.err" "$cli" $card2 --json profile download --default --state "$work/state2" --ca "$work/ca.pem" --max-seconds 120
 check "profile download --default exits 0" [ $rc = 0 ]
 [ $rc = 0 ] || cat "$work/default.json" "$work/default.err"
 rest GET "https://$smdp/api/orders" > "$work/orders-default.json"
@@ -397,10 +359,7 @@ check "profile download --default: the EID's order installed" \
   json_ok "$work/orders-default.json" '[o["state"] for o in d["orders"] if o["matchingId"] == "BY-EID"] == ["installed"]'
 check "profile download --default again: nothing left for the EID, exits 1" \
   [ "$(exit_code "$cli" $card2 profile download --default --state "$work/state2" --ca "$work/ca.pem" --max-seconds 60)" = 1 ]
-set +e
-"$cli" $card2 --json profile download --smds --state "$work/state2" --ca "$work/ca.pem" > "$work/smds-dp.json" 2>/dev/null
-rc=$?
-set -e
+run "$work/smds-dp.json" /dev/null "$cli" $card2 --json profile download --smds --state "$work/state2" --ca "$work/ca.pem"
 check "profile download --smds with a default SM-DP+ exits 1" [ $rc = 1 ]
 check "profile download --smds with a default SM-DP+ says why" json_ok "$work/smds-dp.json" '"default SM-DP+" in d["message"]'
 check "profile download: code and --default exits 2" \
@@ -419,11 +378,7 @@ rest POST "https://$smds/api/events" \
   '{"eid":"'"$eid3"'","smdpAddress":"'"$smdp"'","eventId":"TS48V5-SAIP2-3-BERTLV-SUCI-UNIQUE"}' > /dev/null
 check "profile download --smds <another SM-DS> exits 1" \
   [ "$(exit_code "$cli" $card3 profile download --smds 127.0.0.1:1 --state "$work/state3" --ca "$work/ca.pem")" = 1 ]
-set +e
-"$cli" $card3 --json profile download --smds "$smds" --state "$work/state3" --ca "$work/ca.pem" --max-seconds 120 \
-  > "$work/smds.json" 2> "$work/smds.err"
-rc=$?
-set -e
+run "$work/smds.json" "$work/smds.err" "$cli" $card3 --json profile download --smds "$smds" --state "$work/state3" --ca "$work/ca.pem" --max-seconds 120
 check "profile download --smds exits 0" [ $rc = 0 ]
 [ $rc = 0 ] || cat "$work/smds.json" "$work/smds.err"
 check "profile download --smds: ICCID" json_ok "$work/smds.json" 'len(d["data"]["iccid"]) == 20'
@@ -437,11 +392,7 @@ new2=$(json_get "$work/pd.json" 'd["data"]["iccid"]')
 "$cli" $card2 profile disable "$new2" > /dev/null
 "$cli" $card2 --json notification list > "$work/pending.json"
 check "notification process: two pending before" json_ok "$work/pending.json" 'len(d["data"]["notifications"]) == 2'
-set +e
-"$cli" $card2 --json notification process --state "$work/state2" --ca "$work/ca.pem" --max-seconds 120 \
-  > "$work/process.json" 2> "$work/process.err"
-rc=$?
-set -e
+run "$work/process.json" "$work/process.err" "$cli" $card2 --json notification process --state "$work/state2" --ca "$work/ca.pem" --max-seconds 120
 check "notification process exits 0" [ $rc = 0 ]
 [ $rc = 0 ] || cat "$work/process.json" "$work/process.err"
 check "notification process: two delivered" json_ok "$work/process.json" 'd["data"]["notificationsDelivered"] == 2'
