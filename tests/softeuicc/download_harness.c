@@ -108,16 +108,21 @@ void env_start_mode(struct env *e, const char *curve, enum sgp32_softeuicc_mode 
     env_start_rat(e, curve, mode, NULL, 0);
 }
 
-void env_start_rat(struct env *e, const char *curve, enum sgp32_softeuicc_mode mode, const uint8_t *rat, size_t rat_len)
+static void start(struct env *e, const char *curve, enum sgp32_softeuicc_mode mode, const uint8_t *rat, size_t rat_len,
+                  const struct sgp32_softeuicc_storage *storage)
 {
     struct sgp32_softeuicc_identity identity;
     struct sgp32_softeuicc_options options;
-    char eid[64], pkid_hex[64], eum[256], euicc[256], key[256];
+    char eid[64], pkid_hex[64], eum[256], euicc[256], key[256], ci[256];
+    const char *ci_files[1] = {ci};
     uint8_t pkid[1][20];
     memset(e, 0, sizeof(*e));
     snprintf(e->curve, sizeof(e->curve), "%s", curve);
-    snprintf(e->dir, sizeof(e->dir), "/tmp/softeuicc-dl-XXXXXX");
-    assert_non_null(mkdtemp(e->dir));
+    e->storage = storage;
+    if (storage == NULL) {
+        snprintf(e->dir, sizeof(e->dir), "/tmp/softeuicc-dl-XXXXXX");
+        assert_non_null(mkdtemp(e->dir));
+    }
     manifest(curve, "eid", eid, sizeof(eid));
     manifest(curve, "ci_pkid", pkid_hex, sizeof(pkid_hex));
     memset(&identity, 0, sizeof(identity));
@@ -128,6 +133,7 @@ void env_start_rat(struct env *e, const char *curve, enum sgp32_softeuicc_mode m
     path_of(eum, sizeof(eum), curve, "eum/eum.cert.der");
     path_of(euicc, sizeof(euicc), curve, "euicc/euicc.cert.der");
     path_of(key, sizeof(key), curve, "euicc/euicc.key.pem");
+    path_of(ci, sizeof(ci), curve, "ci/ci.cert.der");
     identity.eum_certificate_file = eum;
     identity.euicc_certificate_file = euicc;
     identity.euicc_private_key_file = key;
@@ -136,11 +142,27 @@ void env_start_rat(struct env *e, const char *curve, enum sgp32_softeuicc_mode m
     memset(&options, 0, sizeof(options));
     options.size = sizeof(options);
     options.mode = mode;
-    assert_int_equal(sgp32_softeuicc_create(e->dir, &identity, &options, &e->card), SGP32_OK);
-    install_ci(e->dir, pkid_hex, curve, curve);
+    if (storage != NULL) {
+        identity.ci_certificate_files = ci_files;
+        identity.ci_certificate_count = 1;
+        assert_int_equal(sgp32_softeuicc_create_with_storage(storage, &identity, &options, &e->card), SGP32_OK);
+    } else {
+        assert_int_equal(sgp32_softeuicc_create(e->dir, &identity, &options, &e->card), SGP32_OK);
+        install_ci(e->dir, pkid_hex, curve, curve);
+    }
     connect_card(e);
     new_smdp(e, curve);
     assert_int_equal(smdp_read_file(PROFILE, &e->upp), SGP32_OK);
+}
+
+void env_start_rat(struct env *e, const char *curve, enum sgp32_softeuicc_mode mode, const uint8_t *rat, size_t rat_len)
+{
+    start(e, curve, mode, rat, rat_len, NULL);
+}
+
+void env_start_storage(struct env *e, const char *curve, const struct sgp32_softeuicc_storage *storage)
+{
+    start(e, curve, SGP32_SOFTEUICC_MODE_IOT, NULL, 0, storage);
 }
 
 void env_start(struct env *e, const char *curve)
@@ -155,6 +177,8 @@ void env_stop(struct env *e)
     sgp32_softeuicc_free(e->card);
     smdp_core_free(e->smdp);
     free(e->upp.data);
+    if (e->storage != NULL)
+        return;
     snprintf(command, sizeof(command), "rm -rf '%s'", e->dir);
     assert_int_equal(system(command), 0);
 }
@@ -169,7 +193,10 @@ void env_restart(struct env *e, int reopen)
         sgp32_softeuicc_free(e->card);
         memset(&options, 0, sizeof(options));
         options.size = sizeof(options);
-        assert_int_equal(sgp32_softeuicc_open(e->dir, &options, &e->card), SGP32_OK);
+        if (e->storage != NULL)
+            assert_int_equal(sgp32_softeuicc_open_with_storage(e->storage, &options, &e->card), SGP32_OK);
+        else
+            assert_int_equal(sgp32_softeuicc_open(e->dir, &options, &e->card), SGP32_OK);
     } else {
         assert_int_equal(sgp32_softeuicc_reset(e->card, NULL, 0, NULL), SGP32_OK);
     }

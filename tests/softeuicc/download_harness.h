@@ -18,7 +18,8 @@
 #define MAX_SEGMENTS 256
 
 struct env {
-    char dir[64];
+    char dir[64];                                  /* "" for a card on a caller's storage */
+    const struct sgp32_softeuicc_storage *storage; /* NULL: the directory */
     char curve[16];
     struct sgp32_softeuicc *card;
     struct sgp32_apdu_transport transport;
@@ -82,8 +83,11 @@ void env_start(struct env *e, const char *curve);
 /* The same with a Rules Authorisation Table (identity.rat, DER; NULL: the empty table). */
 void env_start_rat(struct env *e, const char *curve, enum sgp32_softeuicc_mode mode, const uint8_t *rat,
                    size_t rat_len);
+/* A fresh IoT card of the curve set on a caller's storage (its CI certificate through
+ * identity.ci_certificate_files, so into that storage too); storage must outlive e. */
+void env_start_storage(struct env *e, const char *curve, const struct sgp32_softeuicc_storage *storage);
 void env_stop(struct env *e);
-/* Power cycle (reopen 0) or reopen from the state directory (1), then a new ES10 session. */
+/* Power cycle (reopen 0) or reopen from the state directory or storage (1), then a new ES10 session. */
 void env_restart(struct env *e, int reopen);
 enum sgp32_status transceive(struct env *e, const uint8_t *request, size_t len, uint8_t **response,
                              size_t *response_len);

@@ -19,12 +19,16 @@ const uint8_t harness_eid[16] = {0x89, 0x04, 0x90, 0x32, 0x12, 0x34, 0x56, 0x78,
 const uint8_t harness_ci_pkid[20] = {0xF5, 0x41, 0x72, 0xBD, 0xF9, 0x8A, 0x95, 0xD6, 0x5C, 0xBE,
                                      0xB8, 0x8A, 0x38, 0xA1, 0xC1, 0x1D, 0x80, 0x0A, 0x85, 0xC3};
 
-void harness_start(struct harness *h, const struct sgp32_softeuicc_options *options)
+static void start(struct harness *h, const struct sgp32_softeuicc_options *options,
+                  const struct sgp32_softeuicc_storage *storage)
 {
     struct sgp32_softeuicc_identity identity;
     memset(h, 0, sizeof(*h));
-    snprintf(h->dir, sizeof(h->dir), "/tmp/softeuicc-test-XXXXXX");
-    assert_non_null(mkdtemp(h->dir));
+    h->storage = storage;
+    if (storage == NULL) {
+        snprintf(h->dir, sizeof(h->dir), "/tmp/softeuicc-test-XXXXXX");
+        assert_non_null(mkdtemp(h->dir));
+    }
     if (options != NULL)
         h->options = *options;
     h->options.size = sizeof(h->options);
@@ -33,9 +37,23 @@ void harness_start(struct harness *h, const struct sgp32_softeuicc_options *opti
     identity.ci_pkids = &harness_ci_pkid;
     identity.ci_pkid_count = 1;
     identity.default_dp_address = "smdp.example.com";
-    assert_int_equal(sgp32_softeuicc_create(h->dir, &identity, &h->options, &h->card), SGP32_OK);
+    if (storage == NULL)
+        assert_int_equal(sgp32_softeuicc_create(h->dir, &identity, &h->options, &h->card), SGP32_OK);
+    else
+        assert_int_equal(sgp32_softeuicc_create_with_storage(storage, &identity, &h->options, &h->card), SGP32_OK);
     sgp32_softeuicc_transport(h->card, &h->transport);
     assert_int_equal(h->transport.ops->open(h->transport.user, NULL, 0, NULL, 1000), SGP32_OK);
+}
+
+void harness_start(struct harness *h, const struct sgp32_softeuicc_options *options)
+{
+    start(h, options, NULL);
+}
+
+void harness_start_storage(struct harness *h, const struct sgp32_softeuicc_options *options,
+                           const struct sgp32_softeuicc_storage *storage)
+{
+    start(h, options, storage);
 }
 
 void harness_stop(struct harness *h)
@@ -43,6 +61,8 @@ void harness_stop(struct harness *h)
     char path[128];
     sgp32_softeuicc_free(h->card);
     h->card = NULL;
+    if (h->storage != NULL)
+        return;
     snprintf(path, sizeof(path), "%s/card.state", h->dir);
     unlink(path);
     snprintf(path, sizeof(path), "%s/card.state.tmp", h->dir);
@@ -54,7 +74,10 @@ void harness_reopen(struct harness *h)
 {
     sgp32_softeuicc_free(h->card);
     h->card = NULL;
-    assert_int_equal(sgp32_softeuicc_open(h->dir, &h->options, &h->card), SGP32_OK);
+    if (h->storage != NULL)
+        assert_int_equal(sgp32_softeuicc_open_with_storage(h->storage, &h->options, &h->card), SGP32_OK);
+    else
+        assert_int_equal(sgp32_softeuicc_open(h->dir, &h->options, &h->card), SGP32_OK);
     sgp32_softeuicc_transport(h->card, &h->transport);
     h->channel_cla = 0;
 }

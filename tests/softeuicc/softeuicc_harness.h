@@ -12,7 +12,8 @@
 #include "sgp32/softeuicc.h"
 
 struct harness {
-    char dir[64];
+    char dir[64];                                  /* "" for a card on a caller's storage */
+    const struct sgp32_softeuicc_storage *storage; /* NULL: the directory */
     struct sgp32_softeuicc *card;
     struct sgp32_apdu_transport transport;
     struct sgp32_softeuicc_options options;
@@ -26,9 +27,12 @@ extern const uint8_t harness_ci_pkid[20];
 
 /* A new card (options may be NULL) in a new directory; asserts on failure. */
 void harness_start(struct harness *h, const struct sgp32_softeuicc_options *options);
+/* The same card on a caller's storage (sgp32_softeuicc_create_with_storage); storage must outlive h. */
+void harness_start_storage(struct harness *h, const struct sgp32_softeuicc_options *options,
+                           const struct sgp32_softeuicc_storage *storage);
 /* Frees the card and removes the directory. */
 void harness_stop(struct harness *h);
-/* Frees and reopens the card from its directory (with the same options). */
+/* Frees and reopens the card from its directory or storage (with the same options). */
 void harness_reopen(struct harness *h);
 
 /* Hex to bytes (spaces ignored); returns the length. Asserts on bad hex or overflow. */
