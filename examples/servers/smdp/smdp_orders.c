@@ -19,59 +19,11 @@
 
 #include <cjson/cJSON.h>
 
+#include "../common/rest_json.h"
 #include "smdp_server.h"
 
 #define MAX_ORDERS 1024u
 #define MAX_NOTIFICATIONS 256u
-
-static void text_answer(struct sgp32_remote_response *response, int status, const char *text)
-{
-    sgp32_remote_response_init(response, status, "text/plain", SGP32_REMOTE_ADMIN_PROTOCOL_ES9PLUS,
-                               (const uint8_t *)text, strlen(text), NULL, NULL);
-}
-
-static void free_text(void *text)
-{
-    cJSON_free(text);
-}
-
-/* Answers the JSON document (consumed; NULL: out of memory). */
-static void json_answer(struct sgp32_remote_response *response, int status, cJSON *document)
-{
-    char *text = document != NULL ? cJSON_PrintUnformatted(document) : NULL;
-    cJSON_Delete(document);
-    if (text == NULL) {
-        text_answer(response, 500, "out of memory");
-        return;
-    }
-    sgp32_remote_response_init(response, status, "application/json", SGP32_REMOTE_ADMIN_PROTOCOL_ES9PLUS,
-                               (const uint8_t *)text, strlen(text), text, free_text);
-}
-
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    return -1;
-}
-
-static int parse_eid(const char *text, uint8_t eid[16])
-{
-    size_t i;
-    if (text == NULL || strlen(text) != 32)
-        return 0;
-    for (i = 0; i < 32; i++) {
-        int v = hex_value(text[i]);
-        if (v < 0)
-            return 0;
-        eid[i / 2] = (uint8_t)(i % 2 == 0 ? v << 4 : (eid[i / 2] | v));
-    }
-    return 1;
-}
 
 /* An ICCID of 18..20 digits as the ProfileHeader of a TS.48 UPP holds it: BCD in reading order, F
  * padded (EF.ICCID holds the same digits nibble-swapped). */
@@ -108,13 +60,6 @@ static void iccid_text(const uint8_t iccid[10], char out[21])
         out[n++] = (char)('0' + low);
     }
     out[n] = '\0';
-}
-
-static void hex_text(const uint8_t *data, size_t len, char *out)
-{
-    size_t i;
-    for (i = 0; i < len; i++)
-        snprintf(out + 2 * i, 3, "%02X", data[i]);
 }
 
 /* Matching IDs and TS.48 names: letters, digits, '-', '_', '.' (not first). */
@@ -185,7 +130,7 @@ static cJSON *order_json(const struct smdp_order *o)
         ok = cJSON_AddStringToObject(object, "iccid", text) != NULL;
     }
     if (ok && o->has_eid) {
-        hex_text(o->eid, 16, text);
+        rest_hex_text(o->eid, 16, text);
         ok = cJSON_AddStringToObject(object, "eid", text) != NULL;
     }
     ok = ok && cJSON_AddBoolToObject(object, "confirmationCodeRequired", o->confirmation_code[0] != '\0') != NULL;
@@ -268,7 +213,7 @@ static void post_order(struct smdp_server *server, const uint8_t *body, size_t l
         error = "confirmationCode: 1-64 characters expected";
     } else if (has_iccid && !parse_iccid(iccid_field, iccid)) {
         error = "iccid: 18-20 digits expected";
-    } else if (has_eid && !parse_eid(eid_field, o->eid)) {
+    } else if (has_eid && !rest_parse_eid(eid_field, o->eid)) {
         error = "eid: 32 hex digits expected";
     } else if (max_item != NULL &&
                (!cJSON_IsNumber(max_item) || max_item->valuedouble < 0 || max_item->valuedouble > 1000000 ||
@@ -293,7 +238,7 @@ static void post_order(struct smdp_server *server, const uint8_t *body, size_t l
         }
     }
     if (error != NULL) {
-        text_answer(response, status, error);
+        rest_text_answer(response, status, error);
         if (o != NULL)
             order_free(o);
         cJSON_Delete(document);
@@ -309,26 +254,17 @@ static void post_order(struct smdp_server *server, const uint8_t *body, size_t l
     server->orders = o;
     server->order_count++;
     fprintf(stderr, "sgp32-smdp: order %s registered (%s)\n", o->matching_id, o->profile);
-    json_answer(response, 201, order_json(o));
+    rest_json_answer(response, 201, order_json(o));
     cJSON_Delete(document);
 }
 
 static void list_orders(struct smdp_server *server, struct sgp32_remote_response *response)
 {
-    cJSON *document = cJSON_CreateObject(), *array = cJSON_AddArrayToObject(document, "orders");
+    cJSON *array, *document = rest_list_begin("orders", &array);
     struct smdp_order *o;
-    for (o = server->orders; array != NULL && o != NULL; o = o->next) {
-        cJSON *item = order_json(o);
-        if (item == NULL || !cJSON_AddItemToArray(array, item)) {
-            cJSON_Delete(item);
-            array = NULL;
-        }
-    }
-    if (array == NULL) {
-        cJSON_Delete(document);
-        document = NULL;
-    }
-    json_answer(response, 200, document);
+    for (o = server->orders; array != NULL && o != NULL; o = o->next)
+        rest_list_add(&array, order_json(o));
+    rest_list_answer(response, document, array);
 }
 
 static void delete_order(struct smdp_server *server, const char *matching_id, struct sgp32_remote_response *response)
@@ -337,7 +273,7 @@ static void delete_order(struct smdp_server *server, const char *matching_id, st
     while (*link != NULL && strcmp((*link)->matching_id, matching_id) != 0)
         link = &(*link)->next;
     if (*link == NULL) {
-        text_answer(response, 404, "no such order");
+        rest_text_answer(response, 404, "no such order");
         return;
     }
     {
@@ -390,7 +326,7 @@ static cJSON *notification_json(const struct smdp_notification_record *n)
         ok = cJSON_AddStringToObject(object, "iccid", text) != NULL;
     }
     if (ok && n->info.has_eid) {
-        hex_text(n->info.eid, 16, text);
+        rest_hex_text(n->info.eid, 16, text);
         ok = cJSON_AddStringToObject(object, "eid", text) != NULL;
     }
     ok = ok && cJSON_AddBoolToObject(object, "verified", n->verified) != NULL;
@@ -404,20 +340,11 @@ static cJSON *notification_json(const struct smdp_notification_record *n)
 
 static void list_notifications(struct smdp_server *server, struct sgp32_remote_response *response)
 {
-    cJSON *document = cJSON_CreateObject(), *array = cJSON_AddArrayToObject(document, "notifications");
+    cJSON *array, *document = rest_list_begin("notifications", &array);
     struct smdp_notification_record *n;
-    for (n = server->notifications; array != NULL && n != NULL; n = n->next) {
-        cJSON *item = notification_json(n);
-        if (item == NULL || !cJSON_AddItemToArray(array, item)) {
-            cJSON_Delete(item);
-            array = NULL;
-        }
-    }
-    if (array == NULL) {
-        cJSON_Delete(document);
-        document = NULL;
-    }
-    json_answer(response, 200, document);
+    for (n = server->notifications; array != NULL && n != NULL; n = n->next)
+        rest_list_add(&array, notification_json(n));
+    rest_list_answer(response, document, array);
 }
 
 void smdp_server_handle_api(struct smdp_server *server, const char *method, const char *path, const uint8_t *body,
@@ -429,18 +356,18 @@ void smdp_server_handle_api(struct smdp_server *server, const char *method, cons
         else if (strcmp(method, "GET") == 0)
             list_orders(server, response);
         else
-            text_answer(response, 405, "GET or POST");
+            rest_text_answer(response, 405, "GET or POST");
     } else if (strncmp(path, "/api/orders/", 12) == 0) {
         if (strcmp(method, "DELETE") == 0)
             delete_order(server, path + 12, response);
         else
-            text_answer(response, 405, "DELETE only");
+            rest_text_answer(response, 405, "DELETE only");
     } else if (strcmp(path, "/api/notifications") == 0) {
         if (strcmp(method, "GET") == 0)
             list_notifications(server, response);
         else
-            text_answer(response, 405, "GET only");
+            rest_text_answer(response, 405, "GET only");
     } else {
-        text_answer(response, 404, "unknown path");
+        rest_text_answer(response, 404, "unknown path");
     }
 }

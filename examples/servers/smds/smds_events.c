@@ -14,6 +14,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "../common/rest_json.h"
 #include "smds_server.h"
 
 #define API_PREFIX "/api/events"
@@ -27,57 +28,6 @@ size_t smds_events_for(struct smds_server *server, const uint8_t eid[16], struct
         if (memcmp(e->eid, eid, 16) == 0)
             out[count++] = e;
     return count;
-}
-
-static void text_answer(struct sgp32_remote_response *response, int status, const char *text)
-{
-    sgp32_remote_response_init(response, status, "text/plain", SGP32_REMOTE_ADMIN_PROTOCOL_ES9PLUS,
-                               (const uint8_t *)text, strlen(text), NULL, NULL);
-}
-
-static void free_text(void *text)
-{
-    cJSON_free(text);
-}
-
-/* Answers the JSON document (consumed). */
-static void json_answer(struct sgp32_remote_response *response, int status, cJSON *document)
-{
-    char *text = document != NULL ? cJSON_PrintUnformatted(document) : NULL;
-    cJSON_Delete(document);
-    if (text == NULL) {
-        text_answer(response, 500, "out of memory");
-        return;
-    }
-    sgp32_remote_response_init(response, status, "application/json", SGP32_REMOTE_ADMIN_PROTOCOL_ES9PLUS,
-                               (const uint8_t *)text, strlen(text), text, free_text);
-}
-
-static void eid_hex(const uint8_t eid[16], char out[33])
-{
-    size_t i;
-    for (i = 0; i < 16; i++)
-        snprintf(out + 2 * i, 3, "%02X", eid[i]);
-}
-
-static int parse_eid(const char *text, uint8_t eid[16])
-{
-    size_t i;
-    if (text == NULL || strlen(text) != 32)
-        return 0;
-    for (i = 0; i < 32; i++) {
-        char c = text[i];
-        int v = c >= '0' && c <= '9'
-                    ? c - '0'
-                    : (c >= 'A' && c <= 'F' ? c - 'A' + 10 : (c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1));
-        if (v < 0)
-            return 0;
-        if (i % 2 == 0)
-            eid[i / 2] = (uint8_t)(v << 4);
-        else
-            eid[i / 2] = (uint8_t)(eid[i / 2] | v);
-    }
-    return 1;
 }
 
 /* An eventId (SGP.22 4.1: a Matching ID: letters, digits, '-'; also '.' and '_' as the test profiles). */
@@ -114,7 +64,7 @@ static cJSON *event_json(const struct smds_event *e)
 {
     char eid[33];
     cJSON *object = cJSON_CreateObject();
-    eid_hex(e->eid, eid);
+    rest_hex_text(e->eid, 16, eid);
     if (object == NULL || cJSON_AddStringToObject(object, "eid", eid) == NULL ||
         cJSON_AddStringToObject(object, "smdpAddress", e->smdp_address) == NULL ||
         cJSON_AddStringToObject(object, "eventId", e->event_id) == NULL ||
@@ -146,17 +96,17 @@ static void post_event(struct smds_server *server, const uint8_t *body, size_t l
     struct smds_event *e, **tail;
     uint8_t eid[16];
     if (!cJSON_IsObject(document)) {
-        text_answer(response, 400, "a JSON object expected");
-    } else if (!parse_eid(eid_text, eid)) {
-        text_answer(response, 400, "eid: 32 hex digits expected");
+        rest_text_answer(response, 400, "a JSON object expected");
+    } else if (!rest_parse_eid(eid_text, eid)) {
+        rest_text_answer(response, 400, "eid: 32 hex digits expected");
     } else if (!valid_address(address)) {
-        text_answer(response, 400, "smdpAddress: host[:port] expected");
+        rest_text_answer(response, 400, "smdpAddress: host[:port] expected");
     } else if (!valid_event_id(event_id)) {
-        text_answer(response, 400, "eventId: 1-128 characters of A-Z a-z 0-9 - _ . expected");
+        rest_text_answer(response, 400, "eventId: 1-128 characters of A-Z a-z 0-9 - _ . expected");
     } else if (find_event(server, event_id, NULL) != NULL) {
-        text_answer(response, 409, "eventId already registered");
+        rest_text_answer(response, 409, "eventId already registered");
     } else if (server->event_count >= MAX_EVENTS || (e = calloc(1, sizeof(*e))) == NULL) {
-        text_answer(response, 503, "event table full");
+        rest_text_answer(response, 503, "event table full");
     } else {
         memcpy(e->eid, eid, 16);
         snprintf(e->event_id, sizeof(e->event_id), "%s", event_id);
@@ -168,27 +118,18 @@ static void post_event(struct smds_server *server, const uint8_t *body, size_t l
         server->event_count++;
         if (server->verbose)
             fprintf(stderr, "sgp32-smds: event %s registered for %s (SM-DP+ %s)\n", event_id, eid_text, address);
-        json_answer(response, 201, event_json(e));
+        rest_json_answer(response, 201, event_json(e));
     }
     cJSON_Delete(document);
 }
 
 static void list_events(struct smds_server *server, struct sgp32_remote_response *response)
 {
-    cJSON *document = cJSON_CreateObject(), *array = cJSON_AddArrayToObject(document, "events");
+    cJSON *array, *document = rest_list_begin("events", &array);
     struct smds_event *e;
-    for (e = server->events; array != NULL && e != NULL; e = e->next) {
-        cJSON *item = event_json(e);
-        if (item == NULL || !cJSON_AddItemToArray(array, item)) {
-            cJSON_Delete(item);
-            array = NULL;
-        }
-    }
-    if (array == NULL) {
-        cJSON_Delete(document);
-        document = NULL;
-    }
-    json_answer(response, 200, document);
+    for (e = server->events; array != NULL && e != NULL; e = e->next)
+        rest_list_add(&array, event_json(e));
+    rest_list_answer(response, document, array);
 }
 
 static void delete_events(struct smds_server *server, const char *event_id, struct sgp32_remote_response *response)
@@ -206,7 +147,7 @@ static void delete_events(struct smds_server *server, const char *event_id, stru
         free(e);
         server->event_count--;
     } else {
-        text_answer(response, 404, "no such eventId");
+        rest_text_answer(response, 404, "no such eventId");
         return;
     }
     sgp32_remote_response_init(response, 204, NULL, SGP32_REMOTE_ADMIN_PROTOCOL_ES9PLUS, NULL, 0, NULL, NULL);
@@ -218,11 +159,11 @@ void smds_server_handle_api(struct smds_server *server, const char *method, cons
     size_t prefix = strlen(API_PREFIX);
     const char *rest = path + prefix;
     if (strncmp(path, API_PREFIX, prefix) != 0 || (rest[0] != '\0' && rest[0] != '/')) {
-        text_answer(response, 404, "unknown path");
+        rest_text_answer(response, 404, "unknown path");
     } else if (rest[0] == '/' && strcmp(method, "DELETE") == 0) {
         delete_events(server, rest + 1, response);
     } else if (rest[0] == '/') {
-        text_answer(response, 405, "DELETE only");
+        rest_text_answer(response, 405, "DELETE only");
     } else if (strcmp(method, "POST") == 0) {
         post_event(server, body, body_len, response);
     } else if (strcmp(method, "GET") == 0) {
@@ -230,7 +171,7 @@ void smds_server_handle_api(struct smds_server *server, const char *method, cons
     } else if (strcmp(method, "DELETE") == 0) {
         delete_events(server, NULL, response);
     } else {
-        text_answer(response, 405, "GET, POST or DELETE");
+        rest_text_answer(response, 405, "GET, POST or DELETE");
     }
 }
 
