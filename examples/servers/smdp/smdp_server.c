@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "https_server.h"
+#include "rest_json.h"
 #include "server_options.h"
 #include "smdp_server.h"
 
@@ -97,11 +98,9 @@ static void handle(void *user, const char *method, const struct sgp32_remote_inc
         smdp_server_handle_api(user, method, incoming->path, incoming->body, incoming->body_len, response);
     } else if (strcmp(method, "POST") != 0) {
         /* SGP.22 6.5.1: every ES9+ function is an HTTP POST */
-        sgp32_remote_response_init(response, 405, "text/plain", SGP32_REMOTE_ADMIN_PROTOCOL_ES9PLUS,
-                                   (const uint8_t *)"POST only", 9, NULL, NULL);
+        rest_text_answer(response, 405, "POST only");
     } else if (body_too_large) {
-        sgp32_remote_response_init(response, 413, "text/plain", SGP32_REMOTE_ADMIN_PROTOCOL_ES9PLUS,
-                                   (const uint8_t *)"too large", 9, NULL, NULL);
+        rest_text_answer(response, 413, "too large");
     } else {
         smdp_server_handle(user, incoming, response);
     }

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "https_server.h"
+#include "rest_json.h"
 #include "server_options.h"
 #include "remote/es11_json.h"
 #include "smds_server.h"
@@ -65,14 +66,12 @@ static void handle(void *user, const char *method, const struct sgp32_remote_inc
                    struct sgp32_remote_response *response)
 {
     if (body_too_large) {
-        sgp32_remote_response_init(response, 413, "text/plain", SGP32_REMOTE_ADMIN_PROTOCOL_ES9PLUS,
-                                   (const uint8_t *)"too large", 9, NULL, NULL);
+        rest_text_answer(response, 413, "too large");
     } else if (strncmp(incoming->path, "/api/", 5) == 0) {
         smds_server_handle_api(user, method, incoming->path, incoming->body, incoming->body_len, response);
     } else if (strcmp(method, "POST") != 0) {
         /* SGP.22 6.6.1 (as 6.5.1): every ES11 function is an HTTP POST */
-        sgp32_remote_response_init(response, 405, "text/plain", SGP32_REMOTE_ADMIN_PROTOCOL_ES9PLUS,
-                                   (const uint8_t *)"POST only", 9, NULL, NULL);
+        rest_text_answer(response, 405, "POST only");
     } else {
         smds_server_handle_es11(user, incoming, response);
     }
