@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT */
-/* The smallest complete IPA host (docs/ipa.md): a software eUICC, libcurl, files for storage.
+/* The smallest complete IPA host (docs/ipa.md): a software eUICC, libcurl, a directory for storage.
  * Usage: minimal_host <card dir> <state dir> <CA pem> [eIM base URL]   (runs until SIGINT) */
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <sgp32/host_posix.h>
 #include <sgp32/http_curl.h>
 #include <sgp32/ipa.h>
 #include <sgp32/softeuicc.h>
@@ -14,52 +15,6 @@ static void on_signal(int sig)
 {
     (void)sig;
     stop = 1;
-}
-static uint64_t now_ms(void *u)
-{
-    struct timespec t;
-    (void)u;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (uint64_t)t.tv_sec * 1000u + (uint64_t)t.tv_nsec / 1000000u;
-}
-static void path_of(void *dir, const char *name, char *out, size_t cap)
-{
-    snprintf(out, cap, "%s/%s", (const char *)dir, name);
-}
-static enum sgp32_status load(void *dir, const char *name, uint8_t *buf, size_t cap, size_t *len)
-{
-    char path[512];
-    FILE *f;
-    long size;
-    path_of(dir, name, path, sizeof(path));
-    if ((f = fopen(path, "rb")) == NULL)
-        return SGP32_ERR_NOT_FOUND;
-    fseek(f, 0, SEEK_END);
-    size = ftell(f);
-    rewind(f);
-    *len = (size_t)size;
-    if ((size_t)size > cap) {
-        fclose(f);
-        return SGP32_ERR_BUFFER_TOO_SMALL;
-    }
-    size = (long)fread(buf, 1, (size_t)size, f);
-    fclose(f);
-    return (size_t)size == *len ? SGP32_OK : SGP32_ERR_STORAGE;
-}
-static enum sgp32_status save(void *dir, const char *name, const uint8_t *data, size_t len)
-{ /* atomic: write a temporary file, then rename it over the record */
-    char path[512], tmp[520];
-    FILE *f;
-    int ok;
-    path_of(dir, name, path, sizeof(path));
-    if (data == NULL)
-        return remove(path) == 0 ? SGP32_OK : SGP32_ERR_NOT_FOUND;
-    snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-    if ((f = fopen(tmp, "wb")) == NULL)
-        return SGP32_ERR_STORAGE;
-    ok = fwrite(data, 1, len, f) == len && fflush(f) == 0;
-    ok = (fclose(f) == 0) && ok;
-    return ok && rename(tmp, path) == 0 ? SGP32_OK : SGP32_ERR_STORAGE;
 }
 static void log_line(void *u, int level, const char *m)
 {
@@ -100,9 +55,9 @@ int main(int argc, char **argv)
         return 1;
     sgp32_softeuicc_transport(card, &platform.apdu);
     sgp32_http_curl_client(curl, &platform.http);
-    platform.load = load;
-    platform.save = save;
-    platform.now_ms = now_ms;
+    platform.load = sgp32_host_dir_load; /* one file per record, saved atomically */
+    platform.save = sgp32_host_dir_save;
+    platform.now_ms = sgp32_host_now_ms;
     platform.log = log_line;
     platform.event = on_event;
     platform.user = argv[2];

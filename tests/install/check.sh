@@ -128,6 +128,7 @@ if [ "$want_shared" = 1 ]; then
       transport_at.h) [ "$(cache_bool SGP32_WITH_AT)" = 1 ] || continue ;;
       transport_qmi.h) [ "$(cache_bool SGP32_WITH_QMI)" = 1 ] || continue ;;
       http_curl.h) [ "$(cache_bool SGP32_WITH_CURL)" = 1 ] || continue ;;
+      host_posix.h) [ "$(cache_bool SGP32_WITH_HOST_POSIX)" = 1 ] || continue ;;
     esac
     for fn in $(grep -oE '\bsgp32_[a-z0-9_]+\(' "$header" | tr -d '(' | sort -u); do
       case " $(echo $exported) " in
