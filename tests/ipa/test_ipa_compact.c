@@ -145,20 +145,6 @@ static const struct sgp32_ipa_event *installed(struct ipa_fixture *f)
     return done;
 }
 
-static size_t pending_notifications(struct ipa_fixture *f)
-{
-    struct sgp32_es10 *es10 = NULL;
-    uint8_t *answer = NULL;
-    size_t answer_len = 0, n = 0, i;
-    assert_int_equal(ipa_fixture_es10(f, &es10), SGP32_OK);
-    assert_int_equal(sgp32_es10_list_notification(es10, -1, &answer, &answer_len), SGP32_OK);
-    for (i = 0; i + 1 < answer_len; i++)
-        n += answer[i] == 0xBF && answer[i + 1] == 0x2F;
-    sgp32_buffer_free(answer);
-    sgp32_es10_free(es10);
-    return n;
-}
-
 /* Bytes of all requests to the eIM (both bindings' paths), from the HTTP peer's records. */
 static size_t esipa_bytes(const struct ipa_fixture *f)
 {
@@ -298,7 +284,7 @@ static void minimized_download(enum sgp32_ipa_binding binding)
     if (minimized_bytes + 1000 > full_bytes)
         fail_msg("ESipa bytes: %zu minimized, %zu full", minimized_bytes, full_bytes);
     assert_int_equal(ipa_smdp_calls(f->smdp, "handleNotification"), 1);
-    assert_int_equal(pending_notifications(f), 0);
+    assert_int_equal(ipa_fixture_pending_notifications(f), 0);
     teardown_fixture(full);
     teardown_fixture(f);
 }
@@ -394,12 +380,12 @@ static void test_notifications_minimized(void **state)
     assert_false(contains(r->wire, r->wire_len, f->euicc_certificate, f->euicc_certificate_len));
     assert_true(contains(r->data, r->len, f->euicc_certificate, f->euicc_certificate_len));
     assert_decodes("EsipaMessageFromIpaToEim", r->wire, r->wire_len);
-    assert_int_equal(pending_notifications(f), 0);
+    assert_int_equal(ipa_fixture_pending_notifications(f), 0);
     /* a disable made outside the IPA: its notification is delivered alone, compact with eidValue */
     assert_int_equal(ipa_fixture_es10(f, &es10), SGP32_OK);
     assert_int_equal(sgp32_es10_disable_profile(es10, SGP32_ES10_PROFILE_ICCID, iccid, 10, 0), SGP32_OK);
     sgp32_es10_free(es10);
-    assert_int_equal(pending_notifications(f), 1);
+    assert_int_equal(ipa_fixture_pending_notifications(f), 1);
     before = ipa_smdp_calls(f->smdp, "handleNotification");
     f->ipa_free(f->ipa);
     f->ipa = NULL;
@@ -413,7 +399,7 @@ static void test_notifications_minimized(void **state)
     assert_true(r->wire_len + 500 < r->len);
     assert_decodes("EsipaMessageFromIpaToEim", r->wire, r->wire_len);
     assert_int_equal(ipa_smdp_calls(f->smdp, "handleNotification"), before + 1); /* forwarded in full */
-    assert_int_equal(pending_notifications(f), 0);
+    assert_int_equal(ipa_fixture_pending_notifications(f), 0);
     teardown_fixture(f);
 }
 

@@ -117,21 +117,6 @@ size_t dl_profile_count(struct ipa_fixture *f)
     return n;
 }
 
-/* Pending notifications on the card (ListNotification entries). */
-size_t dl_pending_notifications(struct ipa_fixture *f)
-{
-    struct sgp32_es10 *es10 = NULL;
-    uint8_t *answer = NULL;
-    size_t answer_len = 0, n = 0, i;
-    assert_int_equal(ipa_fixture_es10(f, &es10), SGP32_OK);
-    assert_int_equal(sgp32_es10_list_notification(es10, -1, &answer, &answer_len), SGP32_OK);
-    for (i = 0; i + 1 < answer_len; i++)
-        n += answer[i] == 0xBF && answer[i + 1] == 0x2F;
-    sgp32_buffer_free(answer);
-    sgp32_es10_free(es10);
-    return n;
-}
-
 /* ProvideEimPackageResults with a ProfileDownloadTriggerResult the eIM received. */
 size_t dl_trigger_results(const struct ipa_fixture *f)
 {
@@ -161,7 +146,7 @@ void dl_expect_installed(struct ipa_fixture *f)
     assert_int_equal(dl_smdp_calls(f, "handleNotification"), 1);
     assert_int_equal(dl_smdp_calls(f, "cancelSession"), 0);
     /* delivered, then removed; nothing persisted any more */
-    assert_int_equal(dl_pending_notifications(f), 0);
+    assert_int_equal(ipa_fixture_pending_notifications(f), 0);
     assert_null(ipa_storage_get(f->host.storage, "ipa.download", NULL));
     assert_int_equal(ipa_http_peer_in_flight(f->http), 0);
     assert_int_equal(ipa_http_peer_violations(f->http, NULL), 0);

@@ -31,7 +31,6 @@ void dl_run(struct ipa_fixture *f);
 const struct sgp32_ipa_event *dl_done(const struct ipa_fixture *f);
 int dl_profile_listed(struct ipa_fixture *f, const uint8_t iccid[10]);
 size_t dl_profile_count(struct ipa_fixture *f);
-size_t dl_pending_notifications(struct ipa_fixture *f);
 /* ProvideEimPackageResults with a ProfileDownloadTriggerResult the eIM received. */
 size_t dl_trigger_results(const struct ipa_fixture *f);
 size_t dl_smdp_calls(struct ipa_fixture *f, const char *function);

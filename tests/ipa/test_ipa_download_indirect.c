@@ -53,7 +53,7 @@ static void indirect(enum sgp32_ipa_binding binding, int universal_forms)
     assert_true(dl_contains(report->data, report->len, "\x82\x04\xD1", 3));
     assert_true(dl_contains(report->data, report->len, "\xBF\x37", 2));
     assert_true(dl_contains(report->data, report->len, done->iccid, 10));
-    assert_int_equal(dl_pending_notifications(f), 0);
+    assert_int_equal(ipa_fixture_pending_notifications(f), 0);
     assert_null(ipa_storage_get(f->host.storage, "ipa.download", NULL));
     assert_null(ipa_storage_get(f->host.storage, "ipa.job", NULL));
     assert_int_equal(ipa_http_peer_violations(f->http, NULL), 0);
@@ -133,7 +133,7 @@ static void test_indirect_bpp_refused(void **state)
     assert_int_equal(ipa_eim_count(f->eim, SGP32_ESIPA_CANCEL_SESSION), 1); /* after PrepareDownload */
     assert_int_equal(dl_smdp_calls(f, "cancelSession"), 1);
     assert_int_equal(dl_profile_count(f), 0);
-    assert_int_equal(dl_pending_notifications(f), 0);
+    assert_int_equal(ipa_fixture_pending_notifications(f), 0);
     report = ipa_eim_last(f->eim, SGP32_ESIPA_PROVIDE_EIM_PACKAGE_RESULT);
     assert_non_null(report);
     /* ... with getBoundProfilePackageErrorEsipa downloadOrderExpired as the errorResponse */
@@ -188,7 +188,7 @@ static void test_indirect_contact_smds(void **state)
     assert_non_null(report);
     assert_int_equal(report->result_kind, IPA_EIM_DOWNLOAD_TRIGGER_RESULT);
     assert_true(dl_contains(report->data, report->len, "\x82\x04\xD1\x00\x00\x09\xBF\x37", 8));
-    assert_int_equal(dl_pending_notifications(f), 0);
+    assert_int_equal(ipa_fixture_pending_notifications(f), 0);
     assert_null(ipa_storage_get(f->host.storage, "ipa.job", NULL));
     ipa_smds_free(smds);
     dl_teardown(f);

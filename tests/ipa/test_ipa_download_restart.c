@@ -176,7 +176,7 @@ static int restart_after_save(size_t k, int indirect, int lost)
     if (getenv("IPA_TEST_VERBOSE") != NULL)
         fprintf(stderr, "restart %s save %zu: %s, %s\n", lost ? "during" : "after", k, sgp32_strerror(done->status),
                 done->detail);
-    if (dl_pending_notifications(f) != 0)
+    if (ipa_fixture_pending_notifications(f) != 0)
         fail_msg("restart after save %zu: a notification is left on the card", k);
     assert_null(ipa_storage_get(f->host.storage, "ipa.download", NULL));
     assert_null(ipa_storage_get(f->host.storage, "ipa.job", NULL));

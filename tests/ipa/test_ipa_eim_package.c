@@ -126,107 +126,6 @@ static void crash_install(struct ipa_fixture *f, struct crash *c, size_t crash_a
     f->platform.user = c;
 }
 
-/* ---- Card set-up and inspection ---- */
-
-static void preload(struct ipa_fixture *f, const uint8_t iccid[10], uint8_t aid_last)
-{
-    uint8_t info[96];
-    size_t n = 0;
-    static const uint8_t aid_prefix[15] = {0xA0, 0x00, 0x00, 0x05, 0x59, 0x10, 0x10, 0xFF,
-                                           0xFF, 0xFF, 0xFF, 0x89, 0x00, 0x00, 0x10};
-    info[n++] = 0xE3;
-    info[n++] = 0; /* patched */
-    info[n++] = 0x5A;
-    info[n++] = 10;
-    memcpy(info + n, iccid, 10);
-    n += 10;
-    info[n++] = 0x4F;
-    info[n++] = 16;
-    memcpy(info + n, aid_prefix, 15);
-    n += 15;
-    info[n++] = aid_last;
-    info[n++] = 0x95; /* profileClass operational (2) */
-    info[n++] = 1;
-    info[n++] = 2;
-    /* notificationConfigurationInfo: every event to the eIM's address (SGP.22 3.5) */
-    {
-        static const uint8_t config[] = {0xB6, 0x16, 0x30, 0x14, 0x80, 0x02, 0x04, 0xF0, 0x81, 0x0E, '1', '2',
-                                         '7',  '.',  '0',  '.',  '0',  '.',  '1',  ':',  '8',  '0',  '0', '0'};
-        memcpy(info + n, config, sizeof(config));
-        n += sizeof(config);
-    }
-    info[1] = (uint8_t)(n - 2);
-    assert_int_equal(sgp32_softeuicc_preload_profile(f->card, info, n), SGP32_OK);
-}
-
-/* Pending notifications and package results still on the card. */
-static void card_leftovers(struct ipa_fixture *f, size_t *notifications, size_t *results)
-{
-    struct sgp32_es10 *es10 = NULL;
-    uint8_t *answer = NULL;
-    size_t len = 0;
-    const uint8_t *v;
-    size_t v_len, off;
-    struct sgp32_tlv_header h, item;
-    assert_int_equal(ipa_fixture_es10(f, &es10), SGP32_OK);
-    *notifications = *results = 0;
-    assert_int_equal(sgp32_es10_retrieve_notifications_list(es10, SGP32_ES10_NOTIFICATIONS_ALL, 0, &answer, &len),
-                     SGP32_OK);
-    /* BF2B { A0 { items } } */
-    assert_int_equal(sgp32_tlv_parse_header(answer, len, &h), SGP32_OK);
-    v = answer + h.header_len;
-    v_len = h.length;
-    if (v_len > 0 && v[0] == 0xA0) {
-        assert_int_equal(sgp32_tlv_parse_header(v, v_len, &h), SGP32_OK);
-        for (off = h.header_len; off < h.header_len + h.length; off += item.header_len + item.length) {
-            assert_int_equal(sgp32_tlv_parse_header(v + off, v_len - off, &item), SGP32_OK);
-            (*notifications)++;
-        }
-    }
-    sgp32_buffer_free(answer);
-    answer = NULL;
-    assert_int_equal(
-        sgp32_es10_retrieve_notifications_list(es10, SGP32_ES10_NOTIFICATIONS_EUICC_PACKAGE_RESULTS, 0, &answer, &len),
-        SGP32_OK);
-    assert_int_equal(sgp32_tlv_parse_header(answer, len, &h), SGP32_OK);
-    v = answer + h.header_len;
-    v_len = h.length;
-    if (v_len > 0 && v[0] == 0xA2) {
-        assert_int_equal(sgp32_tlv_parse_header(v, v_len, &h), SGP32_OK);
-        for (off = h.header_len; off < h.header_len + h.length; off += item.header_len + item.length) {
-            assert_int_equal(sgp32_tlv_parse_header(v + off, v_len - off, &item), SGP32_OK);
-            (*results)++;
-        }
-    }
-    sgp32_buffer_free(answer);
-    sgp32_es10_free(es10);
-}
-
-/* The state of profile `iccid` (1 enabled, 0 disabled, -1 absent). */
-static int profile_state(struct ipa_fixture *f, const uint8_t iccid[10])
-{
-    struct sgp32_es10 *es10 = NULL;
-    uint8_t *answer = NULL;
-    size_t len = 0, at;
-    int state = -1;
-    assert_int_equal(ipa_fixture_es10(f, &es10), SGP32_OK);
-    assert_int_equal(sgp32_es10_get_profiles_info(es10, NULL, 0, &answer, &len), SGP32_OK);
-    for (at = 0; at + 12 <= len; at++)
-        if (answer[at] == 0x5A && answer[at + 1] == 10 && memcmp(answer + at + 2, iccid, 10) == 0) {
-            size_t k;
-            state = 0;
-            for (k = at + 12; k + 3 < len && answer[k] != 0xE3; k++)
-                if (answer[k] == 0x9F && answer[k + 1] == 0x70 && answer[k + 2] == 1) {
-                    state = answer[k + 3] == 1;
-                    break;
-                }
-            break;
-        }
-    sgp32_buffer_free(answer);
-    sgp32_es10_free(es10);
-    return state;
-}
-
 /* The eIM route with a scriptable outage: `pass` requests reach the eIM, then `fail` fail. */
 struct flaky {
     struct ipa_eim *eim;
@@ -280,8 +179,8 @@ static int setup(void **state)
         free(f);
         return -1;
     }
-    preload(f, ICCID_A, 0x01);
-    preload(f, ICCID_B, 0x02);
+    assert_int_equal(ipa_fixture_preload(f, ICCID_A, 0x01, 0, IPA_FIXTURE_EIM_FQDN), SGP32_OK);
+    assert_int_equal(ipa_fixture_preload(f, ICCID_B, 0x02, 0, IPA_FIXTURE_EIM_FQDN), SGP32_OK);
     f->config.poll_interval_ms = 60000;
     f->config.retry_initial_ms = 1000;
     f->config.retry_max_ms = 8000;
@@ -327,7 +226,7 @@ static void test_enable_executed_reported_acknowledged(void **state)
     assert_true(run(f, &last) > 0);
     assert_string_equal(last.state, "idle");
 
-    assert_int_equal(profile_state(f, ICCID_A), 1);
+    assert_int_equal(ipa_fixture_profile_state(f, ICCID_A), 1);
     assert_int_equal(ipa_eim_accepted_results(f->eim), 1);
     report = ipa_eim_last(f->eim, SGP32_ESIPA_PROVIDE_EIM_PACKAGE_RESULT);
     assert_non_null(report);
@@ -336,7 +235,7 @@ static void test_enable_executed_reported_acknowledged(void **state)
     /* The enable produced a notification: it travelled with the result, was acknowledged, removed. */
     assert_int_equal(report->result_kind, IPA_EIM_EPR_AND_NOTIFICATIONS);
     assert_true(report->ack_count >= 2);
-    card_leftovers(f, &notifications, &results);
+    assert_int_equal(ipa_fixture_card_leftovers(f, &notifications, &results), SGP32_OK);
     assert_int_equal(notifications, 0);
     assert_int_equal(results, 0);
 
@@ -372,8 +271,8 @@ static void test_several_packages_in_one_go(void **state)
     assert_int_equal(ipa_fixture_ipa_new(f), SGP32_OK);
     assert_true(run(f, NULL) > 0);
     assert_int_equal(ipa_eim_accepted_results(f->eim), 3);
-    assert_int_equal(profile_state(f, ICCID_A), 0);
-    assert_int_equal(profile_state(f, ICCID_B), 1);
+    assert_int_equal(ipa_fixture_profile_state(f, ICCID_A), 0);
+    assert_int_equal(ipa_fixture_profile_state(f, ICCID_B), 1);
     assert_int_equal(ipa_eim_count(f->eim, SGP32_ESIPA_GET_EIM_PACKAGE), 4);
 }
 
@@ -416,7 +315,7 @@ static void test_eim_package_errors(void **state)
         ipa_fixture_run(f, 400, 0, &last);
         assert_int_not_equal(last.status, SGP32_OK);
     }
-    assert_int_equal(profile_state(f, ICCID_A), 0);
+    assert_int_equal(ipa_fixture_profile_state(f, ICCID_A), 0);
 }
 
 static void test_unreachable_eim_backs_off(void **state)
@@ -458,7 +357,7 @@ static void test_result_kept_until_acknowledged(void **state)
     ipa_fixture_run(f, 400, 0, NULL);
     assert_int_equal(ipa_eim_accepted_results(f->eim), 1);
     /* Not acknowledged, not delivered: the eUICC keeps the result and the notification. */
-    card_leftovers(f, &notifications, &results);
+    assert_int_equal(ipa_fixture_card_leftovers(f, &notifications, &results), SGP32_OK);
     assert_int_equal(notifications, 1);
     assert_int_equal(results, 1);
     assert_int_equal(ipa_events_count(&f->host.events, SGP32_IPA_EVENT_NOTIFICATION_DELIVERED), 0);
@@ -475,7 +374,7 @@ static void test_unacknowledged_notification_delivered_alone(void **state)
     /* The eIM did not acknowledge: the notification goes again, by itself (HandleNotification),
      * and only then leaves the eUICC. The package result stays until acknowledged. */
     assert_int_equal(ipa_eim_count(f->eim, SGP32_ESIPA_HANDLE_NOTIFICATION), 1);
-    card_leftovers(f, &notifications, &results);
+    assert_int_equal(ipa_fixture_card_leftovers(f, &notifications, &results), SGP32_OK);
     assert_int_equal(notifications, 0);
     assert_int_equal(results, 1);
     assert_int_equal(ipa_events_count(&f->host.events, SGP32_IPA_EVENT_NOTIFICATION_DELIVERED), 1);
@@ -508,7 +407,7 @@ static void test_report_retried_until_delivered(void **state)
     }
     assert_true(ipa_log_find(&f->host.log, 0, SGP32_LOG_WARNING, "SGP32_ERR_TIMEOUT") >= 0);
     assert_int_equal(ipa_eim_accepted_results(f->eim), 1);
-    assert_int_equal(profile_state(f, ICCID_A), 1);
+    assert_int_equal(ipa_fixture_profile_state(f, ICCID_A), 1);
     assert_null(ipa_storage_get(f->host.storage, "ipa.job", NULL));
 }
 
@@ -537,7 +436,7 @@ static void test_rollback_when_eim_unreachable(void **state)
     queue_enable(f, ICCID_A, 0, NULL);
     assert_int_equal(ipa_fixture_ipa_new(f), SGP32_OK);
     run(f, NULL);
-    assert_int_equal(profile_state(f, ICCID_A), 1);
+    assert_int_equal(ipa_fixture_profile_state(f, ICCID_A), 1);
     /* Now enable B with rollbackFlag; after that the eIM is gone for good (the new profile has no
      * connectivity): past the deadline the IPA rolls back to A. */
     queue_enable(f, ICCID_B, 1, NULL);
@@ -548,8 +447,8 @@ static void test_rollback_when_eim_unreachable(void **state)
         ipa_clock_advance(&f->host.clock, last.wait_ms);
     }
     assert_int_equal(ipa_events_count(&f->host.events, SGP32_IPA_EVENT_ROLLBACK), 1);
-    assert_int_equal(profile_state(f, ICCID_A), 1);
-    assert_int_equal(profile_state(f, ICCID_B), 0);
+    assert_int_equal(ipa_fixture_profile_state(f, ICCID_A), 1);
+    assert_int_equal(ipa_fixture_profile_state(f, ICCID_B), 0);
     /* The eIM comes back: it gets the rollback's result, and learns of the state change. */
     outage(f, 0, 0, SGP32_OK);
     run(f, NULL);
@@ -599,7 +498,7 @@ static void test_transfer_eim_package(void **state)
     assert_non_null(event);
     assert_int_equal(event->data[0], 0xBF);
     assert_int_equal(event->data[1], 0x4E);
-    assert_int_equal(profile_state(f, ICCID_A), 1);
+    assert_int_equal(ipa_fixture_profile_state(f, ICCID_A), 1);
     {
         /* The result inside verifies at the eIM. */
         const uint8_t *element = NULL;
@@ -659,10 +558,10 @@ static void test_power_cut_after_each_save(void **state)
         sgp32_softeuicc_reset(f->card, NULL, 0, NULL);
         assert_int_equal(ipa_fixture_restart(f, NULL), SGP32_OK);
         assert_true(run(f, NULL) > 0);
-        assert_int_equal(profile_state(f, ICCID_A), 1);
+        assert_int_equal(ipa_fixture_profile_state(f, ICCID_A), 1);
         /* Executed once: exactly one distinct result accepted; acknowledged ones removed. */
         assert_int_equal(ipa_eim_accepted_results(f->eim), 1);
-        card_leftovers(f, &notifications, &results);
+        assert_int_equal(ipa_fixture_card_leftovers(f, &notifications, &results), SGP32_OK);
         assert_int_equal(results, 0);
         assert_int_equal(notifications, 0);
         assert_null(ipa_storage_get(f->host.storage, "ipa.job", NULL));
@@ -684,10 +583,10 @@ static void test_several_contexts_in_one_process(void **state)
     assert_int_equal(ipa_fixture_ipa_new(b), SGP32_OK);
     run(a, NULL);
     run(b, NULL);
-    assert_int_equal(profile_state(a, ICCID_A), 1);
-    assert_int_equal(profile_state(a, ICCID_B), 0);
-    assert_int_equal(profile_state(b, ICCID_B), 1);
-    assert_int_equal(profile_state(b, ICCID_A), 0);
+    assert_int_equal(ipa_fixture_profile_state(a, ICCID_A), 1);
+    assert_int_equal(ipa_fixture_profile_state(a, ICCID_B), 0);
+    assert_int_equal(ipa_fixture_profile_state(b, ICCID_B), 1);
+    assert_int_equal(ipa_fixture_profile_state(b, ICCID_A), 0);
     teardown(&s);
 }
 
@@ -744,12 +643,12 @@ static void test_json_binding(void **state)
     queue_enable(f, ICCID_A, 0, NULL);
     assert_int_equal(ipa_fixture_ipa_new(f), SGP32_OK);
     assert_true(run(f, NULL) > 0);
-    assert_int_equal(profile_state(f, ICCID_A), 1);
+    assert_int_equal(ipa_fixture_profile_state(f, ICCID_A), 1);
     assert_int_equal(ipa_eim_accepted_results(f->eim), 1);
     assert_int_equal(ipa_http_peer_count(f->http, "/gsma/rsp2/asn1"), 0);
     assert_true(ipa_http_peer_count(f->http, "/gsma/rsp2/esipa/getEimPackage") >= 2);
     assert_int_equal(ipa_http_peer_count(f->http, "/gsma/rsp2/esipa/provideEimPackageResult"), 1);
-    card_leftovers(f, &notifications, &results);
+    assert_int_equal(ipa_fixture_card_leftovers(f, &notifications, &results), SGP32_OK);
     assert_int_equal(notifications, 0);
     assert_int_equal(results, 0);
 }

@@ -26,82 +26,12 @@ static const uint8_t ICCID_B[10] = {0x98, 0x10, 0x32, 0x54, 0x76, 0x98, 0x10, 0x
 
 /* ---- Card set-up and inspection (ES10c only: the card is an SGP.22 one) ---- */
 
-static void preload(struct ipa_fixture *f, const uint8_t iccid[10], uint8_t aid_last)
-{
-    static const uint8_t aid_prefix[15] = {0xA0, 0x00, 0x00, 0x05, 0x59, 0x10, 0x10, 0xFF,
-                                           0xFF, 0xFF, 0xFF, 0x89, 0x00, 0x00, 0x10};
-    /* notificationConfigurationInfo: every event to the eIM's address (SGP.22 3.5) */
-    static const uint8_t config[] = {0xB6, 0x16, 0x30, 0x14, 0x80, 0x02, 0x04, 0xF0, 0x81, 0x0E, '1', '2',
-                                     '7',  '.',  '0',  '.',  '0',  '.',  '1',  ':',  '8',  '0',  '0', '0'};
-    uint8_t info[96];
-    size_t n = 0;
-    info[n++] = 0xE3;
-    info[n++] = 0; /* patched */
-    info[n++] = 0x5A;
-    info[n++] = 10;
-    memcpy(info + n, iccid, 10);
-    n += 10;
-    info[n++] = 0x4F;
-    info[n++] = 16;
-    memcpy(info + n, aid_prefix, 15);
-    n += 15;
-    info[n++] = aid_last;
-    info[n++] = 0x95; /* profileClass operational (2) */
-    info[n++] = 1;
-    info[n++] = 2;
-    memcpy(info + n, config, sizeof(config));
-    n += sizeof(config);
-    info[1] = (uint8_t)(n - 2);
-    assert_int_equal(sgp32_softeuicc_preload_profile(f->card, info, n), SGP32_OK);
-}
-
-/* The state of profile `iccid` (1 enabled, 0 disabled, -1 absent). */
-static int profile_state(struct ipa_fixture *f, const uint8_t iccid[10])
-{
-    struct sgp32_es10 *es10 = NULL;
-    uint8_t *answer = NULL;
-    size_t len = 0, at;
-    int state = -1;
-    assert_int_equal(ipa_fixture_es10(f, &es10), SGP32_OK);
-    assert_int_equal(sgp32_es10_get_profiles_info(es10, NULL, 0, &answer, &len), SGP32_OK);
-    for (at = 0; at + 12 <= len; at++)
-        if (answer[at] == 0x5A && answer[at + 1] == 10 && memcmp(answer + at + 2, iccid, 10) == 0) {
-            size_t k;
-            state = 0;
-            for (k = at + 12; k + 3 < len && answer[k] != 0xE3; k++)
-                if (answer[k] == 0x9F && answer[k + 1] == 0x70 && answer[k + 2] == 1) {
-                    state = answer[k + 3] == 1;
-                    break;
-                }
-            break;
-        }
-    sgp32_buffer_free(answer);
-    sgp32_es10_free(es10);
-    return state;
-}
-
-/* Pending notifications on the card (RetrieveNotificationsList, SGP.22). */
+/* Pending notifications on the card (an SGP.22 card: no package results to ask for). */
 static size_t card_notifications(struct ipa_fixture *f)
 {
-    struct sgp32_es10 *es10 = NULL;
-    uint8_t *answer = NULL;
-    size_t len = 0, count = 0, off;
-    struct sgp32_tlv_header h, list, item;
-    assert_int_equal(ipa_fixture_es10(f, &es10), SGP32_OK);
-    assert_int_equal(sgp32_es10_retrieve_notifications_list(es10, SGP32_ES10_NOTIFICATIONS_ALL, 0, &answer, &len),
-                     SGP32_OK);
-    assert_int_equal(sgp32_tlv_parse_header(answer, len, &h), SGP32_OK);
-    if (h.length > 0 && answer[h.header_len] == 0xA0) {
-        assert_int_equal(sgp32_tlv_parse_header(answer + h.header_len, len - h.header_len, &list), SGP32_OK);
-        for (off = h.header_len + list.header_len; off < h.header_len + list.header_len + list.length;
-             off += item.header_len + item.length) {
-            assert_int_equal(sgp32_tlv_parse_header(answer + off, len - off, &item), SGP32_OK);
-            count++;
-        }
-    }
-    sgp32_buffer_free(answer);
-    sgp32_es10_free(es10);
-    return count;
+    size_t notifications = 0;
+    assert_int_equal(ipa_fixture_card_leftovers(f, &notifications, NULL), SGP32_OK);
+    return notifications;
 }
 
 static long run(struct ipa_fixture *f, struct sgp32_ipa_poll_result *last)
@@ -180,8 +110,8 @@ static int setup(void **state)
         free(f);
         return -1;
     }
-    preload(f, ICCID_A, 0x01);
-    preload(f, ICCID_B, 0x02);
+    assert_int_equal(ipa_fixture_preload(f, ICCID_A, 0x01, 0, IPA_FIXTURE_EIM_FQDN), SGP32_OK);
+    assert_int_equal(ipa_fixture_preload(f, ICCID_B, 0x02, 0, IPA_FIXTURE_EIM_FQDN), SGP32_OK);
     f->config.poll_interval_ms = 60000;
     f->config.retry_initial_ms = 1000;
     f->config.retry_max_ms = 8000;
@@ -316,7 +246,7 @@ static void test_enable_disable_delete_through_es10c(void **state)
     assert_int_equal(sgp32_eim_psmo_enable(ICCID_A, 0, &psmo), SGP32_OK);
     queue_psmo(f, &psmo, &counter);
     assert_true(run(f, NULL) > 0);
-    assert_int_equal(profile_state(f, ICCID_A), 1);
+    assert_int_equal(ipa_fixture_profile_state(f, ICCID_A), 1);
     report = last_result(f, 0x83, 0);
     assert_int_equal(report->counter_value, counter);
     /* the consumer card's enable notification travelled with the result, was acknowledged, removed */
@@ -332,7 +262,7 @@ static void test_enable_disable_delete_through_es10c(void **state)
     queue_psmo(f, &psmo, NULL);
     assert_int_equal(sgp32_ipa_poll_eim_now(f->ipa), SGP32_OK);
     assert_true(run(f, NULL) > 0);
-    assert_int_equal(profile_state(f, ICCID_A), 0);
+    assert_int_equal(ipa_fixture_profile_state(f, ICCID_A), 0);
     last_result(f, 0x84, 0);
 
     assert_int_equal(sgp32_eim_psmo_delete(ICCID_A, &psmo), SGP32_OK);
@@ -343,11 +273,11 @@ static void test_enable_disable_delete_through_es10c(void **state)
     queue_psmo(f, &psmo, NULL);
     assert_int_equal(sgp32_ipa_poll_eim_now(f->ipa), SGP32_OK);
     assert_true(run(f, NULL) > 0);
-    assert_int_equal(profile_state(f, ICCID_A), -1);
+    assert_int_equal(ipa_fixture_profile_state(f, ICCID_A), -1);
     last_result(f, 0x83, 1);
     assert_int_equal(ipa_eim_accepted_results(f->eim), 4);
     assert_int_equal(card_notifications(f), 0);
-    assert_int_equal(profile_state(f, ICCID_B), 0);
+    assert_int_equal(ipa_fixture_profile_state(f, ICCID_B), 0);
 }
 
 static void test_list_rat_and_unsupported_psmos(void **state)
@@ -374,7 +304,7 @@ static void test_list_rat_and_unsupported_psmos(void **state)
     assert_int_equal(report->result.items[3].tag, 0x8E);
     assert_int_equal(report->result.items[3].value, 2);
     assert_int_equal(report->result.items[4].tag, 0xBF65);
-    assert_int_equal(profile_state(f, ICCID_B), 0); /* not enabled */
+    assert_int_equal(ipa_fixture_profile_state(f, ICCID_B), 0); /* not enabled */
     {
         struct sgp32_es10 *es10 = NULL;
         char address[128];
@@ -396,7 +326,7 @@ static void test_forged_signature_refused(void **state)
     sgp32_eim_buffer_free(&package);
     assert_true(run(f, NULL) > 0);
     assert_int_equal(transfer_result_kind(f), 0xA2); /* euiccPackageErrorUnsigned */
-    assert_int_equal(profile_state(f, ICCID_A), 0);
+    assert_int_equal(ipa_fixture_profile_state(f, ICCID_A), 0);
     assert_int_equal(card_notifications(f), 0);
     assert_true(ipa_log_find(&f->host.log, 0, SGP32_LOG_WARNING, "eimSignature does not verify") >= 0);
     /* the genuine package with the same counter still runs: nothing was stored for the forgery */
@@ -405,7 +335,7 @@ static void test_forged_signature_refused(void **state)
     sgp32_eim_buffer_free(&package);
     assert_true(run(f, NULL) > 0);
     assert_int_equal(transfer_result_kind(f), 0xA0);
-    assert_int_equal(profile_state(f, ICCID_A), 1);
+    assert_int_equal(ipa_fixture_profile_state(f, ICCID_A), 1);
 }
 
 static void test_replay_refused_also_after_restart(void **state)
@@ -417,7 +347,7 @@ static void test_replay_refused_also_after_restart(void **state)
     inject(f, &package);
     assert_true(run(f, NULL) > 0);
     assert_int_equal(transfer_result_kind(f), 0xA0);
-    assert_int_equal(profile_state(f, ICCID_A), 1);
+    assert_int_equal(ipa_fixture_profile_state(f, ICCID_A), 1);
     /* the same package again: replayError, refused unsigned */
     inject(f, &package);
     assert_true(run(f, NULL) > 0);
@@ -428,7 +358,7 @@ static void test_replay_refused_also_after_restart(void **state)
     queue_psmo(f, &psmo, NULL);
     assert_int_equal(sgp32_ipa_poll_eim_now(f->ipa), SGP32_OK);
     assert_true(run(f, NULL) > 0);
-    assert_int_equal(profile_state(f, ICCID_A), 0);
+    assert_int_equal(ipa_fixture_profile_state(f, ICCID_A), 0);
     /* a device restart: the counter is in the emulation record, the old enable stays refused */
     assert_int_equal(ipa_fixture_restart(f, NULL), SGP32_OK);
     assert_true(run(f, NULL) > 0);
@@ -436,7 +366,7 @@ static void test_replay_refused_also_after_restart(void **state)
     sgp32_eim_buffer_free(&package);
     assert_true(run(f, NULL) > 0);
     assert_int_equal(transfer_result_kind(f), 0xA2);
-    assert_int_equal(profile_state(f, ICCID_A), 0);
+    assert_int_equal(ipa_fixture_profile_state(f, ICCID_A), 0);
 }
 
 /* A power cut right after the counter was stored (before the PSMO ran): after the restart the
@@ -451,7 +381,7 @@ static void test_power_cut_after_counter_saved(void **state)
     queue_psmo(f, &psmo, NULL);
     saves = ipa_storage_save_count(f->host.storage);
     assert_true(run(f, NULL) > 0);
-    assert_int_equal(profile_state(f, ICCID_A), 1);
+    assert_int_equal(ipa_fixture_profile_state(f, ICCID_A), 1);
     /* the first emulation save after the package arrived is the counter's (with the pending mark) */
     for (k = saves; k < ipa_storage_save_count(f->host.storage) && counter_save == 0; k++)
         if (strcmp(ipa_storage_save_at(f->host.storage, k)->name, "ipa.emulation") == 0)
@@ -470,7 +400,7 @@ static void test_power_cut_after_counter_saved(void **state)
     assert_non_null(report);
     assert_int_equal(report->duplicate, 0);
     last_result(f, 0x02, 3); /* processingTerminated interruption */
-    assert_int_equal(profile_state(f, ICCID_A), 0);
+    assert_int_equal(ipa_fixture_profile_state(f, ICCID_A), 0);
 }
 
 static void test_eco_add_and_list(void **state)
@@ -539,7 +469,7 @@ static void test_iot_card_never_emulates(void **state)
     const struct ipa_eim_received *report;
     (void)state;
     assert_int_equal(ipa_fixture_setup(&f, NULL), SGP32_OK);
-    preload(&f, ICCID_A, 0x01);
+    assert_int_equal(ipa_fixture_preload(&f, ICCID_A, 0x01, 0, IPA_FIXTURE_EIM_FQDN), SGP32_OK);
     ipa_eim_set_emulated(f.eim, 1); /* even an eIM that would accept it gets a signed result */
     assert_int_equal(sgp32_eim_psmo_enable(ICCID_A, 0, &psmo), SGP32_OK);
     assert_int_equal(ipa_eim_queue_package(f.eim, SGP32_EIM_PSMO_LIST, &psmo, 1, NULL), SGP32_OK);

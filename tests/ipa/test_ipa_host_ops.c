@@ -27,61 +27,6 @@ static const uint8_t ICCID_EMERGENCY[10] = {0x98, 0x10, 0x32, 0x54, 0x76, 0x98, 
 #define CAUSE_EMERGENCY 2
 #define CAUSE_RESET 4
 
-/* A preloaded profile; attribute: 0 none, 0x9F26 fallbackAttribute, 0x9F7B ecallIndication. */
-static void preload(struct ipa_fixture *f, const uint8_t iccid[10], uint8_t aid_last, uint32_t attribute)
-{
-    static const uint8_t aid_prefix[15] = {0xA0, 0x00, 0x00, 0x05, 0x59, 0x10, 0x10, 0xFF,
-                                           0xFF, 0xFF, 0xFF, 0x89, 0x00, 0x00, 0x10};
-    uint8_t info[64];
-    size_t n = 2;
-    info[0] = 0xE3;
-    info[n++] = 0x5A;
-    info[n++] = 10;
-    memcpy(info + n, iccid, 10);
-    n += 10;
-    info[n++] = 0x4F;
-    info[n++] = 16;
-    memcpy(info + n, aid_prefix, 15);
-    n += 15;
-    info[n++] = aid_last;
-    info[n++] = 0x95; /* operational */
-    info[n++] = 1;
-    info[n++] = 2;
-    if (attribute != 0) {
-        info[n++] = (uint8_t)(attribute >> 8);
-        info[n++] = (uint8_t)attribute;
-        info[n++] = 1;
-        info[n++] = 0xFF;
-    }
-    info[1] = (uint8_t)(n - 2);
-    assert_int_equal(sgp32_softeuicc_preload_profile(f->card, info, n), SGP32_OK);
-}
-
-/* 1 enabled, 0 disabled, -1 absent. */
-static int profile_state(struct ipa_fixture *f, const uint8_t iccid[10])
-{
-    struct sgp32_es10 *es10 = NULL;
-    uint8_t *answer = NULL;
-    size_t len = 0, at;
-    int state = -1;
-    assert_int_equal(ipa_fixture_es10(f, &es10), SGP32_OK);
-    assert_int_equal(sgp32_es10_get_profiles_info(es10, NULL, 0, &answer, &len), SGP32_OK);
-    for (at = 0; at + 12 <= len; at++)
-        if (answer[at] == 0x5A && answer[at + 1] == 10 && memcmp(answer + at + 2, iccid, 10) == 0) {
-            size_t k;
-            state = 0;
-            for (k = at + 12; k + 3 < len && answer[k] != 0xE3; k++)
-                if (answer[k] == 0x9F && answer[k + 1] == 0x70 && answer[k + 2] == 1) {
-                    state = answer[k + 3] == 1;
-                    break;
-                }
-            break;
-        }
-    sgp32_buffer_free(answer);
-    sgp32_es10_free(es10);
-    return state;
-}
-
 static void enable_main(struct ipa_fixture *f)
 {
     struct sgp32_es10 *es10 = NULL;
@@ -99,9 +44,9 @@ static int setup_with(void **state, const struct ipa_fixture_options *options)
         free(f);
         return -1;
     }
-    preload(f, ICCID_MAIN, 1, 0);
-    preload(f, ICCID_FALLBACK, 2, 0x9F26);
-    preload(f, ICCID_EMERGENCY, 3, 0x9F7B);
+    assert_int_equal(ipa_fixture_preload(f, ICCID_MAIN, 1, 0, NULL), SGP32_OK);
+    assert_int_equal(ipa_fixture_preload(f, ICCID_FALLBACK, 2, 0x9F26, NULL), SGP32_OK);
+    assert_int_equal(ipa_fixture_preload(f, ICCID_EMERGENCY, 3, 0x9F7B, NULL), SGP32_OK);
     enable_main(f);
     f->config.poll_interval_ms = 60000;
     f->config.retry_limit = 3;
@@ -146,8 +91,8 @@ static void test_fallback_and_return(void **state)
     const struct sgp32_ipa_event *event;
     start(f);
     assert_int_equal(sgp32_ipa_execute_fallback(f->ipa), SGP32_OK);
-    assert_int_equal(profile_state(f, ICCID_FALLBACK), 1);
-    assert_int_equal(profile_state(f, ICCID_MAIN), 0);
+    assert_int_equal(ipa_fixture_profile_state(f, ICCID_FALLBACK), 1);
+    assert_int_equal(ipa_fixture_profile_state(f, ICCID_MAIN), 0);
     event = ipa_events_last(&f->host.events, SGP32_IPA_EVENT_PROFILE_CHANGED);
     assert_non_null(event);
     assert_int_equal(event->code, CAUSE_FALLBACK);
@@ -159,7 +104,7 @@ static void test_fallback_and_return(void **state)
     got = next_get_package(f);
     assert_false(got->notify_state_change);
     assert_int_equal(sgp32_ipa_return_from_fallback(f->ipa), SGP32_OK);
-    assert_int_equal(profile_state(f, ICCID_MAIN), 1);
+    assert_int_equal(ipa_fixture_profile_state(f, ICCID_MAIN), 1);
     got = next_get_package(f);
     assert_int_equal(got->state_change_cause, CAUSE_FALLBACK);
 }
@@ -170,12 +115,12 @@ static void test_emergency_profile(void **state)
     const struct ipa_eim_received *got;
     start(f);
     assert_int_equal(sgp32_ipa_enable_emergency_profile(f->ipa), SGP32_OK);
-    assert_int_equal(profile_state(f, ICCID_EMERGENCY), 1);
+    assert_int_equal(ipa_fixture_profile_state(f, ICCID_EMERGENCY), 1);
     got = next_get_package(f);
     assert_int_equal(got->state_change_cause, CAUSE_EMERGENCY);
     assert_int_equal(sgp32_ipa_disable_emergency_profile(f->ipa), SGP32_OK);
-    assert_int_equal(profile_state(f, ICCID_EMERGENCY), 0);
-    assert_int_equal(profile_state(f, ICCID_MAIN), 1);
+    assert_int_equal(ipa_fixture_profile_state(f, ICCID_EMERGENCY), 0);
+    assert_int_equal(ipa_fixture_profile_state(f, ICCID_MAIN), 1);
     /* Disabling it again: profileNotInEnabledState, nothing reported. */
     assert_int_equal(sgp32_ipa_disable_emergency_profile(f->ipa), SGP32_ERR_EUICC_RESULT);
     assert_non_null(strstr(sgp32_ipa_last_error(f->ipa), "DisableEmergencyProfile"));
@@ -207,7 +152,7 @@ static void test_refused_while_busy(void **state)
     assert_int_equal(sgp32_ipa_enable_emergency_profile(f->ipa), SGP32_ERR_STATE);
     assert_int_equal(sgp32_ipa_memory_reset(f->ipa, SGP32_ES10_RESET_OPERATIONAL_PROFILES), SGP32_ERR_STATE);
     assert_int_equal(sgp32_ipa_add_initial_eim(f->ipa, request, sizeof(request), &answer, &len), SGP32_ERR_STATE);
-    assert_int_equal(profile_state(f, ICCID_MAIN), 1);
+    assert_int_equal(ipa_fixture_profile_state(f, ICCID_MAIN), 1);
     assert_true(ipa_fixture_run(f, 200, 0, NULL) > 0);
     assert_int_equal(sgp32_ipa_execute_fallback(f->ipa), SGP32_OK);
     /* Bad arguments. */
@@ -221,7 +166,7 @@ static void test_memory_reset_reported(void **state)
     const struct ipa_eim_received *got;
     start(f);
     assert_int_equal(sgp32_ipa_memory_reset(f->ipa, SGP32_ES10_RESET_OPERATIONAL_PROFILES), SGP32_OK);
-    assert_int_equal(profile_state(f, ICCID_MAIN), -1);
+    assert_int_equal(ipa_fixture_profile_state(f, ICCID_MAIN), -1);
     got = next_get_package(f);
     assert_int_equal(got->state_change_cause, CAUSE_RESET);
 }

@@ -94,6 +94,23 @@ enum sgp32_status ipa_fixture_es10(struct ipa_fixture *f, struct sgp32_es10 **se
 /* A path inside the PKI directory ("eim/sign.key.pem"). */
 void ipa_fixture_pki_path(const struct ipa_fixture *f, const char *file, char *out, size_t cap);
 
+/* ---- Card set-up and inspection (ipa_fixture_card.c) ---- */
+
+/* Preloads an operational profile on the card (sgp32_softeuicc_preload_profile): `iccid`, ISD-P AID
+ * ending in `aid_last`; attribute 0 (none), 0x9F26 (fallbackAttribute) or 0x9F7B (ecallIndication);
+ * notify_address not NULL: notificationConfigurationInfo with every event to that address (e.g.
+ * IPA_FIXTURE_EIM_FQDN, so the card makes notifications for the eIM). */
+enum sgp32_status ipa_fixture_preload(struct ipa_fixture *f, const uint8_t iccid[10], uint8_t aid_last,
+                                      uint32_t attribute, const char *notify_address);
+/* The state of profile `iccid` through GetProfilesInfo: 1 enabled, 0 disabled, -1 absent, -2 the ES10
+ * call failed. */
+int ipa_fixture_profile_state(struct ipa_fixture *f, const uint8_t iccid[10]);
+/* What is still on the card (RetrieveNotificationsList): the pending notifications and, with results
+ * not NULL, the eUICC package results (an SGP.22 card has none to ask for: pass NULL). */
+enum sgp32_status ipa_fixture_card_leftovers(struct ipa_fixture *f, size_t *notifications, size_t *results);
+/* Pending notifications by ES10b.ListNotification (its BF2F entries); (size_t)-1 if the call failed. */
+size_t ipa_fixture_pending_notifications(struct ipa_fixture *f);
+
 /* ---- With lib/ipa (ipa_fixture_ipa.c) ---- */
 
 /* sgp32_ipa_new(&f->config, &f->platform, &f->ipa). */
