@@ -958,6 +958,39 @@ static void test_eim_epr_and_notifications(void **state)
 #ifdef IPA_TEST_HAVE_SMDP
 #define MATCHING_ID "TS48V2-SAIP2-1-BERTLV-UNIQUE" /* <shared>/profiles/<matchingId>.der */
 
+static struct smdp_blob blob_of(struct sgp32_bytes bytes)
+{
+    struct smdp_blob blob;
+    blob.data = (uint8_t *)(uintptr_t)bytes.data;
+    blob.len = bytes.len;
+    return blob;
+}
+
+/* ES10b.AuthenticateServer on the card with what InitiateAuthentication answered (SGP.22 3.1.2): the
+ * card's AuthenticateServerResponse (not an error) in *authenticated. */
+static void card_authenticate_server(struct sgp32_es10 *es10, const struct smdp_authentication *auth,
+                                     uint8_t **authenticated, size_t *authenticated_len)
+{
+    struct smdp_blob bf38 = {NULL, 0};
+    long code = -1;
+    assert_int_equal(smdp_build_authenticate_server_request(auth, MATCHING_ID, &bf38), SGP32_OK);
+    assert_int_equal(sgp32_es10_authenticate_server(es10, bf38.data, bf38.len, authenticated, authenticated_len),
+                     SGP32_OK);
+    free(bf38.data);
+    assert_int_equal(sgp32_es10_answer_error_code(*authenticated, *authenticated_len, &code), SGP32_OK);
+    assert_int_equal(code, 0);
+}
+
+/* ES10b.PrepareDownload on the card with what AuthenticateClient answered (SGP.22 3.1.3). */
+static void card_prepare_download(struct sgp32_es10 *es10, const struct smdp_prepare *prepare, uint8_t **prepared,
+                                  size_t *prepared_len)
+{
+    struct smdp_blob bf21 = {NULL, 0};
+    assert_int_equal(smdp_build_prepare_download_request(prepare, NULL, &bf21), SGP32_OK);
+    assert_int_equal(sgp32_es10_prepare_download(es10, bf21.data, bf21.len, prepared, prepared_len), SGP32_OK);
+    free(bf21.data);
+}
+
 /* One ES9+ call through the fixture's peer as an IPA would make it (lib/remote client side). The
  * body goes to `sink` when given (streaming), else it is collected and parsed into *response. */
 static enum sgp32_status es9_call(struct ipa_fixture *f, enum sgp32_es9plus_function function,
@@ -1000,7 +1033,7 @@ static void test_smdp_download_through_the_peer(void **state)
     struct sgp32_remote_result result;
     struct smdp_authentication auth;
     struct smdp_prepare prepare;
-    struct smdp_blob bf38 = {NULL, 0}, bf21 = {NULL, 0}, upp = {NULL, 0};
+    struct smdp_blob upp = {NULL, 0};
     uint8_t challenge[16], tid[16], iccid[10], *info1 = NULL, *authenticated = NULL, *prepared = NULL;
     uint8_t *installed = NULL;
     size_t info1_len = 0, authenticated_len = 0, prepared_len = 0, installed_len = 0, offset;
@@ -1032,21 +1065,12 @@ static void test_smdp_download_through_the_peer(void **state)
     assert_int_equal(ia.initiate_authentication.transaction_id.len, 16);
     memcpy(tid, ia.initiate_authentication.transaction_id.data, 16);
     /* ES10b.AuthenticateServer on the card */
-    auth.server_signed1.data = (uint8_t *)(uintptr_t)ia.initiate_authentication.server_signed1.data;
-    auth.server_signed1.len = ia.initiate_authentication.server_signed1.len;
-    auth.server_signature1.data = (uint8_t *)(uintptr_t)ia.initiate_authentication.server_signature1.data;
-    auth.server_signature1.len = ia.initiate_authentication.server_signature1.len;
-    auth.euicc_ci_pkid.data = (uint8_t *)(uintptr_t)ia.initiate_authentication.euicc_ci_pkid_to_be_used.data;
-    auth.euicc_ci_pkid.len = ia.initiate_authentication.euicc_ci_pkid_to_be_used.len;
-    auth.server_certificate.data = (uint8_t *)(uintptr_t)ia.initiate_authentication.server_certificate.data;
-    auth.server_certificate.len = ia.initiate_authentication.server_certificate.len;
-    assert_int_equal(smdp_build_authenticate_server_request(&auth, MATCHING_ID, &bf38), SGP32_OK);
+    auth.server_signed1 = blob_of(ia.initiate_authentication.server_signed1);
+    auth.server_signature1 = blob_of(ia.initiate_authentication.server_signature1);
+    auth.euicc_ci_pkid = blob_of(ia.initiate_authentication.euicc_ci_pkid_to_be_used);
+    auth.server_certificate = blob_of(ia.initiate_authentication.server_certificate);
+    card_authenticate_server(es10, &auth, &authenticated, &authenticated_len);
     sgp32_remote_storage_free(ia_storage);
-    assert_int_equal(sgp32_es10_authenticate_server(es10, bf38.data, bf38.len, &authenticated, &authenticated_len),
-                     SGP32_OK);
-    free(bf38.data);
-    assert_int_equal(sgp32_es10_answer_error_code(authenticated, authenticated_len, &code), SGP32_OK);
-    assert_int_equal(code, 0);
     /* ES9+.AuthenticateClient, ES10b.PrepareDownload */
     memset(&request, 0, sizeof(request));
     request.authenticate_client.transaction_id.data = tid;
@@ -1054,16 +1078,11 @@ static void test_smdp_download_through_the_peer(void **state)
     request.authenticate_client.authenticate_server_response.data = authenticated;
     request.authenticate_client.authenticate_server_response.len = authenticated_len;
     assert_int_equal(es9_call(f, SGP32_ES9PLUS_AUTHENTICATE_CLIENT, &request, &ac, &ac_storage, &result), SGP32_OK);
-    prepare.smdp_signed2.data = (uint8_t *)(uintptr_t)ac.authenticate_client.smdp_signed2.data;
-    prepare.smdp_signed2.len = ac.authenticate_client.smdp_signed2.len;
-    prepare.smdp_signature2.data = (uint8_t *)(uintptr_t)ac.authenticate_client.smdp_signature2.data;
-    prepare.smdp_signature2.len = ac.authenticate_client.smdp_signature2.len;
-    prepare.smdp_certificate.data = (uint8_t *)(uintptr_t)ac.authenticate_client.smdp_certificate.data;
-    prepare.smdp_certificate.len = ac.authenticate_client.smdp_certificate.len;
-    assert_int_equal(smdp_build_prepare_download_request(&prepare, NULL, &bf21), SGP32_OK);
+    prepare.smdp_signed2 = blob_of(ac.authenticate_client.smdp_signed2);
+    prepare.smdp_signature2 = blob_of(ac.authenticate_client.smdp_signature2);
+    prepare.smdp_certificate = blob_of(ac.authenticate_client.smdp_certificate);
+    card_prepare_download(es10, &prepare, &prepared, &prepared_len);
     sgp32_remote_storage_free(ac_storage);
-    assert_int_equal(sgp32_es10_prepare_download(es10, bf21.data, bf21.len, &prepared, &prepared_len), SGP32_OK);
-    free(bf21.data);
     assert_int_equal(sgp32_es10_answer_error_code(prepared, prepared_len, &code), SGP32_OK);
     assert_int_equal(code, 0);
     /* ES9+.GetBoundProfilePackage, loaded onto the card */
@@ -1186,13 +1205,11 @@ static void test_indirect_download_through_the_eim(void **state)
     struct sgp32_es10_bpp_loader *loader = NULL;
     struct smdp_authentication auth;
     struct smdp_prepare prepare;
-    struct smdp_blob bf38 = {NULL, 0}, bf21 = {NULL, 0};
     struct sgp32_bytes ok, part;
     enum sgp32_esipa_message kind;
     uint8_t challenge[16], tid[16], *info1 = NULL, *authenticated = NULL, *prepared = NULL, *installed = NULL;
     uint8_t message[4096], content[4096], *answer = NULL;
     size_t info1_len = 0, authenticated_len = 0, prepared_len = 0, installed_len = 0, n = 0, c = 0, answer_len = 0;
-    long code = -1;
     assert_int_equal(ipa_fixture_es10(f, &es10), SGP32_OK);
     assert_int_equal(sgp32_es10_get_euicc_challenge(es10, challenge), SGP32_OK);
     assert_int_equal(sgp32_es10_get_euicc_info1(es10, &info1, &info1_len), SGP32_OK);
@@ -1210,41 +1227,20 @@ static void test_indirect_download_through_the_eim(void **state)
     assert_int_equal(part.data[0], 0x80);
     assert_int_equal(part.len, 18);
     memcpy(tid, part.data + 2, 16);
-    part = nth_child(ok.data, ok.len, 1);
-    auth.server_signed1.data = (uint8_t *)(uintptr_t)part.data;
-    auth.server_signed1.len = part.len;
-    part = nth_child(ok.data, ok.len, 2);
-    auth.server_signature1.data = (uint8_t *)(uintptr_t)part.data;
-    auth.server_signature1.len = part.len;
-    part = nth_child(ok.data, ok.len, 3);
-    auth.euicc_ci_pkid.data = (uint8_t *)(uintptr_t)part.data;
-    auth.euicc_ci_pkid.len = part.len;
-    part = nth_child(ok.data, ok.len, 4);
-    auth.server_certificate.data = (uint8_t *)(uintptr_t)part.data;
-    auth.server_certificate.len = part.len;
-    assert_int_equal(smdp_build_authenticate_server_request(&auth, MATCHING_ID, &bf38), SGP32_OK);
+    auth.server_signed1 = blob_of(nth_child(ok.data, ok.len, 1));
+    auth.server_signature1 = blob_of(nth_child(ok.data, ok.len, 2));
+    auth.euicc_ci_pkid = blob_of(nth_child(ok.data, ok.len, 3));
+    auth.server_certificate = blob_of(nth_child(ok.data, ok.len, 4));
+    card_authenticate_server(es10, &auth, &authenticated, &authenticated_len);
     free(answer);
-    assert_int_equal(sgp32_es10_authenticate_server(es10, bf38.data, bf38.len, &authenticated, &authenticated_len),
-                     SGP32_OK);
-    free(bf38.data);
-    assert_int_equal(sgp32_es10_answer_error_code(authenticated, authenticated_len, &code), SGP32_OK);
-    assert_int_equal(code, 0);
     /* AuthenticateClientRequestEsipa -> AuthenticateClientOkDPEsipa */
     ok = relay_step(f, 0xBF3B, tid, authenticated, authenticated_len, &answer, &answer_len);
     assert_int_equal(nth_child(ok.data, ok.len, 1).data[1], 0x25); /* BF25 profileMetaData */
-    part = nth_child(ok.data, ok.len, 2);
-    prepare.smdp_signed2.data = (uint8_t *)(uintptr_t)part.data;
-    prepare.smdp_signed2.len = part.len;
-    part = nth_child(ok.data, ok.len, 3);
-    prepare.smdp_signature2.data = (uint8_t *)(uintptr_t)part.data;
-    prepare.smdp_signature2.len = part.len;
-    part = nth_child(ok.data, ok.len, 4);
-    prepare.smdp_certificate.data = (uint8_t *)(uintptr_t)part.data;
-    prepare.smdp_certificate.len = part.len;
-    assert_int_equal(smdp_build_prepare_download_request(&prepare, NULL, &bf21), SGP32_OK);
+    prepare.smdp_signed2 = blob_of(nth_child(ok.data, ok.len, 2));
+    prepare.smdp_signature2 = blob_of(nth_child(ok.data, ok.len, 3));
+    prepare.smdp_certificate = blob_of(nth_child(ok.data, ok.len, 4));
+    card_prepare_download(es10, &prepare, &prepared, &prepared_len);
     free(answer);
-    assert_int_equal(sgp32_es10_prepare_download(es10, bf21.data, bf21.len, &prepared, &prepared_len), SGP32_OK);
-    free(bf21.data);
     /* GetBoundProfilePackageRequestEsipa -> the BPP, loaded */
     ok = relay_step(f, 0xBF3A, tid, prepared, prepared_len, &answer, &answer_len);
     part = nth_child(ok.data, ok.len, 1);
