@@ -21,7 +21,6 @@
 #include "remote/esipa_json.h"
 #include "sgp32/http_curl.h"
 #include "sgp32/tlv.h"
-#include "test_pki.h"
 
 #define STEP_TIMEOUT_MS 30000
 
@@ -40,21 +39,13 @@ static uint64_t now_ms(void)
 
 int env_pki_create(void)
 {
-    char command[512];
     snprintf(pki_root, sizeof(pki_root), "/tmp/eim-server-pki-XXXXXX");
-    if (mkdtemp(pki_root) == NULL)
-        return -1;
-    snprintf(command, sizeof(command), "sh '%s/examples/pki/sgp32-test-pki' --curve nist --force '%s' >/dev/null",
-             SGP32_SOURCE_DIR, pki_root);
-    return system(command) == 0 ? 0 : -1;
+    return server_pki_create(pki_root, "nist");
 }
 
 void env_pki_remove(void)
 {
-    char command[128];
-    snprintf(command, sizeof(command), "rm -rf '%s'", pki_root);
-    if (system(command) != 0)
-        fprintf(stderr, "cannot remove %s\n", pki_root);
+    server_pki_remove(pki_root);
 }
 
 void env_pki_path(char *out, size_t cap, const char *file)
@@ -62,144 +53,11 @@ void env_pki_path(char *out, size_t cap, const char *file)
     snprintf(out, cap, "%s/nist/%s", pki_root, file);
 }
 
-static void read_line(int fd, char *line, size_t cap)
-{
-    size_t len = 0;
-    uint64_t deadline = now_ms() + STEP_TIMEOUT_MS;
-    line[0] = '\0';
-    while (len + 1 < cap) {
-        struct pollfd p = {fd, POLLIN, 0};
-        uint64_t now = now_ms();
-        ssize_t n;
-        assert_true(now < deadline);
-        if (poll(&p, 1, (int)(deadline - now)) <= 0)
-            continue;
-        n = read(fd, line + len, 1);
-        assert_true(n == 1); /* EOF: the server died before listening */
-        if (line[len] == '\n')
-            break;
-        len++;
-    }
-    line[len] = '\0';
-}
-
-void server_start(struct server_process *process, const char *const *argv)
-{
-    char line[128];
-    int fds[2];
-    memset(process, 0, sizeof(*process));
-    assert_int_equal(pipe(fds), 0);
-    fflush(NULL);
-    process->pid = fork();
-    assert_true(process->pid >= 0);
-    if (process->pid == 0) {
-        close(fds[0]);
-        if (dup2(fds[1], STDOUT_FILENO) < 0)
-            _exit(127);
-        close(fds[1]);
-        execv(argv[0], (char *const *)argv);
-        _exit(127);
-    }
-    close(fds[1]);
-    process->stdout_fd = fds[0];
-    read_line(process->stdout_fd, line, sizeof(line));
-    assert_int_equal(sscanf(line, "listening 127.0.0.1:%u", &process->port), 1);
-    assert_true(process->port > 0 && process->port < 65536);
-    snprintf(process->address, sizeof(process->address), "127.0.0.1:%u", process->port);
-}
-
-void server_stop(struct server_process *process)
-{
-    uint64_t deadline = now_ms() + STEP_TIMEOUT_MS;
-    int status = -1, eof = 0;
-    char buffer[256];
-    if (process->pid <= 0)
-        return;
-    assert_int_equal(kill(process->pid, SIGTERM), 0);
-    while (!eof && now_ms() < deadline) {
-        struct pollfd p = {process->stdout_fd, POLLIN, 0};
-        if (poll(&p, 1, (int)(deadline - now_ms())) > 0 && read(process->stdout_fd, buffer, sizeof(buffer)) <= 0)
-            eof = 1;
-    }
-    if (!eof)
-        kill(process->pid, SIGKILL);
-    assert_int_equal(waitpid(process->pid, &status, 0), process->pid);
-    close(process->stdout_fd);
-    process->pid = 0;
-    assert_true(eof);
-    assert_true(WIFEXITED(status));
-    assert_int_equal(WEXITSTATUS(status), 0);
-}
-
-void server_kill(struct server_process *process)
-{
-    int status = 0;
-    if (process->pid <= 0)
-        return;
-    kill(process->pid, SIGKILL);
-    waitpid(process->pid, &status, 0);
-    close(process->stdout_fd);
-    process->pid = 0;
-}
-
-int server_alive(struct server_process *process)
-{
-    int status = 0;
-    return process->pid > 0 && waitpid(process->pid, &status, WNOHANG) == 0;
-}
-
-static void manifest(const char *key, char *value, size_t cap)
+void card_start(struct card_env *env)
 {
     char dir[256];
     env_pki_path(dir, sizeof(dir), "");
-    assert_int_equal(test_pki_manifest_value(dir, key, value, cap), 0);
-}
-
-void card_start(struct card_env *env)
-{
-    struct sgp32_softeuicc_identity identity;
-    struct sgp32_softeuicc_options options;
-    char pkid_hex[64], eum[256], euicc[256], key[256], ci[256];
-    const char *ci_files[1];
-    uint8_t pkid[1][20];
-    memset(env, 0, sizeof(*env));
-    snprintf(env->dir, sizeof(env->dir), "/tmp/eim-server-card-XXXXXX");
-    assert_non_null(mkdtemp(env->dir));
-    manifest("eid", env->eid_hex, sizeof(env->eid_hex));
-    manifest("ci_pkid", pkid_hex, sizeof(pkid_hex));
-    memset(&identity, 0, sizeof(identity));
-    assert_int_equal(test_parse_hex(env->eid_hex, identity.eid, 16), 0);
-    memcpy(env->eid, identity.eid, 16);
-    assert_int_equal(test_parse_hex(pkid_hex, pkid[0], 20), 0);
-    identity.ci_pkids = (const uint8_t(*)[20])pkid;
-    identity.ci_pkid_count = 1;
-    env_pki_path(eum, sizeof(eum), "eum/eum.cert.der");
-    env_pki_path(euicc, sizeof(euicc), "euicc/euicc.cert.der");
-    env_pki_path(key, sizeof(key), "euicc/euicc.key.pem");
-    identity.eum_certificate_file = eum;
-    identity.euicc_certificate_file = euicc;
-    identity.euicc_private_key_file = key;
-    env_pki_path(ci, sizeof(ci), "ci/ci.cert.der");
-    ci_files[0] = ci;
-    identity.ci_certificate_files = ci_files;
-    identity.ci_certificate_count = 1;
-    memset(&options, 0, sizeof(options));
-    options.size = sizeof(options);
-    options.mode = SGP32_SOFTEUICC_MODE_IOT;
-    assert_int_equal(sgp32_softeuicc_create(env->dir, &identity, &options, &env->card), SGP32_OK);
-    sgp32_softeuicc_transport(env->card, &env->transport);
-    assert_int_equal(env->transport.ops->open(env->transport.user, NULL, 0, NULL, 1000), SGP32_OK);
-    assert_int_equal(sgp32_es10_new(&env->transport, NULL, &env->es10), SGP32_OK);
-    assert_int_equal(sgp32_es10_connect(env->es10), SGP32_OK);
-}
-
-void card_stop(struct card_env *env)
-{
-    char command[128];
-    sgp32_es10_free(env->es10);
-    sgp32_softeuicc_free(env->card);
-    snprintf(command, sizeof(command), "rm -rf '%s'", env->dir);
-    assert_int_equal(system(command), 0);
+    test_card_start(env, dir, "/tmp/eim-server-card-XXXXXX");
 }
 
 void card_reconnect(struct card_env *env)

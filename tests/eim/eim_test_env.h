@@ -10,45 +10,21 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include <sys/types.h>
 
 #include <cjson/cJSON.h>
 
 #include "sgp32/es10.h"
 #include "sgp32/softeuicc.h"
-
-struct server_process {
-    pid_t pid;
-    int stdout_fd;
-    unsigned port;
-    char address[64]; /* "127.0.0.1:<port>" */
-};
-
-struct card_env {
-    char dir[64];
-    struct sgp32_softeuicc *card;
-    struct sgp32_apdu_transport transport;
-    struct sgp32_es10 *es10;
-    uint8_t eid[16];
-    char eid_hex[33];
-};
+#include "server_process.h"
+#include "test_card.h"
 
 /* The PKI in a temporary directory (0 on success); path of a file of its nist set. */
 int env_pki_create(void);
 void env_pki_remove(void);
 void env_pki_path(char *out, size_t cap, const char *file);
 
-/* Starts a server (argv[0] the program, NULL-terminated) and waits (bounded) for "listening". */
-void server_start(struct server_process *process, const char *const *argv);
-/* SIGTERM, waits (bounded) for a clean exit 0. */
-void server_stop(struct server_process *process);
-/* SIGKILL and reap (teardown, or a crash on purpose). */
-void server_kill(struct server_process *process);
-/* 1 while the process runs. */
-int server_alive(struct server_process *process);
-
+/* The card of the PKI's nist set (test_card.h). */
 void card_start(struct card_env *env);
-void card_stop(struct card_env *env);
 /* One raw ES10 command; the answer is malloc'd (sgp32_buffer_free). */
 void card_command(struct card_env *env, const uint8_t *request, size_t len, uint8_t **answer, size_t *answer_len);
 

@@ -19,7 +19,6 @@
 #include "sgp32/http_curl.h"
 #include "remote/remote_json.h"
 #include "smdp_test_env.h"
-#include "test_pki.h"
 
 #define STEP_TIMEOUT_MS 30000
 
@@ -36,21 +35,13 @@ static uint64_t now_ms(void)
 
 int smdp_test_pki_create(void)
 {
-    char command[512];
     snprintf(pki_root, sizeof(pki_root), "/tmp/smdp-server-pki-XXXXXX");
-    if (mkdtemp(pki_root) == NULL)
-        return -1;
-    snprintf(command, sizeof(command), "sh '%s/examples/pki/sgp32-test-pki' --curve both --force '%s' >/dev/null",
-             SGP32_SOURCE_DIR, pki_root);
-    return system(command) == 0 ? 0 : -1;
+    return server_pki_create(pki_root, "both");
 }
 
 void smdp_test_pki_remove(void)
 {
-    char command[128];
-    snprintf(command, sizeof(command), "rm -rf '%s'", pki_root);
-    if (system(command) != 0)
-        fprintf(stderr, "cannot remove %s\n", pki_root);
+    server_pki_remove(pki_root);
 }
 
 /* <pki>/<curve>/<file> */
@@ -59,59 +50,12 @@ static void pki_path(char *out, size_t cap, const char *curve, const char *file)
     snprintf(out, cap, "%s/%s/%s", pki_root, curve, file);
 }
 
-/* Reads the server's stdout until a full line arrived (bounded). */
-static void read_line(int fd, char *line, size_t cap)
-{
-    size_t len = 0;
-    uint64_t deadline = now_ms() + STEP_TIMEOUT_MS;
-    line[0] = '\0';
-    while (len + 1 < cap) {
-        struct pollfd p = {fd, POLLIN, 0};
-        uint64_t now = now_ms();
-        ssize_t n;
-        assert_true(now < deadline);
-        if (poll(&p, 1, (int)(deadline - now)) <= 0)
-            continue;
-        n = read(fd, line + len, 1);
-        assert_true(n == 1); /* EOF: the server died before listening */
-        if (line[len] == '\n')
-            break;
-        len++;
-    }
-    line[len] = '\0';
-}
-
 const char *smdp_test_pki_dir(void)
 {
     return pki_root;
 }
 
-void test_server_start(struct smdp_process *process, const char *const *argv)
-{
-    char line[128];
-    int fds[2];
-    memset(process, 0, sizeof(*process));
-    assert_int_equal(pipe(fds), 0);
-    fflush(NULL);
-    process->pid = fork();
-    assert_true(process->pid >= 0);
-    if (process->pid == 0) {
-        close(fds[0]);
-        if (dup2(fds[1], STDOUT_FILENO) < 0)
-            _exit(127);
-        close(fds[1]);
-        execv(argv[0], (char *const *)argv);
-        _exit(127);
-    }
-    close(fds[1]);
-    process->stdout_fd = fds[0];
-    read_line(process->stdout_fd, line, sizeof(line));
-    assert_int_equal(sscanf(line, "listening 127.0.0.1:%u", &process->port), 1);
-    assert_true(process->port > 0 && process->port < 65536);
-    snprintf(process->address, sizeof(process->address), "127.0.0.1:%u", process->port);
-}
-
-void smdp_process_start(struct smdp_process *process, const char *curve, const char *const *extra)
+void smdp_process_start(struct server_process *process, const char *curve, const char *const *extra)
 {
     const char *argv[32];
     char profiles[512], pki_dir[128], tls_cert[160], tls_key[160];
@@ -138,97 +82,14 @@ void smdp_process_start(struct smdp_process *process, const char *curve, const c
     for (i = 0; extra != NULL && extra[i] != NULL && argc + 1 < 32; i++)
         argv[argc++] = extra[i];
     argv[argc] = NULL;
-    test_server_start(process, argv);
-}
-
-void smdp_process_stop(struct smdp_process *process)
-{
-    uint64_t deadline = now_ms() + STEP_TIMEOUT_MS;
-    int status = -1, eof = 0;
-    char buffer[256];
-    if (process->pid <= 0)
-        return;
-    assert_int_equal(kill(process->pid, SIGTERM), 0);
-    /* The pipe ends when the process has exited (it never closes its stdout itself). */
-    while (!eof && now_ms() < deadline) {
-        struct pollfd p = {process->stdout_fd, POLLIN, 0};
-        if (poll(&p, 1, (int)(deadline - now_ms())) > 0 && read(process->stdout_fd, buffer, sizeof(buffer)) <= 0)
-            eof = 1;
-    }
-    if (!eof)
-        kill(process->pid, SIGKILL);
-    assert_int_equal(waitpid(process->pid, &status, 0), process->pid);
-    close(process->stdout_fd);
-    process->pid = 0;
-    assert_true(eof);
-    assert_true(WIFEXITED(status));
-    assert_int_equal(WEXITSTATUS(status), 0);
-}
-
-void smdp_process_kill(struct smdp_process *process)
-{
-    int status = 0;
-    if (process->pid <= 0)
-        return;
-    kill(process->pid, SIGKILL);
-    waitpid(process->pid, &status, 0);
-    close(process->stdout_fd);
-    process->pid = 0;
-}
-
-/* A value of the curve set's manifest.txt (docs/test-pki.md). */
-static void manifest(const char *curve, const char *key, char *value, size_t cap)
-{
-    char dir[256];
-    pki_path(dir, sizeof(dir), curve, "");
-    assert_int_equal(test_pki_manifest_value(dir, key, value, cap), 0);
+    server_start(process, argv);
 }
 
 void card_start(struct card_env *env, const char *curve)
 {
-    struct sgp32_softeuicc_identity identity;
-    struct sgp32_softeuicc_options options;
-    char eid[64], pkid_hex[64], eum[256], euicc[256], key[256], ci[256];
-    const char *ci_files[1];
-    uint8_t pkid[1][20];
-    memset(env, 0, sizeof(*env));
-    snprintf(env->dir, sizeof(env->dir), "/tmp/smdp-server-card-XXXXXX");
-    assert_non_null(mkdtemp(env->dir));
-    manifest(curve, "eid", eid, sizeof(eid));
-    manifest(curve, "ci_pkid", pkid_hex, sizeof(pkid_hex));
-    memset(&identity, 0, sizeof(identity));
-    assert_int_equal(test_parse_hex(eid, identity.eid, 16), 0);
-    assert_int_equal(test_parse_hex(pkid_hex, pkid[0], 20), 0);
-    identity.ci_pkids = (const uint8_t(*)[20])pkid;
-    identity.ci_pkid_count = 1;
-    pki_path(eum, sizeof(eum), curve, "eum/eum.cert.der");
-    pki_path(euicc, sizeof(euicc), curve, "euicc/euicc.cert.der");
-    pki_path(key, sizeof(key), curve, "euicc/euicc.key.pem");
-    identity.eum_certificate_file = eum;
-    identity.euicc_certificate_file = euicc;
-    identity.euicc_private_key_file = key;
-    /* The card's CI trust: create() keeps the CI certificate beside its state. */
-    pki_path(ci, sizeof(ci), curve, "ci/ci.cert.der");
-    ci_files[0] = ci;
-    identity.ci_certificate_files = ci_files;
-    identity.ci_certificate_count = 1;
-    memset(&options, 0, sizeof(options));
-    options.size = sizeof(options);
-    options.mode = SGP32_SOFTEUICC_MODE_IOT;
-    assert_int_equal(sgp32_softeuicc_create(env->dir, &identity, &options, &env->card), SGP32_OK);
-    sgp32_softeuicc_transport(env->card, &env->transport);
-    assert_int_equal(env->transport.ops->open(env->transport.user, NULL, 0, NULL, 1000), SGP32_OK);
-    assert_int_equal(sgp32_es10_new(&env->transport, NULL, &env->es10), SGP32_OK);
-    assert_int_equal(sgp32_es10_connect(env->es10), SGP32_OK);
-}
-
-void card_stop(struct card_env *env)
-{
-    char command[128];
-    sgp32_es10_free(env->es10);
-    sgp32_softeuicc_free(env->card);
-    snprintf(command, sizeof(command), "rm -rf '%s'", env->dir);
-    assert_int_equal(system(command), 0);
+    char dir[256];
+    pki_path(dir, sizeof(dir), curve, "");
+    test_card_start(env, dir, "/tmp/smdp-server-card-XXXXXX");
 }
 
 enum sgp32_status card_transceive(struct card_env *env, const uint8_t *request, size_t len, uint8_t **response,
@@ -300,7 +161,7 @@ enum sgp32_status https_run(const struct sgp32_http_request *request, struct sgp
     return result->status;
 }
 
-enum sgp32_status es9_call(const struct smdp_process *server, enum sgp32_es9plus_function function,
+enum sgp32_status es9_call(const struct server_process *server, enum sgp32_es9plus_function function,
                            const union sgp32_es9plus_request *request, union sgp32_es9plus_response *response,
                            void **storage, struct sgp32_remote_result *result)
 {
@@ -327,13 +188,13 @@ enum sgp32_status es9_call(const struct smdp_process *server, enum sgp32_es9plus
     return status;
 }
 
-int https_request(const struct smdp_process *server, const char *method, const char *path, const char *content_type,
+int https_request(const struct server_process *server, const char *method, const char *path, const char *content_type,
                   const char *admin_protocol, const char *body)
 {
     return https_fetch(server, method, path, content_type, admin_protocol, body, NULL, 0);
 }
 
-int https_fetch(const struct smdp_process *server, const char *method, const char *path, const char *content_type,
+int https_fetch(const struct server_process *server, const char *method, const char *path, const char *content_type,
                 const char *admin_protocol, const char *body, char *answer, size_t answer_cap)
 {
     char url[256];

@@ -10,27 +10,14 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include <sys/types.h>
 
 #include "remote/es9plus_json.h"
 #include "sgp32/codec.h"
 #include "sgp32/es10.h"
 #include "sgp32/http.h"
 #include "sgp32/softeuicc.h"
-
-struct smdp_process {
-    pid_t pid;
-    int stdout_fd; /* the server's stdout: its "listening" line, EOF when it exits */
-    unsigned port;
-    char address[64]; /* "127.0.0.1:<port>" */
-};
-
-struct card_env {
-    char dir[64];
-    struct sgp32_softeuicc *card;
-    struct sgp32_apdu_transport transport;
-    struct sgp32_es10 *es10;
-};
+#include "server_process.h"
+#include "test_card.h"
 
 /* The PKI (nist and brainpool sets) in a temporary directory. 0 on success. */
 int smdp_test_pki_create(void);
@@ -38,21 +25,13 @@ void smdp_test_pki_remove(void);
 
 /* The PKI's directory (curve sets below it). */
 const char *smdp_test_pki_dir(void);
-/* Starts a server program (argv[0], NULL-terminated) that prints "listening 127.0.0.1:<port>" on
- * stdout once it accepts connections; waits (bounded) for that line. */
-void test_server_start(struct smdp_process *process, const char *const *argv);
 /* Starts sgp32-smdp with --pki <curve set> --profiles <shared profiles> --port 0 (and the nist TLS
  * pair for brainpool) and the extra arguments (NULL-terminated list, may be NULL); waits (bounded)
  * for its "listening" line. */
-void smdp_process_start(struct smdp_process *process, const char *curve, const char *const *extra);
-/* SIGTERM, then waits (bounded) for its exit; asserts it exited 0 (clean shutdown). */
-void smdp_process_stop(struct smdp_process *process);
-/* SIGKILL and reap, without checks (teardown after a failure); nothing if already stopped. */
-void smdp_process_kill(struct smdp_process *process);
+void smdp_process_start(struct server_process *process, const char *curve, const char *const *extra);
 
 /* A fresh card of the curve set's eUICC identity, its CI trust file, connected through lib/es10. */
 void card_start(struct card_env *env, const char *curve);
-void card_stop(struct card_env *env);
 enum sgp32_status card_transceive(struct card_env *env, const uint8_t *request, size_t len, uint8_t **response,
                                   size_t *response_len);
 /* 1 if GetProfilesInfo lists the ICCID. */
@@ -65,7 +44,7 @@ struct sgp32_http_client *es9_http(void);
 /* One ES9+ call to the server: builds the request, runs it (bounded), parses the answer (bytes in
  * *storage, free with sgp32_remote_storage_free()). Returns what sgp32_es9plus_parse_response said
  * (SGP32_ERR_SERVER_STATUS with the codes in *result for a Failed answer). */
-enum sgp32_status es9_call(const struct smdp_process *server, enum sgp32_es9plus_function function,
+enum sgp32_status es9_call(const struct server_process *server, enum sgp32_es9plus_function function,
                            const union sgp32_es9plus_request *request, union sgp32_es9plus_response *response,
                            void **storage, struct sgp32_remote_result *result);
 /* One HTTPS request run to completion (bounded); the transport status. */
@@ -73,10 +52,10 @@ enum sgp32_status https_run(const struct sgp32_http_request *request, struct sgp
                             struct sgp32_http_result *result);
 /* A raw HTTPS request and its answer body (NUL-terminated, cut at answer_cap - 1; empty on error;
  * answer may be NULL): the HTTP status, or -1. */
-int https_fetch(const struct smdp_process *server, const char *method, const char *path, const char *content_type,
+int https_fetch(const struct server_process *server, const char *method, const char *path, const char *content_type,
                 const char *admin_protocol, const char *body, char *answer, size_t answer_cap);
 /* A raw HTTPS request (for the header checks): the HTTP status, or -1. */
-int https_request(const struct smdp_process *server, const char *method, const char *path, const char *content_type,
+int https_request(const struct server_process *server, const char *method, const char *path, const char *content_type,
                   const char *admin_protocol, const char *body);
 
 #endif

@@ -24,11 +24,11 @@
 #define MATCHING_ID "TS48V2-SAIP2-1-BERTLV-UNIQUE" /* <profiles>/<matchingId>.der */
 #define CHUNK 997                                  /* bytes per loader feed: cuts segments anywhere */
 
-static struct smdp_process server;        /* default options */
-static struct smdp_process expiring;      /* --session-ttl 0: every session is expired at once */
-static struct smdp_process with_cc;       /* --confirmation-code */
-static struct smdp_process other_address; /* --address smdp.libsgp32.test */
-static struct smdp_process brainpool;     /* the brainpool set (TLS: the nist pair) */
+static struct server_process server;        /* default options */
+static struct server_process expiring;      /* --session-ttl 0: every session is expired at once */
+static struct server_process with_cc;       /* --confirmation-code */
+static struct server_process other_address; /* --address smdp.libsgp32.test */
+static struct server_process brainpool;     /* the brainpool set (TLS: the nist pair) */
 
 static int group_setup(void **state)
 {
@@ -52,11 +52,11 @@ static int group_teardown(void **state)
     (void)state;
     es9_client_stop();
     /* servers a failed test left running (no-ops after test_clean_shutdown) */
-    smdp_process_kill(&server);
-    smdp_process_kill(&expiring);
-    smdp_process_kill(&with_cc);
-    smdp_process_kill(&other_address);
-    smdp_process_kill(&brainpool);
+    server_kill(&server);
+    server_kill(&expiring);
+    server_kill(&with_cc);
+    server_kill(&other_address);
+    server_kill(&brainpool);
     smdp_test_pki_remove();
     return 0;
 }
@@ -79,8 +79,9 @@ struct started {
 
 /* GetEUICCChallenge, EUICCInfo1 -> ES9+.InitiateAuthentication -> ES10b.AuthenticateServer (with
  * matching_id in ctxParams1). Returns the ES9+ status (and stops there unless SGP32_OK). */
-static enum sgp32_status start_download(const struct smdp_process *smdp, struct card_env *card, const char *matching_id,
-                                        struct started *out, struct sgp32_remote_result *result)
+static enum sgp32_status start_download(const struct server_process *smdp, struct card_env *card,
+                                        const char *matching_id, struct started *out,
+                                        struct sgp32_remote_result *result)
 {
     union sgp32_es9plus_request request;
     union sgp32_es9plus_response response;
@@ -130,7 +131,7 @@ static enum sgp32_status start_download(const struct smdp_process *smdp, struct 
     return SGP32_OK;
 }
 
-static enum sgp32_status authenticate_client(const struct smdp_process *smdp, const uint8_t tid[16],
+static enum sgp32_status authenticate_client(const struct server_process *smdp, const uint8_t tid[16],
                                              const struct started *started, union sgp32_es9plus_response *response,
                                              void **storage, struct sgp32_remote_result *result)
 {
@@ -166,7 +167,7 @@ static void prepare_download(struct card_env *card, const uint8_t tid[16], const
     assert_int_equal(error_code, 0);
 }
 
-static enum sgp32_status get_bpp(const struct smdp_process *smdp, const uint8_t tid[16], const uint8_t *prepared,
+static enum sgp32_status get_bpp(const struct server_process *smdp, const uint8_t tid[16], const uint8_t *prepared,
                                  size_t prepared_len, union sgp32_es9plus_response *response, void **storage,
                                  struct sgp32_remote_result *result)
 {
@@ -210,7 +211,7 @@ static void profile_iccid(uint8_t iccid[10])
 
 /* The whole direct download of matching_id onto a started card; code: the confirmation code the user
  * types (NULL: none); iccid: the ICCID the profile is expected to have. */
-static void download(const struct smdp_process *smdp, struct card_env *card_env, const char *matching_id,
+static void download(const struct server_process *smdp, struct card_env *card_env, const char *matching_id,
                      const char *code, const uint8_t iccid[10])
 {
     struct card_env card = *card_env;
@@ -255,7 +256,7 @@ static void download(const struct smdp_process *smdp, struct card_env *card_env,
     sgp32_buffer_free(started.authenticate_server_response);
 }
 
-static void direct_download(const struct smdp_process *smdp, const char *curve, const char *code)
+static void direct_download(const struct server_process *smdp, const char *curve, const char *code)
 {
     struct card_env card;
     uint8_t iccid[10];
@@ -477,7 +478,7 @@ static void test_cancel_session_verified(void **state)
 }
 
 /* The NUL-terminated JSON the server answered on its REST API (asserting the HTTP status). */
-static void api(const struct smdp_process *smdp, const char *method, const char *path, const char *body, int expected,
+static void api(const struct server_process *smdp, const char *method, const char *path, const char *body, int expected,
                 char *answer, size_t cap)
 {
     assert_int_equal(https_fetch(smdp, method, path, "application/json", NULL, body, answer, cap), expected);
@@ -694,11 +695,11 @@ static void test_http_errors(void **state)
 static void test_clean_shutdown(void **state)
 {
     (void)state;
-    smdp_process_stop(&server);
-    smdp_process_stop(&expiring);
-    smdp_process_stop(&with_cc);
-    smdp_process_stop(&other_address);
-    smdp_process_stop(&brainpool);
+    server_stop(&server);
+    server_stop(&expiring);
+    server_stop(&with_cc);
+    server_stop(&other_address);
+    server_stop(&brainpool);
 }
 
 int main(void)

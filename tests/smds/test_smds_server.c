@@ -29,13 +29,13 @@
 #define OTHER_EID "89049032123451234512345678901236"
 
 static struct smds_process_set {
-    struct smdp_process server;   /* default: CERT.DSauth */
-    struct smdp_process address;  /* --address smds.libsgp32.test */
-    struct smdp_process expiring; /* --session-ttl 0 */
+    struct server_process server;   /* default: CERT.DSauth */
+    struct server_process address;  /* --address smds.libsgp32.test */
+    struct server_process expiring; /* --session-ttl 0 */
 } servers;
 static char card_eid[33];
 
-static void start_smds(struct smdp_process *process, const char *auth, const char *const *extra)
+static void start_smds(struct server_process *process, const char *auth, const char *const *extra)
 {
     const char *argv[24];
     char pki[256], cert[320], key[320];
@@ -60,7 +60,7 @@ static void start_smds(struct smdp_process *process, const char *auth, const cha
     for (i = 0; extra != NULL && extra[i] != NULL && argc + 1 < 24; i++)
         argv[argc++] = extra[i];
     argv[argc] = NULL;
-    test_server_start(process, argv);
+    server_start(process, argv);
 }
 
 static int group_setup(void **state)
@@ -85,15 +85,15 @@ static int group_teardown(void **state)
 {
     (void)state;
     es9_client_stop();
-    smdp_process_kill(&servers.server);
-    smdp_process_kill(&servers.address);
-    smdp_process_kill(&servers.expiring);
+    server_kill(&servers.server);
+    server_kill(&servers.address);
+    server_kill(&servers.expiring);
     smdp_test_pki_remove();
     return 0;
 }
 
 /* One ES11 call (as es9_call): SGP32_ERR_SERVER_STATUS with the codes in *result for a Failed answer. */
-static enum sgp32_status es11_call(const struct smdp_process *server, enum sgp32_es11_function function,
+static enum sgp32_status es11_call(const struct server_process *server, enum sgp32_es11_function function,
                                    const union sgp32_es11_request *request, union sgp32_es11_response *response,
                                    void **storage, struct sgp32_remote_result *result)
 {
@@ -126,7 +126,7 @@ static void expect_failure(enum sgp32_status status, const struct sgp32_remote_r
     assert_string_equal(result->reason_code, reason);
 }
 
-static void register_event(const struct smdp_process *smds, const char *eid, const char *smdp_address,
+static void register_event(const struct server_process *smds, const char *eid, const char *smdp_address,
                            const char *event_id)
 {
     char body[512], answer[1024];
@@ -144,7 +144,7 @@ struct discovery {
     void *storage;
 };
 
-static enum sgp32_status initiate(const struct smdp_process *smds, struct card_env *card, const char *smds_address,
+static enum sgp32_status initiate(const struct server_process *smds, struct card_env *card, const char *smds_address,
                                   struct discovery *out, struct sgp32_remote_result *result)
 {
     union sgp32_es11_request request;
@@ -193,7 +193,7 @@ static void authenticate_server(struct card_env *card, const struct discovery *d
     assert_int_equal(code, 0);
 }
 
-static enum sgp32_status authenticate_client(const struct smdp_process *smds, const uint8_t tid[16],
+static enum sgp32_status authenticate_client(const struct server_process *smds, const uint8_t tid[16],
                                              const uint8_t *response, size_t len, union sgp32_es11_response *answer,
                                              void **storage, struct sgp32_remote_result *result)
 {
@@ -215,7 +215,7 @@ static int entry_is(const struct sgp32_es11_event_entry *entry, const char *even
 }
 
 /* The whole discovery; *storage holds the answer's bytes. */
-static void discover(const struct smdp_process *smds, struct card_env *card, union sgp32_es11_response *events,
+static void discover(const struct server_process *smds, struct card_env *card, union sgp32_es11_response *events,
                      void **storage)
 {
     struct discovery d;
@@ -246,7 +246,7 @@ static void discover(const struct smdp_process *smds, struct card_env *card, uni
  */
 static void test_discovery(void **state)
 {
-    const struct smdp_process *smds = &servers.server;
+    const struct server_process *smds = &servers.server;
     struct card_env card;
     union sgp32_es11_response events;
     void *storage = NULL;
@@ -389,7 +389,7 @@ static void test_refusals(void **state)
 static void test_api_and_http_errors(void **state)
 {
     static const char *const json = SGP32_REMOTE_CONTENT_TYPE_JSON, *const admin = SGP32_REMOTE_ADMIN_PROTOCOL_ES9PLUS;
-    const struct smdp_process *smds = &servers.server;
+    const struct server_process *smds = &servers.server;
     (void)state;
     assert_int_equal(https_request(smds, "POST", "/api/events", json, NULL, "{"), 400);
     assert_int_equal(https_request(smds, "POST", "/api/events", json, NULL,
@@ -418,9 +418,9 @@ static void test_api_and_http_errors(void **state)
 static void test_clean_shutdown(void **state)
 {
     (void)state;
-    smdp_process_stop(&servers.server);
-    smdp_process_stop(&servers.address);
-    smdp_process_stop(&servers.expiring);
+    server_stop(&servers.server);
+    server_stop(&servers.address);
+    server_stop(&servers.expiring);
 }
 
 int main(void)
