@@ -150,6 +150,32 @@ int eim_world_teardown(void **state)
     return system(command) == 0 ? 0 : -1;
 }
 
+int eim_world_setup_with_smdp(void **state)
+{
+    char pki[256], profiles[256];
+    const char *argv[8];
+    if (eim_world_setup(state) != 0)
+        return -1;
+    env_pki_path(pki, sizeof(pki), "");
+    snprintf(profiles, sizeof(profiles), "%s/profiles", SGP32_SHARED_DIR);
+    argv[0] = SGP32_SMDP_SERVER;
+    argv[1] = "--pki";
+    argv[2] = pki;
+    argv[3] = "--profiles";
+    argv[4] = profiles;
+    argv[5] = "--lifetime";
+    argv[6] = "300";
+    argv[7] = NULL;
+    server_start(&world.smdp, (const char *const *)argv);
+    return 0;
+}
+
+int eim_world_teardown_with_smdp(void **state)
+{
+    server_stop(&world.smdp);
+    return eim_world_teardown(state);
+}
+
 /* POST an order for the card: its id. */
 long post_order(const char *order)
 {
@@ -160,6 +186,18 @@ long post_order(const char *order)
     id = json_number(json, "id");
     cJSON_Delete(json);
     return id;
+}
+
+long post_download_order(const char *matching_id, const char *iccid)
+{
+    char text[256];
+    cJSON *json = NULL;
+    snprintf(text, sizeof(text), "{\"matchingId\": \"%s\", \"profile\": \"%s\", \"iccid\": \"%s\"}", matching_id,
+             MATCHING_ID, iccid);
+    assert_int_equal(rest_call(&world.smdp, "POST", "/api/orders", text, &json), 201);
+    cJSON_Delete(json);
+    snprintf(text, sizeof(text), "{\"download\": {\"activationCode\": \"1$%s$%s\"}}", world.smdp.address, matching_id);
+    return post_order(text);
 }
 
 /* GET /api/orders/<id> (free with cJSON_Delete). */

@@ -13,6 +13,7 @@
 
 struct world {
     struct server_process eim;
+    struct server_process smdp; /* sgp32-smdp, started by eim_world_setup_with_smdp */
     struct card_env card;
     char db[64];
     char orders_path[96];
@@ -23,6 +24,9 @@ extern struct world world;
 /* cmocka group setup / teardown. */
 int eim_world_setup(void **state);
 int eim_world_teardown(void **state);
+/* The same, with sgp32-smdp (world.smdp) on the world's PKI and the shared profiles. */
+int eim_world_setup_with_smdp(void **state);
+int eim_world_teardown_with_smdp(void **state);
 /* (Re)starts sgp32-eim on the world's database (a restart on the port it had). Built with EIM_TEST_JSON,
  * the world speaks the ESipa JSON binding (env_esipa_json). */
 void eim_start(void);
@@ -31,6 +35,9 @@ const char *json_string(const cJSON *json, const char *name);
 long json_number(const cJSON *json, const char *name);
 /* POST an order for the card: its id. */
 long post_order(const char *order);
+/* A download order at world.smdp (matching_id for the shared profile MATCHING_ID with iccid), then the
+ * eIM's download order for the card with its activation code: the eIM order's id. */
+long post_download_order(const char *matching_id, const char *iccid);
 /* GET /api/orders/<id> (free with cJSON_Delete). */
 cJSON *get_order(long id);
 /* ESipa GetEimPackage for an EID: the answer (BF4F ...), malloc'd. */

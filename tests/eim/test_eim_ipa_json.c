@@ -27,8 +27,6 @@
 #define RECORDS 16
 #define RUN_TIMEOUT_MS 120000u
 
-static struct server_process smdp;
-
 /* ---- a small IPA host: the card of the world, libcurl, records in memory ---- */
 
 struct record {
@@ -197,32 +195,6 @@ static void run_ipa(struct host *host, const long *ids, size_t count)
 
 /* ---- tests ---- */
 
-static int group_setup(void **state)
-{
-    char pki[256], profiles[256];
-    const char *argv[8];
-    if (eim_world_setup(state) != 0)
-        return -1;
-    env_pki_path(pki, sizeof(pki), "");
-    snprintf(profiles, sizeof(profiles), "%s/profiles", SGP32_SHARED_DIR);
-    argv[0] = SGP32_SMDP_SERVER;
-    argv[1] = "--pki";
-    argv[2] = pki;
-    argv[3] = "--profiles";
-    argv[4] = profiles;
-    argv[5] = "--lifetime";
-    argv[6] = "300";
-    argv[7] = NULL;
-    server_start(&smdp, (const char *const *)argv);
-    return 0;
-}
-
-static int group_teardown(void **state)
-{
-    server_stop(&smdp);
-    return eim_world_teardown(state);
-}
-
 /* A JSON ESipa request by hand: the HTTP status; *json the parsed answer (NULL if none). */
 static int json_post(const char *function, const char *content_type, const char *body, cJSON **json)
 {
@@ -309,16 +281,10 @@ static void test_ipa_indirect_download(void **state)
 {
     static const char matching_id[] = "EIM-JSON-IPA-1";
     struct host host;
-    char text[256];
     cJSON *json = NULL;
     long id;
     (void)state;
-    snprintf(text, sizeof(text), "{\"matchingId\": \"%s\", \"profile\": \"%s\", \"iccid\": \"8949000000000000992\"}",
-             matching_id, MATCHING_ID);
-    assert_int_equal(rest_call(&smdp, "POST", "/api/orders", text, &json), 201);
-    cJSON_Delete(json);
-    snprintf(text, sizeof(text), "{\"download\": {\"activationCode\": \"1$%s$%s\"}}", smdp.address, matching_id);
-    id = post_order(text);
+    id = post_download_order(matching_id, "8949000000000000992");
     run_ipa(&host, &id, 1);
     assert_int_equal(host.downloads_done, 1);
     if (host.download_status != SGP32_OK)
@@ -338,5 +304,5 @@ int main(void)
         cmocka_unit_test(test_ipa_orders),
         cmocka_unit_test(test_ipa_indirect_download),
     };
-    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+    return cmocka_run_group_tests(tests, eim_world_setup_with_smdp, eim_world_teardown_with_smdp);
 }

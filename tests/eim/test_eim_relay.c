@@ -24,34 +24,6 @@
 #define CHUNK 997 /* bytes per loader feed: cuts segments anywhere */
 #define MESSAGE_MAX (64u * 1024u)
 
-static struct server_process smdp;
-
-static int group_setup(void **state)
-{
-    char pki[256], profiles[256];
-    const char *argv[8];
-    if (eim_world_setup(state) != 0)
-        return -1;
-    env_pki_path(pki, sizeof(pki), "");
-    snprintf(profiles, sizeof(profiles), "%s/profiles", SGP32_SHARED_DIR);
-    argv[0] = SGP32_SMDP_SERVER;
-    argv[1] = "--pki";
-    argv[2] = pki;
-    argv[3] = "--profiles";
-    argv[4] = profiles;
-    argv[5] = "--lifetime";
-    argv[6] = "300";
-    argv[7] = NULL;
-    server_start(&smdp, (const char *const *)argv);
-    return 0;
-}
-
-static int group_teardown(void **state)
-{
-    server_stop(&smdp);
-    return eim_world_teardown(state);
-}
-
 /* An ESipa call: the answer, which must start with tag. */
 static uint8_t *call(const uint8_t *message, size_t len, uint32_t tag, size_t *answer_len)
 {
@@ -108,7 +80,7 @@ static uint8_t *initiate_for(const char *matching_id, uint8_t transaction_id[16]
     assert_int_equal(sgp32_es10_get_euicc_challenge(world.card.es10, challenge), SGP32_OK);
     assert_int_equal(sgp32_es10_get_euicc_info1(world.card.es10, &info1, &info1_len), SGP32_OK);
     n = der_append(message, 0, MESSAGE_MAX, 0x81, challenge, 16);
-    n = der_append(message, n, MESSAGE_MAX, 0x83, (const uint8_t *)smdp.address, strlen(smdp.address));
+    n = der_append(message, n, MESSAGE_MAX, 0x83, (const uint8_t *)world.smdp.address, strlen(world.smdp.address));
     memcpy(message + n, info1, info1_len);
     n = der_append(message, 0, MESSAGE_MAX, 0xBF39, message, n + info1_len);
     sgp32_buffer_free(info1);
@@ -175,7 +147,7 @@ static void test_indirect_download(void **state)
     (void)state;
     assert_non_null(message);
     /* the operator orders a download with an activation code of this SM-DP+; the IPA fetches it */
-    snprintf(order_text, sizeof(order_text), "{\"download\": {\"activationCode\": \"1$%s$%s\"}}", smdp.address,
+    snprintf(order_text, sizeof(order_text), "{\"download\": {\"activationCode\": \"1$%s$%s\"}}", world.smdp.address,
              MATCHING_ID);
     id = post_order(order_text);
     package = get_eim_package(world.card.eid, &package_len);
@@ -308,7 +280,7 @@ static void test_relay_errors(void **state)
     expect_error(answer, answer_len, 127); /* undefinedError: the SM-DP+ is unreachable */
     free(answer);
     n = der_append(message, 0, sizeof(message), 0x81, unknown_tid, 16);
-    n = der_append(message, n, sizeof(message), 0x83, (const uint8_t *)smdp.address, strlen(smdp.address));
+    n = der_append(message, n, sizeof(message), 0x83, (const uint8_t *)world.smdp.address, strlen(world.smdp.address));
     n = der_append(message, 0, sizeof(message), 0xBF39, message, n);
     answer = call(message, n, 0xBF39, &answer_len);
     expect_error(answer, answer_len, 127); /* no euiccInfo1 to send on */
@@ -443,7 +415,6 @@ static void test_many_notifications(void **state)
 static void test_restart_during_download(void **state)
 {
     static const char matching_id[] = "EIM-RESTART-1";
-    char text[256];
     uint8_t transaction_id[16], *asr, *answer, *message = malloc(MESSAGE_MAX), *prepared = NULL, *installed = NULL,
                                                *package, *none = NULL, *reply;
     size_t asr_len = 0, answer_len, ok_len, n, prepared_len = 0, installed_len = 0, offset = 0, package_len, bpp_len,
@@ -458,12 +429,7 @@ static void test_restart_during_download(void **state)
     (void)state;
     assert_non_null(message);
     /* a profile of its own at the SM-DP+ (another ICCID: the card holds the first test's) */
-    snprintf(text, sizeof(text), "{\"matchingId\": \"%s\", \"profile\": \"%s\", \"iccid\": \"8949000000000000991\"}",
-             matching_id, MATCHING_ID);
-    assert_int_equal(rest_call(&smdp, "POST", "/api/orders", text, &json), 201);
-    cJSON_Delete(json);
-    snprintf(text, sizeof(text), "{\"download\": {\"activationCode\": \"1$%s$%s\"}}", smdp.address, matching_id);
-    id = post_order(text);
+    id = post_download_order(matching_id, "8949000000000000991");
     package = get_eim_package(world.card.eid, &package_len);
     trigger = der_child(package, package_len, 0xBF54, &trigger_len);
     assert_non_null(trigger);
@@ -525,7 +491,7 @@ static void test_restart_during_download(void **state)
     assert_string_equal(json_string(order, "outcome"), "installed");
     cJSON_Delete(order);
     /* the SM-DP+ saw the profile installed */
-    assert_int_equal(rest_call(&smdp, "GET", "/api/orders", NULL, &json), 200);
+    assert_int_equal(rest_call(&world.smdp, "GET", "/api/orders", NULL, &json), 200);
     {
         const cJSON *item;
         int seen = 0;
@@ -551,5 +517,5 @@ int main(void)
         cmocka_unit_test(test_many_notifications), cmocka_unit_test(test_indirect_cancel),
         cmocka_unit_test(test_relay_errors),       cmocka_unit_test(test_restart_during_download),
     };
-    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+    return cmocka_run_group_tests(tests, eim_world_setup_with_smdp, eim_world_teardown_with_smdp);
 }
