@@ -155,10 +155,18 @@ int ipa_download_text(const uint8_t *text, size_t len, char *out, size_t cap);
 
 /* ---- proc_download_direct.c (SGP32_HAVE_JSON), shared with proc_download_smds.c ---- */
 struct sgp32_es9plus_initiate_authentication_response;
+struct sgp32_remote_endpoint;
 /* Records a server's answer as the failure: "Failed 8.2.6/3.8 message" for a refusal
  * (SGP32_ERR_SERVER_STATUS), the local reason otherwise. Returns st. */
 enum sgp32_status ipa_download_server_failure(struct sgp32_ipa *ipa, const char *what,
                                               const struct sgp32_remote_result *result, enum sgp32_status st);
+/* Ends the previous exchange and fills endpoint for a call to address (the IPA's User-Agent and HTTP
+ * timeout), ES9+ and ES11 alike. */
+void ipa_download_endpoint(struct sgp32_ipa *ipa, const char *address, struct sgp32_remote_endpoint *endpoint);
+/* Starts the exchange of the request just built into ipa->exchange.request (built: the builder's
+ * status); a failed build releases the request and is recorded as the failure of `name`. */
+enum sgp32_status ipa_download_send(struct sgp32_ipa *ipa, enum sgp32_status built, enum ipa_exchange_kind kind,
+                                    int function, const char *name, sgp32_http_body_sink sink, void *sink_user);
 /* Copies the initiateAuthentication answer (ES9+ and ES11 alike) into dl. */
 enum sgp32_status ipa_download_take_initiate(struct ipa_download *dl,
                                              const struct sgp32_es9plus_initiate_authentication_response *r);

@@ -26,22 +26,33 @@ static void release(struct ipa_download *dl)
     dl->transport_state = NULL;
 }
 
+void ipa_download_endpoint(struct sgp32_ipa *ipa, const char *address, struct sgp32_remote_endpoint *endpoint)
+{
+    ipa_exchange_end(ipa);
+    memset(endpoint, 0, sizeof(*endpoint));
+    endpoint->address = address;
+    endpoint->user_agent = ipa->user_agent;
+    endpoint->timeout_ms = ipa->config.http_timeout_ms;
+}
+
+enum sgp32_status ipa_download_send(struct sgp32_ipa *ipa, enum sgp32_status built, enum ipa_exchange_kind kind,
+                                    int function, const char *name, sgp32_http_body_sink sink, void *sink_user)
+{
+    if (built != SGP32_OK) {
+        sgp32_remote_request_release(&ipa->exchange.request);
+        return ipa_fail(ipa, built, name, "request");
+    }
+    return ipa_exchange_start_request(ipa, kind, function, sink, sink_user);
+}
+
 static enum sgp32_status call(struct sgp32_ipa *ipa, const char *address, enum sgp32_es9plus_function function,
                               const union sgp32_es9plus_request *request, sgp32_http_body_sink sink, void *sink_user)
 {
     struct sgp32_remote_endpoint endpoint;
-    enum sgp32_status st;
-    ipa_exchange_end(ipa);
-    memset(&endpoint, 0, sizeof(endpoint));
-    endpoint.address = address;
-    endpoint.user_agent = ipa->user_agent;
-    endpoint.timeout_ms = ipa->config.http_timeout_ms;
-    st = sgp32_es9plus_build_request(&endpoint, function, request, &ipa->exchange.request);
-    if (st != SGP32_OK) {
-        sgp32_remote_request_release(&ipa->exchange.request);
-        return ipa_fail(ipa, st, sgp32_es9plus_function_name(function), "request");
-    }
-    return ipa_exchange_start_request(ipa, IPA_EXCHANGE_ES9PLUS, (int)function, sink, sink_user);
+    ipa_download_endpoint(ipa, address, &endpoint);
+    return ipa_download_send(ipa, sgp32_es9plus_build_request(&endpoint, function, request, &ipa->exchange.request),
+                             IPA_EXCHANGE_ES9PLUS, (int)function, sgp32_es9plus_function_name(function), sink,
+                             sink_user);
 }
 
 enum sgp32_status ipa_download_server_failure(struct sgp32_ipa *ipa, const char *what,

@@ -17,18 +17,9 @@ static enum sgp32_status call(struct sgp32_ipa *ipa, const char *address, enum s
                               const union sgp32_es11_request *request)
 {
     struct sgp32_remote_endpoint endpoint;
-    enum sgp32_status st;
-    ipa_exchange_end(ipa);
-    memset(&endpoint, 0, sizeof(endpoint));
-    endpoint.address = address;
-    endpoint.user_agent = ipa->user_agent;
-    endpoint.timeout_ms = ipa->config.http_timeout_ms;
-    st = sgp32_es11_build_request(&endpoint, function, request, &ipa->exchange.request);
-    if (st != SGP32_OK) {
-        sgp32_remote_request_release(&ipa->exchange.request);
-        return ipa_fail(ipa, st, sgp32_es11_function_name(function), "request");
-    }
-    return ipa_exchange_start_request(ipa, IPA_EXCHANGE_ES11, (int)function, NULL, NULL);
+    ipa_download_endpoint(ipa, address, &endpoint);
+    return ipa_download_send(ipa, sgp32_es11_build_request(&endpoint, function, request, &ipa->exchange.request),
+                             IPA_EXCHANGE_ES11, (int)function, sgp32_es11_function_name(function), NULL, NULL);
 }
 
 static enum sgp32_status parse(struct sgp32_ipa *ipa, enum sgp32_es11_function function,
