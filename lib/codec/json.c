@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "codec/codec_internal.h"
+#include "codec/json_lex.h"
 #include "codec/type_kind.h"
 
 #include "BIT_STRING.h"
@@ -58,36 +59,13 @@ static void put_hex(struct json_out *out, const uint8_t *data, size_t len)
     put(out, "\"", 1);
 }
 
-/* Length of the valid UTF-8 sequence at s (0 if invalid). */
-static size_t utf8_sequence(const uint8_t *s, size_t len)
-{
-    size_t need, i;
-    if (s[0] < 0x80)
-        return 1;
-    if (s[0] >= 0xC2 && s[0] <= 0xDF)
-        need = 2;
-    else if (s[0] >= 0xE0 && s[0] <= 0xEF)
-        need = 3;
-    else if (s[0] >= 0xF0 && s[0] <= 0xF4)
-        need = 4;
-    else
-        return 0;
-    if (len < need)
-        return 0;
-    for (i = 1; i < need; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-    }
-    return need;
-}
-
 /* A JSON string; bytes that are not valid UTF-8 come out as \u00XX (their Latin-1 reading). */
 static void put_text(struct json_out *out, const uint8_t *s, size_t len)
 {
     size_t i = 0;
     put(out, "\"", 1);
     while (i < len) {
-        size_t n = utf8_sequence(s + i, len - i);
+        size_t n = json_utf8_sequence(s + i, len - i);
         if (n == 1 && s[i] >= 0x20 && s[i] != '"' && s[i] != '\\') {
             put(out, (const char *)s + i, 1);
         } else if (n > 1) {

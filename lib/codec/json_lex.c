@@ -48,7 +48,7 @@ int json_take_literal(struct json_in *in, const char *word)
 
 /* ---- strings ------------------------------------------------------------------------------------ */
 
-static int hex_digit(char c)
+int json_hex_digit(char c)
 {
     if (c >= '0' && c <= '9')
         return c - '0';
@@ -67,7 +67,7 @@ static long read_u16(struct json_in *in)
     if (in->len - in->pos < 4)
         return -1;
     for (i = 0; i < 4; i++) {
-        int d = hex_digit(in->text[in->pos++]);
+        int d = json_hex_digit(in->text[in->pos++]);
         if (d < 0)
             return -1;
         value = value * 16 + d;
@@ -95,8 +95,7 @@ static size_t put_utf8(uint8_t *out, unsigned long cp)
     return 4;
 }
 
-/* Length of the valid UTF-8 sequence at s (0 if invalid), as the printer judges it. */
-static size_t utf8_sequence(const uint8_t *s, size_t len)
+size_t json_utf8_sequence(const uint8_t *s, size_t len)
 {
     size_t need, i;
     if (s[0] < 0x80)
@@ -179,7 +178,7 @@ enum sgp32_status json_read_string(struct json_in *in, uint8_t **out, size_t *ou
         } else if (*s < 0x20) {
             n = 0; /* raw control characters (NUL included) are not JSON */
         } else {
-            n = utf8_sequence(s, in->len - in->pos);
+            n = json_utf8_sequence(s, in->len - in->pos);
             memcpy(buf + used, s, n);
             in->pos += n;
         }
@@ -203,7 +202,7 @@ int json_unhex(uint8_t *text, size_t *len)
     if (*len % 2 != 0)
         return -1;
     for (i = 0; i < *len / 2; i++) {
-        int hi = hex_digit((char)text[2 * i]), lo = hex_digit((char)text[2 * i + 1]);
+        int hi = json_hex_digit((char)text[2 * i]), lo = json_hex_digit((char)text[2 * i + 1]);
         if (hi < 0 || lo < 0)
             return -1;
         text[i] = (uint8_t)(hi << 4 | lo);

@@ -27,6 +27,11 @@ int json_take_literal(struct json_in *in, const char *word);
 /* A string, unescaped into a new NUL-terminated buffer (free()). With byte_escapes, U+0000-U+00FF
  * is one byte each; otherwise every escape is its code point in UTF-8. */
 enum sgp32_status json_read_string(struct json_in *in, uint8_t **out, size_t *out_len, int byte_escapes);
+/* The value of one hex digit (either case), -1 for any other character. */
+int json_hex_digit(char c);
+/* Length of the valid UTF-8 sequence at s[0..len) (1 to 4; 0 if invalid): what the reader accepts in a
+ * string and the printer (json.c) writes as it is. */
+size_t json_utf8_sequence(const uint8_t *s, size_t len);
 /* Hex text (either case, even length) to bytes in place: 0, else -1. */
 int json_unhex(uint8_t *text, size_t *len);
 /* A string of hex, as bytes in a new buffer (free()); SGP32_ERR_DECODE for bad hex. */

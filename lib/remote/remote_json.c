@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "codec/base64.h"
+#include "codec/json_lex.h"
 #include "remote/remote_json.h"
 #include "sgp32/tlv.h"
 
@@ -336,17 +337,6 @@ enum sgp32_status sgp32_remote_json_read_header(const cJSON *root, struct sgp32_
     return sgp32_remote_fail(result, SGP32_ERR_PROTOCOL, "unknown functionExecutionStatus.status", status);
 }
 
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Decodes one field's text into out (capacity cap), *len the result. */
 static enum sgp32_status json_decode_field(const struct sgp32_json_field *field, const char *text, size_t text_len,
                                            uint8_t *out, size_t cap, size_t *len)
@@ -365,8 +355,8 @@ static enum sgp32_status json_decode_field(const struct sgp32_json_field *field,
         if (text_len % 2 != 0)
             return SGP32_ERR_DECODE;
         for (i = 0; i < text_len / 2; i++) {
-            int high = hex_value(text[2 * i]);
-            int low = hex_value(text[2 * i + 1]);
+            int high = json_hex_digit(text[2 * i]);
+            int low = json_hex_digit(text[2 * i + 1]);
             if (high < 0 || low < 0)
                 return SGP32_ERR_DECODE;
             out[i] = (uint8_t)((high << 4) | low);
