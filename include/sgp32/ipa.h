@@ -220,6 +220,13 @@ enum sgp32_status sgp32_ipa_immediate_enable(struct sgp32_ipa *ipa);
 /* EuiccMemoryReset of SGP.32 (BF64): options are enum sgp32_es10_reset_option bits. */
 enum sgp32_status sgp32_ipa_memory_reset(struct sgp32_ipa *ipa, uint32_t options);
 
+/* The eIM's TLS trust from its configuration on the eUICC (EimConfigurationData
+ * trustedPublicKeyDataTls): *der (free with sgp32_buffer_free()) is a DER Certificate (*is_certificate
+ * 1; may be NULL) or SubjectPublicKeyInfo (0), for the host's HTTP client (the libcurl backend's
+ * ca_blob takes a certificate as it is). SGP32_ERR_NOT_FOUND without one, SGP32_ERR_STATE while a
+ * procedure is in flight. Runs at once on the eUICC. */
+enum sgp32_status sgp32_ipa_eim_tls_trust(struct sgp32_ipa *ipa, uint8_t **der, size_t *len, int *is_certificate);
+
 /* The last failure in detail (status word, ES10 result, ESipa / ES9+ codes). Never NULL. */
 const char *sgp32_ipa_last_error(const struct sgp32_ipa *ipa);
 /* The EID (after the first successful poll), else SGP32_ERR_STATE. */

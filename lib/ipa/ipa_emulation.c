@@ -46,15 +46,29 @@ enum { ADD_INSUFFICIENT_MEMORY = 1, ADD_ALREADY_EXISTS = 2, ADD_COUNTER_OUT_OF_R
 /* processingTerminated interruption (2.11.2.1). */
 #define INTERRUPTION 3
 
+static int unknown_command(const struct sgp32_ipa *ipa)
+{
+    const struct sgp32_es10_error *e = sgp32_es10_last_error(ipa->es10);
+    /* 6A88 referenced data not found, 6A80 incorrect data, 6D00 INS not supported: an unknown tag. */
+    return e->sw == 0x6A88u || e->sw == 0x6A80u || e->sw == 0x6D00u;
+}
+
 int ipa_emulation_detect(struct sgp32_ipa *ipa, enum sgp32_status status)
 {
-    const struct sgp32_es10_error *e;
-    if (status != SGP32_ERR_CARD_STATUS || ipa->es10 == NULL)
+    uint8_t *answer = NULL;
+    size_t answer_len = 0;
+    enum sgp32_status probe;
+    if (status != SGP32_ERR_CARD_STATUS || ipa->es10 == NULL || !unknown_command(ipa))
         return 0;
-    e = sgp32_es10_last_error(ipa->es10);
-    /* 6A88 referenced data not found, 6A80 incorrect data, 6D00 INS not supported: an unknown tag. */
-    if (e->sw != 0x6A88u && e->sw != 0x6A80u && e->sw != 0x6D00u)
-        return 0;
+    if (!ipa->emulated) {
+        /* A refused command is not yet an SGP.22 eUICC (an SGP.32 one refuses a malformed request with
+         * 6A80 too): the card must also not know GetEimConfigurationData, which has no argument to
+         * get wrong. */
+        probe = sgp32_es10_get_eim_configuration_data(ipa->es10, NULL, &answer, &answer_len);
+        sgp32_buffer_free(answer);
+        if (probe == SGP32_OK || probe == SGP32_ERR_EUICC_RESULT || !unknown_command(ipa))
+            return 0;
+    }
     if (!ipa->emulated)
         ipa_log(ipa, SGP32_LOG_WARNING, "IoT emulation", "the eUICC does not know SGP.32: SGP.22 eUICC emulated");
     ipa->emulated = 1;

@@ -105,12 +105,13 @@ enum sgp32_status sgp32_ipa_add_initial_eim(struct sgp32_ipa *ipa, const uint8_t
         return st;
     if (!ipa->emulated)
         st = sgp32_es10_add_initial_eim(ipa->es10, request, len, &received, &received_len);
+    if (st != SGP32_OK && !ipa->emulated)
+        ipa_card_fail(ipa, st, "AddInitialEim"); /* before a probe for SGP.22 rewrites the session's error */
     if (ipa->emulated || (st != SGP32_OK && ipa_emulation_detect(ipa, st))) {
         /* an SGP.22 eUICC: the IPA keeps the eIM configuration (ipa_emulation.c) */
         sgp32_buffer_free(received);
+        received = NULL;
         st = ipa_emulation_add_initial_eim(ipa, request, len, &received, &received_len);
-    } else if (st != SGP32_OK) {
-        ipa_card_fail(ipa, st, "AddInitialEim");
     }
     if (answer != NULL) {
         *answer = received;
