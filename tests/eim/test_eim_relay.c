@@ -131,54 +131,60 @@ static uint8_t *authenticate_client(const uint8_t transaction_id[16], const uint
     return answer;
 }
 
-static void test_indirect_download(void **state)
+/* The eimTransactionId (82, the whole element) of the ProfileDownloadTrigger (BF54) in a GetEimPackage
+ * answer. */
+static const uint8_t *trigger_transaction_id(const uint8_t *package, size_t package_len, size_t *tid_len)
 {
-    char order_text[256];
-    uint8_t transaction_id[16], *asr, *answer, *message = malloc(MESSAGE_MAX), *prepared = NULL, *installed = NULL,
-                                               *package, *none = NULL, *reply;
-    size_t asr_len = 0, answer_len, ok_len, n, prepared_len = 0, installed_len = 0, offset = 0, package_len, bpp_len,
-           trigger_len, tid_len, len;
-    const uint8_t *ok, *bpp, *trigger, *tid;
+    size_t trigger_len;
+    const uint8_t *trigger = der_child(package, package_len, 0xBF54, &trigger_len), *tid;
+    assert_non_null(trigger);
+    tid = der_child(trigger, trigger_len, 0x82, tid_len);
+    assert_non_null(tid);
+    return tid;
+}
+
+/* ES10b.PrepareDownload from an AuthenticateClientOkDPEsipa answer { 80, BF25 profileMetaData,
+ * 30 smdpSigned2, 5F37, 30 smdpCertificate }: the card's PrepareDownloadResponse (sgp32_buffer_free).
+ * Frees the answer. */
+static uint8_t *prepare_download(uint8_t *answer, size_t answer_len, size_t *prepared_len)
+{
     struct smdp_prepare prepare;
     struct smdp_blob bf21 = {NULL, 0};
-    struct sgp32_es10_bpp_loader *loader = NULL;
-    cJSON *order, *json = NULL;
-    long id;
-    (void)state;
-    assert_non_null(message);
-    /* the operator orders a download with an activation code of this SM-DP+; the IPA fetches it */
-    snprintf(order_text, sizeof(order_text), "{\"download\": {\"activationCode\": \"1$%s$%s\"}}", world.smdp.address,
-             MATCHING_ID);
-    id = post_order(order_text);
-    package = get_eim_package(world.card.eid, &package_len);
-    trigger = der_child(package, package_len, 0xBF54, &trigger_len);
-    assert_non_null(trigger);
-    tid = der_child(trigger, trigger_len, 0x82, &tid_len);
-    assert_non_null(tid);
-    /* InitiateAuthentication, AuthenticateServer, AuthenticateClient */
-    asr = initiate(transaction_id, &asr_len);
-    answer = authenticate_client(transaction_id, asr, asr_len, &answer_len);
-    /* AuthenticateClientOkDPEsipa { 80, BF25 profileMetaData, 30 smdpSigned2, 5F37, 30 smdpCertificate } */
-    ok = der_child(answer, answer_len, 0xA0, &ok_len);
+    uint8_t *prepared = NULL;
+    size_t ok_len;
+    const uint8_t *ok = der_child(answer, answer_len, 0xA0, &ok_len);
     assert_non_null(ok);
-    assert_non_null(der_child(ok, ok_len, 0xBF25, &len));
     memset(&prepare, 0, sizeof(prepare));
     prepare.smdp_signed2 = child_blob(ok, ok_len, 0x30);
     prepare.smdp_signature2 = next_element(ok, ok_len, &prepare.smdp_signed2);
     prepare.smdp_certificate = next_element(ok, ok_len, &prepare.smdp_signature2);
     assert_int_equal(smdp_build_prepare_download_request(&prepare, NULL, &bf21), SGP32_OK);
     free(answer);
-    assert_int_equal(sgp32_es10_prepare_download(world.card.es10, bf21.data, bf21.len, &prepared, &prepared_len),
+    *prepared_len = 0;
+    assert_int_equal(sgp32_es10_prepare_download(world.card.es10, bf21.data, bf21.len, &prepared, prepared_len),
                      SGP32_OK);
     free(bf21.data);
-    /* GetBoundProfilePackageRequestEsipa { 80 transactionId, BF21 } */
+    return prepared;
+}
+
+/* GetBoundProfilePackageRequestEsipa { 80 transactionId, BF21 } through the eIM, the BPP loaded onto the
+ * card in CHUNK pieces: the ProfileInstallationResult (BF37, sgp32_buffer_free). Frees prepared. */
+static uint8_t *load_bound_profile_package(const uint8_t transaction_id[16], uint8_t *prepared, size_t prepared_len,
+                                           size_t *installed_len)
+{
+    uint8_t *message = malloc(MESSAGE_MAX), *answer, *installed = NULL;
+    size_t n, answer_len, ok_len, bpp_len, offset = 0;
+    const uint8_t *ok, *bpp;
+    struct sgp32_es10_bpp_loader *loader = NULL;
+    assert_non_null(message);
     n = der_append(message, 0, MESSAGE_MAX, 0x80, transaction_id, 16);
     memcpy(message + n, prepared, prepared_len);
     n = der_append(message, 0, MESSAGE_MAX, 0xBF3A, message, n + prepared_len);
     sgp32_buffer_free(prepared);
     answer = call(message, n, 0xBF3A, &answer_len);
+    free(message);
     ok = der_child(answer, answer_len, 0xA0, &ok_len);
-    assert_non_null(ok);
+    assert_non_null(ok); /* not getBoundProfilePackageErrorEsipa (95 invalidTransactionId: session forgotten) */
     bpp = der_child(ok, ok_len, 0xBF36, &bpp_len);
     assert_non_null(bpp);
     assert_int_equal(sgp32_es10_bpp_loader_new(world.card.es10, 0, &loader), SGP32_OK);
@@ -188,40 +194,87 @@ static void test_indirect_download(void **state)
         offset += chunk;
     }
     assert_true(sgp32_es10_bpp_loader_done(loader));
-    assert_int_equal(sgp32_es10_bpp_loader_finish(loader, &installed, &installed_len), SGP32_OK);
+    *installed_len = 0;
+    assert_int_equal(sgp32_es10_bpp_loader_finish(loader, &installed, installed_len), SGP32_OK);
     sgp32_es10_bpp_loader_free(loader);
     free(answer);
     assert_int_equal(installed[0], 0xBF); /* ProfileInstallationResult */
     assert_int_equal(installed[1], 0x37);
-    /* HandleNotificationEsipa { A0 { BF37 } }: 204, and relayed to the SM-DP+ */
+    return installed;
+}
+
+/* HandleNotificationEsipa { A0 { BF37 } }: 204 (relayed to the SM-DP+). */
+static void handle_notification(const uint8_t *installed, size_t installed_len)
+{
+    uint8_t *message = malloc(MESSAGE_MAX), *none = NULL;
+    size_t n, len;
+    assert_non_null(message);
     memcpy(message, installed, installed_len);
     n = der_append(message, 0, MESSAGE_MAX, 0xA0, message, installed_len);
     n = der_append(message, 0, MESSAGE_MAX, 0xBF3D, message, n);
     assert_int_equal(esipa_call(&world.eim, message, n, &none, &len), 204);
     free(none);
+    free(message);
+}
+
+/* ProvideEimPackageResult { ProfileDownloadTriggerResult { 82 eimTransactionId, BF37 } }: the order
+ * ends "done", "installed". */
+static void close_download_order(long id, const uint8_t *tid, size_t tid_len, const uint8_t *installed,
+                                 size_t installed_len)
+{
+    uint8_t *message = malloc(MESSAGE_MAX), *reply;
+    size_t n, len;
+    cJSON *order;
+    assert_non_null(message);
+    memcpy(message, tid, tid_len);
+    memcpy(message + tid_len, installed, installed_len);
+    n = der_append(message, 0, MESSAGE_MAX, 0xBF54, message, tid_len + installed_len);
+    reply = provide_result(message, n, &len);
+    free(reply);
+    free(message);
+    order = get_order(id);
+    assert_string_equal(json_string(order, "status"), "done");
+    assert_string_equal(json_string(order, "outcome"), "installed");
+    cJSON_Delete(order);
+}
+
+static void test_indirect_download(void **state)
+{
+    char order_text[256];
+    uint8_t transaction_id[16], *asr, *answer, *prepared, *installed, *package;
+    size_t asr_len = 0, answer_len, ok_len, prepared_len, installed_len, package_len, tid_len, len;
+    const uint8_t *ok, *tid;
+    cJSON *json = NULL;
+    long id;
+    (void)state;
+    /* the operator orders a download with an activation code of this SM-DP+; the IPA fetches it */
+    snprintf(order_text, sizeof(order_text), "{\"download\": {\"activationCode\": \"1$%s$%s\"}}", world.smdp.address,
+             MATCHING_ID);
+    id = post_order(order_text);
+    package = get_eim_package(world.card.eid, &package_len);
+    tid = trigger_transaction_id(package, package_len, &tid_len);
+    /* InitiateAuthentication, AuthenticateServer, AuthenticateClient */
+    asr = initiate(transaction_id, &asr_len);
+    answer = authenticate_client(transaction_id, asr, asr_len, &answer_len);
+    ok = der_child(answer, answer_len, 0xA0, &ok_len);
+    assert_non_null(ok);
+    assert_non_null(der_child(ok, ok_len, 0xBF25, &len));
+    prepared = prepare_download(answer, answer_len, &prepared_len);
+    installed = load_bound_profile_package(transaction_id, prepared, prepared_len, &installed_len);
+    handle_notification(installed, installed_len);
     /* the SM-DP+ got it: the session is over, a new AuthenticateClient is refused (8.10.1/3.9 ->
      * invalidTransactionId) */
     answer = authenticate_client(transaction_id, asr, asr_len, &answer_len);
     expect_error(answer, answer_len, 10);
     free(answer);
     sgp32_buffer_free(asr);
-    /* ProvideEimPackageResult { ProfileDownloadTriggerResult { 82 eimTransactionId, BF37 } } */
-    memcpy(message, tid, tid_len);
-    memcpy(message + tid_len, installed, installed_len);
-    n = der_append(message, 0, MESSAGE_MAX, 0xBF54, message, tid_len + installed_len);
-    reply = provide_result(message, n, &len);
-    free(reply);
-    order = get_order(id);
-    assert_string_equal(json_string(order, "status"), "done");
-    assert_string_equal(json_string(order, "outcome"), "installed");
-    cJSON_Delete(order);
+    close_download_order(id, tid, tid_len, installed, installed_len);
     /* both notifications are listed: the relayed one (no EID) and the one of the order */
     assert_int_equal(rest_call(&world.eim, "GET", "/api/notifications", NULL, &json), 200);
     assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(json, "notifications")), 2);
     cJSON_Delete(json);
     sgp32_buffer_free(installed);
     free(package);
-    free(message);
 }
 
 /* CancelSession: the card's signed answer relayed (A1 <-> BF41), the SM-DP+ ends the session. */
@@ -415,81 +468,31 @@ static void test_many_notifications(void **state)
 static void test_restart_during_download(void **state)
 {
     static const char matching_id[] = "EIM-RESTART-1";
-    uint8_t transaction_id[16], *asr, *answer, *message = malloc(MESSAGE_MAX), *prepared = NULL, *installed = NULL,
-                                               *package, *none = NULL, *reply;
-    size_t asr_len = 0, answer_len, ok_len, n, prepared_len = 0, installed_len = 0, offset = 0, package_len, bpp_len,
-           trigger_len, tid_len, len;
-    const uint8_t *ok, *bpp, *trigger, *tid;
-    struct smdp_prepare prepare;
-    struct smdp_blob bf21 = {NULL, 0};
-    struct sgp32_es10_bpp_loader *loader = NULL;
+    uint8_t transaction_id[16], *asr, *answer, *prepared, *installed, *package;
+    size_t asr_len = 0, answer_len, prepared_len, installed_len, package_len, tid_len;
+    const uint8_t *tid;
     unsigned port = world.eim.port;
-    cJSON *order, *json = NULL;
+    cJSON *json = NULL;
     long id;
     (void)state;
-    assert_non_null(message);
     /* a profile of its own at the SM-DP+ (another ICCID: the card holds the first test's) */
     id = post_download_order(matching_id, "8949000000000000991");
     package = get_eim_package(world.card.eid, &package_len);
-    trigger = der_child(package, package_len, 0xBF54, &trigger_len);
-    assert_non_null(trigger);
-    tid = der_child(trigger, trigger_len, 0x82, &tid_len);
-    assert_non_null(tid);
+    tid = trigger_transaction_id(package, package_len, &tid_len);
     asr = initiate_for(matching_id, transaction_id, &asr_len);
     answer = authenticate_client(transaction_id, asr, asr_len, &answer_len);
     sgp32_buffer_free(asr);
-    ok = der_child(answer, answer_len, 0xA0, &ok_len);
-    assert_non_null(ok);
-    memset(&prepare, 0, sizeof(prepare));
-    prepare.smdp_signed2 = child_blob(ok, ok_len, 0x30);
-    prepare.smdp_signature2 = next_element(ok, ok_len, &prepare.smdp_signed2);
-    prepare.smdp_certificate = next_element(ok, ok_len, &prepare.smdp_signature2);
-    assert_int_equal(smdp_build_prepare_download_request(&prepare, NULL, &bf21), SGP32_OK);
-    free(answer);
-    assert_int_equal(sgp32_es10_prepare_download(world.card.es10, bf21.data, bf21.len, &prepared, &prepared_len),
-                     SGP32_OK);
-    free(bf21.data);
+    prepared = prepare_download(answer, answer_len, &prepared_len);
     /* kill -9, restart on the same --db and --port */
     server_kill(&world.eim);
     world.eim.port = port;
     eim_start();
     assert_int_equal(world.eim.port, port);
     /* GetBoundProfilePackage: relayed to the SM-DP+ the session started with */
-    n = der_append(message, 0, MESSAGE_MAX, 0x80, transaction_id, 16);
-    memcpy(message + n, prepared, prepared_len);
-    n = der_append(message, 0, MESSAGE_MAX, 0xBF3A, message, n + prepared_len);
-    sgp32_buffer_free(prepared);
-    answer = call(message, n, 0xBF3A, &answer_len);
-    ok = der_child(answer, answer_len, 0xA0, &ok_len);
-    assert_non_null(ok); /* not getBoundProfilePackageErrorEsipa (95 invalidTransactionId: session forgotten) */
-    bpp = der_child(ok, ok_len, 0xBF36, &bpp_len);
-    assert_non_null(bpp);
-    assert_int_equal(sgp32_es10_bpp_loader_new(world.card.es10, 0, &loader), SGP32_OK);
-    while (offset < bpp_len) {
-        size_t chunk = bpp_len - offset < CHUNK ? bpp_len - offset : CHUNK;
-        assert_int_equal(sgp32_es10_bpp_loader_feed(loader, bpp + offset, chunk), SGP32_OK);
-        offset += chunk;
-    }
-    assert_int_equal(sgp32_es10_bpp_loader_finish(loader, &installed, &installed_len), SGP32_OK);
-    sgp32_es10_bpp_loader_free(loader);
-    free(answer);
-    assert_int_equal(installed[0], 0xBF);
-    assert_int_equal(installed[1], 0x37);
+    installed = load_bound_profile_package(transaction_id, prepared, prepared_len, &installed_len);
     /* the notification to the SM-DP+ (204), then the trigger's result closes the order */
-    memcpy(message, installed, installed_len);
-    n = der_append(message, 0, MESSAGE_MAX, 0xA0, message, installed_len);
-    n = der_append(message, 0, MESSAGE_MAX, 0xBF3D, message, n);
-    assert_int_equal(esipa_call(&world.eim, message, n, &none, &len), 204);
-    free(none);
-    memcpy(message, tid, tid_len);
-    memcpy(message + tid_len, installed, installed_len);
-    n = der_append(message, 0, MESSAGE_MAX, 0xBF54, message, tid_len + installed_len);
-    reply = provide_result(message, n, &len);
-    free(reply);
-    order = get_order(id);
-    assert_string_equal(json_string(order, "status"), "done");
-    assert_string_equal(json_string(order, "outcome"), "installed");
-    cJSON_Delete(order);
+    handle_notification(installed, installed_len);
+    close_download_order(id, tid, tid_len, installed, installed_len);
     /* the SM-DP+ saw the profile installed */
     assert_int_equal(rest_call(&world.smdp, "GET", "/api/orders", NULL, &json), 200);
     {
@@ -507,7 +510,6 @@ static void test_restart_during_download(void **state)
     cJSON_Delete(json);
     sgp32_buffer_free(installed);
     free(package);
-    free(message);
 }
 
 int main(void)
