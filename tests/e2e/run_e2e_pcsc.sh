@@ -20,15 +20,12 @@ pcscd_pid=
 work=
 
 fail() { echo "run_e2e_pcsc: FAIL: $*" >&2; exit 1; }
+# stop_pid, pcsc_preconditions, free_port_pair, write_reader_conf, start_pcscd
+. "$(dirname "$0")/../pcsc/pcsc_env.sh"
 
 cleanup() {
-  local rc=$? i
-  if [ -n "$pcscd_pid" ]; then
-    kill -TERM "$pcscd_pid" 2>/dev/null
-    for ((i = 0; i < 100; i++)); do kill -0 "$pcscd_pid" 2>/dev/null || break; sleep 0.05; done
-    kill -KILL "$pcscd_pid" 2>/dev/null
-    wait "$pcscd_pid" 2>/dev/null
-  fi
+  local rc=$?
+  [ -n "$pcscd_pid" ] && stop_pid "$pcscd_pid"
   if [ "$rc" -ne 0 ] && [ -n "$work" ] && [ -f "$work/pcscd.log" ]; then
     echo "---- pcscd.log (last 30 lines)" >&2
     tail -n 30 "$work/pcscd.log" >&2
@@ -41,53 +38,13 @@ trap 'exit 130' INT TERM
 
 [ -x "$test_binary" ] || fail "$test_binary is not executable"
 [ -x "$cli" ] || fail "$cli is not executable"
-[ "$(id -u)" -eq 0 ] || fail "needs root: pcscd must create /run/pcscd (run the PC/SC tests as root)"
-command -v pcscd >/dev/null || fail "pcscd is not installed (Debian: apt-get install pcscd)"
-[ -f "$driver" ] || fail "$driver missing (Debian: apt-get install vsmartcard-vpcd)"
-exec {lock_fd}>/run/lock/sgp32-pcsc-test.lock || fail "cannot open /run/lock/sgp32-pcsc-test.lock"
-flock -w 120 "$lock_fd" || fail "another PC/SC test run held /run/lock/sgp32-pcsc-test.lock for 120 s"
-other=$(ps -C pcscd -o pid=,stat= | awk '$2 !~ /^Z/ {print $1}' | tr '\n' ' ')
-[ -z "$other" ] || fail "another pcscd is already running (PID $other); this test starts its own and will not stop yours"
+pcsc_preconditions
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/sgp32-e2e-pcsc.XXXXXX") || fail "mktemp failed"
-# Two free consecutive TCP ports: vpcd listens on <port> (slot 0) and <port>+1 (slot 1).
-port=$(/usr/bin/python3 - <<'PY'
-import random, socket
-for _ in range(200):
-    port = random.randrange(20000, 60000, 2)
-    sockets = []
-    try:
-        for p in (port, port + 1):
-            s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            s.bind(("0.0.0.0", p))
-            sockets.append(s)
-        print(port)
-        break
-    except OSError:
-        pass
-    finally:
-        for s in sockets:
-            s.close()
-PY
-)
+port=$(free_port_pair)
 [ -n "$port" ] || fail "cannot find a free TCP port"
-cat >"$work/reader.conf" <<CONF
-# Written by tests/e2e/run_e2e_pcsc.sh: one vsmartcard-vpcd reader on TCP port $port.
-FRIENDLYNAME "$reader_name"
-DEVICENAME /dev/null:$port
-LIBPATH $driver
-CHANNELID $port
-CONF
-
-pcscd --foreground --config "$work/reader.conf" >"$work/pcscd.log" 2>&1 &
-pcscd_pid=$!
-deadline=$((SECONDS + 20))
-until [ -S /run/pcscd/pcscd.comm ] && [ "$(tr -d '\0' </run/pcscd/pcscd.pid 2>/dev/null)" = "$pcscd_pid" ]; do
-  kill -0 "$pcscd_pid" 2>/dev/null || { pcscd_pid=; fail "pcscd exited at start: $(tail -n 5 "$work/pcscd.log")"; }
-  [ "$SECONDS" -lt "$deadline" ] || fail "pcscd did not come up within 20 s"
-  sleep 0.05
-done
+write_reader_conf "$port" tests/e2e/run_e2e_pcsc.sh
+start_pcscd
 echo "run_e2e_pcsc: pcscd $pcscd_pid, vpcd port $port"
 
 E2E_SGP32_CLI="$cli" E2E_VPCD_PORT="$port" E2E_PCSC_READER="$reader_name" "$test_binary"
