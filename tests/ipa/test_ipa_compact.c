@@ -91,16 +91,13 @@ static void tagged_relay(void *user, const struct ipa_http_recorded *request, st
 
 static struct ipa_fixture *setup_fixture(unsigned features)
 {
-    struct ipa_fixture *f = calloc(1, sizeof(*f));
+    struct ipa_fixture *f = ipa_fixture_new(NULL);
     struct sgp32_es10 *es10 = NULL;
     uint8_t *eum = NULL, *info1 = NULL;
     size_t eum_len = 0, info1_len = 0;
     char path[600];
-    assert_non_null(f);
-    if (ipa_fixture_setup(f, NULL) != SGP32_OK) {
-        ipa_fixture_teardown(f);
+    if (f == NULL)
         fail_msg("fixture setup failed");
-    }
     f->config.retry_initial_ms = 1000;
     f->config.retry_limit = 3;
     f->config.http_timeout_ms = 600000;
@@ -116,12 +113,6 @@ static struct ipa_fixture *setup_fixture(unsigned features)
     free(eum);
     sgp32_buffer_free(info1);
     return f;
-}
-
-static void teardown_fixture(struct ipa_fixture *f)
-{
-    ipa_fixture_teardown(f);
-    free(f);
 }
 
 static void run_idle(struct ipa_fixture *f)
@@ -250,7 +241,7 @@ static void test_conversions(void **state)
             SGP32_ERR_NOT_SUPPORTED);
         assert_int_equal(ipa_compact_notification(error, 2, NULL, &compact, &compact_len), SGP32_ERR_DECODE);
     }
-    teardown_fixture(f);
+    ipa_fixture_free(f);
 }
 
 /* ---- End to end ---- */
@@ -285,8 +276,8 @@ static void minimized_download(enum sgp32_ipa_binding binding)
         fail_msg("ESipa bytes: %zu minimized, %zu full", minimized_bytes, full_bytes);
     assert_int_equal(ipa_smdp_calls(f->smdp, "handleNotification"), 1);
     assert_int_equal(ipa_fixture_pending_notifications(f), 0);
-    teardown_fixture(full);
-    teardown_fixture(f);
+    ipa_fixture_free(full);
+    ipa_fixture_free(f);
 }
 
 static void test_indirect_minimized_asn1(void **state)
@@ -346,7 +337,7 @@ static void test_cancel_minimized(void **state)
     assert_int_equal(cancel_answer_len, sizeof(ok));
     assert_memory_equal(cancel_answer, ok, sizeof(ok));
     assert_int_equal(ipa_smdp_calls(f->smdp, "cancelSession"), 1);
-    teardown_fixture(f);
+    ipa_fixture_free(f);
 }
 
 /* Notifications to the eIM go compact: OtherSignedNotifications in ePRAndNotifications (no eidValue:
@@ -400,7 +391,7 @@ static void test_notifications_minimized(void **state)
     assert_decodes("EsipaMessageFromIpaToEim", r->wire, r->wire_len);
     assert_int_equal(ipa_smdp_calls(f->smdp, "handleNotification"), before + 1); /* forwarded in full */
     assert_int_equal(ipa_fixture_pending_notifications(f), 0);
-    teardown_fixture(f);
+    ipa_fixture_free(f);
 }
 
 /* A direct download (ES9+ to the SM-DP+) with the feature on: full forms only. */
@@ -450,7 +441,7 @@ static void test_direct_never_compact(void **state)
         }
     }
     assert_int_equal(checked, 3);
-    teardown_fixture(f);
+    ipa_fixture_free(f);
 }
 
 #endif /* IPA_TEST_HAVE_SMDP */

@@ -44,7 +44,7 @@ static void test_direct_success(void **state)
     assert_int_equal(progress->total, progress->code);
     assert_true(ipa_events_nth(&f->host.events, SGP32_IPA_EVENT_DOWNLOAD_PROGRESS, 0)->total == progress->total);
     assert_int_equal(ipa_events_count(&f->host.events, SGP32_IPA_EVENT_PROFILE_CHANGED), 0);
-    dl_teardown(f);
+    ipa_fixture_free(f);
 }
 
 static void chunked(size_t chunk, uint32_t per_poll)
@@ -56,7 +56,7 @@ static void chunked(size_t chunk, uint32_t per_poll)
     assert_int_equal(sgp32_ipa_download(f->ipa, AC, NULL), SGP32_OK);
     dl_run(f);
     dl_expect_installed(f);
-    dl_teardown(f);
+    ipa_fixture_free(f);
 }
 
 static void test_direct_chunked(void **state)
@@ -77,7 +77,7 @@ static void test_direct_wrong_matching_id(void **state)
     dl_run(f);
     /* refused at authenticateClient: the eUICC session is cancelled and the SM-DP+ told */
     dl_expect_failed(f, SGP32_ERR_SERVER_STATUS, "8.2.6/3.8", 1);
-    dl_teardown(f);
+    ipa_fixture_free(f);
 }
 
 static void test_direct_bad_activation_code(void **state)
@@ -95,7 +95,7 @@ static void test_direct_bad_activation_code(void **state)
         assert_int_equal(dl_done(f)->status, SGP32_ERR_INVALID_ARGUMENT);
     }
     assert_int_equal(dl_smdp_calls(f, NULL), 0);
-    dl_teardown(f);
+    ipa_fixture_free(f);
 }
 
 /* The SM-DP+ with one function answered by a Failed status instead (an expired session ...). */
@@ -126,7 +126,7 @@ static void test_direct_expired_session(void **state)
     assert_int_equal(sgp32_ipa_download(f->ipa, AC, NULL), SGP32_OK);
     dl_run(f);
     dl_expect_failed(f, SGP32_ERR_SERVER_STATUS, "8.10.1/3.9", 1);
-    dl_teardown(f);
+    ipa_fixture_free(f);
 }
 
 /* The SM-DP+ with a broken serverSignature1: the eUICC refuses AuthenticateServer. */
@@ -150,7 +150,7 @@ static void test_direct_euicc_refuses_server(void **state)
     dl_expect_failed(f, SGP32_ERR_EUICC_RESULT, "AuthenticateServer: eUICC error 2", 0);
     assert_int_equal(dl_smdp_calls(f, "authenticateClient"), 1);
     assert_int_equal(dl_smdp_calls(f, "getBoundProfilePackage"), 0);
-    dl_teardown(f);
+    ipa_fixture_free(f);
 }
 
 static void test_direct_confirmation_code(void **state)
@@ -166,7 +166,7 @@ static void test_direct_confirmation_code(void **state)
     assert_int_equal(sgp32_ipa_download(f->ipa, AC "$$1", "4711"), SGP32_OK);
     dl_run(f);
     dl_expect_installed(f);
-    dl_teardown(f);
+    ipa_fixture_free(f);
     /* none given: cancelled before PrepareDownload */
     f = dl_setup(&options);
     assert_int_equal(ipa_fixture_ipa_new(f), SGP32_OK);
@@ -174,14 +174,14 @@ static void test_direct_confirmation_code(void **state)
     dl_run(f);
     dl_expect_failed(f, SGP32_ERR_INVALID_ARGUMENT, "confirmation code", 1);
     assert_int_equal(dl_smdp_calls(f, "getBoundProfilePackage"), 0);
-    dl_teardown(f);
+    ipa_fixture_free(f);
     /* wrong: the SM-DP+ refuses the hash */
     f = dl_setup(&options);
     assert_int_equal(ipa_fixture_ipa_new(f), SGP32_OK);
     assert_int_equal(sgp32_ipa_download(f->ipa, AC, "1234"), SGP32_OK);
     dl_run(f);
     dl_expect_failed(f, SGP32_ERR_SERVER_STATUS, "8.2.7/3.8", 1);
-    dl_teardown(f);
+    ipa_fixture_free(f);
 }
 
 static void test_direct_timeout_mid_download(void **state)
@@ -193,7 +193,7 @@ static void test_direct_timeout_mid_download(void **state)
     assert_int_equal(sgp32_ipa_download(f->ipa, AC, NULL), SGP32_OK);
     dl_run(f);
     dl_expect_failed(f, SGP32_ERR_TIMEOUT, "getBoundProfilePackage", 1);
-    dl_teardown(f);
+    ipa_fixture_free(f);
     /* the connection drops after part of the package reached the eUICC */
     f = dl_setup(NULL);
     assert_int_equal(ipa_fixture_ipa_new(f), SGP32_OK);
@@ -207,7 +207,7 @@ static void test_direct_timeout_mid_download(void **state)
     dl_run(f);
     assert_int_equal(dl_done(f)->status, SGP32_OK);
     assert_int_equal(dl_profile_count(f), 1);
-    dl_teardown(f);
+    ipa_fixture_free(f);
 }
 
 static void test_direct_initiate_retried(void **state)
@@ -223,7 +223,7 @@ static void test_direct_initiate_retried(void **state)
     dl_run(f);
     dl_expect_installed(f);
     assert_int_equal(ipa_events_count(&f->host.events, SGP32_IPA_EVENT_RETRY), 1);
-    dl_teardown(f);
+    ipa_fixture_free(f);
 }
 
 /* ---- SM-DS ---- */
@@ -245,7 +245,7 @@ static void test_smds_discovery(void **state)
     assert_int_equal(ipa_smds_calls(smds, "initiateAuthentication"), 1);
     assert_int_equal(ipa_smds_calls(smds, "authenticateClient"), 1);
     ipa_smds_free(smds);
-    dl_teardown(f);
+    ipa_fixture_free(f);
 }
 
 int main(void)

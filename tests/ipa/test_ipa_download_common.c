@@ -49,23 +49,14 @@ void dl_tagged_relay(void *user, const struct ipa_http_recorded *request, struct
 
 struct ipa_fixture *dl_setup(const struct ipa_fixture_options *options)
 {
-    struct ipa_fixture *f = calloc(1, sizeof(*f));
-    assert_non_null(f);
-    if (ipa_fixture_setup(f, options) != SGP32_OK) {
-        ipa_fixture_teardown(f);
+    struct ipa_fixture *f = ipa_fixture_new(options);
+    if (f == NULL)
         fail_msg("fixture setup failed");
-    }
     ipa_eim_set_other_handler(f->eim, dl_tagged_relay, f);
     f->config.retry_initial_ms = 1000;
     f->config.retry_limit = 3;
     f->config.http_timeout_ms = 2000;
     return f;
-}
-
-void dl_teardown(struct ipa_fixture *f)
-{
-    ipa_fixture_teardown(f);
-    free(f);
 }
 
 /* Runs until idle; FAILED polls (a failed download) do not stop it. */

@@ -23,9 +23,8 @@ int dl_contains(const uint8_t *data, size_t len, const void *needle, size_t n);
 /* The harness's eIM relay with the ok / error alternatives tagged as the ASN.1 module says. */
 void dl_tagged_relay(void *user, const struct ipa_http_recorded *request, struct ipa_http_reply *reply);
 /* A fixture (fails the test if it cannot be made) with the tagged relay, 1 s backoff, 3 attempts,
- * 2 s HTTP timeout; free with dl_teardown(). */
+ * 2 s HTTP timeout; free with ipa_fixture_free(). */
 struct ipa_fixture *dl_setup(const struct ipa_fixture_options *options);
-void dl_teardown(struct ipa_fixture *f);
 /* Polls until the IPA is idle (FAILED polls do not stop it). */
 void dl_run(struct ipa_fixture *f);
 const struct sgp32_ipa_event *dl_done(const struct ipa_fixture *f);

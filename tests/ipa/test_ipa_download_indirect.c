@@ -57,7 +57,7 @@ static void indirect(enum sgp32_ipa_binding binding, int universal_forms)
     assert_null(ipa_storage_get(f->host.storage, "ipa.download", NULL));
     assert_null(ipa_storage_get(f->host.storage, "ipa.job", NULL));
     assert_int_equal(ipa_http_peer_violations(f->http, NULL), 0);
-    dl_teardown(f);
+    ipa_fixture_free(f);
 }
 
 static void test_indirect_success(void **state)
@@ -101,7 +101,7 @@ static void test_indirect_refused(void **state)
     assert_true(dl_contains(report->data, report->len, "\x30\x0B\x80\x01\x7F\x04\x06\xBF\x3B\x03\x82\x01\x06", 13));
     assert_int_equal(dl_profile_count(f), 0);
     assert_null(ipa_storage_get(f->host.storage, "ipa.job", NULL));
-    dl_teardown(f);
+    ipa_fixture_free(f);
 }
 
 /* The eIM relays, but answers GetBoundProfilePackage with getBoundProfilePackageErrorEsipa
@@ -139,7 +139,7 @@ static void test_indirect_bpp_refused(void **state)
     /* ... with getBoundProfilePackageErrorEsipa downloadOrderExpired as the errorResponse */
     assert_true(dl_contains(report->data, report->len, "\x30\x0B\x80\x01\x7F\x04\x06\xBF\x3A\x03\x81\x01\x06", 13));
     assert_null(ipa_storage_get(f->host.storage, "ipa.job", NULL));
-    dl_teardown(f);
+    ipa_fixture_free(f);
 }
 
 static void test_indirect_malformed_trigger(void **state)
@@ -157,7 +157,7 @@ static void test_indirect_malformed_trigger(void **state)
     assert_non_null(report);
     assert_int_equal(report->result_kind, IPA_EIM_DOWNLOAD_TRIGGER_RESULT);
     assert_int_equal(ipa_eim_count(f->eim, SGP32_ESIPA_INITIATE_AUTHENTICATION), 0);
-    dl_teardown(f);
+    ipa_fixture_free(f);
 }
 
 /* contactSmds: the IPA asks the eUICC's root SM-DS itself (ES11), downloads from the event's SM-DP+
@@ -191,7 +191,7 @@ static void test_indirect_contact_smds(void **state)
     assert_int_equal(ipa_fixture_pending_notifications(f), 0);
     assert_null(ipa_storage_get(f->host.storage, "ipa.job", NULL));
     ipa_smds_free(smds);
-    dl_teardown(f);
+    ipa_fixture_free(f);
 }
 
 int main(void)

@@ -144,7 +144,7 @@ static int restart_after_save(size_t k, int indirect, int lost)
         ipa_clock_advance(&f->host.clock, r.wait_ms);
     }
     if (!power.cut) {
-        dl_teardown(f);
+        ipa_fixture_free(f);
         return 0;
     }
     power.cut = 0;
@@ -159,7 +159,7 @@ static int restart_after_save(size_t k, int indirect, int lost)
         assert_int_equal(installed, 0);
         assert_int_equal(ipa_eim_count(f->eim, SGP32_ESIPA_INITIATE_AUTHENTICATION), 0);
         assert_null(ipa_storage_get(f->host.storage, "ipa.job", NULL));
-        dl_teardown(f);
+        ipa_fixture_free(f);
         return 1;
     }
     if (done->status == SGP32_OK) {
@@ -182,7 +182,7 @@ static int restart_after_save(size_t k, int indirect, int lost)
     assert_null(ipa_storage_get(f->host.storage, "ipa.job", NULL));
     if (indirect) /* the eIM got the ProfileDownloadTriggerResult */
         assert_true(dl_trigger_results(f) >= 1);
-    dl_teardown(f);
+    ipa_fixture_free(f);
     return 1;
 }
 

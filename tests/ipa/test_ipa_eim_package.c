@@ -172,13 +172,9 @@ static void queue_enable(struct ipa_fixture *f, const uint8_t iccid[10], int rol
 
 static int setup(void **state)
 {
-    struct ipa_fixture *f = calloc(1, sizeof(*f));
-    assert_non_null(f);
-    if (ipa_fixture_setup(f, NULL) != SGP32_OK) {
-        ipa_fixture_teardown(f);
-        free(f);
+    struct ipa_fixture *f = ipa_fixture_new(NULL);
+    if (f == NULL)
         return -1;
-    }
     assert_int_equal(ipa_fixture_preload(f, ICCID_A, 0x01, 0, IPA_FIXTURE_EIM_FQDN), SGP32_OK);
     assert_int_equal(ipa_fixture_preload(f, ICCID_B, 0x02, 0, IPA_FIXTURE_EIM_FQDN), SGP32_OK);
     f->config.poll_interval_ms = 60000;
@@ -192,23 +188,13 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-    struct ipa_fixture *f = *state;
-    ipa_fixture_teardown(f);
-    free(f);
+    ipa_fixture_free(*state);
     return 0;
 }
 
 static long run(struct ipa_fixture *f, struct sgp32_ipa_poll_result *last)
 {
-    struct sgp32_ipa_poll_result r;
-    long n = ipa_fixture_run(f, 400, 0, &r);
-    if (last != NULL)
-        *last = r;
-    if (n < 0) {
-        fprintf(stderr, "run: %ld polls, state %s, activity %u, %s\n", n, r.state, r.activity, r.detail);
-        ipa_log_dump(&f->host.log);
-    }
-    return n;
+    return ipa_fixture_run_logged(f, 400, 0, last);
 }
 
 /* ---- Tests ---- */

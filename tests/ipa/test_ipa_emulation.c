@@ -36,15 +36,7 @@ static size_t card_notifications(struct ipa_fixture *f)
 
 static long run(struct ipa_fixture *f, struct sgp32_ipa_poll_result *last)
 {
-    struct sgp32_ipa_poll_result r;
-    long n = ipa_fixture_run(f, 400, 0, &r);
-    if (last != NULL)
-        *last = r;
-    if (n < 0) {
-        fprintf(stderr, "run: %ld polls, state %s, activity %u, %s\n", n, r.state, r.activity, r.detail);
-        ipa_log_dump(&f->host.log);
-    }
-    return n;
+    return ipa_fixture_run_logged(f, 400, 0, last);
 }
 
 /* The eIM's configuration for AddInitialEim / addEim: its signing key, counterValue 0, a token asked for. */
@@ -92,24 +84,21 @@ static long token_of(const uint8_t *answer, size_t len)
 /* A consumer eUICC with profiles A and B, no eIM on it; the IPA made, the eIM added through it. */
 static int setup(void **state)
 {
-    struct ipa_fixture *f = calloc(1, sizeof(*f));
+    struct ipa_fixture *f;
     struct ipa_fixture_options options;
     struct sgp32_softeuicc_options card;
     struct sgp32_eim_buffer request = {NULL, 0};
     uint8_t *answer = NULL;
     size_t answer_len = 0;
     long token;
-    assert_non_null(f);
     memset(&options, 0, sizeof(options));
     memset(&card, 0, sizeof(card));
     card.mode = SGP32_SOFTEUICC_MODE_CONSUMER;
     options.card_options = &card;
     options.no_initial_eim = 1; /* the card could not take it */
-    if (ipa_fixture_setup(f, &options) != SGP32_OK) {
-        ipa_fixture_teardown(f);
-        free(f);
+    f = ipa_fixture_new(&options);
+    if (f == NULL)
         return -1;
-    }
     assert_int_equal(ipa_fixture_preload(f, ICCID_A, 0x01, 0, IPA_FIXTURE_EIM_FQDN), SGP32_OK);
     assert_int_equal(ipa_fixture_preload(f, ICCID_B, 0x02, 0, IPA_FIXTURE_EIM_FQDN), SGP32_OK);
     f->config.poll_interval_ms = 60000;
@@ -133,9 +122,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-    struct ipa_fixture *f = *state;
-    ipa_fixture_teardown(f);
-    free(f);
+    ipa_fixture_free(*state);
     return 0;
 }
 

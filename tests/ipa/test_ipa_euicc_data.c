@@ -26,13 +26,9 @@ static const uint8_t DEVICE_INFO[] = {0x30, 0x08, 0x80, 0x04, 0x35, 0x29, 0x06, 
 
 static int setup(void **state)
 {
-    struct ipa_fixture *f = calloc(1, sizeof(*f));
-    assert_non_null(f);
-    if (ipa_fixture_setup(f, NULL) != SGP32_OK) {
-        ipa_fixture_teardown(f);
-        free(f);
+    struct ipa_fixture *f = ipa_fixture_new(NULL);
+    if (f == NULL)
         return -1;
-    }
     f->config.device_info = DEVICE_INFO;
     f->config.device_info_len = sizeof(DEVICE_INFO);
     f->config.ipa_features =
@@ -44,9 +40,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-    struct ipa_fixture *f = *state;
-    ipa_fixture_teardown(f);
-    free(f);
+    ipa_fixture_free(*state);
     return 0;
 }
 

@@ -37,13 +37,9 @@ static void enable_main(struct ipa_fixture *f)
 
 static int setup_with(void **state, const struct ipa_fixture_options *options)
 {
-    struct ipa_fixture *f = calloc(1, sizeof(*f));
-    assert_non_null(f);
-    if (ipa_fixture_setup(f, options) != SGP32_OK) {
-        ipa_fixture_teardown(f);
-        free(f);
+    struct ipa_fixture *f = ipa_fixture_new(options);
+    if (f == NULL)
         return -1;
-    }
     assert_int_equal(ipa_fixture_preload(f, ICCID_MAIN, 1, 0, NULL), SGP32_OK);
     assert_int_equal(ipa_fixture_preload(f, ICCID_FALLBACK, 2, 0x9F26, NULL), SGP32_OK);
     assert_int_equal(ipa_fixture_preload(f, ICCID_EMERGENCY, 3, 0x9F7B, NULL), SGP32_OK);
@@ -62,9 +58,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-    struct ipa_fixture *f = *state;
-    ipa_fixture_teardown(f);
-    free(f);
+    ipa_fixture_free(*state);
     return 0;
 }
 

@@ -1352,24 +1352,13 @@ static void test_eim_json_binding(void **state)
 /* Fixture tests: the fixture is torn down (temp dir removed) also when an assertion fails. */
 static int fixture_setup(void **state)
 {
-    struct ipa_fixture *f = calloc(1, sizeof(*f));
-    if (f == NULL)
-        return -1;
-    *state = f;
-    if (ipa_fixture_setup(f, NULL) != SGP32_OK) {
-        ipa_fixture_teardown(f);
-        free(f);
-        *state = NULL;
-        return -1;
-    }
-    return 0;
+    *state = ipa_fixture_new(NULL);
+    return *state != NULL ? 0 : -1;
 }
 
 static int fixture_teardown(void **state)
 {
-    if (*state != NULL)
-        ipa_fixture_teardown(*state);
-    free(*state);
+    ipa_fixture_free(*state);
     return 0;
 }
 

@@ -354,3 +354,23 @@ void ipa_fixture_teardown(struct ipa_fixture *f)
         f->dir[0] = '\0';
     }
 }
+
+struct ipa_fixture *ipa_fixture_new(const struct ipa_fixture_options *options)
+{
+    struct ipa_fixture *f = calloc(1, sizeof(*f));
+    if (f == NULL)
+        return NULL;
+    if (ipa_fixture_setup(f, options) != SGP32_OK) {
+        ipa_fixture_free(f);
+        return NULL;
+    }
+    return f;
+}
+
+void ipa_fixture_free(struct ipa_fixture *f)
+{
+    if (f == NULL)
+        return;
+    ipa_fixture_teardown(f);
+    free(f);
+}

@@ -87,6 +87,10 @@ int ipa_read_file(const char *path, uint8_t **data, size_t *len);
 enum sgp32_status ipa_fixture_setup(struct ipa_fixture *f, const struct ipa_fixture_options *options);
 /* Frees the IPA (if any) and everything else, removes the temp dir. */
 void ipa_fixture_teardown(struct ipa_fixture *f);
+/* A fixture on the heap, set up (NULL if that failed: the reason is on stderr, all is freed). */
+struct ipa_fixture *ipa_fixture_new(const struct ipa_fixture_options *options);
+/* ipa_fixture_teardown() and free() of a fixture from ipa_fixture_new(); NULL: nothing. */
+void ipa_fixture_free(struct ipa_fixture *f);
 
 /* An ES10 session on the card on its own logical channel (the card must be powered: after setup or
  * an IPA poll), for setup and inspection between polls. Free it with sgp32_es10_free(). */
@@ -124,5 +128,9 @@ enum sgp32_status ipa_fixture_restart(struct ipa_fixture *f, struct ipa_storage 
  * 0: no cap) between polls. The last poll's result in *last (may be NULL). Returns the number of
  * polls made, or -1 if max_polls was reached without the IPA becoming idle. */
 long ipa_fixture_run(struct ipa_fixture *f, long max_polls, uint32_t max_step_ms, struct sgp32_ipa_poll_result *last);
+/* ipa_fixture_run(), and when the IPA did not become idle: the last poll's state and the whole log on
+ * stderr (to see why). */
+long ipa_fixture_run_logged(struct ipa_fixture *f, long max_polls, uint32_t max_step_ms,
+                            struct sgp32_ipa_poll_result *last);
 
 #endif

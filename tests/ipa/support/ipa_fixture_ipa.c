@@ -2,6 +2,7 @@
 /* The fixture's IPA helpers (ipa_fixture.h): the only harness file that calls lib/ipa, kept apart so
  * that tests of the harness itself link without it. */
 #include <stddef.h>
+#include <stdio.h>
 
 #include "ipa_fixture.h"
 
@@ -40,4 +41,19 @@ long ipa_fixture_run(struct ipa_fixture *f, long max_polls, uint32_t max_step_ms
                           max_step_ms != 0 && result.wait_ms > max_step_ms ? max_step_ms : result.wait_ms);
     }
     return -1;
+}
+
+long ipa_fixture_run_logged(struct ipa_fixture *f, long max_polls, uint32_t max_step_ms,
+                            struct sgp32_ipa_poll_result *last)
+{
+    struct sgp32_ipa_poll_result result;
+    long polls = ipa_fixture_run(f, max_polls, max_step_ms, &result);
+    if (last != NULL)
+        *last = result;
+    if (polls < 0) {
+        fprintf(stderr, "run: %ld polls, state %s, activity %u, %s\n", polls, result.state, result.activity,
+                result.detail);
+        ipa_log_dump(&f->host.log);
+    }
+    return polls;
 }
