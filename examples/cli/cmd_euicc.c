@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../servers/common/dotted_oid.h"
 #include "cli.h"
 
 /* ---- info, rat, connectivity, certs: answers printed as data */
@@ -242,45 +243,6 @@ static int run_emergency(struct cli_call *call, int argc, char **argv)
     return run_refresh_action(call, argc, argv, emergency_actions, 2);
 }
 
-/* The content octets of a dotted OBJECT IDENTIFIER (X.690 8.19); 0 on success. */
-static int encode_oid(const char *text, uint8_t *out, size_t cap, size_t *len)
-{
-    unsigned long arcs[32];
-    size_t count = 0, i, n = 0;
-    const char *p = text;
-    while (count < 32) {
-        char *end;
-        if (*p < '0' || *p > '9')
-            return -1;
-        arcs[count++] = strtoul(p, &end, 10);
-        if (*end == '\0')
-            break;
-        if (*end != '.')
-            return -1;
-        p = end + 1;
-    }
-    if (count < 2 || arcs[0] > 2 || (arcs[0] < 2 && arcs[1] > 39))
-        return -1;
-    arcs[1] += arcs[0] * 40;
-    for (i = 1; i < count; i++) {
-        uint8_t groups[10];
-        size_t g = 0;
-        unsigned long v = arcs[i];
-        do {
-            groups[g++] = (uint8_t)(v & 0x7F);
-            v >>= 7;
-        } while (v != 0);
-        if (n + g > cap)
-            return -1;
-        while (g > 0) {
-            g--;
-            out[n++] = (uint8_t)(groups[g] | (g > 0 ? 0x80 : 0));
-        }
-    }
-    *len = n;
-    return 0;
-}
-
 static int run_immediate_configure(struct cli_call *call, int argc, char **argv)
 {
     const char *oid_text = NULL, *address = NULL, *action = NULL;
@@ -293,7 +255,7 @@ static int run_immediate_configure(struct cli_call *call, int argc, char **argv)
     int rc = cli_parse_args(call, argc, argv, options, 3, &action, 1, 1, NULL);
     if (rc != 0)
         return rc;
-    if (oid_text != NULL && encode_oid(oid_text, oid, sizeof(oid), &oid_len) != 0)
+    if (oid_text != NULL && dotted_oid_encode(oid_text, oid, sizeof(oid), &oid_len) != 0)
         return cli_usage_error(call, "--smdp-oid takes a dotted OBJECT IDENTIFIER", oid_text);
     rc = cli_connect(call);
     if (rc != 0)

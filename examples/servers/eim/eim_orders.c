@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "codec/base64.h"
+#include "dotted_oid.h"
 #include "eim_server.h"
 #include "sgp32/codec.h"
 
@@ -211,44 +212,6 @@ static int get_long(const cJSON *params, const char *name, long *out)
     return 1;
 }
 
-/* "2.999.10" -> OBJECT IDENTIFIER content octets; the length, -1 if malformed. */
-static int oid_encode(const char *text, uint8_t *out, size_t cap)
-{
-    unsigned long arcs[32];
-    size_t count = 0, n = 0, i;
-    const char *p = text;
-    while (*p != '\0' && count < 32) {
-        char *end;
-        if (*p < '0' || *p > '9')
-            return -1;
-        arcs[count++] = strtoul(p, &end, 10);
-        p = end;
-        if (*p == '.')
-            p++;
-        else if (*p != '\0')
-            return -1;
-    }
-    if (count < 2 || arcs[0] > 2 || (arcs[0] < 2 && arcs[1] > 39))
-        return -1;
-    arcs[1] += arcs[0] * 40;
-    for (i = 1; i < count; i++) {
-        uint8_t groups[10];
-        size_t g = 0;
-        unsigned long v = arcs[i];
-        do {
-            groups[g++] = (uint8_t)(v & 0x7F);
-            v >>= 7;
-        } while (v != 0);
-        if (n + g > cap)
-            return -1;
-        while (g > 0) {
-            g--;
-            out[n++] = (uint8_t)(groups[g] | (g > 0 ? 0x80 : 0));
-        }
-    }
-    return (int)n;
-}
-
 /* One PSMO: {"<name>": {params}}. */
 static int build_psmo(const cJSON *item, struct sgp32_eim_buffer *out, char *error, size_t cap)
 {
@@ -282,12 +245,12 @@ static int build_psmo(const cJSON *item, struct sgp32_eim_buffer *out, char *err
     } else if (strcmp(name, "configureImmediateEnable") == 0) {
         const char *oid_text = get_string(params, "defaultSmdpOid");
         uint8_t oid[64];
-        int oid_len = oid_text != NULL ? oid_encode(oid_text, oid, sizeof(oid)) : 0;
-        if (oid_len < 0)
+        size_t oid_len = 0;
+        if (oid_text != NULL && dotted_oid_encode(oid_text, oid, sizeof(oid), &oid_len) != 0)
             return fail(error, cap, "defaultSmdpOid must be a dotted OID", NULL);
         status = sgp32_eim_psmo_configure_immediate_enable(
             cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(params, "immediateEnableFlag")), oid_len > 0 ? oid : NULL,
-            (size_t)oid_len, get_string(params, "defaultSmdpAddress"), out);
+            oid_len, get_string(params, "defaultSmdpAddress"), out);
     } else if (strcmp(name, "unsetFallbackAttribute") == 0) {
         status = sgp32_eim_psmo_unset_fallback_attribute(out);
     } else if (strcmp(name, "setDefaultDpAddress") == 0) {
