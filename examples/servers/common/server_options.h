@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The command line and listener that sgp32-smdp and sgp32-smds share (docs/test-servers.md):
+ * The command line and listener that sgp32-smdp, sgp32-smds and sgp32-eim share (docs/test-servers.md,
+ * docs/test-eim.md; the eIM names --address --eim-fqdn, and has no use for --session-ttl):
  *   --pki <curve dir> [--port N] [--port-file F] [--address host:port] [--session-ttl S]
  *   [--tls-cert pem --tls-key pem] [--lifetime S] [--verbose] [--help]
  * plus each server's own value options, and the start: its TLS pair (the options, or
@@ -95,34 +96,53 @@ static int server_options_parse(const char *program, void (*usage)(FILE *out), i
     return 0;
 }
 
-/* Reads the TLS pair (to free() by the caller, also on failure), binds 127.0.0.1:<port> with
- * `http` (its program, port and TLS members are set here) and writes the server's address: the
- * listener, or NULL after a message. GnuTLS has no brainpool curves: with a brainpool set, the TLS pair
- * of a nist set comes through --tls-cert/--tls-key. */
-static struct https_server *server_options_listen(const char *program, const struct server_options *o, const char *role,
-                                                  struct https_server_options *http, char **tls_cert, char **tls_key,
-                                                  char *address, size_t address_cap)
+/* A bound listener and the TLS pair it was bound with (zero-initialise; server_listener_free). */
+struct server_listener {
+    struct https_server *http;
+    char *tls_cert, *tls_key;
+};
+
+/* Reads the TLS pair (the options, or <pki>/<role>/tls.{cert,key}.pem), binds 127.0.0.1:<port> with
+ * the handler and writes the server's address: 1, or 0 after a message (free the listener either
+ * way). GnuTLS has no brainpool curves: with a brainpool set, the TLS pair of a nist set comes
+ * through --tls-cert/--tls-key. */
+static int server_options_listen(const char *program, const struct server_options *o, const char *role, size_t max_body,
+                                 https_server_handler handler, void *user, struct server_listener *listener,
+                                 char *address, size_t address_cap)
 {
     char cert_name[64], key_name[64];
-    struct https_server *server;
+    struct https_server_options http;
     snprintf(cert_name, sizeof(cert_name), "%s/tls.cert.pem", role);
     snprintf(key_name, sizeof(key_name), "%s/tls.key.pem", role);
-    *tls_cert = https_server_read_file(program, o->tls_cert, o->pki, cert_name, NULL);
-    *tls_key = https_server_read_file(program, o->tls_key, o->pki, key_name, NULL);
-    if (*tls_cert == NULL || *tls_key == NULL)
-        return NULL;
-    http->program = program;
-    http->port = o->port;
-    http->tls_cert = *tls_cert;
-    http->tls_key = *tls_key;
-    server = https_server_bind(http);
-    if (server == NULL)
-        return NULL;
+    listener->tls_cert = https_server_read_file(program, o->tls_cert, o->pki, cert_name, NULL);
+    listener->tls_key = https_server_read_file(program, o->tls_key, o->pki, key_name, NULL);
+    if (listener->tls_cert == NULL || listener->tls_key == NULL)
+        return 0;
+    memset(&http, 0, sizeof(http));
+    http.program = program;
+    http.port = o->port;
+    http.tls_cert = listener->tls_cert;
+    http.tls_key = listener->tls_key;
+    http.max_body = max_body;
+    http.handler = handler;
+    http.user = user;
+    listener->http = https_server_bind(&http);
+    if (listener->http == NULL)
+        return 0;
     if (o->address != NULL)
         snprintf(address, address_cap, "%s", o->address);
     else
-        snprintf(address, address_cap, "127.0.0.1:%u", https_server_port(server));
-    return server;
+        snprintf(address, address_cap, "127.0.0.1:%u", https_server_port(listener->http));
+    return 1;
+}
+
+/* Stops serving (if it did) and frees the listener. */
+static void server_listener_free(struct server_listener *listener)
+{
+    https_server_free(listener->http);
+    free(listener->tls_cert);
+    free(listener->tls_key);
+    memset(listener, 0, sizeof(*listener));
 }
 
 #endif

@@ -19,14 +19,13 @@
 
 #include "eim_server.h"
 #include "https_server.h"
+#include "server_options.h"
 #include "remote/esipa_json.h"
 
 #define MAX_BODY (1024u * 1024u)
 
-struct options {
-    const char *pki, *db, *port_file, *eim_id, *eim_fqdn, *smdp_ca, *smdp, *tls_cert, *tls_key;
-    unsigned long port, lifetime_s;
-    int verbose;
+struct eim_options {
+    const char *db, *eim_id, *smdp_ca, *smdp;
 };
 
 static void usage(FILE *out)
@@ -36,58 +35,29 @@ static void usage(FILE *out)
                  "                 [--tls-cert pem --tls-key pem] [--lifetime seconds] [--verbose]\n");
 }
 
-/* 0 ok, 1 help shown, 2 bad command line. */
-static int parse_options(int argc, char **argv, struct options *o)
+/* The shared command line (server_options.h) plus the eIM's own values; --eim-fqdn is the shared
+ * --address (where the IPA reaches this eIM, by default the bound 127.0.0.1:<port>). 0 ok, 1 help
+ * shown, 2 bad command line. */
+static int parse_options(int argc, char **argv, struct server_options *o, struct eim_options *eim)
 {
-    int i;
-    memset(o, 0, sizeof(*o));
-    o->eim_id = "eIM"; /* the CN of the test PKI's eIM certificate (docs/test-pki.md) */
-    for (i = 1; i < argc; i++) {
-        const char *name = argv[i], *value = i + 1 < argc ? argv[i + 1] : NULL;
-        int ok = 1;
-        if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0) {
-            usage(stdout);
-            return 1;
-        } else if (strcmp(name, "--verbose") == 0) {
-            o->verbose = 1;
-            continue;
-        } else if (value == NULL) {
-            ok = 0;
-        } else if (strcmp(name, "--pki") == 0) {
-            o->pki = value;
-        } else if (strcmp(name, "--db") == 0) {
-            o->db = value;
-        } else if (strcmp(name, "--port-file") == 0) {
-            o->port_file = value;
-        } else if (strcmp(name, "--eim-id") == 0) {
-            o->eim_id = value;
-            ok = value[0] != '\0' && strlen(value) <= 128;
-        } else if (strcmp(name, "--eim-fqdn") == 0) {
-            o->eim_fqdn = value;
-        } else if (strcmp(name, "--smdp-ca") == 0) {
-            o->smdp_ca = value;
-        } else if (strcmp(name, "--smdp") == 0) {
-            o->smdp = value;
-        } else if (strcmp(name, "--tls-cert") == 0) {
-            o->tls_cert = value;
-        } else if (strcmp(name, "--tls-key") == 0) {
-            o->tls_key = value;
-        } else if (strcmp(name, "--port") == 0) {
-            ok = https_server_parse_number(value, 65535, &o->port);
-        } else if (strcmp(name, "--lifetime") == 0) {
-            ok = https_server_parse_number(value, 10UL * 365 * 86400, &o->lifetime_s);
-        } else {
-            ok = 0;
-        }
-        if (!ok) {
-            fprintf(stderr, "sgp32-eim: bad option %s%s%s\n", name, value != NULL ? " " : "",
-                    value != NULL ? value : "");
-            usage(stderr);
-            return 2;
-        }
-        i++;
+    const struct server_extra_option extra[] = {{"--db", &eim->db},
+                                                {"--eim-id", &eim->eim_id},
+                                                {"--eim-fqdn", &o->address},
+                                                {"--smdp-ca", &eim->smdp_ca},
+                                                {"--smdp", &eim->smdp}};
+    int rc;
+    memset(eim, 0, sizeof(*eim));
+    rc = server_options_parse("sgp32-eim", usage, argc, argv, extra, sizeof(extra) / sizeof(extra[0]), o);
+    if (rc != 0)
+        return rc;
+    if (eim->eim_id == NULL) {
+        eim->eim_id = "eIM"; /* the CN of the test PKI's eIM certificate (docs/test-pki.md) */
+    } else if (eim->eim_id[0] == '\0' || strlen(eim->eim_id) > 128) {
+        fprintf(stderr, "sgp32-eim: bad option --eim-id %s\n", eim->eim_id);
+        usage(stderr);
+        return 2;
     }
-    if (o->pki == NULL || o->db == NULL) {
+    if (eim->db == NULL) {
         usage(stderr);
         return 2;
     }
@@ -142,55 +112,37 @@ static int load_key(struct eim_server *server, const char *pki)
 
 int main(int argc, char **argv)
 {
-    struct options o;
+    struct server_options o;
+    struct eim_options eim;
     struct eim_server server;
-    struct https_server_options http_options;
-    struct https_server *http = NULL;
-    char *tls_cert = NULL, *tls_key = NULL, fqdn[300];
-    int rc = parse_options(argc, argv, &o), exit_code = 1;
+    struct server_listener listener = {NULL, NULL, NULL};
+    char fqdn[300] = "";
+    int rc = parse_options(argc, argv, &o, &eim), exit_code = 1;
     if (rc != 0)
         return rc == 1 ? 0 : 2;
     memset(&server, 0, sizeof(server));
     sgp32_ec_key_init(&server.key);
-    server.eim_id = o.eim_id;
+    server.eim_id = eim.eim_id;
     server.verbose = o.verbose;
+    server.eim_fqdn = fqdn;
     https_server_block_signals();
     if (sgp32_crypto_rng_init(&server.rng, NULL, NULL) != SGP32_OK || !load_key(&server, o.pki))
         goto out;
-    /* The eIM TLS certificate (127.0.0.1, issued by the PKI's TLS root). GnuTLS has no brainpool
-     * curves: with a brainpool set, take the TLS pair of a nist set (--tls-cert/--tls-key). */
-    tls_cert = https_server_read_file("sgp32-eim", o.tls_cert, o.pki, "eim/tls.cert.pem", NULL);
-    tls_key = https_server_read_file("sgp32-eim", o.tls_key, o.pki, "eim/tls.key.pem", NULL);
-    if (tls_cert == NULL || tls_key == NULL)
+    /* The eIM TLS certificate (127.0.0.1, issued by the PKI's TLS root) and eimFqdn */
+    if (!server_options_listen("sgp32-eim", &o, "eim", MAX_BODY, handle, &server, &listener, fqdn, sizeof(fqdn)))
         goto out;
-    if (eim_store_open(o.db, &server.store) != 0 || eim_relay_new(o.smdp_ca, o.smdp, &server.relay) != 0)
+    if (eim_store_open(eim.db, &server.store) != 0 || eim_relay_new(eim.smdp_ca, eim.smdp, &server.relay) != 0)
         goto out;
-    memset(&http_options, 0, sizeof(http_options));
-    http_options.program = "sgp32-eim";
-    http_options.port = o.port;
-    http_options.tls_cert = tls_cert;
-    http_options.tls_key = tls_key;
-    http_options.max_body = MAX_BODY;
-    http_options.handler = handle;
-    http_options.user = &server;
-    http = https_server_bind(&http_options);
-    if (http == NULL)
+    if (!https_server_start(listener.http, o.port_file))
         goto out;
-    /* eimFqdn: where the IPA reaches this eIM, by default the bound address */
-    snprintf(fqdn, sizeof(fqdn), "127.0.0.1:%u", https_server_port(http));
-    server.eim_fqdn = o.eim_fqdn != NULL ? o.eim_fqdn : fqdn;
-    if (!https_server_start(http, o.port_file))
-        goto out;
-    fprintf(stderr, "sgp32-eim: eIM %s at %s, store %s\n", server.eim_id, server.eim_fqdn, o.db);
+    fprintf(stderr, "sgp32-eim: eIM %s at %s, store %s\n", server.eim_id, server.eim_fqdn, eim.db);
     https_server_wait_for_stop("sgp32-eim", o.lifetime_s);
     exit_code = 0;
 out:
-    https_server_free(http);
+    server_listener_free(&listener);
     eim_relay_free(server.relay);
     eim_store_close(server.store);
     sgp32_ec_key_free(&server.key);
     sgp32_crypto_rng_free(&server.rng);
-    free(tls_cert);
-    free(tls_key);
     return exit_code;
 }

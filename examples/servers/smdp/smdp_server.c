@@ -110,9 +110,7 @@ int main(int argc, char **argv)
 {
     struct options o;
     struct smdp_server server;
-    struct https_server_options http_options;
-    struct https_server *http = NULL;
-    char *tls_cert = NULL, *tls_key = NULL;
+    struct server_listener listener = {NULL, NULL, NULL};
     int rc = parse_options(argc, argv, &o), exit_code = 1;
     if (rc != 0)
         return rc == 1 ? 0 : 2;
@@ -127,26 +125,19 @@ int main(int argc, char **argv)
     /* CERT.DP.TLS and its key (SGP.22 4.5.2.0.3; issued by the CI in the test PKI). The socket first:
      * its port is part of the default SM-DP+ address, which the core signs into serverSigned1, so the
      * core exists before the first request can arrive. */
-    memset(&http_options, 0, sizeof(http_options));
-    http_options.max_body = MAX_BODY;
-    http_options.handler = handle;
-    http_options.user = &server;
-    http = server_options_listen("sgp32-smdp", &o.common, "smdp", &http_options, &tls_cert, &tls_key, server.address,
-                                 sizeof(server.address));
-    if (http == NULL)
+    if (!server_options_listen("sgp32-smdp", &o.common, "smdp", MAX_BODY, handle, &server, &listener, server.address,
+                               sizeof(server.address)))
         goto out;
     if (!load_core(&o, server.address, &server.core))
         goto out;
-    if (!https_server_start(http, o.common.port_file))
+    if (!https_server_start(listener.http, o.common.port_file))
         goto out;
     fprintf(stderr, "sgp32-smdp: SM-DP+ address %s, profiles from %s\n", server.address, o.profiles);
     https_server_wait_for_stop("sgp32-smdp", o.common.lifetime_s);
     exit_code = 0;
 out:
-    https_server_free(http);
+    server_listener_free(&listener);
     smdp_server_sessions_free(&server);
     smdp_core_free(server.core);
-    free(tls_cert);
-    free(tls_key);
     return exit_code;
 }

@@ -81,9 +81,8 @@ int main(int argc, char **argv)
 {
     struct options o;
     struct smds_server server;
-    struct https_server_options http_options;
-    struct https_server *http = NULL;
-    char *tls_cert = NULL, *tls_key = NULL, ci[1024], auth_cert[1024], auth_key[1024];
+    struct server_listener listener = {NULL, NULL, NULL};
+    char ci[1024], auth_cert[1024], auth_key[1024];
     enum sgp32_status status;
     int rc = parse_options(argc, argv, &o), exit_code = 1;
     if (rc != 0)
@@ -94,13 +93,8 @@ int main(int argc, char **argv)
     https_server_block_signals();
     /* CERT.DS.TLS and its key (SGP.22 4.5.2.1.0.8; issued by the CI in the test PKI). The socket
      * first: its port is part of the default SM-DS address, signed into serverSigned1. */
-    memset(&http_options, 0, sizeof(http_options));
-    http_options.max_body = MAX_BODY;
-    http_options.handler = handle;
-    http_options.user = &server;
-    http = server_options_listen("sgp32-smds", &o.common, "smds", &http_options, &tls_cert, &tls_key, server.address,
-                                 sizeof(server.address));
-    if (http == NULL)
+    if (!server_options_listen("sgp32-smds", &o.common, "smds", MAX_BODY, handle, &server, &listener, server.address,
+                               sizeof(server.address)))
         goto out;
     /* CERT.DSauth.ECDSA signs serverSigned1 (SGP.22 5.8.1); the eUICC chains are checked against the CI. */
     path_of(ci, sizeof(ci), NULL, o.common.pki, "ci/ci.cert.der");
@@ -112,15 +106,13 @@ int main(int argc, char **argv)
                 sgp32_strerror(status));
         goto out;
     }
-    if (!https_server_start(http, o.common.port_file))
+    if (!https_server_start(listener.http, o.common.port_file))
         goto out;
     fprintf(stderr, "sgp32-smds: SM-DS address %s\n", server.address);
     https_server_wait_for_stop("sgp32-smds", o.common.lifetime_s);
     exit_code = 0;
 out:
-    https_server_free(http);
+    server_listener_free(&listener);
     smds_server_free(&server);
-    free(tls_cert);
-    free(tls_key);
     return exit_code;
 }
