@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Server side of the SGP.22 v2.5 mutual authentication, shared by SM-DP+ and SM-DS: rsp_server_auth.h. */
+#define _POSIX_C_SOURCE 200809L /* clock_gettime */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -154,4 +156,33 @@ enum sgp32_status rsp_server_verify_client(const struct rsp_server_credentials *
     if (!smdp_certificate_eid(&out->euicc, out->eid))
         return SGP32_ERR_DECODE;
     return SGP32_OK;
+}
+
+uint64_t rsp_server_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+void rsp_server_fail(struct sgp32_remote_result *r, const char *subject, const char *reason, const char *message)
+{
+    sgp32_remote_result_clear(r);
+    snprintf(r->execution_status, sizeof(r->execution_status), "Failed");
+    snprintf(r->subject_code, sizeof(r->subject_code), "%s", subject);
+    snprintf(r->reason_code, sizeof(r->reason_code), "%s", reason);
+    snprintf(r->message, sizeof(r->message), "%s", message);
+}
+
+void rsp_server_text_answer(struct sgp32_remote_response *response, int http_status, const char *text)
+{
+    sgp32_remote_response_init(response, http_status, "text/plain", SGP32_REMOTE_ADMIN_PROTOCOL_ES9PLUS,
+                               (const uint8_t *)text, strlen(text), NULL, NULL);
+}
+
+void rsp_server_refuse_request(struct sgp32_remote_response *response, enum sgp32_status status,
+                               const struct sgp32_remote_result *result)
+{
+    rsp_server_text_answer(response, status == SGP32_ERR_NOT_FOUND ? 404 : 400,
+                           result->detail[0] != '\0' ? result->detail : sgp32_strerror(status));
 }

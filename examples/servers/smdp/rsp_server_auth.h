@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "remote/remote.h"
 #include "smdp_internal.h"
 
 /* What a server authenticates with; nothing is copied (the pointers outlive the calls). */
@@ -60,5 +61,21 @@ enum sgp32_status rsp_server_verify_client(const struct rsp_server_credentials *
 /* eUICC certificate -> EUM certificate -> ci, with their GSMA roles (SGP32_ERR_DECODE, SGP32_ERR_CRYPTO). */
 enum sgp32_status rsp_server_verify_euicc_chain(const struct sgp32_x509_cert *ci, const struct tlv *euicc_certificate,
                                                 const struct tlv *eum_certificate, struct sgp32_x509_cert *euicc);
+
+/* What the ES9+ and ES11 front ends share. The monotonic clock in milliseconds, for session expiry. */
+uint64_t rsp_server_now_ms(void);
+
+/* r becomes a "Failed" functionExecutionStatus with its subjectCode, reasonCode and message
+ * (the JSON header of every ES9+ / ES11 answer; SGP.22 v2.5 section 8 lists the codes). */
+void rsp_server_fail(struct sgp32_remote_result *r, const char *subject, const char *reason, const char *message);
+
+/* A text/plain answer: for what has no JSON answer (not a function call at all, or an answer that
+ * could not be built). */
+void rsp_server_text_answer(struct sgp32_remote_response *response, int http_status, const char *text);
+
+/* The answer to a request the binding could not parse (status and result from its parse_request):
+ * 404 for an unknown function, 400 otherwise (SGP.22 v2.5 6.5.1 / 6.6.1: HTTP status codes). */
+void rsp_server_refuse_request(struct sgp32_remote_response *response, enum sgp32_status status,
+                               const struct sgp32_remote_result *result);
 
 #endif

@@ -8,6 +8,7 @@
 
 #include "remote/es9plus_json.h"
 #include "remote/remote_json.h"
+#include "rsp_server_auth.h"
 #include "smdp_internal.h"
 #include "smdp_server.h"
 
@@ -29,13 +30,6 @@ struct smdp_server_session {
 };
 
 enum lookup { LOOKUP_FOUND, LOOKUP_UNKNOWN, LOOKUP_EXPIRED, LOOKUP_ENDED };
-
-static uint64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
 
 static void session_release(struct smdp_server_session *s)
 {
@@ -69,7 +63,7 @@ void smdp_server_sessions_free(struct smdp_server *server)
 /* Releases the state of expired sessions and drops old tombstones. */
 static void sessions_sweep(struct smdp_server *server)
 {
-    uint64_t now = now_ms();
+    uint64_t now = rsp_server_now_ms();
     struct smdp_server_session *s = server->sessions, *next;
     for (; s != NULL; s = next) {
         next = s->next;
@@ -94,7 +88,7 @@ static enum lookup session_find(struct smdp_server *server, const struct sgp32_b
         return LOOKUP_UNKNOWN;
     if (s->ended)
         return LOOKUP_ENDED;
-    if (now_ms() >= s->expires_ms || s->core_session == NULL) {
+    if (rsp_server_now_ms() >= s->expires_ms || s->core_session == NULL) {
         session_release(s);
         return LOOKUP_EXPIRED;
     }
@@ -107,16 +101,7 @@ static void session_finish(struct smdp_server_session *s)
 {
     session_release(s);
     s->ended = 1;
-    s->expires_ms = now_ms();
-}
-
-static void fail(struct sgp32_remote_result *r, const char *subject, const char *reason, const char *message)
-{
-    sgp32_remote_result_clear(r);
-    snprintf(r->execution_status, sizeof(r->execution_status), "Failed");
-    snprintf(r->subject_code, sizeof(r->subject_code), "%s", subject);
-    snprintf(r->reason_code, sizeof(r->reason_code), "%s", reason);
-    snprintf(r->message, sizeof(r->message), "%s", message);
+    s->expires_ms = rsp_server_now_ms();
 }
 
 /* SGP.22 v2.5 5.6.2 / 5.6.3 / 5.6.5 (AuthenticateClient, GetBoundProfilePackage, CancelSession):
@@ -124,9 +109,10 @@ static void fail(struct sgp32_remote_result *r, const char *subject, const char 
  * An expired or ended session is unknown to the SM-DP+ too; the message tells the cases apart. */
 static void fail_session(struct sgp32_remote_result *r, enum lookup lookup)
 {
-    fail(r, "8.10.1", "3.9",
-         lookup == LOOKUP_EXPIRED ? "RSP session expired"
-                                  : (lookup == LOOKUP_ENDED ? "RSP session ended" : "unknown transactionId"));
+    rsp_server_fail(r, "8.10.1", "3.9",
+                    lookup == LOOKUP_EXPIRED
+                        ? "RSP session expired"
+                        : (lookup == LOOKUP_ENDED ? "RSP session ended" : "unknown transactionId"));
 }
 
 /* The errors smdp_core reports while checking what the eUICC signed (SGP.22 v2.5 5.6.2, 5.6.3):
@@ -136,16 +122,16 @@ static void fail_core(struct sgp32_remote_result *r, enum sgp32_status status)
 {
     switch (status) {
     case SGP32_ERR_PROTOCOL:
-        fail(r, "8.1", "6.1", "transactionId, serverChallenge or serverAddress does not match");
+        rsp_server_fail(r, "8.1", "6.1", "transactionId, serverChallenge or serverAddress does not match");
         break;
     case SGP32_ERR_STATE:
-        fail(r, "8.10.1", "3.9", "the RSP session is not at this step");
+        rsp_server_fail(r, "8.10.1", "3.9", "the RSP session is not at this step");
         break;
     case SGP32_ERR_EUICC_RESULT:
-        fail(r, "8.1", "6.1", "the eUICC answered its error alternative");
+        rsp_server_fail(r, "8.1", "6.1", "the eUICC answered its error alternative");
         break;
     default:
-        fail(r, "8.1", "6.1", sgp32_strerror(status));
+        rsp_server_fail(r, "8.1", "6.1", sgp32_strerror(status));
         break;
     }
 }
@@ -192,17 +178,17 @@ static void initiate_authentication(struct smdp_server *server,
     /* SGP.22 v2.5 5.6.1: "8.8.1 SM-DP+ Address / 3.8 Refused: Invalid SM-DP+ Address". */
     if (rq->smdp_address.len != strlen(server->address) ||
         memcmp(rq->smdp_address.data, server->address, rq->smdp_address.len) != 0) {
-        fail(r, "8.8.1", "3.8", "Invalid SM-DP+ Address");
+        rsp_server_fail(r, "8.8.1", "3.8", "Invalid SM-DP+ Address");
         return;
     }
     if (rq->euicc_challenge.len != 16) {
-        fail(r, "8.1", "6.1", "euiccChallenge is not 16 octets");
+        rsp_server_fail(r, "8.1", "6.1", "euiccChallenge is not 16 octets");
         return;
     }
     s = calloc(1, sizeof(*s));
     if (s == NULL || smdp_session_new(server->core, NULL, &s->core_session) != SGP32_OK) {
         free(s);
-        fail(r, "8.8", "4.2", "out of memory"); /* the SM-DP+ itself: 4.2 Execution error */
+        rsp_server_fail(r, "8.8", "4.2", "out of memory"); /* the SM-DP+ itself: 4.2 Execution error */
         return;
     }
     if (server->confirmation_code != NULL) {
@@ -217,13 +203,13 @@ static void initiate_authentication(struct smdp_server *server,
         /* SGP.22 v2.5 5.6.1: none of the eUICC's CI keys is the SM-DP+'s: "8.8.2 Security
          * configuration / 3.1 Not supported"; anything else in euiccInfo1 "8.1 / 6.1". */
         if (status == SGP32_ERR_NOT_SUPPORTED)
-            fail(r, "8.8.2", "3.1", "Security configuration not supported");
+            rsp_server_fail(r, "8.8.2", "3.1", "Security configuration not supported");
         else
-            fail(r, "8.1", "6.1", sgp32_strerror(status));
+            rsp_server_fail(r, "8.1", "6.1", sgp32_strerror(status));
         return;
     }
     memcpy(s->transaction_id, smdp_session_transaction_id(s->core_session, &tid_len), 16);
-    s->created_ms = now_ms();
+    s->created_ms = rsp_server_now_ms();
     s->expires_ms = s->created_ms + server->session_ttl_ms;
     if (server->session_count >= MAX_SESSIONS) { /* the oldest is last: sessions are prepended */
         struct smdp_server_session *last = server->sessions;
@@ -253,15 +239,15 @@ static void initiate_authentication(struct smdp_server *server,
 static int order_allows(struct smdp_order *order, struct smdp_server_session *s, struct sgp32_remote_result *r)
 {
     if (order->state == SMDP_ORDER_INSTALLED) {
-        fail(r, "8.2.6", "3.8", "MatchingID refused: the order was downloaded already");
+        rsp_server_fail(r, "8.2.6", "3.8", "MatchingID refused: the order was downloaded already");
         return 0;
     }
     if (order->has_eid && memcmp(order->eid, s->core_session->eid, 16) != 0) {
-        fail(r, "8.1.1", "3.8", "EID does not match the order");
+        rsp_server_fail(r, "8.1.1", "3.8", "EID does not match the order");
         return 0;
     }
     if (order->max_attempts != 0 && order->attempts >= order->max_attempts) {
-        fail(r, "8.8.5", "6.4", "Maximum number of retries exceeded");
+        rsp_server_fail(r, "8.8.5", "6.4", "Maximum number of retries exceeded");
         return 0;
     }
     order->attempts++;
@@ -305,7 +291,7 @@ static void authenticate_client(struct smdp_server *server, const struct sgp32_e
      * refused" for a Matching ID without a download order (here: without <matchingId>.der). */
     if (order == NULL &&
         !received_matching_id(&rq->authenticate_server_response, s->matching_id, sizeof(s->matching_id))) {
-        fail(r, "8.2.6", "3.8", "MatchingID missing or refused");
+        rsp_server_fail(r, "8.2.6", "3.8", "MatchingID missing or refused");
         session_finish(s);
         return;
     }
@@ -316,7 +302,7 @@ static void authenticate_client(struct smdp_server *server, const struct sgp32_e
         }
         s->upp.data = malloc(order->upp.len);
         if (s->upp.data == NULL) {
-            fail(r, "8.8", "4.2", "out of memory");
+            rsp_server_fail(r, "8.8", "4.2", "out of memory");
             session_finish(s);
             return;
         }
@@ -325,14 +311,14 @@ static void authenticate_client(struct smdp_server *server, const struct sgp32_e
     }
     snprintf(path, sizeof(path), "%s/%s.der", server->profiles_dir, s->matching_id);
     if (order == NULL && smdp_read_file(path, &s->upp) != SGP32_OK) {
-        fail(r, "8.2.6", "3.8", "MatchingID refused: no such download order");
+        rsp_server_fail(r, "8.2.6", "3.8", "MatchingID refused: no such download order");
         session_finish(s);
         return;
     }
     status = smdp_profile_metadata(server->core, s->upp.data, s->upp.len, metadata);
     if (status != SGP32_OK) {
         /* SGP.22 v2.5 5.6.2: "8.2 Profile / 3.7 Unavailable" (the UPP cannot be used) */
-        fail(r, "8.2", "3.7", "the profile package is not usable");
+        rsp_server_fail(r, "8.2", "3.7", "the profile package is not usable");
         session_finish(s);
         return;
     }
@@ -372,13 +358,13 @@ static int confirmation_code_ok(struct smdp_server *server, struct smdp_server_s
     if (!next_tlv(&p, &left, &signed2, &bad) || signed2.tag != 0x30)
         return 1;
     if (!find_child(&signed2, 0x04, &hash) || hash.len != 32) {
-        fail(r, "8.2.7", "2.2", "Confirmation Code missing");
+        rsp_server_fail(r, "8.2.7", "2.2", "Confirmation Code missing");
         return 0;
     }
     if (smdp_hash_confirmation_code(s->confirmation_code, smdp_session_transaction_id(s->core_session, &tid_len), 16,
                                     expected) != SGP32_OK ||
         memcmp(expected, hash.value, 32) != 0) {
-        fail(r, "8.2.7", "3.8", "Confirmation Code refused");
+        rsp_server_fail(r, "8.2.7", "3.8", "Confirmation Code refused");
         return 0;
     }
     return 1;
@@ -398,7 +384,7 @@ static void get_bound_profile_package(struct smdp_server *server,
         return;
     }
     if (s->upp.data == NULL) {
-        fail(r, "8.10.1", "3.9", "the RSP session is not at this step");
+        rsp_server_fail(r, "8.10.1", "3.9", "the RSP session is not at this step");
         return;
     }
     if (!confirmation_code_ok(server, s, &rq->prepare_download_response, r)) {
@@ -516,22 +502,16 @@ static void cancel_session(struct smdp_server *server, const struct sgp32_es9plu
         fprintf(stderr, "sgp32-smdp: session cancelled before authenticateClient (nothing to verify)\n");
         break;
     case SGP32_ERR_PROTOCOL:
-        fail(r, "8.1", "6.1", "transactionId of euiccCancelSessionSigned does not match");
+        rsp_server_fail(r, "8.1", "6.1", "transactionId of euiccCancelSessionSigned does not match");
         return;
     case SGP32_ERR_NOT_FOUND:
-        fail(r, "8.1", "6.1", "smdpOid of euiccCancelSessionSigned is not this SM-DP+'s");
+        rsp_server_fail(r, "8.1", "6.1", "smdpOid of euiccCancelSessionSigned is not this SM-DP+'s");
         return;
     default:
-        fail(r, "8.1", "6.1", "eUICC signature invalid");
+        rsp_server_fail(r, "8.1", "6.1", "eUICC signature invalid");
         return;
     }
     session_finish(s);
-}
-
-static void plain(struct sgp32_remote_response *response, int http_status, const char *text)
-{
-    sgp32_remote_response_init(response, http_status, "text/plain", SGP32_REMOTE_ADMIN_PROTOCOL_ES9PLUS,
-                               (const uint8_t *)text, strlen(text), NULL, NULL);
 }
 
 void smdp_server_handle(struct smdp_server *server, const struct sgp32_remote_incoming *incoming,
@@ -554,8 +534,7 @@ void smdp_server_handle(struct smdp_server *server, const struct sgp32_remote_in
     status = sgp32_es9plus_parse_request(incoming, &function, &request, &storage, &result);
     if (status != SGP32_OK) {
         /* Not an ES9+ call at all: no JSON answer can be given (SGP.22 6.5.1: HTTP status codes). */
-        plain(response, status == SGP32_ERR_NOT_FOUND ? 404 : 400,
-              result.detail[0] != '\0' ? result.detail : sgp32_strerror(status));
+        rsp_server_refuse_request(response, status, &result);
         sgp32_remote_storage_free(storage);
         return;
     }
@@ -586,7 +565,7 @@ void smdp_server_handle(struct smdp_server *server, const struct sgp32_remote_in
         status = sgp32_es9plus_build_response(function, &answer, NULL, response);
     }
     if (status != SGP32_OK)
-        plain(response, 500, sgp32_strerror(status));
+        rsp_server_text_answer(response, 500, sgp32_strerror(status));
     smdp_authentication_clear(&auth);
     smdp_prepare_clear(&prepare);
     free(metadata.data);

@@ -24,13 +24,6 @@ struct smds_session {
     int ended; /* authenticated or refused: the transactionId is spent */
 };
 
-static uint64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
 enum sgp32_status smds_server_init(struct smds_server *server, const char *ci_file, const char *auth_cert_file,
                                    const char *auth_key_file)
 {
@@ -83,7 +76,7 @@ static void credentials_of(struct smds_server *server, struct rsp_server_credent
 /* Drops sessions that ended or expired more than an hour ago (until then a late request is told why). */
 static void sessions_sweep(struct smds_server *server)
 {
-    uint64_t now = now_ms();
+    uint64_t now = rsp_server_now_ms();
     struct smds_session **link = &server->sessions;
     while (*link != NULL) {
         struct smds_session *s = *link;
@@ -95,15 +88,6 @@ static void sessions_sweep(struct smds_server *server)
             link = &s->next;
         }
     }
-}
-
-static void fail(struct sgp32_remote_result *r, const char *subject, const char *reason, const char *message)
-{
-    sgp32_remote_result_clear(r);
-    snprintf(r->execution_status, sizeof(r->execution_status), "Failed");
-    snprintf(r->subject_code, sizeof(r->subject_code), "%s", subject);
-    snprintf(r->reason_code, sizeof(r->reason_code), "%s", reason);
-    snprintf(r->message, sizeof(r->message), "%s", message);
 }
 
 static void initiate_authentication(struct smds_server *server,
@@ -118,20 +102,20 @@ static void initiate_authentication(struct smds_server *server,
     /* SGP.22 v2.5 5.8.1: "8.9.1 SM-DS Address / 3.8 Refused: Invalid SM-DS Address". */
     if (rq->smds_address.len != strlen(server->address) ||
         memcmp(rq->smds_address.data, server->address, rq->smds_address.len) != 0) {
-        fail(r, "8.9.1", "3.8", "Invalid SM-DS Address");
+        rsp_server_fail(r, "8.9.1", "3.8", "Invalid SM-DS Address");
         return;
     }
     if (rq->euicc_challenge.len != 16) {
-        fail(r, "8.1", "6.1", "euiccChallenge is not 16 octets");
+        rsp_server_fail(r, "8.1", "6.1", "euiccChallenge is not 16 octets");
         return;
     }
     /* 5.8.1: none of the eUICC's CI keys is the SM-DS's: "8.8.2 Security configuration / 3.1". */
     status = rsp_server_check_euicc_info1(&server->ci, rq->euicc_info1.data, rq->euicc_info1.len);
     if (status != SGP32_OK) {
         if (status == SGP32_ERR_NOT_SUPPORTED)
-            fail(r, "8.8.2", "3.1", "Security configuration not supported");
+            rsp_server_fail(r, "8.8.2", "3.1", "Security configuration not supported");
         else
-            fail(r, "8.1", "6.1", sgp32_strerror(status));
+            rsp_server_fail(r, "8.1", "6.1", sgp32_strerror(status));
         return;
     }
     s = calloc(1, sizeof(*s));
@@ -139,10 +123,10 @@ static void initiate_authentication(struct smds_server *server,
         rsp_server_initiate(&credentials, s->transaction_id, rq->euicc_challenge.data, s->server_challenge, auth) !=
             SGP32_OK) {
         free(s);
-        fail(r, "8.9", "4.2", "execution error"); /* the SM-DS itself */
+        rsp_server_fail(r, "8.9", "4.2", "execution error"); /* the SM-DS itself */
         return;
     }
-    s->expires_ms = now_ms() + server->session_ttl_ms;
+    s->expires_ms = rsp_server_now_ms() + server->session_ttl_ms;
     if (server->session_count >= MAX_SESSIONS) { /* the oldest is last: sessions are prepended */
         struct smds_session **last = &server->sessions;
         while ((*last)->next != NULL)
@@ -181,24 +165,24 @@ static void authenticate_client(struct smds_server *server, const struct sgp32_e
             if (memcmp(s->transaction_id, rq->transaction_id.data, 16) == 0)
                 break;
     /* SGP.22 v2.5 5.8.2: "8.10.1 TransactionId / 3.9 Unknown" (also for an expired or spent one). */
-    if (s == NULL || s->ended || now_ms() >= s->expires_ms) {
-        fail(r, "8.10.1", "3.9",
-             s == NULL ? "unknown transactionId" : (s->ended ? "RSP session ended" : "RSP session expired"));
+    if (s == NULL || s->ended || rsp_server_now_ms() >= s->expires_ms) {
+        rsp_server_fail(r, "8.10.1", "3.9",
+                        s == NULL ? "unknown transactionId" : (s->ended ? "RSP session ended" : "RSP session expired"));
         return;
     }
     s->ended = 1;
-    s->expires_ms = now_ms();
+    s->expires_ms = rsp_server_now_ms();
     credentials_of(server, &credentials);
     status =
         rsp_server_verify_client(&credentials, s->transaction_id, s->server_challenge,
                                  rq->authenticate_server_response.data, rq->authenticate_server_response.len, &client);
     if (status != SGP32_OK) {
         /* 5.8.2: "8.1 eUICC / 6.1 Verification failed" (chain, signature, challenge, address). */
-        fail(r, "8.1", "6.1",
-             status == SGP32_ERR_PROTOCOL
-                 ? "transactionId, serverChallenge or serverAddress does not match"
-                 : (status == SGP32_ERR_EUICC_RESULT ? "the eUICC answered its error alternative"
-                                                     : sgp32_strerror(status)));
+        rsp_server_fail(r, "8.1", "6.1",
+                        status == SGP32_ERR_PROTOCOL
+                            ? "transactionId, serverChallenge or serverAddress does not match"
+                            : (status == SGP32_ERR_EUICC_RESULT ? "the eUICC answered its error alternative"
+                                                                : sgp32_strerror(status)));
         return;
     }
     count = smds_events_for(server, client.eid, events, SGP32_ES11_MAX_EVENTS);
@@ -221,12 +205,6 @@ static void authenticate_client(struct smds_server *server, const struct sgp32_e
     rs->event_entry_count = count;
 }
 
-static void plain(struct sgp32_remote_response *response, int http_status, const char *text)
-{
-    sgp32_remote_response_init(response, http_status, "text/plain", SGP32_REMOTE_ADMIN_PROTOCOL_ES9PLUS,
-                               (const uint8_t *)text, strlen(text), NULL, NULL);
-}
-
 void smds_server_handle_es11(struct smds_server *server, const struct sgp32_remote_incoming *incoming,
                              struct sgp32_remote_response *response)
 {
@@ -245,8 +223,7 @@ void smds_server_handle_es11(struct smds_server *server, const struct sgp32_remo
     status = sgp32_es11_parse_request(incoming, &function, &request, &storage, &result);
     if (status != SGP32_OK) {
         /* Not an ES11 call at all (SGP.22 6.6.1: HTTP status codes). */
-        plain(response, status == SGP32_ERR_NOT_FOUND ? 404 : 400,
-              result.detail[0] != '\0' ? result.detail : sgp32_strerror(status));
+        rsp_server_refuse_request(response, status, &result);
         sgp32_remote_storage_free(storage);
         return;
     }
@@ -265,7 +242,7 @@ void smds_server_handle_es11(struct smds_server *server, const struct sgp32_remo
         status = sgp32_es11_build_response(function, &answer, NULL, response);
     }
     if (status != SGP32_OK)
-        plain(response, 500, sgp32_strerror(status));
+        rsp_server_text_answer(response, 500, sgp32_strerror(status));
     smdp_authentication_clear(&auth);
     sgp32_remote_storage_free(storage);
 }
