@@ -23,6 +23,26 @@ static int run_types(struct cli_call *call, int argc, char **argv)
     return CLI_EXIT_OK;
 }
 
+/* "<type> <input>" of decode and encode: the arguments and the type (0), or the exit code. */
+static int type_arguments(struct cli_call *call, int argc, char **argv, const char *args[2],
+                          const struct sgp32_codec_type **type)
+{
+    int rc = cli_parse_args(call, argc, argv, NULL, 0, args, 2, 2, NULL);
+    if (rc != 0)
+        return rc;
+    *type = sgp32_codec_type_find(args[0]);
+    if (*type == NULL)
+        return cli_usage_error(call, "unknown type (see sgp32 types)", args[0]);
+    return 0;
+}
+
+/* "sgp32 decode: <type>: <message> (<status name>)" on stderr; the exit code. */
+static int codec_failed(const char *command, const char *type_name, enum sgp32_status st)
+{
+    fprintf(stderr, "sgp32 %s: %s: %s (%s)\n", command, type_name, sgp32_strerror(st), sgp32_status_name(st));
+    return CLI_EXIT_FAILURE;
+}
+
 static int run_decode(struct cli_call *call, int argc, char **argv)
 {
     const struct sgp32_codec_type *type;
@@ -31,21 +51,15 @@ static int run_decode(struct cli_call *call, int argc, char **argv)
     size_t len = 0;
     void *value = NULL;
     enum sgp32_status st;
-    int rc = cli_parse_args(call, argc, argv, NULL, 0, args, 2, 2, NULL);
-
+    int rc = type_arguments(call, argc, argv, args, &type);
     if (rc != 0)
         return rc;
-    type = sgp32_codec_type_find(args[0]);
-    if (type == NULL)
-        return cli_usage_error(call, "unknown type (see sgp32 types)", args[0]);
     if (cli_read_input(args[1], &data, &len) != 0)
         return cli_usage_error(call, "neither a readable file nor hex", args[1]);
     st = sgp32_decode(type, data, len, NULL, &value, NULL);
     free(data);
-    if (st != SGP32_OK) {
-        fprintf(stderr, "sgp32 decode: %s: %s (%s)\n", args[0], sgp32_strerror(st), sgp32_status_name(st));
-        return CLI_EXIT_FAILURE;
-    }
+    if (st != SGP32_OK)
+        return codec_failed("decode", args[0], st);
     if (call->json) {
         st = sgp32_print_json(type, value, cli_stdout_sink, NULL);
         if (st == SGP32_OK)
@@ -88,13 +102,9 @@ static int run_encode(struct cli_call *call, int argc, char **argv)
     size_t len = 0, der_len = 0;
     void *value = NULL;
     enum sgp32_status st;
-    int rc = cli_parse_args(call, argc, argv, NULL, 0, args, 2, 2, NULL);
-
+    int rc = type_arguments(call, argc, argv, args, &type);
     if (rc != 0)
         return rc;
-    type = sgp32_codec_type_find(args[0]);
-    if (type == NULL)
-        return cli_usage_error(call, "unknown type (see sgp32 types)", args[0]);
     if (read_json_argument(args[1], &text, &len) != 0)
         return cli_usage_error(call, "cannot read the JSON", args[1]);
     st = sgp32_parse_json(type, text, len, &value);
@@ -102,10 +112,8 @@ static int run_encode(struct cli_call *call, int argc, char **argv)
     if (st == SGP32_OK)
         st = sgp32_encode_der_alloc(type, value, &der, &der_len);
     sgp32_codec_free(type, value);
-    if (st != SGP32_OK) {
-        fprintf(stderr, "sgp32 encode: %s: %s (%s)\n", args[0], sgp32_strerror(st), sgp32_status_name(st));
-        return CLI_EXIT_FAILURE;
-    }
+    if (st != SGP32_OK)
+        return codec_failed("encode", args[0], st);
     cli_print_hex(stdout, der, der_len);
     fputc('\n', stdout);
     sgp32_buffer_free(der);

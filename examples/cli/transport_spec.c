@@ -56,15 +56,21 @@ static int next_option(const char **cursor, char *name, size_t cap, long *value,
     return 1;
 }
 
-/* Applies each option of a comma-separated list with apply(); prints the offending one and returns
- * SGP32_ERR_INVALID_ARGUMENT when apply() refuses it. */
-static enum sgp32_status apply_options(const char *cursor, const char *kind,
-                                       int (*apply)(void *options, const char *name, int has_value, long value),
-                                       void *options)
+/* "<path>[,name[=value]...]": copies the path into path[PATH_CAP] and applies each option with
+ * apply(). SGP32_ERR_INVALID_ARGUMENT after a message: the usage ("at:<tty>...") when there is no
+ * path, the offending option when apply() refuses it. */
+static enum sgp32_status parse_device_spec(const char *rest, const char *usage, const char *kind,
+                                           int (*apply)(void *options, const char *name, int has_value, long value),
+                                           void *options, char *path)
 {
+    const char *cursor;
     char name[16];
     long value;
     int has_value;
+    if (split_path(rest, path, PATH_CAP, &cursor) != 0) {
+        fprintf(stderr, "sgp32: --transport %s\n", usage);
+        return SGP32_ERR_INVALID_ARGUMENT;
+    }
     while (next_option(&cursor, name, sizeof(name), &value, &has_value)) {
         if (apply(options, name, has_value, value) != 0) {
             fprintf(stderr, "sgp32: unknown or invalid %s transport option '%s'\n", kind, name);
@@ -154,15 +160,10 @@ static enum sgp32_status open_at(const char *rest, struct cli_transport *out)
     struct sgp32_at_options options;
     struct sgp32_at *at = NULL;
     char path[PATH_CAP];
-    const char *cursor;
     enum sgp32_status st;
     memset(&options, 0, sizeof(options));
     options.size = sizeof(options);
-    if (split_path(rest, path, sizeof(path), &cursor) != 0) {
-        fprintf(stderr, "sgp32: --transport at:<tty>[,csim|,ccho][,baud=N]\n");
-        return SGP32_ERR_INVALID_ARGUMENT;
-    }
-    st = apply_options(cursor, "AT", apply_at_option, &options);
+    st = parse_device_spec(rest, "at:<tty>[,csim|,ccho][,baud=N]", "AT", apply_at_option, &options, path);
     if (st == SGP32_OK && (st = sgp32_at_open_path(path, &options, &at)) != SGP32_OK)
         fprintf(stderr, "sgp32: AT port '%s': %s\n", path, sgp32_strerror(st));
     if (st != SGP32_OK)
@@ -194,15 +195,10 @@ static enum sgp32_status open_qmi(const char *rest, struct cli_transport *out)
     struct sgp32_qmi_options options;
     struct sgp32_qmi *qmi = NULL;
     char path[PATH_CAP];
-    const char *cursor;
     enum sgp32_status st;
     memset(&options, 0, sizeof(options));
     options.size = sizeof(options);
-    if (split_path(rest, path, sizeof(path), &cursor) != 0) {
-        fprintf(stderr, "sgp32: --transport qmi:<device>[,slot=N]\n");
-        return SGP32_ERR_INVALID_ARGUMENT;
-    }
-    st = apply_options(cursor, "QMI", apply_qmi_option, &options);
+    st = parse_device_spec(rest, "qmi:<device>[,slot=N]", "QMI", apply_qmi_option, &options, path);
     if (st == SGP32_OK && (st = sgp32_qmi_new_device(path, &options, &qmi)) != SGP32_OK)
         fprintf(stderr, "sgp32: QMI device '%s': %s\n", path, sgp32_strerror(st));
     if (st != SGP32_OK)
