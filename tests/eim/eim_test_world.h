@@ -46,6 +46,8 @@ uint8_t *get_eim_package(const uint8_t eid[16], size_t *len);
 uint8_t *provide_result(const uint8_t *result, size_t result_len, size_t *len);
 /* The next order's EuiccPackageRequest as the IPA gets it, run on the card: the EuiccPackageResult. */
 uint8_t *fetch_and_load(size_t *result_len);
+/* fetch_and_load, then its result provided: asserts the eIM acknowledged it (eimAcknowledgements BF53). */
+void run_next_package(void);
 /* 1 when needle occurs in haystack. */
 int contains(const uint8_t *haystack, size_t len, const char *needle);
 

@@ -224,11 +224,7 @@ static void test_restart_persistence(void **state)
     assert_string_equal(json_string(order, "status"), "new");
     cJSON_Delete(order);
     /* the counter continues: the eUICC accepts the next package (it refuses a counter not above) */
-    result = fetch_and_load(&result_len);
-    answer = provide_result(result, result_len, &answer_len);
-    assert_int_equal(answer[4], 0x53);
-    free(answer);
-    sgp32_buffer_free(result);
+    run_next_package();
     order = get_order(second);
     assert_string_equal(json_string(order, "status"), "done");
     assert_int_equal(json_number(order, "counterValue"), counter + 1);
@@ -317,8 +313,6 @@ static void test_eco_order(void **state)
     char order_text[512], *printed;
     const char *key = NULL;
     cJSON *json = NULL, *order;
-    size_t result_len, answer_len;
-    uint8_t *result, *answer;
     long id;
     (void)state;
     assert_int_equal(rest_call(&world.eim, "GET", "/api/eim", NULL, &json), 200);
@@ -330,11 +324,7 @@ static void test_eco_order(void **state)
              key);
     cJSON_Delete(json);
     id = post_order(order_text);
-    result = fetch_and_load(&result_len);
-    answer = provide_result(result, result_len, &answer_len);
-    assert_int_equal(answer[4], 0x53);
-    free(answer);
-    sgp32_buffer_free(result);
+    run_next_package();
     order = get_order(id);
     assert_string_equal(json_string(order, "status"), "done");
     assert_string_equal(json_string(order, "outcome"), "success");
@@ -345,10 +335,7 @@ static void test_eco_order(void **state)
     cJSON_free(printed);
     cJSON_Delete(order);
     id = post_order("{\"eco\": {\"deleteEim\": {\"eimId\": \"eim2\"}}}");
-    result = fetch_and_load(&result_len);
-    answer = provide_result(result, result_len, &answer_len);
-    free(answer);
-    sgp32_buffer_free(result);
+    run_next_package();
     order = get_order(id);
     assert_string_equal(json_string(order, "status"), "done");
     assert_string_equal(json_string(order, "outcome"), "success");
