@@ -164,9 +164,7 @@ enum sgp32_status ipa_es9_failed_answer(const char *function, const char *subjec
 {
     struct sgp32_remote_result failure;
     struct sgp32_remote_response response;
-    const char *content_type = NULL;
     int f;
-    size_t i;
     enum sgp32_status st;
     for (f = SGP32_ES9PLUS_INITIATE_AUTHENTICATION; f <= SGP32_ES9PLUS_CANCEL_SESSION; f++)
         if (strcmp(sgp32_es9plus_function_name((enum sgp32_es9plus_function)f), function) == 0)
@@ -182,11 +180,7 @@ enum sgp32_status ipa_es9_failed_answer(const char *function, const char *subjec
     st = sgp32_es9plus_build_response((enum sgp32_es9plus_function)f, NULL, &failure, &response);
     if (st != SGP32_OK)
         return st;
-    for (i = 0; i < response.header_count; i++)
-        if (strcmp(response.headers[i].name, "Content-Type") == 0)
-            content_type = response.headers[i].value;
-    st = ipa_http_reply_set(reply, response.http_status, content_type, response.body, response.body_len);
-    sgp32_remote_response_release(&response);
+    st = ipa_http_reply_from_response(reply, &response);
     return st;
 }
 
@@ -198,8 +192,7 @@ enum sgp32_status ipa_es9_forge_signature1(struct ipa_http_reply *reply)
     struct sgp32_remote_response out;
     void *storage = NULL;
     uint8_t signature[96];
-    const char *content_type = NULL;
-    size_t i, len;
+    size_t len;
     enum sgp32_status st;
     answer.http_status = reply->http_status;
     answer.content_type = reply->content_type;
@@ -218,11 +211,7 @@ enum sgp32_status ipa_es9_forge_signature1(struct ipa_http_reply *reply)
         st = sgp32_es9plus_build_response(SGP32_ES9PLUS_INITIATE_AUTHENTICATION, &response, NULL, &out);
     }
     if (st == SGP32_OK) {
-        for (i = 0; i < out.header_count; i++)
-            if (strcmp(out.headers[i].name, "Content-Type") == 0)
-                content_type = out.headers[i].value;
-        st = ipa_http_reply_set(reply, out.http_status, content_type, out.body, out.body_len);
-        sgp32_remote_response_release(&out);
+        st = ipa_http_reply_from_response(reply, &out);
     }
     sgp32_remote_storage_free(storage);
     return st;
@@ -241,23 +230,13 @@ static void smds_handler(void *user, const struct ipa_http_recorded *request, st
     struct ipa_smds *smds = user;
     struct sgp32_remote_incoming incoming;
     struct sgp32_remote_response response;
-    const char *content_type = NULL, *name = strrchr(request->path, '/');
-    size_t i;
+    const char *name = strrchr(request->path, '/');
     if (smds->call_count < 64)
         snprintf(smds->calls[smds->call_count++], sizeof(smds->calls[0]), "%s", name != NULL ? name + 1 : "");
-    memset(&incoming, 0, sizeof(incoming));
-    incoming.path = request->path;
-    incoming.content_type = ipa_http_header(request, "Content-Type");
-    incoming.admin_protocol = ipa_http_header(request, "X-Admin-Protocol");
-    incoming.body = request->body;
-    incoming.body_len = request->body_len;
+    ipa_http_incoming(request, &incoming);
     memset(&response, 0, sizeof(response));
     smds_server_handle_es11(&smds->server, &incoming, &response);
-    for (i = 0; i < response.header_count; i++)
-        if (strcmp(response.headers[i].name, "Content-Type") == 0)
-            content_type = response.headers[i].value;
-    ipa_http_reply_set(reply, response.http_status, content_type, response.body, response.body_len);
-    sgp32_remote_response_release(&response);
+    ipa_http_reply_from_response(reply, &response);
 }
 
 enum sgp32_status ipa_smds_new(struct ipa_fixture *f, const char *event_id, struct ipa_smds **out)

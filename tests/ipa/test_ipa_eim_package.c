@@ -589,12 +589,7 @@ static void json_eim_handler(void *user, const struct ipa_http_recorded *request
     enum sgp32_esipa_message kind = SGP32_ESIPA_NONE, answer_kind;
     uint8_t *message = NULL;
     size_t message_len = 0;
-    memset(&incoming, 0, sizeof(incoming));
-    incoming.path = request->path;
-    incoming.content_type = ipa_http_header(request, "Content-Type");
-    incoming.admin_protocol = ipa_http_header(request, "X-Admin-Protocol");
-    incoming.body = request->body;
-    incoming.body_len = request->body_len;
+    ipa_http_incoming(request, &incoming);
     assert_int_equal(sgp32_esipa_json_parse_request(&incoming, &kind, &message, &message_len, NULL, &result), SGP32_OK);
     inner.path = (char *)"/gsma/rsp2/asn1";
     {

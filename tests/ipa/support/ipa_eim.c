@@ -772,19 +772,13 @@ void ipa_eim_reply(struct ipa_http_reply *reply, const uint8_t *message, size_t 
 {
     struct sgp32_remote_response response;
     enum sgp32_esipa_message kind = SGP32_ESIPA_NONE;
-    size_t i;
-    const char *content_type = NULL;
     enum sgp32_status status = sgp32_esipa_asn1_build_response(message, len, &kind, &response);
     if (status != SGP32_OK) {
         fprintf(stderr, "ipa_eim: cannot build the answer: %s\n", sgp32_strerror(status));
         ipa_http_reply_set(reply, 500, "text/plain", NULL, 0);
         return;
     }
-    for (i = 0; i < response.header_count; i++)
-        if (strcmp(response.headers[i].name, "Content-Type") == 0)
-            content_type = response.headers[i].value;
-    ipa_http_reply_set(reply, response.http_status, content_type, response.body, response.body_len);
-    sgp32_remote_response_release(&response);
+    ipa_http_reply_from_response(reply, &response);
 }
 
 static void answer_get_package(struct ipa_eim *eim, struct ipa_eim_received *r, struct ipa_http_reply *reply)
@@ -858,12 +852,7 @@ void ipa_eim_handler(void *user, const struct ipa_http_recorded *request, struct
         ipa_http_reply_set(reply, 500, "text/plain", NULL, 0);
         return;
     }
-    memset(&incoming, 0, sizeof(incoming));
-    incoming.path = request->path;
-    incoming.content_type = ipa_http_header(request, "Content-Type");
-    incoming.admin_protocol = ipa_http_header(request, "X-Admin-Protocol");
-    incoming.body = request->body;
-    incoming.body_len = request->body_len;
+    ipa_http_incoming(request, &incoming);
     sgp32_remote_result_clear(&result);
     r->parse_status = sgp32_esipa_asn1_parse_request(&incoming, &kind, NULL, &result);
     if (r->parse_status != SGP32_OK) {

@@ -22,12 +22,7 @@ void ipa_eim_json_handler(void *eim, const struct ipa_http_recorded *request, st
     uint8_t *message = NULL;
     size_t message_len = 0, i;
     enum sgp32_status status;
-    memset(&incoming, 0, sizeof(incoming));
-    incoming.path = request->path;
-    incoming.content_type = ipa_http_header(request, "Content-Type");
-    incoming.admin_protocol = admin_protocol;
-    incoming.body = request->body;
-    incoming.body_len = request->body_len;
+    ipa_http_incoming(request, &incoming);
     sgp32_remote_result_clear(&result);
     status = sgp32_esipa_json_parse_request(&incoming, &kind, &message, &message_len, NULL, &result);
     if (status != SGP32_OK) {

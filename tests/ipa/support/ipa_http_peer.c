@@ -6,6 +6,7 @@
 #include <strings.h>
 
 #include "ipa_http_peer.h"
+#include "remote/remote.h"
 
 #define MAX_ROUTES 16u
 #define MAX_FAULTS 32u
@@ -555,4 +556,27 @@ size_t ipa_http_peer_violations(const struct ipa_http_peer *peer, const char **w
     if (why != NULL)
         *why = peer->violation_why;
     return peer->violations;
+}
+
+void ipa_http_incoming(const struct ipa_http_recorded *request, struct sgp32_remote_incoming *incoming)
+{
+    memset(incoming, 0, sizeof(*incoming));
+    incoming->path = request->path;
+    incoming->content_type = ipa_http_header(request, "Content-Type");
+    incoming->admin_protocol = ipa_http_header(request, "X-Admin-Protocol");
+    incoming->body = request->body;
+    incoming->body_len = request->body_len;
+}
+
+enum sgp32_status ipa_http_reply_from_response(struct ipa_http_reply *reply, struct sgp32_remote_response *response)
+{
+    const char *content_type = NULL;
+    enum sgp32_status status;
+    size_t i;
+    for (i = 0; i < response->header_count; i++)
+        if (strcmp(response->headers[i].name, "Content-Type") == 0)
+            content_type = response->headers[i].value;
+    status = ipa_http_reply_set(reply, response->http_status, content_type, response->body, response->body_len);
+    sgp32_remote_response_release(response);
+    return status;
 }

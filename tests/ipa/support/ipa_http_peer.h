@@ -109,4 +109,13 @@ size_t ipa_http_peer_in_flight(const struct ipa_http_peer *peer);
 /* Requests that lacked User-Agent or X-Admin-Protocol (answered 400); the last reason in *why. */
 size_t ipa_http_peer_violations(const struct ipa_http_peer *peer, const char **why);
 
+/* ---- For handlers over lib/remote's server functions ---- */
+struct sgp32_remote_incoming;
+struct sgp32_remote_response;
+/* The request as those functions read it: path, Content-Type, X-Admin-Protocol and body (pointers into
+ * `request`). */
+void ipa_http_incoming(const struct ipa_http_recorded *request, struct sgp32_remote_incoming *incoming);
+/* Answers with such a function's response (status, its Content-Type, a copy of the body) and releases it. */
+enum sgp32_status ipa_http_reply_from_response(struct ipa_http_reply *reply, struct sgp32_remote_response *response);
+
 #endif

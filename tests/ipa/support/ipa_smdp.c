@@ -196,20 +196,9 @@ void ipa_smdp_handler(void *user, const struct ipa_http_recorded *request, struc
     struct ipa_smdp *smdp = user;
     struct sgp32_remote_incoming incoming;
     struct sgp32_remote_response response;
-    const char *content_type = NULL;
-    size_t i;
-    memset(&incoming, 0, sizeof(incoming));
-    incoming.path = request->path;
-    incoming.content_type = ipa_http_header(request, "Content-Type");
-    incoming.admin_protocol = ipa_http_header(request, "X-Admin-Protocol");
-    incoming.body = request->body;
-    incoming.body_len = request->body_len;
+    ipa_http_incoming(request, &incoming);
     handle(smdp, &incoming, &response);
-    for (i = 0; i < response.header_count; i++)
-        if (strcmp(response.headers[i].name, "Content-Type") == 0)
-            content_type = response.headers[i].value;
-    ipa_http_reply_set(reply, response.http_status, content_type, response.body, response.body_len);
-    sgp32_remote_response_release(&response);
+    ipa_http_reply_from_response(reply, &response);
 }
 
 size_t ipa_smdp_calls(const struct ipa_smdp *smdp, const char *function)
