@@ -17,6 +17,7 @@
 
 #include <cmocka.h>
 
+#include "codec/der.h"
 #include "ipa_fixture.h"
 #include "sgp32/codec.h"
 #include "sgp32/tlv.h"
@@ -493,13 +494,7 @@ static void test_euicc_data_from_the_record(void **state)
     assert_non_null(got);
     assert_int_equal(got->result_kind, IPA_EIM_IPA_EUICC_DATA_RESPONSE);
     /* BF50 { 5A, BF52 { A0 { 84 token, A2 { BF51 ... }, BF20 ... } } } */
-    for (v_len = 0; v_len + 1 < got->len; v_len++)
-        if (got->data[v_len] == 0xBF && got->data[v_len + 1] == 0x52) {
-            response = got->data + v_len;
-            len = got->len - v_len;
-            break;
-        }
-    assert_non_null(response);
+    assert_true(sgp32_der_find_element(got->data, got->len, 0xBF52, &response, &len));
     {
         struct sgp32_tlv_header h;
         assert_int_equal(sgp32_tlv_parse_header(response, len, &h), SGP32_OK);
