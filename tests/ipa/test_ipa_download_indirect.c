@@ -19,6 +19,15 @@
 
 /* ---- Indirect download (ESipa through the eIM) ---- */
 
+/* The eIM's last ProvideEimPackageResult: a ProfileDownloadTriggerResult. */
+static const struct ipa_eim_received *trigger_report(struct ipa_fixture *f)
+{
+    const struct ipa_eim_received *report = ipa_eim_last(f->eim, SGP32_ESIPA_PROVIDE_EIM_PACKAGE_RESULT);
+    assert_non_null(report);
+    assert_int_equal(report->result_kind, IPA_EIM_DOWNLOAD_TRIGGER_RESULT);
+    return report;
+}
+
 static void indirect(enum sgp32_ipa_binding binding, int universal_forms)
 {
     struct ipa_fixture *f = dl_setup(NULL);
@@ -47,9 +56,7 @@ static void indirect(enum sgp32_ipa_binding binding, int universal_forms)
     assert_int_equal(dl_smdp_calls(f, "getBoundProfilePackage"), 1);
     assert_int_equal(dl_smdp_calls(f, "handleNotification"), 1); /* forwarded by the eIM */
     /* the ProfileDownloadTriggerResult carries the eIM's transactionId and the result */
-    report = ipa_eim_last(f->eim, SGP32_ESIPA_PROVIDE_EIM_PACKAGE_RESULT);
-    assert_non_null(report);
-    assert_int_equal(report->result_kind, IPA_EIM_DOWNLOAD_TRIGGER_RESULT);
+    report = trigger_report(f);
     assert_true(dl_contains(report->data, report->len, "\x82\x04\xD1", 3));
     assert_true(dl_contains(report->data, report->len, "\xBF\x37", 2));
     assert_true(dl_contains(report->data, report->len, done->iccid, 10));
@@ -93,9 +100,7 @@ static void test_indirect_refused(void **state)
                  dl_done(f)->detail); /* authenticateClientErrorEsipa matchingIdRefused */
     assert_int_equal(ipa_eim_count(f->eim, SGP32_ESIPA_CANCEL_SESSION), 1);
     assert_int_equal(dl_smdp_calls(f, "cancelSession"), 1);
-    report = ipa_eim_last(f->eim, SGP32_ESIPA_PROVIDE_EIM_PACKAGE_RESULT);
-    assert_non_null(report);
-    assert_int_equal(report->result_kind, IPA_EIM_DOWNLOAD_TRIGGER_RESULT);
+    report = trigger_report(f);
     /* profileDownloadError { profileDownloadErrorReason undefinedError, errorResponse: the eIM's
      * authenticateClientErrorEsipa matchingIdRefused as received (BF3B 03 82 01 06) } */
     assert_true(dl_contains(report->data, report->len, "\x30\x0B\x80\x01\x7F\x04\x06\xBF\x3B\x03\x82\x01\x06", 13));
@@ -146,16 +151,13 @@ static void test_indirect_malformed_trigger(void **state)
 {
     static const uint8_t trigger[] = {0xBF, 0x4F, 0x0A, 0xBF, 0x54, 0x07, 0xA0, 0x03, 0x83, 0x01, 0x00, 0x82, 0x00};
     struct ipa_fixture *f = dl_setup(NULL);
-    const struct ipa_eim_received *report;
     (void)state;
     assert_int_equal(ipa_eim_queue_raw(f->eim, trigger, sizeof(trigger)), SGP32_OK);
     assert_int_equal(ipa_fixture_ipa_new(f), SGP32_OK);
     dl_run(f);
     assert_non_null(dl_done(f));
     assert_int_not_equal(dl_done(f)->status, SGP32_OK);
-    report = ipa_eim_last(f->eim, SGP32_ESIPA_PROVIDE_EIM_PACKAGE_RESULT);
-    assert_non_null(report);
-    assert_int_equal(report->result_kind, IPA_EIM_DOWNLOAD_TRIGGER_RESULT);
+    trigger_report(f);
     assert_int_equal(ipa_eim_count(f->eim, SGP32_ESIPA_INITIATE_AUTHENTICATION), 0);
     ipa_fixture_free(f);
 }
@@ -184,9 +186,7 @@ static void test_indirect_contact_smds(void **state)
     assert_int_equal(ipa_smds_calls(smds, "authenticateClient"), 1);
     assert_int_equal(ipa_http_peer_count(f->http, SMDP_PREFIX "getBoundProfilePackage"), 1);
     assert_int_equal(ipa_eim_count(f->eim, SGP32_ESIPA_INITIATE_AUTHENTICATION), 0);
-    report = ipa_eim_last(f->eim, SGP32_ESIPA_PROVIDE_EIM_PACKAGE_RESULT);
-    assert_non_null(report);
-    assert_int_equal(report->result_kind, IPA_EIM_DOWNLOAD_TRIGGER_RESULT);
+    report = trigger_report(f);
     assert_true(dl_contains(report->data, report->len, "\x82\x04\xD1\x00\x00\x09\xBF\x37", 8));
     assert_int_equal(ipa_fixture_pending_notifications(f), 0);
     assert_null(ipa_storage_get(f->host.storage, "ipa.job", NULL));
