@@ -17,6 +17,7 @@
 #include "EuiccPackage.h"
 #include "codec/codec_internal.h"
 #include "codec/der.h"
+#include "es10/eim_update.h"
 #include "ipa/ipa_emulation.h"
 #include "sgp32/codec.h"
 
@@ -227,7 +228,6 @@ static long eco_update(struct ipa_emulation *e, EimConfigurationData_t *update)
 {
     int index = ipa_emulation_find(e, update->eimId.buf, (size_t)update->eimId.size);
     EimConfigurationData_t *old = NULL;
-    INTEGER_t *given;
     long code = 0;
     if (index < 0)
         return 1; /* eimNotFound */
@@ -236,25 +236,7 @@ static long eco_update(struct ipa_emulation *e, EimConfigurationData_t *update)
     if (sgp32_decode(SGP32_TYPE(EimConfigurationData), e->eims[index].data, e->eims[index].len, NULL, (void **)&old,
                      NULL) != SGP32_OK)
         return UNDEFINED;
-#define KEEP(field)                                                                                                    \
-    do {                                                                                                               \
-        if (update->field == NULL) {                                                                                   \
-            update->field = old->field;                                                                                \
-            old->field = NULL;                                                                                         \
-        }                                                                                                              \
-    } while (0)
-    KEEP(eimFqdn);
-    KEEP(eimIdType);
-    KEEP(counterValue);
-    KEEP(eimPublicKeyData);
-    KEEP(trustedPublicKeyDataTls);
-    KEEP(eimSupportedProtocol);
-    KEEP(euiccCiPKId);
-    KEEP(indirectProfileDownload);
-#undef KEEP
-    given = update->associationToken;
-    update->associationToken = old->associationToken;
-    old->associationToken = given;
+    es10_eim_update_merge(update, old);
     if (store(&e->eims[index], update) != SGP32_OK)
         code = UNDEFINED;
     sgp32_codec_free(SGP32_TYPE(EimConfigurationData), old);

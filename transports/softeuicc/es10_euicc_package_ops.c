@@ -13,6 +13,7 @@
 #include "Psmo.h"
 #include "card_internal.h"
 #include "codec/codec_internal.h"
+#include "es10/eim_update.h"
 #include "euicc_package_internal.h"
 #include "sgp32/tlv.h"
 
@@ -335,27 +336,7 @@ static long eco_update(struct sgp32_softeuicc *card, EimConfigurationData_t *upd
     old = softeuicc_eim_decode(state, (size_t)index);
     if (old == NULL)
         return 127;
-#define KEEP(field)                                                                                                    \
-    do {                                                                                                               \
-        if (update->field == NULL) {                                                                                   \
-            update->field = old->field;                                                                                \
-            old->field = NULL;                                                                                         \
-        }                                                                                                              \
-    } while (0)
-    KEEP(eimFqdn);
-    KEEP(eimIdType);
-    KEEP(counterValue);
-    KEEP(eimPublicKeyData);
-    KEEP(trustedPublicKeyDataTls);
-    KEEP(eimSupportedProtocol);
-    KEEP(euiccCiPKId);
-    KEEP(indirectProfileDownload);
-#undef KEEP
-    {
-        INTEGER_t *given = update->associationToken;
-        update->associationToken = old->associationToken;
-        old->associationToken = given;
-    }
+    es10_eim_update_merge(update, old);
     if (softeuicc_eim_store(state, (size_t)index, update) != SGP32_OK)
         result = 127;
     sgp32_codec_free(SGP32_TYPE(EimConfigurationData), old);
