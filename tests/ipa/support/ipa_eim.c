@@ -393,10 +393,7 @@ enum sgp32_status ipa_eim_queue_error(struct ipa_eim *eim, long code)
 
 enum sgp32_status ipa_eim_queue_raw(struct ipa_eim *eim, const uint8_t *body, size_t len)
 {
-    uint8_t *copy = malloc(len > 0 ? len : 1);
-    if (copy != NULL && len > 0)
-        memcpy(copy, body, len);
-    return enqueue(eim, copy, len);
+    return enqueue(eim, ipa_copy_bytes(body, len), len);
 }
 
 size_t ipa_eim_queued(const struct ipa_eim *eim)
@@ -634,11 +631,9 @@ static struct ipa_eim_received *record(struct ipa_eim *eim, const struct ipa_htt
     }
     r = &eim->received[eim->received_count];
     memset(r, 0, sizeof(*r));
-    r->data = malloc(request->body_len > 0 ? request->body_len : 1);
+    r->data = ipa_copy_bytes(request->body, request->body_len);
     if (r->data == NULL)
         return NULL;
-    if (request->body_len > 0)
-        memcpy(r->data, request->body, request->body_len);
     r->len = request->body_len;
     r->state_change_cause = -1;
     r->counter_value = -1;

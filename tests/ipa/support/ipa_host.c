@@ -6,6 +6,23 @@
 
 #include "ipa_host.h"
 
+char *ipa_copy_string(const char *text)
+{
+    size_t len = strlen(text != NULL ? text : "") + 1;
+    char *copy = malloc(len);
+    if (copy != NULL)
+        memcpy(copy, text != NULL ? text : "", len);
+    return copy;
+}
+
+uint8_t *ipa_copy_bytes(const uint8_t *data, size_t len)
+{
+    uint8_t *copy = malloc(len > 0 ? len : 1);
+    if (copy != NULL && len > 0)
+        memcpy(copy, data, len);
+    return copy;
+}
+
 uint64_t ipa_clock_now(void *clock)
 {
     return ((struct ipa_clock *)clock)->now_ms;

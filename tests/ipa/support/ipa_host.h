@@ -18,6 +18,13 @@
 
 #include "sgp32/ipa.h"
 
+/* ---- Copies (malloc'd, NULL when out of memory) ---- */
+
+/* A copy of text (NULL: of ""). */
+char *ipa_copy_string(const char *text);
+/* A copy of len bytes; malloc(1) for 0, so that "present, empty" is not NULL. */
+uint8_t *ipa_copy_bytes(const uint8_t *data, size_t len);
+
 /* ---- Storage ---- */
 
 struct ipa_storage;

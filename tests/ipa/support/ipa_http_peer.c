@@ -59,15 +59,6 @@ struct ipa_http_peer {
     char violation_why[160];
 };
 
-static char *copy_string(const char *text)
-{
-    size_t len = strlen(text != NULL ? text : "") + 1;
-    char *copy = malloc(len);
-    if (copy != NULL)
-        memcpy(copy, text != NULL ? text : "", len);
-    return copy;
-}
-
 static char *copy_span(const char *text, size_t len)
 {
     char *copy = malloc(len + 1);
@@ -166,7 +157,7 @@ enum sgp32_status ipa_http_peer_route(struct ipa_http_peer *peer, const char *pr
         }
     if (peer->route_count == MAX_ROUTES)
         return SGP32_ERR_NO_MEMORY;
-    peer->routes[peer->route_count].prefix = copy_string(prefix);
+    peer->routes[peer->route_count].prefix = ipa_copy_string(prefix);
     if (peer->routes[peer->route_count].prefix == NULL)
         return SGP32_ERR_NO_MEMORY;
     peer->routes[peer->route_count].handler = handler;
@@ -194,7 +185,7 @@ static enum sgp32_status add_fault(struct ipa_http_peer *peer, const struct faul
     slot = &peer->faults[peer->fault_count];
     *slot = *fault;
     slot->prefix = NULL;
-    if (prefix != NULL && (slot->prefix = copy_string(prefix)) == NULL)
+    if (prefix != NULL && (slot->prefix = ipa_copy_string(prefix)) == NULL)
         return SGP32_ERR_NO_MEMORY;
     peer->fault_count++;
     return SGP32_OK;
@@ -251,20 +242,20 @@ static int split_url(struct request *r, const char *url)
     if (end == NULL)
         end = path + strlen(path);
     r->rec.host = copy_span(host, (size_t)(path - host));
-    r->rec.path = *path == '\0' ? copy_string("/") : copy_span(path, (size_t)(end - path));
+    r->rec.path = *path == '\0' ? ipa_copy_string("/") : copy_span(path, (size_t)(end - path));
     return r->rec.host != NULL && r->rec.path != NULL;
 }
 
 static int record_request(struct request *r, const struct sgp32_http_request *request)
 {
     size_t i;
-    r->rec.url = copy_string(request->url);
-    r->rec.method = copy_string(request->method != NULL ? request->method : "");
+    r->rec.url = ipa_copy_string(request->url);
+    r->rec.method = ipa_copy_string(request->method != NULL ? request->method : "");
     if (r->rec.url == NULL || r->rec.method == NULL || !split_url(r, request->url))
         return 0;
     for (i = 0; i < request->header_count && i < IPA_HTTP_MAX_HEADERS; i++) {
-        r->rec.headers[i].name = copy_string(request->headers[i].name);
-        r->rec.headers[i].value = copy_string(request->headers[i].value);
+        r->rec.headers[i].name = ipa_copy_string(request->headers[i].name);
+        r->rec.headers[i].value = ipa_copy_string(request->headers[i].value);
         r->rec.header_count = i + 1;
         if (r->rec.headers[i].name == NULL || r->rec.headers[i].value == NULL)
             return 0;

@@ -21,15 +21,6 @@ struct ipa_smdp {
     size_t relayed;
 };
 
-static char *copy_string(const char *text)
-{
-    size_t len = strlen(text) + 1;
-    char *copy = malloc(len);
-    if (copy != NULL)
-        memcpy(copy, text, len);
-    return copy;
-}
-
 /* The SM-DP+ credentials of a test PKI curve directory, as sgp32-smdp loads them. */
 static enum sgp32_status load_core(const char *pki, const char *address, struct smdp_core **core)
 {
@@ -79,9 +70,9 @@ enum sgp32_status ipa_smdp_new(const struct ipa_smdp_options *options, struct ip
     snprintf(profiles, sizeof(profiles), "%s", options->profiles_dir != NULL ? options->profiles_dir : "");
     if (options->profiles_dir == NULL)
         snprintf(profiles, sizeof(profiles), "%s/profiles", SGP32_SHARED_DIR);
-    smdp->profiles_dir = copy_string(profiles);
+    smdp->profiles_dir = ipa_copy_string(profiles);
     if (options->confirmation_code != NULL)
-        smdp->confirmation_code = copy_string(options->confirmation_code);
+        smdp->confirmation_code = ipa_copy_string(options->confirmation_code);
     if (smdp->profiles_dir == NULL || (options->confirmation_code != NULL && smdp->confirmation_code == NULL)) {
         ipa_smdp_free(smdp);
         return SGP32_ERR_NO_MEMORY;
@@ -121,7 +112,7 @@ static void handle(struct ipa_smdp *smdp, const struct sgp32_remote_incoming *in
 {
     const char *function = strrchr(incoming->path, '/');
     if (smdp->call_count < MAX_CALLS)
-        smdp->calls[smdp->call_count++] = copy_string(function != NULL ? function + 1 : incoming->path);
+        smdp->calls[smdp->call_count++] = ipa_copy_string(function != NULL ? function + 1 : incoming->path);
     memset(response, 0, sizeof(*response));
     smdp_server_handle(&smdp->server, incoming, response);
     smdp->last_http_status = response->http_status;

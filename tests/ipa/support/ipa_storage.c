@@ -23,24 +23,6 @@ struct ipa_storage {
     int fail_loads;
 };
 
-static char *copy_string(const char *text)
-{
-    size_t len = strlen(text) + 1;
-    char *copy = malloc(len);
-    if (copy != NULL)
-        memcpy(copy, text, len);
-    return copy;
-}
-
-/* A malloc'd copy of len bytes (malloc(1) for 0, so that "present, empty" is not NULL). */
-static uint8_t *copy_bytes(const uint8_t *data, size_t len)
-{
-    uint8_t *copy = malloc(len > 0 ? len : 1);
-    if (copy != NULL && len > 0)
-        memcpy(copy, data, len);
-    return copy;
-}
-
 struct ipa_storage *ipa_storage_new(void)
 {
     return calloc(1, sizeof(struct ipa_storage));
@@ -107,7 +89,7 @@ static enum sgp32_status apply(struct ipa_storage *storage, const char *name, co
         }
         return SGP32_OK;
     }
-    copy = copy_bytes(data, len);
+    copy = ipa_copy_bytes(data, len);
     if (copy == NULL)
         return SGP32_ERR_NO_MEMORY;
     if (found) {
@@ -116,7 +98,7 @@ static enum sgp32_status apply(struct ipa_storage *storage, const char *name, co
         storage->records[at].len = len;
         return SGP32_OK;
     }
-    name_copy = copy_string(name);
+    name_copy = ipa_copy_string(name);
     if (name_copy == NULL || (storage->record_count == storage->record_cap && !grow(storage))) {
         free(name_copy);
         free(copy);
@@ -143,8 +125,8 @@ static enum sgp32_status log_append(struct ipa_storage *storage, const char *nam
         storage->log_cap = cap;
     }
     entry = &storage->log[storage->log_count];
-    entry->name = copy_string(name);
-    entry->data = data != NULL ? copy_bytes(data, len) : NULL;
+    entry->name = ipa_copy_string(name);
+    entry->data = data != NULL ? ipa_copy_bytes(data, len) : NULL;
     entry->len = data != NULL ? len : 0;
     entry->failed = failed;
     if (entry->name == NULL || (data != NULL && entry->data == NULL)) {
