@@ -304,6 +304,12 @@ int e2e_rest(const struct server_process *server, const char *method, const char
     return (int)status;
 }
 
+const char *e2e_text(const cJSON *json, const char *name)
+{
+    const cJSON *item = cJSON_GetObjectItemCaseSensitive(json, name);
+    return cJSON_IsString(item) ? item->valuestring : "";
+}
+
 static const char *string_of(const cJSON *json, const char *name)
 {
     const cJSON *item = cJSON_GetObjectItemCaseSensitive(json, name);

@@ -72,6 +72,8 @@ void e2e_eim_remove(struct e2e_eim *eim); /* SIGKILL if running, removes its dir
 /* SIGTERM (clean exit asserted), then the same database and port again. */
 void e2e_eim_restart(struct e2e_eim *eim);
 
+/* The string member `name` of a JSON object, "" when missing or not a string. */
+const char *e2e_text(const cJSON *json, const char *name);
 /* A REST call (JSON body or NULL) to a server: the HTTP status; *json the parsed answer (may be NULL). */
 int e2e_rest(const struct server_process *server, const char *method, const char *path, const char *body, cJSON **json);
 /* Bootstrap: GET /api/eim's addInitialEimRequest through sgp32_ipa_add_initial_eim(), then the device

@@ -16,12 +16,6 @@
 
 #include "e2e_env.h"
 
-static const char *text_of(const cJSON *json, const char *name)
-{
-    const cJSON *item = cJSON_GetObjectItemCaseSensitive(json, name);
-    return cJSON_IsString(item) ? item->valuestring : "";
-}
-
 /* A download order (activation code for the SM-DP+) run to its end: the ICCID installed. */
 static void indirect_download(char iccid[21])
 {
@@ -32,8 +26,8 @@ static void indirect_download(char iccid[21])
              E2E_MATCHING_ID);
     id = e2e_post_order(&e2e.eim, order);
     json = e2e_run_order(&e2e.eim, id, E2E_ORDER_TIMEOUT_MS);
-    assert_string_equal(text_of(json, "status"), "done");
-    assert_string_equal(text_of(json, "outcome"), "installed");
+    assert_string_equal(e2e_text(json, "status"), "done");
+    assert_string_equal(e2e_text(json, "outcome"), "installed");
     cJSON_Delete(json);
     e2e_downloaded_iccid(iccid);
     assert_int_equal(e2e_profile_state(iccid), 0); /* installed, disabled */
@@ -52,10 +46,10 @@ static void psmo(const char *operation, const char *iccid, int rollback)
         snprintf(order, sizeof(order), "{\"psmo\": {\"%s\": {}}}", operation);
     id = e2e_post_order(&e2e.eim, order);
     json = e2e_run_order(&e2e.eim, id, E2E_ORDER_TIMEOUT_MS);
-    if (strcmp(text_of(json, "outcome"), "success") != 0)
+    if (strcmp(e2e_text(json, "outcome"), "success") != 0)
         fprintf(stderr, "order %s: %s\n", operation, cJSON_PrintUnformatted(json));
-    assert_string_equal(text_of(json, "status"), "done");
-    assert_string_equal(text_of(json, "outcome"), "success");
+    assert_string_equal(e2e_text(json, "status"), "done");
+    assert_string_equal(e2e_text(json, "outcome"), "success");
     cJSON_Delete(json);
 }
 
@@ -104,13 +98,13 @@ static cJSON *run_checked(const struct e2e_eim *eim, const char *order, const ch
 {
     long id = e2e_post_order(eim, order);
     cJSON *json = e2e_run_order(eim, id, E2E_ORDER_TIMEOUT_MS);
-    if (getenv("E2E_VERBOSE") != NULL || strcmp(text_of(json, "outcome"), outcome) != 0) {
+    if (getenv("E2E_VERBOSE") != NULL || strcmp(e2e_text(json, "outcome"), outcome) != 0) {
         char *printed = cJSON_Print(json);
         fprintf(stderr, "order %ld: %s\n", id, printed);
         free(printed);
     }
-    assert_string_equal(text_of(json, "status"), "done");
-    assert_string_equal(text_of(json, "outcome"), outcome);
+    assert_string_equal(e2e_text(json, "status"), "done");
+    assert_string_equal(e2e_text(json, "outcome"), outcome);
     return json;
 }
 
@@ -128,7 +122,7 @@ static void test_second_eim(void **state)
     snprintf(body, sizeof(body),
              "{\"eco\": [{\"addEim\": {\"eimId\": \"eim2\", \"eimFqdn\": \"%s\", \"counterValue\": 0, "
              "\"associationToken\": true, \"eimPublicKey\": \"%s\"}}, {\"listEim\": {}}]}",
-             second.process.address, text_of(json, "eimPublicKey"));
+             second.process.address, e2e_text(json, "eimPublicKey"));
     cJSON_Delete(json);
     order = run_checked(&e2e.eim, body, "success");
     assert_true(e2e_json_contains(order, "eim2"));
@@ -158,8 +152,8 @@ static void test_euicc_data(void **state)
     (void)state;
     e2e_install_eim(&e2e.eim);
     order = run_checked(&e2e.eim, "{\"ipaEuiccData\": {\"tagList\": \"81BF20BF22A8\"}}", "success");
-    assert_string_equal(text_of(order, "type"), "ipaEuiccData");
-    assert_true(strlen(text_of(order, "result")) > 0);
+    assert_string_equal(e2e_text(order, "type"), "ipaEuiccData");
+    assert_true(strlen(e2e_text(order, "result")) > 0);
     assert_true(e2e_json_contains(order, "euiccInfo1"));
     assert_true(e2e_json_contains(order, "euiccInfo2"));
     cJSON_Delete(order);
@@ -175,8 +169,8 @@ static void test_euicc_data_incorrect_tag(void **state)
     e2e_install_eim(&e2e.eim);
     id = e2e_post_order(&e2e.eim, "{\"ipaEuiccData\": {\"tagList\": \"80\"}}");
     order = e2e_run_order(&e2e.eim, id, 20000);
-    assert_string_equal(text_of(order, "status"), "failed");
-    assert_string_equal(text_of(order, "reason"), "ipaEuiccDataErrorCode 1");
+    assert_string_equal(e2e_text(order, "status"), "failed");
+    assert_string_equal(e2e_text(order, "reason"), "ipaEuiccDataErrorCode 1");
     cJSON_Delete(order);
 }
 

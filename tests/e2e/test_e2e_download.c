@@ -16,12 +16,6 @@
 
 #include "e2e_env.h"
 
-static const char *text_of(const cJSON *json, const char *name)
-{
-    const cJSON *item = cJSON_GetObjectItemCaseSensitive(json, name);
-    return cJSON_IsString(item) ? item->valuestring : "";
-}
-
 static void print_order(long id, const cJSON *order)
 {
     char *printed = cJSON_Print(order);
@@ -37,7 +31,7 @@ static int smdp_verified_notifications(const struct server_process *smdp, const 
     assert_int_equal(e2e_rest(smdp, "GET", "/api/notifications", NULL, &json), 200);
     cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(json, "notifications"))
     {
-        if (strcmp(text_of(item, "kind"), kind) == 0 &&
+        if (strcmp(e2e_text(item, "kind"), kind) == 0 &&
             cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(item, "verified")))
             count++;
     }
@@ -105,10 +99,10 @@ static void test_smds_discovery(void **state)
     snprintf(body, sizeof(body), "{\"download\": {\"contactSmds\": {\"smdsAddress\": \"%s\"}}}", e2e.smds.address);
     id = e2e_post_order(&e2e.eim, body);
     order = e2e_run_order(&e2e.eim, id, E2E_ORDER_TIMEOUT_MS);
-    if (strcmp(text_of(order, "status"), "done") != 0)
+    if (strcmp(e2e_text(order, "status"), "done") != 0)
         print_order(id, order);
-    assert_string_equal(text_of(order, "status"), "done");
-    assert_string_equal(text_of(order, "outcome"), "installed");
+    assert_string_equal(e2e_text(order, "status"), "done");
+    assert_string_equal(e2e_text(order, "outcome"), "installed");
     cJSON_Delete(order);
     e2e_downloaded_iccid(iccid);
     assert_int_equal(e2e_profile_state(iccid), 0);
@@ -129,10 +123,10 @@ static cJSON *refused_download(const char *smdp_address, const char *matching_id
     snprintf(body, sizeof(body), "{\"download\": {\"activationCode\": \"1$%s$%s\"}}", smdp_address, matching_id);
     id = e2e_post_order(&e2e.eim, body);
     order = e2e_run_order(&e2e.eim, id, E2E_ORDER_TIMEOUT_MS);
-    if (getenv("E2E_VERBOSE") != NULL || strcmp(text_of(order, "status"), "failed") != 0)
+    if (getenv("E2E_VERBOSE") != NULL || strcmp(e2e_text(order, "status"), "failed") != 0)
         print_order(id, order);
-    assert_string_equal(text_of(order, "status"), "failed");
-    assert_true(strlen(text_of(order, "reason")) > 0);
+    assert_string_equal(e2e_text(order, "status"), "failed");
+    assert_true(strlen(e2e_text(order, "reason")) > 0);
     assert_int_equal(e2e_profile_count(), 1); /* nothing installed */
     return order;
 }
@@ -175,7 +169,7 @@ static void test_smdp_refusing(void **state)
              E2E_MATCHING_ID);
     id = e2e_post_order(&e2e.eim, body);
     order = e2e_run_order(&e2e.eim, id, E2E_ORDER_TIMEOUT_MS);
-    assert_string_equal(text_of(order, "outcome"), "installed");
+    assert_string_equal(e2e_text(order, "outcome"), "installed");
     cJSON_Delete(order);
 }
 

@@ -37,12 +37,6 @@ static const char *env_or_fail(const char *name)
     return value;
 }
 
-static const char *text_of(const cJSON *json, const char *name)
-{
-    const cJSON *item = cJSON_GetObjectItemCaseSensitive(json, name);
-    return cJSON_IsString(item) ? item->valuestring : "";
-}
-
 /* `sgp32 euicc-sim serve <card dir> --vpcd 127.0.0.1:<port>` (its output to <card dir>.serve.log). */
 static void serve_start(void)
 {
@@ -138,15 +132,15 @@ static void test_pcsc_bootstrap(void **state)
              E2E_MATCHING_ID);
     id = e2e_post_order(&e2e.eim, order);
     json = e2e_run_order(&e2e.eim, id, 120000);
-    assert_string_equal(text_of(json, "outcome"), "installed");
+    assert_string_equal(e2e_text(json, "outcome"), "installed");
     cJSON_Delete(json);
     e2e_downloaded_iccid(iccid);
     assert_int_equal(e2e_profile_state(iccid), 0);
     snprintf(order, sizeof(order), "{\"psmo\": {\"enable\": {\"iccid\": \"%s\", \"rollbackFlag\": true}}}", iccid);
     id = e2e_post_order(&e2e.eim, order);
     json = e2e_run_order(&e2e.eim, id, 120000);
-    assert_string_equal(text_of(json, "status"), "done");
-    assert_string_equal(text_of(json, "outcome"), "success");
+    assert_string_equal(e2e_text(json, "status"), "done");
+    assert_string_equal(e2e_text(json, "outcome"), "success");
     cJSON_Delete(json);
     changed = ipa_events_last(&e2e.host.events, SGP32_IPA_EVENT_PROFILE_CHANGED);
     assert_non_null(changed);

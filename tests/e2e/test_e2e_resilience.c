@@ -18,12 +18,6 @@
 
 #include "e2e_env.h"
 
-static const char *text_of(const cJSON *json, const char *name)
-{
-    const cJSON *item = cJSON_GetObjectItemCaseSensitive(json, name);
-    return cJSON_IsString(item) ? item->valuestring : "";
-}
-
 static uint64_t now_ms(void)
 {
     struct timespec ts;
@@ -51,8 +45,8 @@ static void smdp_order_state(const char *matching_id, char *state, size_t cap)
     assert_int_equal(e2e_rest(&e2e.smdp, "GET", "/api/orders", NULL, &json), 200);
     cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(json, "orders"))
     {
-        if (strcmp(text_of(item, "matchingId"), matching_id) == 0)
-            snprintf(state, cap, "%s", text_of(item, "state"));
+        if (strcmp(e2e_text(item, "matchingId"), matching_id) == 0)
+            snprintf(state, cap, "%s", e2e_text(item, "state"));
     }
     cJSON_Delete(json);
 }
@@ -64,13 +58,13 @@ static void check_consistent(const cJSON *order, const char *matching_id, size_t
     size_t notifications, results;
     assert_true(e2e_run_idle(20000));
     smdp_order_state(matching_id, state, sizeof(state));
-    if (strcmp(text_of(order, "status"), "done") == 0) {
-        assert_string_equal(text_of(order, "outcome"), "installed");
+    if (strcmp(e2e_text(order, "status"), "done") == 0) {
+        assert_string_equal(e2e_text(order, "outcome"), "installed");
         assert_int_equal(e2e_profile_count(), profiles_before + 1);
         assert_string_equal(state, "installed");
     } else {
-        assert_string_equal(text_of(order, "status"), "failed");
-        assert_true(strlen(text_of(order, "reason")) > 0);
+        assert_string_equal(e2e_text(order, "status"), "failed");
+        assert_true(strlen(e2e_text(order, "reason")) > 0);
         assert_int_equal(e2e_profile_count(), profiles_before);
         assert_string_equal(state, "released");
     }
@@ -115,8 +109,8 @@ static void test_eim_restart_during_download(void **state)
         }
         order = e2e_run_order(&e2e.eim, id, E2E_ORDER_TIMEOUT_MS);
         if (getenv("E2E_VERBOSE") != NULL)
-            fprintf(stderr, "restart after request %d: %s %s%s\n", k, text_of(order, "status"),
-                    text_of(order, "outcome"), text_of(order, "reason"));
+            fprintf(stderr, "restart after request %d: %s %s%s\n", k, e2e_text(order, "status"),
+                    e2e_text(order, "outcome"), e2e_text(order, "reason"));
         check_consistent(order, matching_id, profiles);
         cJSON_Delete(order);
     }
@@ -141,7 +135,7 @@ static size_t run_with_cuts(long id, size_t cut_at, cJSON **order)
         if (now_ms() >= next_check && sgp32_ipa_is_idle(e2e.ipa)) {
             const char *status;
             *order = e2e_get_order(&e2e.eim, id);
-            status = text_of(*order, "status");
+            status = e2e_text(*order, "status");
             if (strcmp(status, "done") == 0 || strcmp(status, "failed") == 0)
                 return restarts;
             cJSON_Delete(*order);
@@ -178,15 +172,15 @@ static void test_ipa_killed_during_download(void **state)
         restarts = run_with_cuts(id, first + k, &order);
         if (getenv("E2E_VERBOSE") != NULL)
             fprintf(stderr, "cut after save %lu (%lu restarts): %s %s%s\n", (unsigned long)k, (unsigned long)restarts,
-                    text_of(order, "status"), text_of(order, "outcome"), text_of(order, "reason"));
+                    e2e_text(order, "status"), e2e_text(order, "outcome"), e2e_text(order, "reason"));
         check_consistent(order, matching_id, 1);
-        if (strcmp(text_of(order, "status"), "failed") == 0) { /* the device is not stuck: it downloads */
+        if (strcmp(e2e_text(order, "status"), "failed") == 0) { /* the device is not stuck: it downloads */
             char body[160];
             cJSON_Delete(order);
             snprintf(body, sizeof(body), "{\"download\": {\"activationCode\": \"1$%s$%s\"}}", e2e.smdp.address,
                      matching_id);
             order = e2e_run_order(&e2e.eim, e2e_post_order(&e2e.eim, body), E2E_ORDER_TIMEOUT_MS);
-            assert_string_equal(text_of(order, "outcome"), "installed");
+            assert_string_equal(e2e_text(order, "outcome"), "installed");
             assert_int_equal(e2e_profile_count(), 2);
         }
         cJSON_Delete(order);
@@ -211,7 +205,7 @@ static void test_ipa_killed_after_every_save(void **state)
     e2e_install_eim(&e2e.eim);
     id = post_download("E2E-EVERY-SAVE", "8949000000000000990");
     order = e2e_run_order(&e2e.eim, id, E2E_ORDER_TIMEOUT_MS);
-    assert_string_equal(text_of(order, "outcome"), "installed");
+    assert_string_equal(e2e_text(order, "outcome"), "installed");
     cJSON_Delete(order);
     e2e_downloaded_iccid(iccid_hex);
     snprintf(order_text, sizeof(order_text), "{\"psmo\": {\"enable\": {\"iccid\": \"%s\", \"rollbackFlag\": true}}}",
@@ -219,8 +213,8 @@ static void test_ipa_killed_after_every_save(void **state)
     id = e2e_post_order(&e2e.eim, order_text);
     restarts = run_with_cuts(id, 0, &order);
     assert_true(restarts >= 2);
-    assert_string_equal(text_of(order, "status"), "done");
-    assert_string_equal(text_of(order, "outcome"), "success");
+    assert_string_equal(e2e_text(order, "status"), "done");
+    assert_string_equal(e2e_text(order, "outcome"), "success");
     cJSON_Delete(order);
     assert_true(e2e_run_idle(20000));
     assert_int_equal(e2e_profile_state(iccid_hex), 1);
