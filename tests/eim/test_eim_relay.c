@@ -77,8 +77,7 @@ static uint8_t *initiate_for(const char *matching_id, uint8_t transaction_id[16]
     long code = -1;
     assert_non_null(message);
     /* InitiateAuthenticationRequestEsipa { 81 euiccChallenge, 83 smdpAddress, BF20 euiccInfo1 } */
-    assert_int_equal(sgp32_es10_get_euicc_challenge(world.card.es10, challenge), SGP32_OK);
-    assert_int_equal(sgp32_es10_get_euicc_info1(world.card.es10, &info1, &info1_len), SGP32_OK);
+    card_authentication_material(&world.card, challenge, &info1, &info1_len);
     n = der_append(message, 0, MESSAGE_MAX, 0x81, challenge, 16);
     n = der_append(message, n, MESSAGE_MAX, 0x83, (const uint8_t *)world.smdp.address, strlen(world.smdp.address));
     memcpy(message + n, info1, info1_len);

@@ -161,6 +161,20 @@ enum sgp32_status https_run(const struct sgp32_http_request *request, struct sgp
     return result->status;
 }
 
+enum sgp32_status remote_run(struct sgp32_remote_request *built, size_t body_cap, struct sgp32_remote_body *body,
+                             struct sgp32_http_result *http_result, struct sgp32_remote_answer *answer)
+{
+    enum sgp32_status status;
+    memset(http_result, 0, sizeof(*http_result));
+    memset(answer, 0, sizeof(*answer));
+    sgp32_remote_body_init(body, body_cap);
+    status = https_run(&built->http, body, http_result);
+    sgp32_remote_request_release(built);
+    if (status == SGP32_OK)
+        *answer = sgp32_remote_answer_of(http_result, body);
+    return status;
+}
+
 enum sgp32_status es9_call(const struct server_process *server, enum sgp32_es9plus_function function,
                            const union sgp32_es9plus_request *request, union sgp32_es9plus_response *response,
                            void **storage, struct sgp32_remote_result *result)
@@ -172,13 +186,9 @@ enum sgp32_status es9_call(const struct server_process *server, enum sgp32_es9pl
     struct sgp32_remote_answer answer;
     enum sgp32_status status;
     *storage = NULL;
-    memset(&http_result, 0, sizeof(http_result));
     assert_int_equal(sgp32_es9plus_build_request(&endpoint, function, request, &built), SGP32_OK);
-    sgp32_remote_body_init(&body, 1024u * 1024u);
-    status = https_run(&built.http, &body, &http_result);
-    sgp32_remote_request_release(&built);
+    status = remote_run(&built, 1024u * 1024u, &body, &http_result, &answer);
     if (status == SGP32_OK) {
-        answer = sgp32_remote_answer_of(&http_result, &body);
         status = sgp32_es9plus_parse_response(function, &answer, response, storage, result);
     } else {
         fprintf(stderr, "ES9+ %s: %s (%s)\n", sgp32_es9plus_function_name(function), sgp32_strerror(status),

@@ -47,6 +47,11 @@ struct sgp32_http_client *es9_http(void);
 enum sgp32_status es9_call(const struct server_process *server, enum sgp32_es9plus_function function,
                            const union sgp32_es9plus_request *request, union sgp32_es9plus_response *response,
                            void **storage, struct sgp32_remote_result *result);
+/* Runs a built ES9+ / ES11 request (bounded, at most body_cap answer bytes) and releases it: the
+ * transport status; on SGP32_OK *answer refers into *body (sgp32_remote_body_release by the caller in
+ * any case). */
+enum sgp32_status remote_run(struct sgp32_remote_request *built, size_t body_cap, struct sgp32_remote_body *body,
+                             struct sgp32_http_result *http_result, struct sgp32_remote_answer *answer);
 /* One HTTPS request run to completion (bounded); the transport status. */
 enum sgp32_status https_run(const struct sgp32_http_request *request, struct sgp32_remote_body *body,
                             struct sgp32_http_result *result);

@@ -93,8 +93,7 @@ static enum sgp32_status start_download(const struct server_process *smdp, struc
     void *storage = NULL;
     enum sgp32_status status;
     memset(out, 0, sizeof(*out));
-    assert_int_equal(sgp32_es10_get_euicc_challenge(card->es10, challenge), SGP32_OK);
-    assert_int_equal(sgp32_es10_get_euicc_info1(card->es10, &info1, &info1_len), SGP32_OK);
+    card_authentication_material(card, challenge, &info1, &info1_len);
     memset(&request, 0, sizeof(request));
     request.initiate_authentication.euicc_challenge.data = challenge;
     request.initiate_authentication.euicc_challenge.len = 16;

@@ -104,15 +104,10 @@ static enum sgp32_status es11_call(const struct server_process *server, enum sgp
     struct sgp32_remote_answer answer;
     enum sgp32_status status;
     *storage = NULL;
-    memset(&http_result, 0, sizeof(http_result));
     assert_int_equal(sgp32_es11_build_request(&endpoint, function, request, &built), SGP32_OK);
-    sgp32_remote_body_init(&body, 256u * 1024u);
-    status = https_run(&built.http, &body, &http_result);
-    sgp32_remote_request_release(&built);
-    if (status == SGP32_OK) {
-        answer = sgp32_remote_answer_of(&http_result, &body);
+    status = remote_run(&built, 256u * 1024u, &body, &http_result, &answer);
+    if (status == SGP32_OK)
         status = sgp32_es11_parse_response(function, &answer, response, storage, result);
-    }
     sgp32_remote_body_release(&body);
     return status;
 }
@@ -152,8 +147,7 @@ static enum sgp32_status initiate(const struct server_process *smds, struct card
     size_t info1_len = 0;
     enum sgp32_status status;
     memset(out, 0, sizeof(*out));
-    assert_int_equal(sgp32_es10_get_euicc_challenge(card->es10, challenge), SGP32_OK);
-    assert_int_equal(sgp32_es10_get_euicc_info1(card->es10, &info1, &info1_len), SGP32_OK);
+    card_authentication_material(card, challenge, &info1, &info1_len);
     memset(&request, 0, sizeof(request));
     request.initiate_authentication.euicc_challenge.data = challenge;
     request.initiate_authentication.euicc_challenge.len = 16;

@@ -58,6 +58,14 @@ void test_card_start(struct card_env *env, const char *curve_dir, const char *di
     assert_int_equal(sgp32_es10_connect(env->es10), SGP32_OK);
 }
 
+void card_authentication_material(struct card_env *env, uint8_t challenge[16], uint8_t **info1, size_t *info1_len)
+{
+    *info1 = NULL;
+    *info1_len = 0;
+    assert_int_equal(sgp32_es10_get_euicc_challenge(env->es10, challenge), SGP32_OK);
+    assert_int_equal(sgp32_es10_get_euicc_info1(env->es10, info1, info1_len), SGP32_OK);
+}
+
 void card_stop(struct card_env *env)
 {
     char command[128];

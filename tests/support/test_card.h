@@ -25,6 +25,9 @@ struct card_env {
 /* The card of <curve_dir> (a curve set of the PKI, e.g. "<pki>/nist"), its state in a new directory
  * from dir_template (e.g. "/tmp/x-card-XXXXXX", at most 63 characters). */
 void test_card_start(struct card_env *env, const char *curve_dir, const char *dir_template);
+/* The card's material for an InitiateAuthentication: GetEUICCChallenge and GetEUICCInfo1 (*info1
+ * freed with sgp32_buffer_free). */
+void card_authentication_material(struct card_env *env, uint8_t challenge[16], uint8_t **info1, size_t *info1_len);
 /* Frees the card and removes its directory. */
 void card_stop(struct card_env *env);
 
