@@ -38,42 +38,6 @@
 
 /* ---- values ------------------------------------------------------------------------------------- */
 
-/* Size of the C structure of a type (0 for a kind this walker does not know). */
-static size_t struct_size(asn_TYPE_descriptor_t *td)
-{
-    switch (codec_kind_of(td)) {
-    case CODEC_KIND_SEQUENCE:
-        return (size_t)((const asn_SEQUENCE_specifics_t *)td->specifics)->struct_size;
-    case CODEC_KIND_SET:
-        return (size_t)((const asn_SET_specifics_t *)td->specifics)->struct_size;
-    case CODEC_KIND_CHOICE:
-        return (size_t)((const asn_CHOICE_specifics_t *)td->specifics)->struct_size;
-    case CODEC_KIND_SEQUENCE_OF:
-    case CODEC_KIND_SET_OF:
-        return (size_t)((const asn_SET_OF_specifics_t *)td->specifics)->struct_size;
-    case CODEC_KIND_OCTET_STRING:
-    case CODEC_KIND_BIT_STRING:
-    case CODEC_KIND_UTC_TIME:
-    case CODEC_KIND_GENERALIZED_TIME:
-    case CODEC_KIND_ANY:
-        return td->specifics != NULL ? (size_t)((const asn_OCTET_STRING_specifics_t *)td->specifics)->struct_size
-                                     : sizeof(OCTET_STRING_t);
-    case CODEC_KIND_INTEGER:
-        return sizeof(INTEGER_t);
-    case CODEC_KIND_NATIVE_INTEGER:
-        return sizeof(long);
-    case CODEC_KIND_BOOLEAN:
-        return sizeof(BOOLEAN_t);
-    case CODEC_KIND_NULL:
-        return sizeof(NULL_t);
-    case CODEC_KIND_OID:
-        return sizeof(OBJECT_IDENTIFIER_t);
-    case CODEC_KIND_UNKNOWN:
-    default:
-        return 0;
-    }
-}
-
 /* Character strings are JSON text, other OCTET STRING types hex (the printer's rule). */
 static int is_text_type(const asn_TYPE_descriptor_t *td)
 {
@@ -87,7 +51,7 @@ static enum sgp32_status parse_member(struct json_in *in, const asn_TYPE_member_
 {
     void *target = (char *)container + m->memb_offset;
     if (m->flags & ATF_POINTER) {
-        size_t size = struct_size(m->type);
+        size_t size = codec_struct_size(m->type);
         void *allocated;
         if (size == 0)
             return SGP32_ERR_NOT_SUPPORTED;
@@ -188,7 +152,7 @@ static enum sgp32_status parse_choice(struct json_in *in, asn_TYPE_descriptor_t 
 static enum sgp32_status parse_list(struct json_in *in, asn_TYPE_descriptor_t *td, void *ptr, unsigned depth)
 {
     asn_TYPE_descriptor_t *item_td = td->elements[0].type;
-    size_t size = struct_size(item_td);
+    size_t size = codec_struct_size(item_td);
     enum sgp32_status st = size == 0 ? SGP32_ERR_NOT_SUPPORTED : json_expect(in, '[');
     int more = st == SGP32_OK && !json_take(in, ']');
     while (st == SGP32_OK && more) {
@@ -475,7 +439,7 @@ enum sgp32_status sgp32_parse_json(const struct sgp32_codec_type *type, const ch
     if (len > SGP32_CODEC_JSON_MAX_INPUT)
         return SGP32_ERR_TOO_LARGE;
     td = sgp32_codec_descriptor(type);
-    size = struct_size(td);
+    size = codec_struct_size(td);
     if (size == 0)
         return SGP32_ERR_NOT_SUPPORTED;
     result = calloc(1, size);

@@ -74,3 +74,38 @@ const char *codec_kind_name(enum codec_kind kind)
         "UTCTime", "GeneralizedTime", "ANY", "INTEGER", "INTEGER",     "BOOLEAN", "NULL",         "OBJECT IDENTIFIER"};
     return (size_t)kind < sizeof(names) / sizeof(names[0]) ? names[kind] : "?";
 }
+
+size_t codec_struct_size(asn_TYPE_descriptor_t *td)
+{
+    switch (codec_kind_of(td)) {
+    case CODEC_KIND_SEQUENCE:
+        return (size_t)((const asn_SEQUENCE_specifics_t *)td->specifics)->struct_size;
+    case CODEC_KIND_SET:
+        return (size_t)((const asn_SET_specifics_t *)td->specifics)->struct_size;
+    case CODEC_KIND_CHOICE:
+        return (size_t)((const asn_CHOICE_specifics_t *)td->specifics)->struct_size;
+    case CODEC_KIND_SEQUENCE_OF:
+    case CODEC_KIND_SET_OF:
+        return (size_t)((const asn_SET_OF_specifics_t *)td->specifics)->struct_size;
+    case CODEC_KIND_OCTET_STRING:
+    case CODEC_KIND_BIT_STRING:
+    case CODEC_KIND_UTC_TIME:
+    case CODEC_KIND_GENERALIZED_TIME:
+    case CODEC_KIND_ANY:
+        return td->specifics != NULL ? (size_t)((const asn_OCTET_STRING_specifics_t *)td->specifics)->struct_size
+                                     : sizeof(OCTET_STRING_t);
+    case CODEC_KIND_INTEGER:
+        return sizeof(INTEGER_t);
+    case CODEC_KIND_NATIVE_INTEGER:
+        return sizeof(long);
+    case CODEC_KIND_BOOLEAN:
+        return sizeof(BOOLEAN_t);
+    case CODEC_KIND_NULL:
+        return sizeof(NULL_t);
+    case CODEC_KIND_OID:
+        return sizeof(OBJECT_IDENTIFIER_t);
+    case CODEC_KIND_UNKNOWN:
+    default:
+        return 0;
+    }
+}

@@ -4,6 +4,8 @@
 #ifndef SGP32_LIB_CODEC_TYPE_KIND_H
 #define SGP32_LIB_CODEC_TYPE_KIND_H
 
+#include <stddef.h>
+
 #include "asn_application.h"
 
 enum codec_kind {
@@ -28,6 +30,9 @@ enum codec_kind {
 /* The kind of td. Alias types (Iccid ::= OCTET STRING) carry wrapper functions until first used;
  * this resolves them first (by freeing NULL through them, which is harmless). */
 enum codec_kind codec_kind_of(asn_TYPE_descriptor_t *td);
+
+/* Size of the C structure asn1c allocates for a value of td (0 for CODEC_KIND_UNKNOWN). */
+size_t codec_struct_size(asn_TYPE_descriptor_t *td);
 
 /* "SEQUENCE", "OCTET STRING" ... */
 const char *codec_kind_name(enum codec_kind kind);

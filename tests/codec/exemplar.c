@@ -159,41 +159,6 @@ static int optionals_present(const struct gen *g)
     return phase == 0 || phase == 3;
 }
 
-static size_t type_size(asn_TYPE_descriptor_t *td)
-{
-    switch (codec_kind_of(td)) {
-    case CODEC_KIND_SEQUENCE:
-        return (size_t)((const asn_SEQUENCE_specifics_t *)td->specifics)->struct_size;
-    case CODEC_KIND_SET:
-        return (size_t)((const asn_SET_specifics_t *)td->specifics)->struct_size;
-    case CODEC_KIND_CHOICE:
-        return (size_t)((const asn_CHOICE_specifics_t *)td->specifics)->struct_size;
-    case CODEC_KIND_SEQUENCE_OF:
-    case CODEC_KIND_SET_OF:
-        return (size_t)((const asn_SET_OF_specifics_t *)td->specifics)->struct_size;
-    case CODEC_KIND_OCTET_STRING:
-    case CODEC_KIND_BIT_STRING:
-    case CODEC_KIND_UTC_TIME:
-    case CODEC_KIND_GENERALIZED_TIME:
-    case CODEC_KIND_ANY:
-        return td->specifics != NULL ? (size_t)((const asn_OCTET_STRING_specifics_t *)td->specifics)->struct_size
-                                     : sizeof(OCTET_STRING_t);
-    case CODEC_KIND_INTEGER:
-        return sizeof(INTEGER_t);
-    case CODEC_KIND_NATIVE_INTEGER:
-        return sizeof(long);
-    case CODEC_KIND_BOOLEAN:
-        return sizeof(BOOLEAN_t);
-    case CODEC_KIND_NULL:
-        return sizeof(NULL_t);
-    case CODEC_KIND_OID:
-        return sizeof(OBJECT_IDENTIFIER_t);
-    case CODEC_KIND_UNKNOWN:
-        break;
-    }
-    return 0;
-}
-
 static int gen_value(struct gen *g, asn_TYPE_descriptor_t *td, asn_constr_check_f *memb_check, void *ptr, int depth);
 
 /* Sizes tried, in order, until the constraints pass. The first is the variant's preferred size. */
@@ -328,7 +293,7 @@ static int gen_member(struct gen *g, asn_TYPE_member_t *m, void *sptr, int depth
 {
     void *target = member_ptr(sptr, m);
     if (m->flags & ATF_POINTER) {
-        size_t size = type_size(m->type);
+        size_t size = codec_struct_size(m->type);
         void *p;
         if (size == 0) {
             g->why = "member of unknown kind";
@@ -468,7 +433,7 @@ static int gen_list(struct gen *g, asn_TYPE_descriptor_t *td, asn_constr_check_f
         if (c > 0 && want == preferred)
             continue;
         for (i = 0; i < want; i++) {
-            size_t size = type_size(elm->type);
+            size_t size = codec_struct_size(elm->type);
             void *p = size > 0 ? calloc(1, size) : NULL;
             if (p == NULL) {
                 g->why = "list element of unknown kind";
@@ -535,7 +500,7 @@ int exemplar_new(asn_TYPE_descriptor_t *td, unsigned variant, struct exemplar_co
                  const char **why)
 {
     struct gen g;
-    size_t size = type_size(td);
+    size_t size = codec_struct_size(td);
     void *v;
     *value = NULL;
     *why = NULL;
