@@ -72,23 +72,10 @@ enum sgp32_status rsp_server_initiate(const struct rsp_server_credentials *c, co
     status = rsp_server_sign(c->rng, c->key, signed1.data, signed1.len, NULL, 0, &signature);
     dbuf_tlv(&pkid, 0x04, ski->data, 20);
     dbuf_raw(&certificate, c->certificate, c->certificate_len);
-    /* dbuf_take frees its buffer on failure; the later ones are freed here once one failed. */
-    if (status == SGP32_OK)
-        status = dbuf_take(&signed1, &out->server_signed1);
-    else
-        free(signed1.data);
-    if (status == SGP32_OK)
-        status = dbuf_take(&signature, &out->server_signature1);
-    else
-        free(signature.data);
-    if (status == SGP32_OK)
-        status = dbuf_take(&pkid, &out->euicc_ci_pkid);
-    else
-        free(pkid.data);
-    if (status == SGP32_OK)
-        status = dbuf_take(&certificate, &out->server_certificate);
-    else
-        free(certificate.data);
+    status = dbuf_take_after(status, &signed1, &out->server_signed1);
+    status = dbuf_take_after(status, &signature, &out->server_signature1);
+    status = dbuf_take_after(status, &pkid, &out->euicc_ci_pkid);
+    status = dbuf_take_after(status, &certificate, &out->server_certificate);
     if (status != SGP32_OK)
         smdp_authentication_clear(out);
     return status;
@@ -113,22 +100,15 @@ enum sgp32_status rsp_server_verify_client(const struct rsp_server_credentials *
                                            const uint8_t server_challenge[16], const uint8_t *response, size_t len,
                                            struct rsp_client_authentication *out)
 {
-    struct tlv top, ok, eum_certificate, field;
+    struct tlv ok, eum_certificate, field;
     const uint8_t *p;
     size_t left;
     int bad = 0;
     enum sgp32_status status;
     memset(out, 0, sizeof(*out));
-    if (!parse_one(response, len, &top) || top.tag != 0xBF38)
-        return SGP32_ERR_DECODE;
-    p = top.value;
-    left = top.len;
-    if (!next_tlv(&p, &left, &ok, &bad))
-        return SGP32_ERR_DECODE;
-    if (ok.tag == 0xA1)
-        return SGP32_ERR_EUICC_RESULT; /* authenticateResponseError */
-    if (ok.tag != 0xA0)
-        return SGP32_ERR_DECODE;
+    status = smdp_response_ok(response, len, 0xBF38, &ok); /* SGP32_ERR_EUICC_RESULT: authenticateResponseError */
+    if (status != SGP32_OK)
+        return status;
     p = ok.value;
     left = ok.len;
     if (!next_tlv(&p, &left, &out->euicc_signed1, &bad) || out->euicc_signed1.tag != 0x30 ||

@@ -107,23 +107,17 @@ static enum sgp32_status protect_segments(struct sgp32_bsp *bsp, uint8_t tag, co
 static enum sgp32_status check_prepare_response(struct smdp_session *s, const uint8_t *response, size_t len,
                                                 uint8_t otpk[SGP32_EC_POINT_SIZE])
 {
-    struct tlv top, ok, signed2, signature2, field;
+    struct tlv ok, signed2, signature2, field;
     const uint8_t *p;
     size_t left;
     int bad = 0;
-    enum sgp32_status status;
-    if (!parse_one(response, len, &top) || top.tag != 0xBF21)
-        return SGP32_ERR_DECODE;
-    p = top.value;
-    left = top.len;
-    if (!next_tlv(&p, &left, &ok, &bad))
-        return SGP32_ERR_DECODE;
-    if (ok.tag == 0xA1)
-        return SGP32_ERR_EUICC_RESULT; /* downloadResponseError */
+    /* SGP32_ERR_EUICC_RESULT: downloadResponseError */
+    enum sgp32_status status = smdp_response_ok(response, len, 0xBF21, &ok);
+    if (status != SGP32_OK)
+        return status;
     p = ok.value;
     left = ok.len;
-    if (ok.tag != 0xA0 || !next_tlv(&p, &left, &signed2, &bad) || signed2.tag != 0x30 ||
-        !next_tlv(&p, &left, &signature2, &bad))
+    if (!next_tlv(&p, &left, &signed2, &bad) || signed2.tag != 0x30 || !next_tlv(&p, &left, &signature2, &bad))
         return SGP32_ERR_DECODE;
     /* SGP.22 5.6.3: euiccSignature2 over euiccSigned2 || smdpSignature2 (tag 5F37 included). */
     status = smdp_verify_parts(s->euicc_certificate.data, s->euicc_certificate.len, signed2.all, signed2.all_len,

@@ -342,14 +342,8 @@ enum sgp32_status smdp_authenticate_client(struct smdp_session *s, const uint8_t
         return SGP32_ERR_NO_MEMORY;
     }
     status = smdp_sign_parts(core, &core->pb_key, signed2.data, signed2.len, s->euicc_signature1, 67, &signature2);
-    if (status == SGP32_OK)
-        status = dbuf_take(&signed2, &out->smdp_signed2);
-    else
-        free(signed2.data);
-    if (status == SGP32_OK)
-        status = dbuf_take(&signature2, &out->smdp_signature2);
-    else
-        free(signature2.data);
+    status = dbuf_take_after(status, &signed2, &out->smdp_signed2);
+    status = dbuf_take_after(status, &signature2, &out->smdp_signature2);
     if (status == SGP32_OK)
         status = copy_blob(&out->smdp_certificate, core->pb_cert.data, core->pb_cert.len);
     if (status == SGP32_OK) {

@@ -80,6 +80,15 @@ enum sgp32_status dbuf_take(struct dbuf *b, struct smdp_blob *blob)
     return SGP32_OK;
 }
 
+enum sgp32_status dbuf_take_after(enum sgp32_status status, struct dbuf *b, struct smdp_blob *blob)
+{
+    if (status == SGP32_OK)
+        return dbuf_take(b, blob);
+    free(b->data);
+    b->data = NULL;
+    return status;
+}
+
 /* ---- Reading TLVs. */
 
 /* The next complete TLV of [*p, *p + *left); 0 at the end or on malformed input (*bad set). */
@@ -110,6 +119,23 @@ int parse_one(const uint8_t *data, size_t len, struct tlv *t)
 }
 
 /* The first child with `tag` inside a constructed value. */
+enum sgp32_status smdp_response_ok(const uint8_t *response, size_t len, uint32_t tag, struct tlv *ok)
+{
+    struct tlv top;
+    const uint8_t *p;
+    size_t left;
+    int bad = 0;
+    if (!parse_one(response, len, &top) || top.tag != tag)
+        return SGP32_ERR_DECODE;
+    p = top.value;
+    left = top.len;
+    if (!next_tlv(&p, &left, ok, &bad))
+        return SGP32_ERR_DECODE;
+    if (ok->tag == 0xA1)
+        return SGP32_ERR_EUICC_RESULT;
+    return ok->tag == 0xA0 ? SGP32_OK : SGP32_ERR_DECODE;
+}
+
 int find_child(const struct tlv *parent, uint32_t tag, struct tlv *out)
 {
     const uint8_t *p = parent->value;

@@ -24,6 +24,9 @@ void dbuf_tlv(struct dbuf *b, uint32_t tag, const uint8_t *v, size_t n);
 void dbuf_wrap(struct dbuf *b, uint32_t tag, struct dbuf *inner);
 /* Moves the buffer into blob (SGP32_ERR_NO_MEMORY after an error, buffer freed). */
 enum sgp32_status dbuf_take(struct dbuf *b, struct smdp_blob *blob);
+/* dbuf_take while status is SGP32_OK, else frees the buffer: a chain of takes after a failure
+ * frees every later buffer. The new status. */
+enum sgp32_status dbuf_take_after(enum sgp32_status status, struct dbuf *b, struct smdp_blob *blob);
 
 /* One parsed TLV. */
 struct tlv {
@@ -37,6 +40,10 @@ struct tlv {
 int next_tlv(const uint8_t **p, size_t *left, struct tlv *t, int *bad);
 /* data is exactly one TLV. */
 int parse_one(const uint8_t *data, size_t len, struct tlv *t);
+/* An eUICC response `tag` {ok [0], error [1]} (AuthenticateServerResponse, PrepareDownloadResponse):
+ * SGP32_OK with its ok alternative, SGP32_ERR_EUICC_RESULT for the error alternative, SGP32_ERR_DECODE
+ * for anything else. */
+enum sgp32_status smdp_response_ok(const uint8_t *response, size_t len, uint32_t tag, struct tlv *ok);
 /* The first child with `tag` inside a constructed value. */
 int find_child(const struct tlv *parent, uint32_t tag, struct tlv *out);
 /* subjectAltName registeredID (the SM-DP+ OID) content bytes. */

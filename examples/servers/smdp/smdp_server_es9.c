@@ -139,15 +139,11 @@ static void fail_core(struct sgp32_remote_result *r, enum sgp32_status status)
 /* matchingId of euiccSigned1.ctxParams1 (SGP.22 5.7.13: BF38 { A0 { 30 { .. A0 { 80 .. } } } }). */
 static int received_matching_id(const struct sgp32_bytes *response, char *out, size_t cap)
 {
-    struct tlv top, ok, signed1, ctx, matching;
+    struct tlv ok, signed1, ctx, matching;
     const uint8_t *p;
     size_t left, i;
     int bad = 0;
-    if (!parse_one(response->data, response->len, &top) || top.tag != 0xBF38)
-        return 0;
-    p = top.value;
-    left = top.len;
-    if (!next_tlv(&p, &left, &ok, &bad) || ok.tag != 0xA0)
+    if (smdp_response_ok(response->data, response->len, 0xBF38, &ok) != SGP32_OK)
         return 0;
     p = ok.value;
     left = ok.len;
@@ -339,7 +335,7 @@ static void authenticate_client(struct smdp_server *server, const struct sgp32_e
 static int confirmation_code_ok(struct smdp_server *server, struct smdp_server_session *s,
                                 const struct sgp32_bytes *response, struct sgp32_remote_result *r)
 {
-    struct tlv top, ok, signed2, hash;
+    struct tlv ok, signed2, hash;
     const uint8_t *p;
     size_t left, tid_len = 0;
     int bad = 0;
@@ -347,12 +343,8 @@ static int confirmation_code_ok(struct smdp_server *server, struct smdp_server_s
     (void)server;
     if (s->confirmation_code[0] == '\0')
         return 1;
-    if (!parse_one(response->data, response->len, &top) || top.tag != 0xBF21)
-        return 1; /* malformed: smdp_core says so */
-    p = top.value;
-    left = top.len;
-    if (!next_tlv(&p, &left, &ok, &bad) || ok.tag != 0xA0)
-        return 1;
+    if (smdp_response_ok(response->data, response->len, 0xBF21, &ok) != SGP32_OK)
+        return 1; /* malformed or the error alternative: smdp_core says so */
     p = ok.value;
     left = ok.len;
     if (!next_tlv(&p, &left, &signed2, &bad) || signed2.tag != 0x30)
