@@ -21,6 +21,7 @@
 #include "remote/esipa_json.h"
 #include "sgp32/http_curl.h"
 #include "sgp32/tlv.h"
+#include "test_https.h"
 
 #define STEP_TIMEOUT_MS 30000
 
@@ -29,13 +30,6 @@ int env_esipa_json;
 static char pki_root[64];
 static struct sgp32_http_curl *curl_client;
 static struct sgp32_http_client http_client;
-
-static uint64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
 
 int env_pki_create(void)
 {
@@ -78,7 +72,6 @@ void card_command(struct card_env *env, const uint8_t *request, size_t len, uint
 
 void client_start(void)
 {
-    struct sgp32_http_curl_options options;
     char ca[256], part[256], command[900];
     /* the TLS root issues the eIM's TLS certificate, the CI the SM-DP+'s (its REST API) */
     env_pki_path(ca, sizeof(ca), "client-trust.pem");
@@ -88,14 +81,7 @@ void client_start(void)
     env_pki_path(part, sizeof(part), "ci/ci.cert.pem");
     snprintf(command, sizeof(command), "cat '%s' >> '%s'", part, ca);
     assert_int_equal(system(command), 0);
-    memset(&options, 0, sizeof(options));
-    options.size = sizeof(options);
-    options.ca_file = ca;
-    options.connect_timeout_ms = 10000;
-    options.default_timeout_ms = STEP_TIMEOUT_MS;
-    options.proxy = "";
-    assert_int_equal(sgp32_http_curl_new(&options, &curl_client), SGP32_OK);
-    sgp32_http_curl_client(curl_client, &http_client);
+    test_https_client_new(ca, STEP_TIMEOUT_MS, &curl_client, &http_client);
 }
 
 void client_stop(void)
@@ -107,22 +93,7 @@ void client_stop(void)
 static enum sgp32_status run(const struct sgp32_http_request *request, struct sgp32_remote_body *body,
                              struct sgp32_http_result *result)
 {
-    uint32_t id = 0;
-    int done = 0;
-    uint64_t deadline = now_ms() + STEP_TIMEOUT_MS + 5000;
-    enum sgp32_status status = http_client.ops->start(http_client.user, request, sgp32_remote_body_sink, body, &id);
-    if (status != SGP32_OK)
-        return status;
-    while (!done && now_ms() < deadline) {
-        status = http_client.ops->poll(http_client.user, id, 1000, &done, result);
-        if (status != SGP32_OK)
-            return status;
-    }
-    if (!done) {
-        http_client.ops->cancel(http_client.user, id);
-        return SGP32_ERR_TIMEOUT;
-    }
-    return result->status;
+    return test_https_run(&http_client, request, body, result, STEP_TIMEOUT_MS);
 }
 
 /* The JSON binding's side of esipa_call(): the request converted by lib/remote (esipa_json.h), the

@@ -19,19 +19,13 @@
 #include "sgp32/http_curl.h"
 #include "remote/remote_json.h"
 #include "smdp_test_env.h"
+#include "test_https.h"
 
 #define STEP_TIMEOUT_MS 30000
 
 static char pki_root[64];
 static struct sgp32_http_curl *curl_client;
 static struct sgp32_http_client http_client;
-
-static uint64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
 
 int smdp_test_pki_create(void)
 {
@@ -115,17 +109,9 @@ int card_has_profile(struct card_env *env, const uint8_t iccid[10])
 
 void es9_client_start(void)
 {
-    struct sgp32_http_curl_options options;
     char ca[256];
     pki_path(ca, sizeof(ca), "nist", "ci/ci.cert.pem"); /* CERT.DP.TLS is issued by the CI */
-    memset(&options, 0, sizeof(options));
-    options.size = sizeof(options);
-    options.ca_file = ca;
-    options.connect_timeout_ms = 10000;
-    options.default_timeout_ms = STEP_TIMEOUT_MS;
-    options.proxy = ""; /* loopback: never through a proxy from the environment */
-    assert_int_equal(sgp32_http_curl_new(&options, &curl_client), SGP32_OK);
-    sgp32_http_curl_client(curl_client, &http_client);
+    test_https_client_new(ca, STEP_TIMEOUT_MS, &curl_client, &http_client);
 }
 
 void es9_client_stop(void)
@@ -139,26 +125,10 @@ struct sgp32_http_client *es9_http(void)
     return &http_client;
 }
 
-/* Runs one request to completion (bounded by its own timeout and STEP_TIMEOUT_MS). */
 enum sgp32_status https_run(const struct sgp32_http_request *request, struct sgp32_remote_body *body,
                             struct sgp32_http_result *result)
 {
-    uint32_t id = 0;
-    int done = 0;
-    uint64_t deadline = now_ms() + STEP_TIMEOUT_MS + 5000;
-    enum sgp32_status status = http_client.ops->start(http_client.user, request, sgp32_remote_body_sink, body, &id);
-    if (status != SGP32_OK)
-        return status;
-    while (!done && now_ms() < deadline) {
-        status = http_client.ops->poll(http_client.user, id, 1000, &done, result);
-        if (status != SGP32_OK)
-            return status;
-    }
-    if (!done) {
-        http_client.ops->cancel(http_client.user, id);
-        return SGP32_ERR_TIMEOUT;
-    }
-    return result->status;
+    return test_https_run(&http_client, request, body, result, STEP_TIMEOUT_MS);
 }
 
 enum sgp32_status remote_run(struct sgp32_remote_request *built, size_t body_cap, struct sgp32_remote_body *body,
