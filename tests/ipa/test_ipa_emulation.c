@@ -43,26 +43,7 @@ static long run(struct ipa_fixture *f, struct sgp32_ipa_poll_result *last)
 /* The eIM's configuration for AddInitialEim / addEim: its signing key, counterValue 0, a token asked for. */
 static void eim_configuration(struct ipa_fixture *f, const char *eim_id, int initial, struct sgp32_eim_buffer *out)
 {
-    struct sgp32_eim_configuration config;
-    uint8_t *spki = NULL;
-    size_t spki_len = 0;
-    char path[640];
-    ipa_fixture_pki_path(f, "eim/sign.pub.der", path, sizeof(path));
-    assert_int_equal(ipa_read_file(path, &spki, &spki_len), 0);
-    memset(&config, 0, sizeof(config));
-    config.eim_id = eim_id;
-    config.eim_fqdn = f->eim_fqdn;
-    config.has_counter_value = 1;
-    config.counter_value = 0;
-    config.has_association_token = 1;
-    config.association_token = -1; /* assigned by the eUICC, here the IPA */
-    config.public_key_spki = spki;
-    config.public_key_spki_len = spki_len;
-    if (initial)
-        assert_int_equal(sgp32_eim_add_initial_eim_request(&config, out), SGP32_OK);
-    else
-        assert_int_equal(sgp32_eim_encode_configuration(&config, out), SGP32_OK);
-    free(spki);
+    assert_int_equal(ipa_fixture_eim_configuration(f, eim_id, 1, initial, out), SGP32_OK);
 }
 
 /* The associationToken of an AddInitialEimResponse BF57 { A0 { 84 token } }, -1 if none. */

@@ -212,32 +212,13 @@ static int setup_without_eim(void **state)
 static void test_add_initial_eim_then_poll(void **state)
 {
     struct ipa_fixture *f = *state;
-    struct sgp32_eim_configuration config;
     struct sgp32_eim_buffer request = {NULL, 0};
     uint8_t *answer = NULL;
     size_t len = 0;
-    uint8_t spki[200];
-    FILE *file;
-    char path[600];
-    size_t spki_len;
     start(f);
     assert_false(sgp32_ipa_has_eim(f->ipa));
     assert_int_equal(ipa_eim_count(f->eim, SGP32_ESIPA_NONE), 0);
-    ipa_fixture_pki_path(f, "eim/sign.pub.der", path, sizeof(path));
-    file = fopen(path, "rb");
-    assert_non_null(file);
-    spki_len = fread(spki, 1, sizeof(spki), file);
-    fclose(file);
-    memset(&config, 0, sizeof(config));
-    config.eim_id = f->eim_id;
-    config.eim_fqdn = f->eim_fqdn;
-    config.has_counter_value = 1;
-    config.counter_value = 0;
-    config.has_association_token = 1;
-    config.association_token = -1;
-    config.public_key_spki = spki;
-    config.public_key_spki_len = spki_len;
-    assert_int_equal(sgp32_eim_add_initial_eim_request(&config, &request), SGP32_OK);
+    assert_int_equal(ipa_fixture_eim_configuration(f, NULL, 1, 1, &request), SGP32_OK);
     assert_int_equal(sgp32_ipa_add_initial_eim(f->ipa, request.data, request.len, &answer, &len), SGP32_OK);
     assert_non_null(answer);
     assert_int_equal(answer[0], 0xBF);

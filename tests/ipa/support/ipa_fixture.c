@@ -163,29 +163,40 @@ static long association_token_of(const uint8_t *answer, size_t len)
     return -1;
 }
 
-static enum sgp32_status add_initial_eim(struct ipa_fixture *f, const struct ipa_fixture_options *o)
+enum sgp32_status ipa_fixture_eim_configuration(struct ipa_fixture *f, const char *eim_id, int association_token,
+                                                int initial, struct sgp32_eim_buffer *out)
 {
     struct sgp32_eim_configuration config;
-    struct sgp32_eim_buffer request = {NULL, 0};
-    struct sgp32_es10 *es10 = NULL;
-    uint8_t *spki = NULL, *answer = NULL;
-    size_t spki_len = 0, answer_len = 0;
+    uint8_t *spki = NULL;
+    size_t spki_len = 0;
     char path[640];
     enum sgp32_status status;
     ipa_fixture_pki_path(f, "eim/sign.pub.der", path, sizeof(path));
     if (ipa_read_file(path, &spki, &spki_len) != 0)
-        return fail("the eIM public key", SGP32_ERR_NOT_FOUND);
+        return SGP32_ERR_NOT_FOUND;
     memset(&config, 0, sizeof(config));
-    config.eim_id = f->eim_id;
+    config.eim_id = eim_id != NULL ? eim_id : f->eim_id;
     config.eim_fqdn = f->eim_fqdn;
     config.has_counter_value = 1;
     config.counter_value = 0;
-    config.has_association_token = !o->no_association_token;
-    config.association_token = -1; /* the eUICC assigns it */
+    config.has_association_token = association_token;
+    config.association_token = -1; /* the eUICC (or the IPA emulating it) assigns it */
     config.public_key_spki = spki;
     config.public_key_spki_len = spki_len;
-    status = sgp32_eim_add_initial_eim_request(&config, &request);
+    status = initial ? sgp32_eim_add_initial_eim_request(&config, out) : sgp32_eim_encode_configuration(&config, out);
     free(spki);
+    return status;
+}
+
+static enum sgp32_status add_initial_eim(struct ipa_fixture *f, const struct ipa_fixture_options *o)
+{
+    struct sgp32_eim_buffer request = {NULL, 0};
+    struct sgp32_es10 *es10 = NULL;
+    uint8_t *answer = NULL;
+    size_t answer_len = 0;
+    enum sgp32_status status = ipa_fixture_eim_configuration(f, NULL, !o->no_association_token, 1, &request);
+    if (status == SGP32_ERR_NOT_FOUND)
+        return fail("the eIM public key", status);
     if (status != SGP32_OK)
         return fail("AddInitialEimRequest", status);
     status = ipa_fixture_es10(f, &es10);

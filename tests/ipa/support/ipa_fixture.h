@@ -95,6 +95,12 @@ void ipa_fixture_free(struct ipa_fixture *f);
 /* An ES10 session on the card on its own logical channel (the card must be powered: after setup or
  * an IPA poll), for setup and inspection between polls. Free it with sgp32_es10_free(). */
 enum sgp32_status ipa_fixture_es10(struct ipa_fixture *f, struct sgp32_es10 **session);
+/* The eIM's EimConfigurationData for this fixture (SGP.32 AddInitialEim / addEim): eim_id (NULL: f->eim_id),
+ * f->eim_fqdn, the eIM's signing key (eim/sign.pub.der), counterValue 0 and, with association_token,
+ * an associationToken asked for; initial: as an AddInitialEimRequest (BF57), else the
+ * EimConfigurationData alone (for an addEim eCO). SGP32_ERR_NOT_FOUND: no key file. */
+enum sgp32_status ipa_fixture_eim_configuration(struct ipa_fixture *f, const char *eim_id, int association_token,
+                                                int initial, struct sgp32_eim_buffer *out);
 /* A path inside the PKI directory ("eim/sign.key.pem"). */
 void ipa_fixture_pki_path(const struct ipa_fixture *f, const char *file, char *out, size_t cap);
 
