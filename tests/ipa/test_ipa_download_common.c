@@ -81,16 +81,9 @@ const struct sgp32_ipa_event *dl_done(const struct ipa_fixture *f)
 /* 1 if a profile with this ICCID is on the card. */
 int dl_profile_listed(struct ipa_fixture *f, const uint8_t iccid[10])
 {
-    struct sgp32_es10 *es10 = NULL;
-    uint8_t *answer = NULL;
-    size_t answer_len = 0;
-    int found;
-    assert_int_equal(ipa_fixture_es10(f, &es10), SGP32_OK);
-    assert_int_equal(sgp32_es10_get_profiles_info(es10, NULL, 0, &answer, &answer_len), SGP32_OK);
-    found = dl_contains(answer, answer_len, iccid, 10);
-    sgp32_buffer_free(answer);
-    sgp32_es10_free(es10);
-    return found;
+    int state = ipa_fixture_profile_state(f, iccid);
+    assert_true(state != -2);
+    return state >= 0;
 }
 
 size_t dl_profile_count(struct ipa_fixture *f)
