@@ -624,3 +624,38 @@ void exemplar_reachable_choices(asn_TYPE_descriptor_t *td, exemplar_choice_visit
     reach(td, visit, user, &v);
     free((void *)v.items);
 }
+
+int exemplar_coverage_epoch_complete(const struct exemplar_coverage *coverage, size_t *seen)
+{
+    size_t i;
+    int complete = 1;
+    *seen = 0;
+    for (i = 0; i < coverage->count; i++) {
+        if (coverage->stats[i].mark != coverage->epoch)
+            continue;
+        (*seen)++;
+        if (exemplar_choice_missing(&coverage->stats[i]) > 0)
+            complete = 0;
+    }
+    return complete;
+}
+
+int exemplar_json_append(const char *text, size_t len, void *user)
+{
+    struct exemplar_json_text *j = user;
+    if (j->len + len + 1 > j->cap) {
+        size_t cap = j->cap ? j->cap * 2 : 1024;
+        char *grown;
+        while (cap < j->len + len + 1)
+            cap *= 2;
+        grown = realloc(j->text, cap);
+        if (grown == NULL)
+            return -1;
+        j->text = grown;
+        j->cap = cap;
+    }
+    memcpy(j->text + j->len, text, len);
+    j->len += len;
+    j->text[j->len] = '\0';
+    return 0;
+}

@@ -39,6 +39,18 @@ const struct exemplar_choice_stat *exemplar_coverage_find(const struct exemplar_
 /* Number of alternatives of stat never seen. */
 int exemplar_choice_missing(const struct exemplar_choice_stat *stat);
 
+/* Have the CHOICEs seen in coverage's current epoch all shown every alternative? *seen: how many
+ * were seen. (The variant schedule of test_roundtrip and test_json_parse stops on this.) */
+int exemplar_coverage_epoch_complete(const struct exemplar_coverage *coverage, size_t *seen);
+
+/* A growing NUL-terminated text for sgp32_print_json(): start from {NULL, 0, 0}, free(text). */
+struct exemplar_json_text {
+    char *text;
+    size_t len, cap;
+};
+/* The sgp32_print_json() sink appending to a struct exemplar_json_text (user). */
+int exemplar_json_append(const char *text, size_t len, void *user);
+
 /* Must run before any value of any type is encoded, decoded or freed: remembers the constraint check
  * of every registry type, which asn1c 0.9.28 overwrites on the first use of an alias type. */
 void exemplar_init(void);

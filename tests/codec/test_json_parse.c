@@ -49,31 +49,6 @@ static void failure(const char *fmt, ...)
     fputc('\n', stderr);
 }
 
-struct json_text {
-    char *text;
-    size_t len, cap;
-};
-
-static int json_append(const char *text, size_t len, void *user)
-{
-    struct json_text *j = user;
-    if (j->len + len + 1 > j->cap) {
-        size_t cap = j->cap ? j->cap * 2 : 1024;
-        char *grown;
-        while (cap < j->len + len + 1)
-            cap *= 2;
-        grown = realloc(j->text, cap);
-        if (grown == NULL)
-            return -1;
-        j->text = grown;
-        j->cap = cap;
-    }
-    memcpy(j->text + j->len, text, len);
-    j->len += len;
-    j->text[j->len] = '\0';
-    return 0;
-}
-
 /* DER of a value parsed from json (NULL on failure, status in *st). */
 static uint8_t *der_of_json(const struct sgp32_codec_type *type, const char *json, size_t len, size_t *der_len,
                             enum sgp32_status *st)
@@ -101,7 +76,7 @@ static int round_trip(const struct coverage_entry *e, const struct sgp32_codec_t
     void *generated = NULL, *decoded = NULL, *parsed = NULL;
     uint8_t *first = NULL, *second = NULL;
     size_t first_len = 0, second_len = 0;
-    struct json_text j = {NULL, 0, 0};
+    struct exemplar_json_text j = {NULL, 0, 0};
     enum sgp32_status st;
     int constrained, rc = -1;
 
@@ -115,7 +90,7 @@ static int round_trip(const struct coverage_entry *e, const struct sgp32_codec_t
         failure("%s variant %u: DER round trip failed (see test_roundtrip)", e->name, variant);
         goto out;
     }
-    if (sgp32_print_json(type, decoded, json_append, &j) != SGP32_OK) {
+    if (sgp32_print_json(type, decoded, exemplar_json_append, &j) != SGP32_OK) {
         failure("%s variant %u: print_json failed", e->name, variant);
         goto out;
     }
@@ -155,21 +130,6 @@ out:
     return rc;
 }
 
-static int epoch_complete(size_t *seen)
-{
-    size_t i;
-    int complete = 1;
-    *seen = 0;
-    for (i = 0; i < run.produced.count; i++) {
-        if (run.produced.stats[i].mark != run.produced.epoch)
-            continue;
-        (*seen)++;
-        if (exemplar_choice_missing(&run.produced.stats[i]) > 0)
-            complete = 0;
-    }
-    return complete;
-}
-
 struct reach_check {
     const char *context;
     int missing;
@@ -207,7 +167,7 @@ static void test_every_type_and_alternative(void **state)
             int complete;
             if (round_trip(e, type, k) != 0)
                 break;
-            complete = epoch_complete(&seen);
+            complete = exemplar_coverage_epoch_complete(&run.produced, &seen);
             stable = complete && seen == seen_before ? stable + 1 : 0;
             seen_before = seen;
             if (k + 1 >= VARIANTS_MIN && stable >= VARIANTS_STABLE)
@@ -395,12 +355,12 @@ static void test_mutations(void **state)
     const struct sgp32_codec_type *type = sgp32_codec_type_find("EuiccPackageRequest");
     const char *why = NULL;
     void *generated = NULL;
-    struct json_text j = {NULL, 0, 0};
+    struct exemplar_json_text j = {NULL, 0, 0};
     size_t i, r, accepted = 0;
     (void)state;
     assert_non_null(type);
     assert_int_equal(exemplar_new(sgp32_codec_descriptor(type), 0, &run.selection, &generated, &why), 0);
-    assert_int_equal(sgp32_print_json(type, generated, json_append, &j), SGP32_OK);
+    assert_int_equal(sgp32_print_json(type, generated, exemplar_json_append, &j), SGP32_OK);
     for (i = 0; i < j.len; i++) {
         size_t der_len;
         enum sgp32_status st;

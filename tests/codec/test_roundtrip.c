@@ -108,36 +108,11 @@ static void test_table_matches_registry(void **state)
 
 /* One variant of one type; returns 0 on success. */
 
-struct json_text {
-    char *text;
-    size_t len, cap;
-};
-
-static int json_append(const char *text, size_t len, void *user)
-{
-    struct json_text *j = user;
-    if (j->len + len + 1 > j->cap) {
-        size_t cap = j->cap ? j->cap * 2 : 1024;
-        char *grown;
-        while (cap < j->len + len + 1)
-            cap *= 2;
-        grown = realloc(j->text, cap);
-        if (grown == NULL)
-            return -1;
-        j->text = grown;
-        j->cap = cap;
-    }
-    memcpy(j->text + j->len, text, len);
-    j->len += len;
-    j->text[j->len] = '\0';
-    return 0;
-}
-
 /* Every value renders as JSON (sgp32_print_json); with cJSON available the text must also parse. */
 static int check_json(const struct sgp32_codec_type *type, const void *value)
 {
-    struct json_text j = {NULL, 0, 0};
-    int rc = sgp32_print_json(type, value, json_append, &j) == SGP32_OK && j.len > 0 ? 0 : -1;
+    struct exemplar_json_text j = {NULL, 0, 0};
+    int rc = sgp32_print_json(type, value, exemplar_json_append, &j) == SGP32_OK && j.len > 0 ? 0 : -1;
 #ifdef TEST_WITH_CJSON
     if (rc == 0) {
         cJSON *parsed = cJSON_ParseWithLength(j.text, j.len);
@@ -203,22 +178,6 @@ out:
     return rc;
 }
 
-/* Have the CHOICEs seen in this epoch all shown every alternative? How many are there? */
-static int epoch_complete(size_t *seen)
-{
-    size_t i;
-    int complete = 1;
-    *seen = 0;
-    for (i = 0; i < run.produced.count; i++) {
-        if (run.produced.stats[i].mark != run.produced.epoch)
-            continue;
-        (*seen)++;
-        if (exemplar_choice_missing(&run.produced.stats[i]) > 0)
-            complete = 0;
-    }
-    return complete;
-}
-
 static void run_all(void)
 {
     size_t i;
@@ -240,7 +199,7 @@ static void run_all(void)
             int complete;
             if (round_trip(e, type, k) != 0)
                 break;
-            complete = epoch_complete(&seen);
+            complete = exemplar_coverage_epoch_complete(&run.produced, &seen);
             stable = complete && seen == seen_before ? stable + 1 : 0;
             seen_before = seen;
             if (k + 1 >= VARIANTS_MIN && stable >= VARIANTS_STABLE)
