@@ -189,33 +189,9 @@ int esipa_call(const struct server_process *eim, const uint8_t *message, size_t 
 int https_call(const struct server_process *server, const char *method, const char *path, const char *content_type,
                const char *admin_protocol, const uint8_t *body, size_t body_len, char **answer, size_t *answer_len)
 {
-    char url[256];
-    struct sgp32_http_header headers[2];
-    struct sgp32_http_request request;
     struct sgp32_remote_body collected;
-    struct sgp32_http_result result;
-    size_t count = 0;
-    enum sgp32_status status;
-    snprintf(url, sizeof(url), "https://%s%s", server->address, path);
-    if (content_type != NULL) {
-        headers[count].name = "Content-Type";
-        headers[count++].value = content_type;
-    }
-    if (admin_protocol != NULL) {
-        headers[count].name = "X-Admin-Protocol";
-        headers[count++].value = admin_protocol;
-    }
-    memset(&request, 0, sizeof(request));
-    memset(&result, 0, sizeof(result));
-    request.url = url;
-    request.method = method;
-    request.headers = headers;
-    request.header_count = count;
-    request.body = body;
-    request.body_len = body_len;
-    request.timeout_ms = STEP_TIMEOUT_MS;
-    sgp32_remote_body_init(&collected, 4u * 1024u * 1024u);
-    status = run(&request, &collected, &result);
+    int http_status = test_https_request(&http_client, server->address, method, path, content_type, admin_protocol,
+                                         body, body_len, &collected, 4u * 1024u * 1024u, STEP_TIMEOUT_MS);
     if (answer != NULL) {
         *answer = malloc(collected.len + 1);
         assert_non_null(*answer);
@@ -226,7 +202,7 @@ int https_call(const struct server_process *server, const char *method, const ch
             *answer_len = collected.len;
     }
     sgp32_remote_body_release(&collected);
-    return status == SGP32_OK ? result.http_status : -1;
+    return http_status;
 }
 
 int rest_call(const struct server_process *eim, const char *method, const char *path, const char *body, cJSON **json)

@@ -177,39 +177,15 @@ int https_request(const struct server_process *server, const char *method, const
 int https_fetch(const struct server_process *server, const char *method, const char *path, const char *content_type,
                 const char *admin_protocol, const char *body, char *answer, size_t answer_cap)
 {
-    char url[256];
-    struct sgp32_http_header headers[2];
-    struct sgp32_http_request request;
     struct sgp32_remote_body collected;
-    struct sgp32_http_result result;
-    size_t count = 0;
-    enum sgp32_status status;
-    snprintf(url, sizeof(url), "https://%s%s", server->address, path);
-    if (content_type != NULL) {
-        headers[count].name = "Content-Type";
-        headers[count++].value = content_type;
-    }
-    if (admin_protocol != NULL) {
-        headers[count].name = "X-Admin-Protocol";
-        headers[count++].value = admin_protocol;
-    }
-    memset(&request, 0, sizeof(request));
-    memset(&result, 0, sizeof(result));
-    request.url = url;
-    request.method = method;
-    request.headers = headers;
-    request.header_count = count;
-    request.body = (const uint8_t *)body;
-    request.body_len = strlen(body);
-    request.timeout_ms = STEP_TIMEOUT_MS;
-    sgp32_remote_body_init(&collected, 64u * 1024u);
-    status = https_run(&request, &collected, &result);
+    int http_status = test_https_request(&http_client, server->address, method, path, content_type, admin_protocol,
+                                         (const uint8_t *)body, strlen(body), &collected, 64u * 1024u, STEP_TIMEOUT_MS);
     if (answer != NULL && answer_cap > 0) {
-        size_t n = status == SGP32_OK && collected.len < answer_cap ? collected.len : 0;
+        size_t n = http_status != -1 && collected.len < answer_cap ? collected.len : 0;
         if (n > 0)
             memcpy(answer, collected.data, n);
         answer[n] = '\0';
     }
     sgp32_remote_body_release(&collected);
-    return status == SGP32_OK ? result.http_status : -1;
+    return http_status;
 }

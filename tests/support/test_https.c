@@ -4,6 +4,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -51,4 +52,37 @@ enum sgp32_status test_https_run(const struct sgp32_http_client *client, const s
         return SGP32_ERR_TIMEOUT;
     }
     return result->status;
+}
+
+int test_https_request(const struct sgp32_http_client *client, const char *address, const char *method,
+                       const char *path, const char *content_type, const char *admin_protocol, const uint8_t *body,
+                       size_t body_len, struct sgp32_remote_body *collected, size_t cap, uint32_t timeout_ms)
+{
+    char url[256];
+    struct sgp32_http_header headers[2];
+    struct sgp32_http_request request;
+    struct sgp32_http_result result;
+    size_t count = 0;
+    enum sgp32_status status;
+    snprintf(url, sizeof(url), "https://%s%s", address, path);
+    if (content_type != NULL) {
+        headers[count].name = "Content-Type";
+        headers[count++].value = content_type;
+    }
+    if (admin_protocol != NULL) {
+        headers[count].name = "X-Admin-Protocol";
+        headers[count++].value = admin_protocol;
+    }
+    memset(&request, 0, sizeof(request));
+    memset(&result, 0, sizeof(result));
+    request.url = url;
+    request.method = method;
+    request.headers = headers;
+    request.header_count = count;
+    request.body = body;
+    request.body_len = body_len;
+    request.timeout_ms = timeout_ms;
+    sgp32_remote_body_init(collected, cap);
+    status = test_https_run(client, &request, collected, &result, timeout_ms);
+    return status == SGP32_OK ? result.http_status : -1;
 }

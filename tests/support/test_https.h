@@ -7,6 +7,7 @@
 #ifndef SGP32_TESTS_SUPPORT_TEST_HTTPS_H
 #define SGP32_TESTS_SUPPORT_TEST_HTTPS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "remote/remote.h"
@@ -20,5 +21,11 @@ void test_https_client_new(const char *ca_file, uint32_t timeout_ms, struct sgp3
  * (then cancels: SGP32_ERR_TIMEOUT); the transport status. */
 enum sgp32_status test_https_run(const struct sgp32_http_client *client, const struct sgp32_http_request *request,
                                  struct sgp32_remote_body *body, struct sgp32_http_result *result, uint32_t timeout_ms);
+/* A raw request to https://<address><path> with the Content-Type and X-Admin-Protocol headers (each
+ * left out when NULL), run with test_https_run; the answer body collected into *collected (at most cap
+ * bytes; sgp32_remote_body_release by the caller in any case): the HTTP status, or -1. */
+int test_https_request(const struct sgp32_http_client *client, const char *address, const char *method,
+                       const char *path, const char *content_type, const char *admin_protocol, const uint8_t *body,
+                       size_t body_len, struct sgp32_remote_body *collected, size_t cap, uint32_t timeout_ms);
 
 #endif
