@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "INTEGER.h"
+#include "SGP32-ProfileInfoListResponse.h"
 #include "es10_requests.h"
 #include "softeuicc_harness.h"
 
@@ -218,6 +219,20 @@ long integer_value(const void *integer)
 {
     long value = 0;
     assert_int_equal(asn_INTEGER2long((const INTEGER_t *)integer, &value), 0);
+    return value;
+}
+
+long numbered_profile_state(struct harness *h, int n)
+{
+    char request[64];
+    void *list;
+    long value;
+    SGP32_ProfileInfo_t *info;
+    snprintf(request, sizeof(request), "BF2D12A00C5A0A8900000000000000000%d5C029F70", n);
+    list = es10_call(h, "ProfileInfoListRequest", request, "SGP32-ProfileInfoListResponse");
+    info = ((SGP32_ProfileInfoListResponse_t *)list)->choice.profileInfoListOk.list.array[0];
+    value = integer_value(info->profileState);
+    sgp32_codec_free(sgp32_codec_type_find("SGP32-ProfileInfoListResponse"), list);
     return value;
 }
 

@@ -56,6 +56,10 @@ void *es10_call_bytes(struct harness *h, const char *type_name, const uint8_t *r
 /* Reads an INTEGER_t field as long. */
 long integer_value(const void *integer);
 
+/* The profileState (0 disabled, 1 enabled) of the profile with ICCID 89 00 .. 0n (n 0-9), read with
+ * ProfileInfoListRequest. */
+long numbered_profile_state(struct harness *h, int n);
+
 /* Pre-loads a profile from an SGP32-ProfileInfo in hex. */
 void preload_hex(struct harness *h, const char *profile_info_hex);
 

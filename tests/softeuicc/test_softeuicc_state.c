@@ -239,20 +239,6 @@ static void test_corrupt_state_is_refused(void **state)
     assert_int_equal(sgp32_softeuicc_open("/nonexistent/softeuicc", NULL, &card), SGP32_ERR_NOT_FOUND);
 }
 
-static long enabled_state(struct harness *h, int n)
-{
-    char request[64];
-    void *list;
-    long value;
-    SGP32_ProfileInfo_t *info;
-    snprintf(request, sizeof(request), "BF2D12A00C5A0A8900000000000000000%d5C029F70", n);
-    list = es10_call(h, "ProfileInfoListRequest", request, "SGP32-ProfileInfoListResponse");
-    info = ((SGP32_ProfileInfoListResponse_t *)list)->choice.profileInfoListOk.list.array[0];
-    value = integer_value(info->profileState);
-    sgp32_codec_free(sgp32_codec_type_find("SGP32-ProfileInfoListResponse"), list);
-    return value;
-}
-
 static void test_failed_state_write_keeps_the_old_state(void **state)
 {
     struct harness h;
@@ -261,17 +247,17 @@ static void test_failed_state_write_keeps_the_old_state(void **state)
     preload_hex(&h, PROFILE_ONE);
     sgp32_softeuicc_fail_next_state_write(h.card);
     assert_int_equal(es10_result(&h, "EnableProfileRequest", ENABLE(1), "EnableProfileResponse"), 127);
-    assert_int_equal(enabled_state(&h, 1), 0);
+    assert_int_equal(numbered_profile_state(&h, 1), 0);
     {
         void *notifications = es10_call(&h, "ListNotificationRequest", "BF2800", "ListNotificationResponse");
         assert_int_equal(((ListNotificationResponse_t *)notifications)->choice.notificationMetadataList.list.count, 0);
         sgp32_codec_free(sgp32_codec_type_find("ListNotificationResponse"), notifications);
     }
     harness_reopen(&h);
-    assert_int_equal(enabled_state(&h, 1), 0);
+    assert_int_equal(numbered_profile_state(&h, 1), 0);
     /* the knob is one-shot */
     assert_int_equal(es10_result(&h, "EnableProfileRequest", ENABLE(1), "EnableProfileResponse"), 0);
-    assert_int_equal(enabled_state(&h, 1), 1);
+    assert_int_equal(numbered_profile_state(&h, 1), 1);
     /* other functions answer their undefinedError too */
     sgp32_softeuicc_fail_next_state_write(h.card);
     assert_int_equal(
@@ -311,7 +297,7 @@ static void test_power_loss_after_apdu(void **state)
         SGP32_ERR_NO_CARD);
     assert_int_equal(h.transport.ops->reset(h.transport.user, NULL, 0, NULL, 1000), SGP32_OK);
     h.channel_cla = 0;
-    assert_int_equal(enabled_state(&h, 1), 0);
+    assert_int_equal(numbered_profile_state(&h, 1), 0);
     /* power lost right after the command that commits: its answer is lost, its effect is not */
     es10_open(&h);
     sgp32_softeuicc_power_loss_after(h.card, 1);
@@ -323,7 +309,7 @@ static void test_power_loss_after_apdu(void **state)
         SGP32_ERR_NO_CARD);
     assert_int_equal(h.transport.ops->reset(h.transport.user, NULL, 0, NULL, 1000), SGP32_OK);
     h.channel_cla = 0;
-    assert_int_equal(enabled_state(&h, 1), 1);
+    assert_int_equal(numbered_profile_state(&h, 1), 1);
     harness_stop(&h);
 }
 
@@ -340,11 +326,11 @@ static void test_leftover_temporary_file_is_ignored(void **state)
     snprintf(path, sizeof(path), "%s/card.state.tmp", h.dir);
     write_file(path, garbage, sizeof(garbage));
     harness_reopen(&h);
-    assert_int_equal(enabled_state(&h, 1), 0);
+    assert_int_equal(numbered_profile_state(&h, 1), 0);
     assert_int_equal(es10_result(&h, "EnableProfileRequest", ENABLE(1), "EnableProfileResponse"), 0);
     assert_int_equal(access(path, F_OK), -1);
     harness_reopen(&h);
-    assert_int_equal(enabled_state(&h, 1), 1);
+    assert_int_equal(numbered_profile_state(&h, 1), 1);
     harness_stop(&h);
 }
 
@@ -357,7 +343,7 @@ static void test_two_cards_in_one_process(void **state)
     preload_hex(&a, PROFILE_ONE);
     assert_int_equal(es10_result(&a, "EnableProfileRequest", ENABLE(1), "EnableProfileResponse"), 0);
     assert_int_equal(es10_result(&b, "EnableProfileRequest", ENABLE(1), "EnableProfileResponse"), 1);
-    assert_int_equal(enabled_state(&a, 1), 1);
+    assert_int_equal(numbered_profile_state(&a, 1), 1);
     harness_stop(&a);
     harness_stop(&b);
 }

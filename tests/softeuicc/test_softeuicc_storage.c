@@ -56,20 +56,6 @@ static void free_snapshot(struct snapshot *snapshot)
         free(snapshot->parts[i]);
 }
 
-static long enabled_state(struct harness *h, int n)
-{
-    char request[64];
-    void *list;
-    long value;
-    SGP32_ProfileInfo_t *info;
-    snprintf(request, sizeof(request), "BF2D12A00C5A0A8900000000000000000%d5C029F70", n);
-    list = es10_call(h, "ProfileInfoListRequest", request, "SGP32-ProfileInfoListResponse");
-    info = ((SGP32_ProfileInfoListResponse_t *)list)->choice.profileInfoListOk.list.array[0];
-    value = integer_value(info->profileState);
-    sgp32_codec_free(sgp32_codec_type_find("SGP32-ProfileInfoListResponse"), list);
-    return value;
-}
-
 static int notification_count(struct harness *h)
 {
     void *notifications = es10_call(h, "ListNotificationRequest", "BF2800", "ListNotificationResponse");
@@ -150,7 +136,7 @@ static void test_card_in_memory(void **state)
     change_and_reopen(&h, &memory, "BF3003800101");
     change_and_reopen(&h, &memory, "BF3F1180 0F 6E65772E6578616D706C652E636F6D");
     change_and_reopen(&h, &memory, "BF570CA00A 3003800141 3003800142");
-    assert_int_equal(enabled_state(&h, 2), 1);
+    assert_int_equal(numbered_profile_state(&h, 2), 1);
     change_and_reopen(&h, &memory, "BF6404 82020184");
     /* the whole card is that one record: nothing went anywhere else */
     assert_int_equal(memory.count, 1);
@@ -182,16 +168,16 @@ static void test_failing_save_keeps_the_previous_state(void **state)
     then = memory_storage_find(&before, "card.state");
     assert_int_equal(now->len, then->len);
     assert_memory_equal(now->data, then->data, then->len);
-    assert_int_equal(enabled_state(&h, 1), 0);
+    assert_int_equal(numbered_profile_state(&h, 1), 0);
     assert_int_equal(notification_count(&h), 0);
     harness_reopen(&h);
-    assert_int_equal(enabled_state(&h, 1), 0);
+    assert_int_equal(numbered_profile_state(&h, 1), 0);
     /* the storage works again: the same command commits */
     assert_int_equal(es10_result(&h, "EnableProfileRequest", ENABLE(1), "EnableProfileResponse"), 0);
-    assert_int_equal(enabled_state(&h, 1), 1);
+    assert_int_equal(numbered_profile_state(&h, 1), 1);
     assert_int_equal(notification_count(&h), 1);
     harness_reopen(&h);
-    assert_int_equal(enabled_state(&h, 1), 1);
+    assert_int_equal(numbered_profile_state(&h, 1), 1);
     /* the factory API reports it too, and keeps no trace of the profile */
     info_len = hex_bytes(PROFILE_PPR1, info, sizeof(info));
     memory.fail_saves = 1;
@@ -305,8 +291,8 @@ static void test_power_loss_after_every_apdu(void **state)
         assert_same_snapshot(&booted, &wanted);
         free_snapshot(&booted);
         free_snapshot(&wanted);
-        assert_int_equal(enabled_state(&h, 1), n >= 4 && n < 6 ? 1 : 0);
-        assert_int_equal(enabled_state(&h, 2), n >= 6 ? 1 : 0);
+        assert_int_equal(numbered_profile_state(&h, 1), n >= 4 && n < 6 ? 1 : 0);
+        assert_int_equal(numbered_profile_state(&h, 2), n >= 6 ? 1 : 0);
         harness_stop(&h);
         memory_storage_free(&memory);
     }
