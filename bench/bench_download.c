@@ -209,15 +209,7 @@ static int run_one(const char *name, const char *smdp_dir, size_t upp_len, enum 
     }
     snprintf(row->name, sizeof(row->name), "%s", name);
     row->upp_len = upp_len;
-    row->counts = meter->counts;
-    row->counts.apdus -= before.apdus;
-    row->counts.store_data -= before.store_data;
-    row->counts.apdu_bytes_up -= before.apdu_bytes_up;
-    row->counts.apdu_bytes_down -= before.apdu_bytes_down;
-    row->counts.http_requests -= before.http_requests;
-    row->counts.http_bytes_up -= before.http_bytes_up;
-    row->counts.http_bytes_down -= before.http_bytes_down;
-    row->counts.polls -= before.polls;
+    row->counts = bench_counts_since(&meter->counts, &before);
     row->mode = mode;
     for (i = requests_before; i < ipa_http_peer_request_count(f->http); i++)
         if (ipa_http_peer_request(f->http, i)->status != SGP32_OK) {

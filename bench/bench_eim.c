@@ -87,14 +87,7 @@ static int run_binding(enum sgp32_ipa_binding binding, struct eim_run *run)
         fprintf(stderr, "eim: the result was not accepted\n");
         goto out;
     }
-    run->counts = meter->counts;
-    run->counts.apdus -= before.apdus;
-    run->counts.store_data -= before.store_data;
-    run->counts.apdu_bytes_up -= before.apdu_bytes_up;
-    run->counts.apdu_bytes_down -= before.apdu_bytes_down;
-    run->counts.http_requests -= before.http_requests;
-    run->counts.http_bytes_up -= before.http_bytes_up;
-    run->counts.http_bytes_down -= before.http_bytes_down;
+    run->counts = bench_counts_since(&meter->counts, &before);
     run->up = run->down = 0;
     for (i = first_request, k = first_received; i < ipa_http_peer_request_count(f->http); i++) {
         const struct ipa_http_recorded *r = ipa_http_peer_request(f->http, i);

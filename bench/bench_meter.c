@@ -275,3 +275,17 @@ int bench_meter_run(struct bench_meter *meter, long max_polls)
     }
     return -1;
 }
+
+struct bench_counts bench_counts_since(const struct bench_counts *now, const struct bench_counts *before)
+{
+    struct bench_counts d = *now;
+    d.apdus -= before->apdus;
+    d.store_data -= before->store_data;
+    d.apdu_bytes_up -= before->apdu_bytes_up;
+    d.apdu_bytes_down -= before->apdu_bytes_down;
+    d.http_requests -= before->http_requests;
+    d.http_bytes_up -= before->http_bytes_up;
+    d.http_bytes_down -= before->http_bytes_down;
+    d.polls -= before->polls;
+    return d;
+}

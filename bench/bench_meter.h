@@ -53,5 +53,7 @@ void bench_meter_ipa_free(struct bench_meter *meter);
 /* Polls (measured owner) until the IPA is idle, FAILED polls included, advancing the fake clock by
  * each wait_ms: 0, or -1 if it is still busy after max_polls. */
 int bench_meter_run(struct bench_meter *meter, long max_polls);
+/* The counts from before to now (each field now - before): what one measured step cost. */
+struct bench_counts bench_counts_since(const struct bench_counts *now, const struct bench_counts *before);
 
 #endif
