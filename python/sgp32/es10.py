@@ -218,15 +218,7 @@ class Es10Session(_lib.Closable):
     def call(self, request: bytes, response_types: Sequence[str]) -> Any:
         """transceive() and decode the answer as the first of ``response_types`` that fits (e.g. the
         SGP.32 type, then the SGP.22 one of a consumer eUICC)."""
-        answer = self.transceive(request)
-        error: Optional[DecodeError] = None
-        for type_name in response_types:
-            try:
-                return codec.decode(type_name, answer)
-            except DecodeError as failure:
-                error = error or failure
-        assert error is not None
-        raise error
+        return self._decoded(self.transceive(request), False, response_types)
 
     # -- plumbing of the typed functions
     def _check(self, status: int, function: str, answer: bytes = b"") -> None:
