@@ -43,27 +43,13 @@ static int teardown(void **state)
 /* The fixture eIM's AddInitialEimRequest, with trustedCertificateTls [6] added when tls is given. */
 static void add_initial_eim(struct ipa_fixture *f, const uint8_t *tls, size_t tls_len)
 {
-    struct sgp32_eim_configuration config;
     struct sgp32_eim_buffer request = {NULL, 0};
     struct sgp32_der_writer w;
     const uint8_t *list, *entry, *v;
     size_t list_len, entry_len, v_len;
-    uint8_t spki[200], *answer = NULL;
-    size_t spki_len = 0, answer_len = 0;
-    char path[600];
-    FILE *file;
-    ipa_fixture_pki_path(f, "eim/sign.pub.der", path, sizeof(path));
-    file = fopen(path, "rb");
-    assert_non_null(file);
-    spki_len = fread(spki, 1, sizeof(spki), file);
-    fclose(file);
-    memset(&config, 0, sizeof(config));
-    config.eim_id = f->eim_id;
-    config.eim_fqdn = f->eim_fqdn;
-    config.has_counter_value = 1;
-    config.public_key_spki = spki;
-    config.public_key_spki_len = spki_len;
-    assert_int_equal(sgp32_eim_add_initial_eim_request(&config, &request), SGP32_OK);
+    uint8_t *answer = NULL;
+    size_t answer_len = 0;
+    assert_int_equal(ipa_fixture_eim_configuration(f, f->eim_id, 0, 1, &request), SGP32_OK);
     /* BF57 { A0 { 30 { fields } } } -> BF57 { A0 { 30 { fields, A6 { A1 certificate } } } } */
     assert_true(sgp32_der_find_element(request.data, request.len, 0xA0, &list, &list_len));
     assert_true(sgp32_der_find_element(list, list_len, 0x30, &entry, &entry_len));
