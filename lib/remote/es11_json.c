@@ -156,17 +156,11 @@ enum sgp32_status sgp32_es11_parse_request(const struct sgp32_remote_incoming *i
                                            enum sgp32_es11_function *function, union sgp32_es11_request *request,
                                            void **storage, struct sgp32_remote_result *result)
 {
-    const struct sgp32_json_function *info = NULL;
-    enum sgp32_status st;
-
-    sgp32_remote_result_clear(result);
-    if (incoming == NULL || function == NULL || request == NULL || storage == NULL)
-        return SGP32_ERR_INVALID_ARGUMENT;
-    *storage = NULL;
-    memset(request, 0, sizeof(*request));
-    st = sgp32_remote_json_parse_incoming(&es11, incoming, &info, request, storage, result);
-    if (info != NULL)
-        *function = (enum sgp32_es11_function)info->function;
+    int found = 0;
+    enum sgp32_status st = sgp32_remote_json_parse_incoming(&es11, incoming, function != NULL ? &found : NULL, request,
+                                                            request != NULL ? sizeof(*request) : 0, storage, result);
+    if (found != 0)
+        *function = (enum sgp32_es11_function)found;
     return st;
 }
 

@@ -139,17 +139,12 @@ enum sgp32_status sgp32_es9plus_parse_request(const struct sgp32_remote_incoming
                                               union sgp32_es9plus_request *request, void **storage,
                                               struct sgp32_remote_result *result)
 {
-    const struct sgp32_json_function *info = NULL;
-    enum sgp32_status st;
-
-    sgp32_remote_result_clear(result);
-    if (incoming == NULL || function == NULL || request == NULL || storage == NULL)
-        return SGP32_ERR_INVALID_ARGUMENT;
-    *storage = NULL;
-    memset(request, 0, sizeof(*request));
-    st = sgp32_remote_json_parse_incoming(&es9plus, incoming, &info, request, storage, result);
-    if (info != NULL)
-        *function = (enum sgp32_es9plus_function)info->function;
+    int found = 0;
+    enum sgp32_status st =
+        sgp32_remote_json_parse_incoming(&es9plus, incoming, function != NULL ? &found : NULL, request,
+                                         request != NULL ? sizeof(*request) : 0, storage, result);
+    if (found != 0)
+        *function = (enum sgp32_es9plus_function)found;
     return st;
 }
 

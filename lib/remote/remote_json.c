@@ -525,27 +525,33 @@ enum sgp32_status sgp32_remote_json_parse_answer(const struct sgp32_remote_answe
 }
 
 enum sgp32_status sgp32_remote_json_parse_incoming(const struct sgp32_json_interface *api,
-                                                   const struct sgp32_remote_incoming *incoming,
-                                                   const struct sgp32_json_function **function, void *values,
-                                                   void **storage, struct sgp32_remote_result *result)
+                                                   const struct sgp32_remote_incoming *incoming, int *function,
+                                                   void *values, size_t values_size, void **storage,
+                                                   struct sgp32_remote_result *result)
 {
+    const struct sgp32_json_function *found = NULL;
     size_t prefix = strlen(api->path_prefix), i;
     cJSON *root = NULL;
     enum sgp32_status st;
 
-    *function = NULL;
+    sgp32_remote_result_clear(result);
+    if (incoming == NULL || function == NULL || values == NULL || storage == NULL)
+        return SGP32_ERR_INVALID_ARGUMENT;
+    *storage = NULL;
+    memset(values, 0, values_size);
     for (i = 0; incoming->path != NULL && strncmp(incoming->path, api->path_prefix, prefix) == 0 && i < api->count;
          i++) {
         if (strcmp(incoming->path + prefix, api->functions[i].name) == 0)
-            *function = &api->functions[i];
+            found = &api->functions[i];
     }
-    if (*function == NULL)
+    if (found == NULL)
         return sgp32_remote_fail(result, SGP32_ERR_NOT_FOUND, "unknown path", incoming->path);
+    *function = found->function;
     st = sgp32_remote_check_incoming(incoming, SGP32_REMOTE_MEDIA_TYPE_JSON, result);
     if (st == SGP32_OK)
         st = sgp32_remote_json_parse_text(incoming->body, incoming->body_len, &root, result);
     if (st == SGP32_OK)
-        st = sgp32_remote_json_read_fields(root, &(*function)->request, values, storage, result);
+        st = sgp32_remote_json_read_fields(root, &found->request, values, storage, result);
     cJSON_Delete(root);
     return st;
 }

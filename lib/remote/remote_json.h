@@ -105,12 +105,14 @@ enum sgp32_status sgp32_remote_json_build_request(const struct sgp32_json_interf
 enum sgp32_status sgp32_remote_json_parse_answer(const struct sgp32_remote_answer *answer,
                                                  const struct sgp32_json_message_spec *spec, void *values,
                                                  void **storage, struct sgp32_remote_result *result, cJSON **root);
-/* Server: finds the function from the request path, checks the request headers and reads its fields.
- * SGP32_ERR_NOT_FOUND for an unknown path. */
+/* Server: finds the function from the request path (*function its number once found, even if the
+ * request is then refused), checks the request headers and reads its fields into values (values_size
+ * bytes, cleared first). SGP32_ERR_NOT_FOUND for an unknown path. The body of every binding's
+ * sgp32_<binding>_parse_request(). */
 enum sgp32_status sgp32_remote_json_parse_incoming(const struct sgp32_json_interface *api,
-                                                   const struct sgp32_remote_incoming *incoming,
-                                                   const struct sgp32_json_function **function, void *values,
-                                                   void **storage, struct sgp32_remote_result *result);
+                                                   const struct sgp32_remote_incoming *incoming, int *function,
+                                                   void *values, size_t values_size, void **storage,
+                                                   struct sgp32_remote_result *result);
 /* Server: a JSON answer, the failure form when failure != NULL (its execution_status must be "Failed"
  * or "Expired"), else success with the fields of spec from values; extra (may be NULL) adds members
  * the table cannot describe to a success. */
