@@ -38,6 +38,45 @@ enum sgp32_status smdp_read_file(const char *path, struct smdp_blob *blob)
     return blob->len == (size_t)size ? SGP32_OK : SGP32_ERR_STORAGE;
 }
 
+enum sgp32_status smdp_core_load_pki(const char *pki_dir, const char *address, struct smdp_core **core, char *unread,
+                                     size_t unread_cap)
+{
+    static const char *const files[5] = {"ci/ci.cert.der", "smdp/auth.cert.der", "smdp/auth.key.pem",
+                                         "smdp/pb.cert.der", "smdp/pb.key.pem"};
+    struct smdp_blob blobs[5];
+    struct smdp_core_credentials credentials;
+    char path[1024];
+    enum sgp32_status status = SGP32_OK;
+    size_t i;
+    memset(blobs, 0, sizeof(blobs));
+    if (unread != NULL && unread_cap > 0)
+        unread[0] = '\0';
+    for (i = 0; i < 5 && status == SGP32_OK; i++) {
+        snprintf(path, sizeof(path), "%s/%s", pki_dir, files[i]);
+        status = smdp_read_file(path, &blobs[i]);
+        if (status != SGP32_OK && unread != NULL && unread_cap > 0)
+            snprintf(unread, unread_cap, "%s", path);
+    }
+    if (status == SGP32_OK) {
+        memset(&credentials, 0, sizeof(credentials));
+        credentials.ci_certificate = blobs[0].data;
+        credentials.ci_certificate_len = blobs[0].len;
+        credentials.auth_certificate = blobs[1].data;
+        credentials.auth_certificate_len = blobs[1].len;
+        credentials.auth_key = blobs[2].data;
+        credentials.auth_key_len = blobs[2].len;
+        credentials.pb_certificate = blobs[3].data;
+        credentials.pb_certificate_len = blobs[3].len;
+        credentials.pb_key = blobs[4].data;
+        credentials.pb_key_len = blobs[4].len;
+        credentials.address = address;
+        status = smdp_core_new(&credentials, core);
+    }
+    for (i = 0; i < 5; i++)
+        free(blobs[i].data);
+    return status;
+}
+
 static enum sgp32_status copy_blob(struct smdp_blob *blob, const uint8_t *data, size_t len)
 {
     if (data == NULL || len == 0)

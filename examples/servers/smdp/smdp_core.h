@@ -71,6 +71,12 @@ enum sgp32_status smdp_core_new(const struct smdp_core_credentials *credentials,
 void smdp_core_free(struct smdp_core *core);
 /* Reads a whole file (certificates and keys for the credentials). */
 enum sgp32_status smdp_read_file(const char *path, struct smdp_blob *blob);
+/* smdp_core_new with the credentials of a test PKI curve directory (the layout of
+ * examples/pki/sgp32-test-pki, docs/test-pki.md): the CI certificate, DPauth and DPpb certificates
+ * and keys (SGP.22 4.5.2). When a file cannot be read, its path is left in unread[unread_cap] (if
+ * not NULL; "" for any other failure). */
+enum sgp32_status smdp_core_load_pki(const char *pki_dir, const char *address, struct smdp_core **core, char *unread,
+                                     size_t unread_cap);
 
 /* One download. expected_matching_id: NULL accepts any (or none). */
 enum sgp32_status smdp_session_new(struct smdp_core *core, const char *expected_matching_id,

@@ -51,42 +51,15 @@ static int parse_options(int argc, char **argv, struct options *o)
     return rc;
 }
 
-/* DPauth and DPpb certificates and keys, the CI certificate (SGP.22 4.5.2), from the test PKI layout
- * of examples/pki/sgp32-test-pki (docs/test-pki.md). */
+/* The credentials of the test PKI (smdp_core_load_pki); 0 after a message. */
 static int load_core(const struct options *o, const char *address, struct smdp_core **core)
 {
-    static const char *const files[5] = {"ci/ci.cert.der", "smdp/auth.cert.der", "smdp/auth.key.pem",
-                                         "smdp/pb.cert.der", "smdp/pb.key.pem"};
-    struct smdp_blob blobs[5];
-    struct smdp_core_credentials credentials;
-    char path[1024];
-    enum sgp32_status status = SGP32_OK;
-    size_t i;
-    memset(blobs, 0, sizeof(blobs));
-    for (i = 0; i < 5 && status == SGP32_OK; i++) {
-        snprintf(path, sizeof(path), "%s/%s", o->common.pki, files[i]);
-        status = smdp_read_file(path, &blobs[i]);
-        if (status != SGP32_OK)
-            fprintf(stderr, "sgp32-smdp: cannot read %s\n", path);
-    }
-    if (status == SGP32_OK) {
-        credentials.ci_certificate = blobs[0].data;
-        credentials.ci_certificate_len = blobs[0].len;
-        credentials.auth_certificate = blobs[1].data;
-        credentials.auth_certificate_len = blobs[1].len;
-        credentials.auth_key = blobs[2].data;
-        credentials.auth_key_len = blobs[2].len;
-        credentials.pb_certificate = blobs[3].data;
-        credentials.pb_certificate_len = blobs[3].len;
-        credentials.pb_key = blobs[4].data;
-        credentials.pb_key_len = blobs[4].len;
-        credentials.address = address;
-        status = smdp_core_new(&credentials, core);
-        if (status != SGP32_OK)
-            fprintf(stderr, "sgp32-smdp: SM-DP+ credentials: %s\n", sgp32_strerror(status));
-    }
-    for (i = 0; i < 5; i++)
-        free(blobs[i].data);
+    char unread[1024];
+    enum sgp32_status status = smdp_core_load_pki(o->common.pki, address, core, unread, sizeof(unread));
+    if (status != SGP32_OK && unread[0] != '\0')
+        fprintf(stderr, "sgp32-smdp: cannot read %s\n", unread);
+    else if (status != SGP32_OK)
+        fprintf(stderr, "sgp32-smdp: SM-DP+ credentials: %s\n", sgp32_strerror(status));
     return status == SGP32_OK;
 }
 
