@@ -321,8 +321,7 @@ void e2e_install_eim(const struct e2e_eim *eim)
     cJSON *json = NULL;
     const char *text;
     uint8_t *request, *answer = NULL;
-    size_t request_len, answer_len = 0, len, value_len;
-    const uint8_t *element, *value;
+    size_t request_len, answer_len = 0;
     assert_int_equal(e2e_rest(&eim->process, "GET", "/api/eim", NULL, &json), 200);
     text = string_of(json, "addInitialEimRequest");
     assert_non_null(text);
@@ -332,14 +331,7 @@ void e2e_install_eim(const struct e2e_eim *eim)
     cJSON_Delete(json);
     assert_int_equal(sgp32_ipa_add_initial_eim(e2e.ipa, request, request_len, &answer, &answer_len), SGP32_OK);
     free(request);
-    /* AddInitialEimResponse BF57 { A0 { 84 associationToken } } */
-    element = der_child(answer, answer_len, 0xA0, &len);
-    assert_non_null(element);
-    element = der_child(element, len, 0x84, &len);
-    assert_non_null(element);
-    value = der_value(element, len, &value_len);
-    assert_int_equal(value_len, 1);
-    e2e.association_token = value[0];
+    e2e.association_token = association_token_of(answer, answer_len);
     sgp32_buffer_free(answer);
     e2e_register_device(eim, e2e.association_token);
 }

@@ -272,3 +272,16 @@ const uint8_t *der_child(const uint8_t *der, size_t len, uint32_t tag, size_t *c
     }
     return NULL;
 }
+
+uint8_t association_token_of(const uint8_t *answer, size_t len)
+{
+    size_t element_len, value_len;
+    const uint8_t *element = der_child(answer, len, 0xA0, &element_len), *value;
+    assert_non_null(element);
+    element = der_child(element, element_len, 0x84, &element_len);
+    assert_non_null(element);
+    value = der_value(element, element_len, &value_len);
+    assert_non_null(value);
+    assert_int_equal(value_len, 1);
+    return value[0];
+}

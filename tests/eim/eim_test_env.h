@@ -53,5 +53,7 @@ size_t der_append(uint8_t *out, size_t at, size_t cap, uint32_t tag, const uint8
 /* The child of a constructed element with `tag` (0: the first), its whole element; NULL if none. */
 const uint8_t *der_child(const uint8_t *der, size_t len, uint32_t tag, size_t *child_len);
 const uint8_t *der_value(const uint8_t *element, size_t len, size_t *value_len);
+/* The associationToken of an AddInitialEimResponse BF57 { A0 { 84 associationToken } } (one byte). */
+uint8_t association_token_of(const uint8_t *answer, size_t len);
 
 #endif

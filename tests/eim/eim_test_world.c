@@ -81,8 +81,7 @@ int eim_world_setup(void **state)
 {
     cJSON *json = NULL;
     uint8_t *request, *answer;
-    size_t request_len, answer_len, len, value_len;
-    const uint8_t *element, *value;
+    size_t request_len, answer_len;
     char path[256], *certificate_b64, body[4096];
     long token;
     FILE *file;
@@ -109,14 +108,7 @@ int eim_world_setup(void **state)
     assert_int_equal(sgp32_der_validate(sgp32_codec_type_find("AddInitialEimRequest"), request, request_len), SGP32_OK);
     card_command(&world.card, request, request_len, &answer, &answer_len);
     free(request);
-    /* AddInitialEimResponse BF57 { A0 { 84 associationToken } } */
-    element = der_child(answer, answer_len, 0xA0, &len);
-    assert_non_null(element);
-    element = der_child(element, len, 0x84, &len);
-    assert_non_null(element);
-    value = der_value(element, len, &value_len);
-    assert_int_equal(value_len, 1);
-    token = value[0];
+    token = association_token_of(answer, answer_len);
     sgp32_buffer_free(answer);
     env_pki_path(path, sizeof(path), "euicc/euicc.cert.der");
     file = fopen(path, "rb");
