@@ -20,6 +20,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "eim_der.h"
 #include "eim_server.h"
 #include "remote/es9plus_json.h"
 #include "remote/remote_json.h"
@@ -115,47 +116,17 @@ static enum sgp32_status es9_call(struct eim_relay *relay, const char *address, 
     return status;
 }
 
-/* tag L { parts... } into a new buffer (a BPP may be large: lengths up to 4 octets). */
-static uint8_t *wrap(uint32_t tag, const struct sgp32_bytes *parts, size_t count, size_t *out_len)
-{
-    size_t inner = 0, i, n = 0;
-    uint8_t *out;
-    for (i = 0; i < count; i++)
-        inner += parts[i].len;
-    out = malloc(inner + 8);
-    if (out == NULL)
-        return NULL;
-    if (tag > 0xFF)
-        out[n++] = (uint8_t)(tag >> 8);
-    out[n++] = (uint8_t)tag;
-    if (inner < 0x80) {
-        out[n++] = (uint8_t)inner;
-    } else {
-        size_t octets = inner < 0x100 ? 1 : inner < 0x10000 ? 2 : inner < 0x1000000 ? 3 : 4, k;
-        out[n++] = (uint8_t)(0x80 | octets);
-        for (k = octets; k > 0; k--)
-            out[n++] = (uint8_t)(inner >> (8 * (k - 1)));
-    }
-    for (i = 0; i < count; i++) {
-        if (parts[i].len > 0)
-            memcpy(out + n, parts[i].data, parts[i].len);
-        n += parts[i].len;
-    }
-    *out_len = n;
-    return out;
-}
-
 /* Answers tag { A0 { parts } }: the ok alternative, [0] of the answer's CHOICE. */
 static void answer_ok(struct sgp32_remote_response *response, uint32_t tag, const struct sgp32_bytes *parts,
                       size_t count)
 {
     size_t sequence_len = 0, message_len = 0;
-    uint8_t *sequence = wrap(0xA0, parts, count, &sequence_len), *message = NULL;
+    uint8_t *sequence = eim_der_wrap(0xA0, parts, count, &sequence_len), *message = NULL;
     struct sgp32_bytes whole;
     whole.data = sequence;
     whole.len = sequence_len;
     if (sequence != NULL)
-        message = wrap(tag, &whole, 1, &message_len);
+        message = eim_der_wrap(tag, &whole, 1, &message_len);
     if (message != NULL)
         eim_esipa_answer(response, message, message_len);
     else
@@ -335,7 +306,7 @@ static void session_call(struct eim_server *server, uint32_t tag, const uint8_t 
         function = SGP32_ES9PLUS_CANCEL_SESSION;
         codes = cancel_codes;
         if (inner.data != NULL)
-            retagged = wrap(0xBF41, &inner, 1, &retagged_len);
+            retagged = eim_der_wrap(0xBF41, &inner, 1, &retagged_len);
         request.cancel_session.transaction_id = tid;
         request.cancel_session.cancel_session_response.data = retagged;
         request.cancel_session.cancel_session_response.len = retagged_len;
