@@ -90,12 +90,6 @@ void client_stop(void)
     curl_client = NULL;
 }
 
-static enum sgp32_status run(const struct sgp32_http_request *request, struct sgp32_remote_body *body,
-                             struct sgp32_http_result *result)
-{
-    return test_https_run(&http_client, request, body, result, STEP_TIMEOUT_MS);
-}
-
 /* The JSON binding's side of esipa_call(): the request converted by lib/remote (esipa_json.h), the
  * eIM's JSON answer converted back to the EsipaMessageFromEimToIpa bytes the ASN.1 binding gives. */
 static int esipa_call_json(const struct server_process *eim, const uint8_t *message, size_t len, uint8_t **answer,
@@ -112,15 +106,11 @@ static int esipa_call_json(const struct server_process *eim, const uint8_t *mess
     uint8_t *converted = NULL;
     size_t converted_len = 0;
     int http_status = -1;
-    memset(&result, 0, sizeof(result));
     sgp32_remote_result_clear(&remote);
     assert_int_equal(sgp32_esipa_json_build_request(&endpoint, message, len, &kind, &request), SGP32_OK);
-    sgp32_remote_body_init(&body, 8u * 1024u * 1024u);
-    status = run(&request.http, &body, &result);
-    sgp32_remote_request_release(&request);
+    status = test_remote_run(&http_client, &request, 8u * 1024u * 1024u, &body, &result, &received, STEP_TIMEOUT_MS);
     if (status == SGP32_OK) {
         http_status = result.http_status;
-        received = sgp32_remote_answer_of(&result, &body);
         if (http_status == 200 || http_status == 204) {
             /* a JSON answer of the request's function with a success header (or 204) */
             status =
@@ -163,14 +153,10 @@ int esipa_call(const struct server_process *eim, const uint8_t *message, size_t 
     *answer_len = 0;
     if (env_esipa_json)
         return esipa_call_json(eim, message, len, answer, answer_len);
-    memset(&result, 0, sizeof(result));
     assert_int_equal(sgp32_esipa_asn1_build_request(&endpoint, message, len, &kind, &request), SGP32_OK);
-    sgp32_remote_body_init(&body, 4u * 1024u * 1024u);
-    status = run(&request.http, &body, &result);
-    sgp32_remote_request_release(&request);
+    status = test_remote_run(&http_client, &request, 4u * 1024u * 1024u, &body, &result, &received, STEP_TIMEOUT_MS);
     if (status == SGP32_OK) {
         http_status = result.http_status;
-        received = sgp32_remote_answer_of(&result, &body);
         if (http_status == 200 || http_status == 204) {
             /* the answer is a well-formed EsipaMessageFromEimToIpa with the right headers */
             assert_int_equal(sgp32_esipa_asn1_parse_response(&received, &kind, NULL, &remote), SGP32_OK);

@@ -134,15 +134,7 @@ enum sgp32_status https_run(const struct sgp32_http_request *request, struct sgp
 enum sgp32_status remote_run(struct sgp32_remote_request *built, size_t body_cap, struct sgp32_remote_body *body,
                              struct sgp32_http_result *http_result, struct sgp32_remote_answer *answer)
 {
-    enum sgp32_status status;
-    memset(http_result, 0, sizeof(*http_result));
-    memset(answer, 0, sizeof(*answer));
-    sgp32_remote_body_init(body, body_cap);
-    status = https_run(&built->http, body, http_result);
-    sgp32_remote_request_release(built);
-    if (status == SGP32_OK)
-        *answer = sgp32_remote_answer_of(http_result, body);
-    return status;
+    return test_remote_run(&http_client, built, body_cap, body, http_result, answer, STEP_TIMEOUT_MS);
 }
 
 enum sgp32_status es9_call(const struct server_process *server, enum sgp32_es9plus_function function,

@@ -54,6 +54,22 @@ enum sgp32_status test_https_run(const struct sgp32_http_client *client, const s
     return result->status;
 }
 
+enum sgp32_status test_remote_run(const struct sgp32_http_client *client, struct sgp32_remote_request *built,
+                                  size_t body_cap, struct sgp32_remote_body *body,
+                                  struct sgp32_http_result *http_result, struct sgp32_remote_answer *answer,
+                                  uint32_t timeout_ms)
+{
+    enum sgp32_status status;
+    memset(http_result, 0, sizeof(*http_result));
+    memset(answer, 0, sizeof(*answer));
+    sgp32_remote_body_init(body, body_cap);
+    status = test_https_run(client, &built->http, body, http_result, timeout_ms);
+    sgp32_remote_request_release(built);
+    if (status == SGP32_OK)
+        *answer = sgp32_remote_answer_of(http_result, body);
+    return status;
+}
+
 int test_https_request(const struct sgp32_http_client *client, const char *address, const char *method,
                        const char *path, const char *content_type, const char *admin_protocol, const uint8_t *body,
                        size_t body_len, struct sgp32_remote_body *collected, size_t cap, uint32_t timeout_ms)

@@ -21,6 +21,13 @@ void test_https_client_new(const char *ca_file, uint32_t timeout_ms, struct sgp3
  * (then cancels: SGP32_ERR_TIMEOUT); the transport status. */
 enum sgp32_status test_https_run(const struct sgp32_http_client *client, const struct sgp32_http_request *request,
                                  struct sgp32_remote_body *body, struct sgp32_http_result *result, uint32_t timeout_ms);
+/* Runs a request built by lib/remote (ES9+, ES11, ESipa) with test_https_run, at most body_cap answer
+ * bytes, and releases it: the transport status; on SGP32_OK *answer refers into *body
+ * (sgp32_remote_body_release by the caller in any case). */
+enum sgp32_status test_remote_run(const struct sgp32_http_client *client, struct sgp32_remote_request *built,
+                                  size_t body_cap, struct sgp32_remote_body *body,
+                                  struct sgp32_http_result *http_result, struct sgp32_remote_answer *answer,
+                                  uint32_t timeout_ms);
 /* A raw request to https://<address><path> with the Content-Type and X-Admin-Protocol headers (each
  * left out when NULL), run with test_https_run; the answer body collected into *collected (at most cap
  * bytes; sgp32_remote_body_release by the caller in any case): the HTTP status, or -1. */
