@@ -7,8 +7,9 @@
  * a memory storage (tests/ipa/support) and the real clock. The operator's side is the servers' REST
  * APIs (libcurl easy handle, cJSON).
  *
- * Processes, PKI, card and HTTP helpers come from tests/eim/eim_test_env.c; the storage, log and
- * event collectors from tests/ipa/support/ipa_host.c.
+ * Processes, PKI, card and HTTP helpers come from tests/eim/eim_test_env.c over tests/support
+ * (server_process.c, test_card.c, test_https.c); the storage, log and event collectors from
+ * tests/ipa/support/ipa_host.c.
  */
 #ifndef SGP32_TESTS_E2E_ENV_H
 #define SGP32_TESTS_E2E_ENV_H
