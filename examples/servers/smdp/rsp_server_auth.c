@@ -13,15 +13,8 @@
 enum sgp32_status rsp_server_sign(struct sgp32_crypto_rng *rng, struct sgp32_ec_key *key, const uint8_t *part1,
                                   size_t len1, const uint8_t *part2, size_t len2, struct dbuf *b)
 {
-    struct sgp32_sha256 hash;
     uint8_t digest[SGP32_SHA256_SIZE], signature[SGP32_ECDSA_RAW_SIZE];
-    enum sgp32_status status = sgp32_sha256_init(&hash);
-    if (status == SGP32_OK)
-        status = sgp32_sha256_update(&hash, part1, len1);
-    if (status == SGP32_OK && len2 > 0)
-        status = sgp32_sha256_update(&hash, part2, len2);
-    if (status == SGP32_OK)
-        status = sgp32_sha256_final(&hash, digest);
+    enum sgp32_status status = smdp_digest_parts(part1, len1, part2, len2, digest);
     if (status == SGP32_OK)
         status = sgp32_ecdsa_sign_digest(key, rng, digest, signature);
     if (status == SGP32_OK)

@@ -257,23 +257,30 @@ static void auth_credentials(struct smdp_core *core, struct rsp_server_credentia
     c->address = core->address;
 }
 
-enum sgp32_status smdp_verify_parts(const uint8_t *cert, size_t cert_len, const uint8_t *part1, size_t len1,
-                                    const uint8_t *part2, size_t len2, const struct tlv *signature)
+enum sgp32_status smdp_digest_parts(const uint8_t *part1, size_t len1, const uint8_t *part2, size_t len2,
+                                    uint8_t digest[SGP32_SHA256_SIZE])
 {
     struct sgp32_sha256 hash;
-    struct sgp32_x509_cert parsed;
-    struct sgp32_ec_key key;
-    uint8_t digest[SGP32_SHA256_SIZE];
-    enum sgp32_status status;
-    if (signature->tag != 0x5F37 || signature->len != SGP32_ECDSA_RAW_SIZE)
-        return SGP32_ERR_DECODE;
-    status = sgp32_sha256_init(&hash);
+    enum sgp32_status status = sgp32_sha256_init(&hash);
     if (status == SGP32_OK)
         status = sgp32_sha256_update(&hash, part1, len1);
     if (status == SGP32_OK && len2 > 0)
         status = sgp32_sha256_update(&hash, part2, len2);
     if (status == SGP32_OK)
         status = sgp32_sha256_final(&hash, digest);
+    return status;
+}
+
+enum sgp32_status smdp_verify_parts(const uint8_t *cert, size_t cert_len, const uint8_t *part1, size_t len1,
+                                    const uint8_t *part2, size_t len2, const struct tlv *signature)
+{
+    struct sgp32_x509_cert parsed;
+    struct sgp32_ec_key key;
+    uint8_t digest[SGP32_SHA256_SIZE];
+    enum sgp32_status status;
+    if (signature->tag != 0x5F37 || signature->len != SGP32_ECDSA_RAW_SIZE)
+        return SGP32_ERR_DECODE;
+    status = smdp_digest_parts(part1, len1, part2, len2, digest);
     if (status == SGP32_OK)
         status = sgp32_x509_parse(&parsed, cert, cert_len);
     if (status != SGP32_OK)

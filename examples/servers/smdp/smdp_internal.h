@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "crypto/ec.h"
+#include "crypto/hash.h"
 #include "crypto/rng.h"
 #include "crypto/x509.h"
 #include "smdp_core.h"
@@ -78,6 +79,9 @@ struct smdp_session {
     enum sgp32_curve curve;
 };
 
+/* SHA-256(part1 || part2), the digest every ECDSA signature of SGP.22 is made over (part2 may be empty). */
+enum sgp32_status smdp_digest_parts(const uint8_t *part1, size_t len1, const uint8_t *part2, size_t len2,
+                                    uint8_t digest[SGP32_SHA256_SIZE]);
 /* 5F37 40 <ECDSA-SHA256(part1 || part2)> appended to b. */
 enum sgp32_status smdp_sign_parts(struct smdp_core *core, struct sgp32_ec_key *key, const uint8_t *part1, size_t len1,
                                   const uint8_t *part2, size_t len2, struct dbuf *b);
