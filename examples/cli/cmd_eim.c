@@ -242,6 +242,44 @@ static int run_add_initial(struct cli_call *call, int argc, char **argv)
     return rc != 0 ? CLI_EXIT_FAILURE : cli_result_end(call);
 }
 
+/* ---- delete: an IoT eUICC forgets its eIMs only all at once (EuiccMemoryReset resetEimConfigData,
+ * SGP.32 5.9.5); one eIM goes by a deleteEim eCO of an eIM (an order at that eIM). */
+static int run_delete(struct cli_call *call, int argc, char **argv)
+{
+    int all = 0, rc;
+    const char *eim_id = NULL;
+    const struct cli_option options[] = {{"--all", NULL, &all}};
+    long eim_result = -1, immediate_result = -1;
+    enum sgp32_status st;
+    rc = cli_parse_args(call, argc, argv, options, 1, &eim_id, 0, 1, NULL);
+    if (rc == 0 && eim_id != NULL)
+        rc = cli_usage_error(call,
+                             "an eUICC deletes one eIM only by a deleteEim eCO from an eIM (queue it at the eIM); "
+                             "--all forgets every eIM",
+                             eim_id);
+    if (rc == 0 && !all)
+        rc = cli_usage_error(call, "say --all (every eIM configuration is reset)", NULL);
+    if (rc == 0)
+        rc = cli_connect(call);
+    if (rc != 0)
+        return rc;
+    st =
+        sgp32_es10_euicc_memory_reset_iot(call->es10, SGP32_ES10_RESET_EIM_CONFIG_DATA, &eim_result, &immediate_result);
+    /* resetResult (profiles) nothingToDelete is expected here: only the eIM part was asked for. */
+    if (st == SGP32_ERR_EUICC_RESULT && sgp32_es10_last_error(call->es10)->es10_result == 1 && eim_result >= 0)
+        st = SGP32_OK;
+    if (st != SGP32_OK)
+        return cli_fail(call, "EuiccMemoryReset", st, 0xBF64);
+    if (eim_result != 0 && eim_result != 1)
+        return cli_fail(call, "EuiccMemoryReset resetEimResult", SGP32_ERR_EUICC_RESULT, 0);
+    cli_result_begin(call);
+    if (call->json)
+        printf("{\"resetEimResult\":%ld}", eim_result);
+    else
+        printf("eIM configuration: %s\n", eim_result == 0 ? "deleted" : "nothingToDelete");
+    return cli_result_end(call);
+}
+
 static const struct cli_subcommand eim_subcommands[] = {
     {"list", "[<eimId>]",
      "  the eIMs configured on the eUICC (GetEimConfigurationData), all or one. Text: eimId, FQDN,\n"
@@ -258,7 +296,12 @@ static const struct cli_subcommand eim_subcommands[] = {
      "  (associatedEimAlreadyExists).\n"
      "  JSON data: {\"response\": AddInitialEimResponse} (addInitialEimOk with the association tokens).\n",
      run_add_initial},
+    {"delete", "--all",
+     "  forgets every eIM configured on the eUICC (EuiccMemoryReset with resetEimConfigData). One eIM\n"
+     "  alone is deleted only by a deleteEim eCO from an eIM (queue it at that eIM), so `eim delete <id>`\n"
+     "  is refused (exit 2). JSON data: {\"resetEimResult\": 0 ok | 1 nothingToDelete}.\n",
+     run_delete},
 };
 
-const struct cli_family cli_family_eim = {"eim", "the eIM configuration (list, add the initial eIM)", eim_subcommands,
-                                          sizeof(eim_subcommands) / sizeof(eim_subcommands[0]), 0};
+const struct cli_family cli_family_eim = {"eim", "the eIM configuration (list, add the initial eIM, delete them all)",
+                                          eim_subcommands, sizeof(eim_subcommands) / sizeof(eim_subcommands[0]), 0};

@@ -183,6 +183,14 @@ check "eim add-initial from fields = from the file" [ "$(json_get "$work/eims.fi
 check "eim add-initial needs a file or --eim-id" [ "$(exit_code "$cli" --transport "softeuicc:$card" eim add-initial)" = 2 ]
 check "eim add-initial bad counter exits 2" [ "$(exit_code "$cli" --transport "softeuicc:$card" eim add-initial --eim-id x --counter -5)" = 2 ]
 check "eim add-initial bad key file exits 2" [ "$(exit_code "$cli" --transport "softeuicc:$card" eim add-initial --eim-id x --public-key 0102)" = 2 ]
+check "eim delete <id> is refused (exit 2)" [ "$(exit_code "$cli" --transport "softeuicc:$card" eim delete eIM)" = 2 ]
+on eim delete --all
+check "eim delete --all ok" ok
+check "eim delete --all: resetEimResult ok" [ "$(j 'd["data"]["resetEimResult"]')" = 0 ]
+on eim list
+check "eim list empty after delete --all" [ "$(j 'd["data"]["eims"]')" = "[]" ]
+on eim add-initial "$shared/vectors/sample_eim_cfg.AddInitialEimRequest.ber"
+check "eim add-initial again after delete --all" ok
 
 # memory reset, delete, preload
 on euicc reset --eim
