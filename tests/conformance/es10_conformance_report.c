@@ -52,7 +52,15 @@ static int read_reference(const char *path, char *text, size_t cap)
     len = fread(text, 1, cap - 1, file);
     fclose(file);
     text[len] = '\0';
-    return len < cap - 1 ? 0 : -1;
+    if (len >= cap - 1)
+        return -1;
+    /* The reference file starts with its license line ("# SPDX-..."): not part of the report. */
+    if (text[0] == '#') {
+        const char *end = strchr(text, '\n');
+        size_t skip = end != NULL ? (size_t)(end - text) + 1 : len;
+        memmove(text, text + skip, len - skip + 1);
+    }
+    return 0;
 }
 /* The 1-based number of the first line where a and b differ. */
 static unsigned first_difference(const char *a, const char *b)
