@@ -71,7 +71,8 @@ transport="softeuicc:$work/card"
 say card "EID $eid, bootstrap profile $bootstrap_iccid enabled"
 
 # The servers, on free ports, stopped by PID at the end.
-start_server() { # start_server <name> <args...>
+# (not in a command substitution: the PID must reach this shell's list for the cleanup)
+start_server() { # start_server <name> <args...>; sets $port
   name=$1
   shift
   "$@" --port-file "$work/$name.port" > "$work/$name.out" 2> "$work/$name.log" &
@@ -82,11 +83,13 @@ start_server() { # start_server <name> <args...>
     [ $i -lt 100 ] || fail "$name did not start"
     sleep 0.1
   done
-  cat "$work/$name.port"
+  port=$(cat "$work/$name.port")
 }
-smdp_port=$(start_server smdp "$bin/sgp32-smdp" --pki "$pki" --profiles "$shared/profiles")
+start_server smdp "$bin/sgp32-smdp" --pki "$pki" --profiles "$shared/profiles"
+smdp_port=$port
 say smdp "test SM-DP+ (ES9+) listening on 127.0.0.1:$smdp_port, serving the GSMA TS.48 test profiles"
-eim_port=$(start_server eim "$bin/sgp32-eim" --pki "$pki" --db "$work/eim.db" --smdp-ca "$pki/ci/ci.cert.pem")
+start_server eim "$bin/sgp32-eim" --pki "$pki" --db "$work/eim.db" --smdp-ca "$pki/ci/ci.cert.pem"
+eim_port=$port
 eim="https://127.0.0.1:$eim_port"
 say eim "test eIM (ESipa, REST API, SQLite) listening on 127.0.0.1:$eim_port"
 
@@ -112,8 +115,12 @@ if [ $json = 1 ]; then
   "$cli" --transport "$transport" --json ipa run --state "$work/ipa-state" --ca "$work/trust.pem" \
     --poll-interval 2 2> "$work/ipa.log" &
 else
+  # through a FIFO, so that $! is the host loop's PID (the stop below signals it), not sed's
+  mkfifo "$work/ipa.fifo"
+  sed -u 's/^/[ipa]  /' < "$work/ipa.fifo" &
+  pids="$pids $!"
   "$cli" --transport "$transport" ipa run --state "$work/ipa-state" --ca "$work/trust.pem" \
-    --poll-interval 2 2> "$work/ipa.log" | sed -u 's/^/[ipa]  /' &
+    --poll-interval 2 2> "$work/ipa.log" > "$work/ipa.fifo" &
 fi
 host=$!
 pids="$pids $host"
