@@ -2,6 +2,8 @@
 /* DER assembly for the eIM relay: eim_der.h. */
 #include "eim_der.h"
 
+#include "codec/der.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,4 +34,16 @@ uint8_t *eim_der_wrap(uint32_t tag, const struct sgp32_bytes *parts, size_t coun
     }
     *out_len = n;
     return out;
+}
+
+struct sgp32_bytes eim_der_part(const uint8_t *message, size_t len, uint32_t tag, int value_only)
+{
+    struct sgp32_bytes bytes = {NULL, 0};
+    int found = value_only ? sgp32_der_find_child(message, len, tag, &bytes.data, &bytes.len, NULL)
+                           : sgp32_der_find_element(message, len, tag, &bytes.data, &bytes.len);
+    if (!found) {
+        bytes.data = NULL;
+        bytes.len = 0;
+    }
+    return bytes;
 }

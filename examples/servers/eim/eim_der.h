@@ -16,4 +16,8 @@
  * above 0xFF is written as two octets (BF41). */
 uint8_t *eim_der_wrap(uint32_t tag, const struct sgp32_bytes *parts, size_t count, size_t *out_len);
 
+/* The first child of the element `message` with this tag: the whole child, or with value_only its
+ * value; {NULL, 0} when there is none (or the element is malformed). */
+struct sgp32_bytes eim_der_part(const uint8_t *message, size_t len, uint32_t tag, int value_only);
+
 #endif

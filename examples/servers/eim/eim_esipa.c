@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "codec/der.h"
 #include "eim_server.h"
 #include "remote/esipa_asn1.h"
 #include "sgp32/tlv.h"
@@ -31,22 +32,8 @@ const uint8_t *eim_tlv_value(const uint8_t *element, size_t len, size_t *value_l
 
 const uint8_t *eim_tlv_child(const uint8_t *der, size_t len, uint32_t tag, size_t *child_len)
 {
-    size_t value_len = 0, at = 0;
-    const uint8_t *value = eim_tlv_value(der, len, &value_len);
-    if (value == NULL)
-        return NULL;
-    while (at < value_len) {
-        struct sgp32_tlv_header header;
-        if (sgp32_tlv_parse_header(value + at, value_len - at, &header) != SGP32_OK ||
-            header.length == SGP32_TLV_INDEFINITE || header.length > value_len - at - header.header_len)
-            return NULL;
-        if (header.tag == tag || tag == 0) {
-            *child_len = header.header_len + header.length;
-            return value + at;
-        }
-        at += header.header_len + header.length;
-    }
-    return NULL;
+    const uint8_t *child = NULL;
+    return sgp32_der_find_element(der, len, tag, &child, child_len) ? child : NULL;
 }
 
 /* A small non-negative INTEGER element's value, -1 if it is not one. */

@@ -185,25 +185,6 @@ static const char *address_of(struct eim_server *server, const uint8_t *tid, siz
     return server->relay->default_smdp;
 }
 
-/* The child `tag` of message as bytes (element, or value when value_only). */
-static struct sgp32_bytes part(const uint8_t *message, size_t len, uint32_t tag, int value_only)
-{
-    struct sgp32_bytes bytes = {NULL, 0};
-    size_t child_len, value_len;
-    const uint8_t *child = eim_tlv_child(message, len, tag, &child_len), *value;
-    if (child == NULL)
-        return bytes;
-    if (!value_only) {
-        bytes.data = child;
-        bytes.len = child_len;
-        return bytes;
-    }
-    value = eim_tlv_value(child, child_len, &value_len);
-    bytes.data = value;
-    bytes.len = value != NULL ? value_len : 0;
-    return bytes;
-}
-
 /* 80 L tid as a part (in buffer). */
 static struct sgp32_bytes tid_element(const struct sgp32_bytes *tid, uint8_t buffer[18])
 {
@@ -223,14 +204,14 @@ static void initiate_authentication(struct eim_server *server, const uint8_t *me
     union sgp32_es9plus_request request;
     union sgp32_es9plus_response answer;
     struct sgp32_remote_result result;
-    struct sgp32_bytes address = part(message, len, 0x83, 1), parts[5];
+    struct sgp32_bytes address = eim_der_part(message, len, 0x83, 1), parts[5];
     char address_text[256];
     uint8_t tid[18];
     void *storage = NULL;
     enum sgp32_status status;
     memset(&request, 0, sizeof(request));
-    request.initiate_authentication.euicc_challenge = part(message, len, 0x81, 1);
-    request.initiate_authentication.euicc_info1 = part(message, len, 0xBF20, 0);
+    request.initiate_authentication.euicc_challenge = eim_der_part(message, len, 0x81, 1);
+    request.initiate_authentication.euicc_info1 = eim_der_part(message, len, 0xBF20, 0);
     if (address.data != NULL && address.len < sizeof(address_text)) {
         memcpy(address_text, address.data, address.len);
         address_text[address.len] = '\0';
@@ -274,7 +255,7 @@ static void session_call(struct eim_server *server, uint32_t tag, const uint8_t 
     union sgp32_es9plus_request request;
     union sgp32_es9plus_response answer;
     struct sgp32_remote_result result;
-    struct sgp32_bytes tid = part(message, len, 0x80, 1), parts[5];
+    struct sgp32_bytes tid = eim_der_part(message, len, 0x80, 1), parts[5];
     enum sgp32_es9plus_function function;
     const struct code_map *codes;
     char address_buffer[256];
@@ -293,15 +274,15 @@ static void session_call(struct eim_server *server, uint32_t tag, const uint8_t 
         function = SGP32_ES9PLUS_AUTHENTICATE_CLIENT;
         codes = authenticate_codes;
         request.authenticate_client.transaction_id = tid;
-        request.authenticate_client.authenticate_server_response = part(message, len, 0xBF38, 0);
+        request.authenticate_client.authenticate_server_response = eim_der_part(message, len, 0xBF38, 0);
     } else if (tag == 0xBF3A) {
         function = SGP32_ES9PLUS_GET_BOUND_PROFILE_PACKAGE;
         codes = bpp_codes;
         request.get_bound_profile_package.transaction_id = tid;
-        request.get_bound_profile_package.prepare_download_response = part(message, len, 0xBF21, 0);
+        request.get_bound_profile_package.prepare_download_response = eim_der_part(message, len, 0xBF21, 0);
     } else {
         /* cancelSessionResponse [1] IMPLICIT (automatic tags) replaces the BF41 of ES10b: put it back */
-        struct sgp32_bytes inner = part(message, len, 0xA1, 1);
+        struct sgp32_bytes inner = eim_der_part(message, len, 0xA1, 1);
         size_t retagged_len = 0;
         function = SGP32_ES9PLUS_CANCEL_SESSION;
         codes = cancel_codes;

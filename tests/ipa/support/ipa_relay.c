@@ -16,63 +16,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "eim_der.h"
 #include "ipa_eim.h"
 #include "ipa_smdp_internal.h"
 #include "remote/remote_json.h"
 #include "sgp32/tlv.h"
-
-/* A child of the element at message[0..len): the whole element, or its value with value_only. */
-static struct sgp32_bytes part(const uint8_t *message, size_t len, uint32_t tag, int value_only)
-{
-    struct sgp32_bytes bytes = {NULL, 0};
-    struct sgp32_tlv_header top, h;
-    size_t at, end;
-    if (sgp32_tlv_parse_header(message, len, &top) != SGP32_OK || top.length == SGP32_TLV_INDEFINITE ||
-        top.length > len - top.header_len)
-        return bytes;
-    end = top.header_len + top.length;
-    for (at = top.header_len; at < end; at += h.header_len + h.length) {
-        if (sgp32_tlv_parse_header(message + at, end - at, &h) != SGP32_OK || h.length == SGP32_TLV_INDEFINITE ||
-            h.length > end - at - h.header_len)
-            return bytes;
-        if (h.tag == tag) {
-            bytes.data = message + at + (value_only ? h.header_len : 0);
-            bytes.len = value_only ? h.length : h.header_len + h.length;
-            return bytes;
-        }
-    }
-    return bytes;
-}
-
-/* tag L { parts } (lengths up to 4 octets: a BPP may be large), malloc'd. */
-static uint8_t *wrap(uint32_t tag, const struct sgp32_bytes *parts, size_t count, size_t *out_len)
-{
-    size_t inner = 0, i, n = 0;
-    uint8_t *out;
-    for (i = 0; i < count; i++)
-        inner += parts[i].len;
-    out = malloc(inner + 8);
-    if (out == NULL)
-        return NULL;
-    if (tag > 0xFF)
-        out[n++] = (uint8_t)(tag >> 8);
-    out[n++] = (uint8_t)tag;
-    if (inner < 0x80) {
-        out[n++] = (uint8_t)inner;
-    } else {
-        size_t octets = inner < 0x100 ? 1 : inner < 0x10000 ? 2 : inner < 0x1000000 ? 3 : 4, k;
-        out[n++] = (uint8_t)(0x80 | octets);
-        for (k = octets; k > 0; k--)
-            out[n++] = (uint8_t)(inner >> (8 * (k - 1)));
-    }
-    for (i = 0; i < count; i++) {
-        if (parts[i].len > 0)
-            memcpy(out + n, parts[i].data, parts[i].len);
-        n += parts[i].len;
-    }
-    *out_len = n;
-    return out;
-}
 
 /* tag { 30 { parts } } */
 static void answer_ok(struct ipa_http_reply *reply, uint32_t tag, const struct sgp32_bytes *parts, size_t count)
@@ -80,10 +28,10 @@ static void answer_ok(struct ipa_http_reply *reply, uint32_t tag, const struct s
     size_t sequence_len = 0, message_len = 0;
     struct sgp32_bytes whole;
     uint8_t *message = NULL;
-    whole.data = wrap(0x30, parts, count, &sequence_len);
+    whole.data = eim_der_wrap(0x30, parts, count, &sequence_len);
     whole.len = sequence_len;
     if (whole.data != NULL)
-        message = wrap(tag, &whole, 1, &message_len);
+        message = eim_der_wrap(tag, &whole, 1, &message_len);
     if (message != NULL)
         ipa_eim_reply(reply, message, message_len);
     else
@@ -156,14 +104,14 @@ static void initiate_authentication(struct ipa_smdp *smdp, const uint8_t *messag
     union sgp32_es9plus_request request;
     union sgp32_es9plus_response answer;
     struct sgp32_remote_result result;
-    struct sgp32_bytes address = part(message, len, 0x83, 1), parts[5];
+    struct sgp32_bytes address = eim_der_part(message, len, 0x83, 1), parts[5];
     const char *own = ipa_smdp_address(smdp);
     uint8_t tid[18];
     void *storage = NULL;
     enum sgp32_status status;
     memset(&request, 0, sizeof(request));
-    request.initiate_authentication.euicc_challenge = part(message, len, 0x81, 1);
-    request.initiate_authentication.euicc_info1 = part(message, len, 0xBF20, 0);
+    request.initiate_authentication.euicc_challenge = eim_der_part(message, len, 0x81, 1);
+    request.initiate_authentication.euicc_info1 = eim_der_part(message, len, 0xBF20, 0);
     /* smdpAddress left out: the eIM's own choice (here: the one SM-DP+ there is) */
     if (address.data == NULL) {
         address.data = (const uint8_t *)own;
@@ -196,7 +144,7 @@ static void session_call(struct ipa_smdp *smdp, uint32_t tag, const uint8_t *mes
     union sgp32_es9plus_request request;
     union sgp32_es9plus_response answer;
     struct sgp32_remote_result result;
-    struct sgp32_bytes tid = part(message, len, 0x80, 1), parts[5];
+    struct sgp32_bytes tid = eim_der_part(message, len, 0x80, 1), parts[5];
     enum sgp32_es9plus_function function;
     const struct code_map *codes;
     uint8_t tid_buffer[18], *retagged = NULL;
@@ -212,20 +160,20 @@ static void session_call(struct ipa_smdp *smdp, uint32_t tag, const uint8_t *mes
         function = SGP32_ES9PLUS_AUTHENTICATE_CLIENT;
         codes = authenticate_codes;
         request.authenticate_client.transaction_id = tid;
-        request.authenticate_client.authenticate_server_response = part(message, len, 0xBF38, 0);
+        request.authenticate_client.authenticate_server_response = eim_der_part(message, len, 0xBF38, 0);
     } else if (tag == 0xBF3A) {
         function = SGP32_ES9PLUS_GET_BOUND_PROFILE_PACKAGE;
         codes = bpp_codes;
         request.get_bound_profile_package.transaction_id = tid;
-        request.get_bound_profile_package.prepare_download_response = part(message, len, 0xBF21, 0);
+        request.get_bound_profile_package.prepare_download_response = eim_der_part(message, len, 0xBF21, 0);
     } else {
         /* cancelSessionResponse [1] (automatic tagging, IMPLICIT) replaced ES10b's BF41: put it back */
-        struct sgp32_bytes inner = part(message, len, 0xA1, 1);
+        struct sgp32_bytes inner = eim_der_part(message, len, 0xA1, 1);
         size_t retagged_len = 0;
         function = SGP32_ES9PLUS_CANCEL_SESSION;
         codes = cancel_codes;
         if (inner.data != NULL)
-            retagged = wrap(0xBF41, &inner, 1, &retagged_len);
+            retagged = eim_der_wrap(0xBF41, &inner, 1, &retagged_len);
         request.cancel_session.transaction_id = tid;
         request.cancel_session.cancel_session_response.data = retagged;
         request.cancel_session.cancel_session_response.len = retagged_len;

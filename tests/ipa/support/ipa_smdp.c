@@ -21,41 +21,6 @@ struct ipa_smdp {
     size_t relayed;
 };
 
-/* The SM-DP+ credentials of a test PKI curve directory, as sgp32-smdp loads them. */
-static enum sgp32_status load_core(const char *pki, const char *address, struct smdp_core **core)
-{
-    static const char *const files[5] = {"ci/ci.cert.der", "smdp/auth.cert.der", "smdp/auth.key.pem",
-                                         "smdp/pb.cert.der", "smdp/pb.key.pem"};
-    struct smdp_blob blobs[5];
-    struct smdp_core_credentials credentials;
-    char path[1024];
-    enum sgp32_status status = SGP32_OK;
-    size_t i;
-    memset(blobs, 0, sizeof(blobs));
-    for (i = 0; i < 5 && status == SGP32_OK; i++) {
-        snprintf(path, sizeof(path), "%s/%s", pki, files[i]);
-        status = smdp_read_file(path, &blobs[i]);
-    }
-    if (status == SGP32_OK) {
-        memset(&credentials, 0, sizeof(credentials));
-        credentials.ci_certificate = blobs[0].data;
-        credentials.ci_certificate_len = blobs[0].len;
-        credentials.auth_certificate = blobs[1].data;
-        credentials.auth_certificate_len = blobs[1].len;
-        credentials.auth_key = blobs[2].data;
-        credentials.auth_key_len = blobs[2].len;
-        credentials.pb_certificate = blobs[3].data;
-        credentials.pb_certificate_len = blobs[3].len;
-        credentials.pb_key = blobs[4].data;
-        credentials.pb_key_len = blobs[4].len;
-        credentials.address = address;
-        status = smdp_core_new(&credentials, core);
-    }
-    for (i = 0; i < 5; i++)
-        free(blobs[i].data);
-    return status;
-}
-
 enum sgp32_status ipa_smdp_new(const struct ipa_smdp_options *options, struct ipa_smdp **out)
 {
     struct ipa_smdp *smdp;
@@ -82,7 +47,7 @@ enum sgp32_status ipa_smdp_new(const struct ipa_smdp_options *options, struct ip
     smdp->server.confirmation_code = smdp->confirmation_code;
     smdp->server.session_ttl_ms = 300000u; /* real time: smdp_server_es9.c reads CLOCK_MONOTONIC */
     smdp->server.verbose = getenv("IPA_TEST_VERBOSE") != NULL;
-    status = load_core(options->pki_dir, smdp->server.address, &smdp->server.core);
+    status = smdp_core_load_pki(options->pki_dir, smdp->server.address, &smdp->server.core, NULL, 0);
     if (status != SGP32_OK) {
         fprintf(stderr, "ipa_smdp: SM-DP+ credentials from %s: %s\n", options->pki_dir, sgp32_strerror(status));
         ipa_smdp_free(smdp);
